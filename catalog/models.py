@@ -1,0 +1,212 @@
+"""Events, performances and their seats.
+
+Capacity is never stored here: every figure is an aggregate over Seat rows
+(see catalog/selectors.py). The CHECK constraints on Seat make the inconsistent
+states of a seat (a reservation without expiry, a sale without ticket, ...)
+impossible to write.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Performance(models.Model):
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="performances", verbose_name=_("event")
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    sales_start = models.DateTimeField(_("sales start"))
+    sales_end = models.DateTimeField(_("sales end"))
+    hold_minutes = models.PositiveIntegerField(_("hold minutes"), default=10)
+    max_seats_per_order = models.PositiveIntegerField(_("max seats per order"), default=10)
+
+    class Meta:
+        verbose_name = _("performance")
+        verbose_name_plural = _("performances")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sales_end__gt=models.F("sales_start")), name="sales_window_ordered"
+            ),
+            models.CheckConstraint(condition=Q(hold_minutes__gte=1), name="hold_minutes_positive"),
+            models.CheckConstraint(
+                condition=Q(max_seats_per_order__gte=1), name="max_seats_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} — {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class TicketType(models.Model):
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="ticket_types", verbose_name=_("event")
+    )
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("ticket type")
+        verbose_name_plural = _("ticket types")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="ticket_type_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Section(models.Model):
+    performance = models.ForeignKey(
+        Performance,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        verbose_name=_("performance"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["performance", "name"], name="section_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SectionTicketType(models.Model):
+    """The price of one ticket type in one section; capacities are computed, never stored."""
+
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="prices", verbose_name=_("section")
+    )
+    ticket_type = models.ForeignKey(
+        TicketType, on_delete=models.CASCADE, related_name="prices", verbose_name=_("ticket type")
+    )
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("price")
+        verbose_name_plural = _("prices")
+        constraints = [
+            models.UniqueConstraint(fields=["section", "ticket_type"], name="one_price_per_pair"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section} / {self.ticket_type}: {self.price}"
+
+
+class SeatStatus(models.TextChoices):
+    AVAILABLE = "available", _("available")
+    RESERVED = "reserved", _("reserved")
+    SOLD = "sold", _("sold")
+    BLOCKED = "blocked", _("blocked")
+
+
+class Seat(models.Model):
+    performance = models.ForeignKey(
+        Performance, on_delete=models.CASCADE, related_name="seats", verbose_name=_("performance")
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="seats", verbose_name=_("section")
+    )
+    row = models.CharField(_("row"), max_length=10)
+    number = models.PositiveIntegerField(_("number"))
+    x = models.FloatField(default=0)
+    y = models.FloatField(default=0)
+    ticket_type = models.ForeignKey(
+        TicketType, on_delete=models.PROTECT, related_name="seats", verbose_name=_("ticket type")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=SeatStatus.choices, default=SeatStatus.AVAILABLE
+    )
+    hold = models.ForeignKey(
+        "reservations.Hold",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="seats",
+        verbose_name=_("hold"),
+    )
+    # A copy of the hold's expiry, so that "effectively available" is decided on the seat
+    # row alone, without a join, by every read and every conditional UPDATE.
+    hold_expires_at = models.DateTimeField(_("hold expires at"), null=True, blank=True)
+    ticket = models.OneToOneField(
+        "orders.Ticket",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sold_seat",
+        verbose_name=_("ticket"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("seat")
+        verbose_name_plural = _("seats")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["performance", "section", "row", "number"], name="seat_unique_place"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=SeatStatus.values), name="seat_status_known"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        status=SeatStatus.RESERVED,
+                        hold__isnull=False,
+                        hold_expires_at__isnull=False,
+                        ticket__isnull=True,
+                    )
+                    | Q(
+                        status=SeatStatus.SOLD,
+                        hold__isnull=True,
+                        hold_expires_at__isnull=True,
+                        ticket__isnull=False,
+                    )
+                    | Q(
+                        status__in=[SeatStatus.AVAILABLE, SeatStatus.BLOCKED],
+                        hold__isnull=True,
+                        hold_expires_at__isnull=True,
+                        ticket__isnull=True,
+                    )
+                ),
+                name="seat_status_matches_fields",
+            ),
+        ]
+        indexes = [
+            # The sweeper and the audit look for expired reservations.
+            models.Index(
+                fields=["hold_expires_at"],
+                name="seat_reserved_expiry",
+                condition=Q(status=SeatStatus.RESERVED),
+            ),
+            # Availability per performance groups by section and ticket type.
+            models.Index(
+                fields=["performance", "section", "ticket_type", "status"],
+                name="seat_availability",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section} {self.row}-{self.number}"

@@ -1,0 +1,173 @@
+"""Organizer actions on a performance's layout and seats.
+
+Blocking takes seat rows with FOR UPDATE SKIP LOCKED, like holding (reservations/services.py):
+a seat that a buyer is taking at this moment counts as not free, and nobody waits.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+
+from catalog.errors import InvalidLayout, InvalidSeats, SeatsUnavailable
+from catalog.models import Performance, Seat, SeatStatus, Section, SectionTicketType, TicketType
+from catalog.selectors import effectively_available
+from sandali.dbtime import db_now
+
+
+def block_seats(*, performance_id: int, seat_ids: Sequence[int]) -> int:
+    """Take seats off sale, all or nothing; only seats free to hold can be blocked."""
+    with transaction.atomic():
+        now = db_now()
+        free = list(
+            Seat.objects.select_for_update(skip_locked=True)
+            .filter(effectively_available(now), performance_id=performance_id, id__in=seat_ids)
+            .values_list("id", flat=True)
+        )
+        if len(free) != len(set(seat_ids)):
+            _raise_for_missing(performance_id, set(seat_ids) - set(free), SeatsUnavailable)
+        return Seat.objects.filter(id__in=free).update(
+            status=SeatStatus.BLOCKED, hold=None, hold_expires_at=None, version=F("version") + 1
+        )
+
+
+def unblock_seats(*, performance_id: int, seat_ids: Sequence[int]) -> int:
+    """Put blocked seats back on sale, all or nothing."""
+    with transaction.atomic():
+        blocked = Seat.objects.filter(
+            performance_id=performance_id, id__in=seat_ids, status=SeatStatus.BLOCKED
+        )
+        ids = list(blocked.select_for_update().values_list("id", flat=True))
+        if len(ids) != len(set(seat_ids)):
+            _raise_for_missing(performance_id, set(seat_ids) - set(ids), InvalidSeats)
+        return Seat.objects.filter(id__in=ids).update(
+            status=SeatStatus.AVAILABLE, version=F("version") + 1
+        )
+
+
+def _raise_for_missing(performance_id: int, missing: set[int], otherwise: type) -> None:
+    existing = set(
+        Seat.objects.filter(performance_id=performance_id, id__in=missing).values_list(
+            "id", flat=True
+        )
+    )
+    unknown = missing - existing
+    if unknown:
+        raise InvalidSeats(seats=sorted(unknown))
+    raise otherwise(seats=sorted(missing))
+
+
+@dataclass(frozen=True)
+class RowRange:
+    """Rows first..last (1-based, inclusive) of a section sell as one ticket type."""
+
+    first: int
+    last: int
+    ticket_type: TicketType
+
+
+def generate_section_seats(
+    *,
+    section: Section,
+    rows: int,
+    seats_per_row: int,
+    row_ranges: Sequence[RowRange],
+    origin_x: float = 0,
+    origin_y: float = 0,
+    spacing: float = 1,
+) -> int:
+    """Lay out rows x seats_per_row seats on a grid; rows are named A, B, ... Z, AA, AB, ...
+
+    Every row must fall in exactly one range, and each range's ticket type must have a price
+    in this section, so that every generated seat can be sold.
+    """
+    if rows < 1 or seats_per_row < 1 or rows * seats_per_row > 50_000:
+        raise InvalidLayout(reason="rows and seats per row must be positive, 50,000 seats at most")
+    ticket_type_of_row: dict[int, TicketType] = {}
+    for row_range in row_ranges:
+        if not 1 <= row_range.first <= row_range.last <= rows:
+            raise InvalidLayout(reason=f"rows {row_range.first}-{row_range.last} out of 1-{rows}")
+        for row in range(row_range.first, row_range.last + 1):
+            if row in ticket_type_of_row:
+                raise InvalidLayout(reason=f"row {row} is in two ranges")
+            ticket_type_of_row[row] = row_range.ticket_type
+    if len(ticket_type_of_row) != rows:
+        raise InvalidLayout(reason="every row needs a ticket type")
+    priced = set(
+        SectionTicketType.objects.filter(section=section).values_list("ticket_type_id", flat=True)
+    )
+    unpriced = {t.name for t in ticket_type_of_row.values() if t.pk not in priced}
+    if unpriced:
+        raise InvalidLayout(reason=f"no price in this section for {', '.join(sorted(unpriced))}")
+    seats = [
+        Seat(
+            performance_id=section.performance_id,
+            section=section,
+            row=row_name(row),
+            number=number,
+            x=origin_x + (number - 1) * spacing,
+            y=origin_y + (row - 1) * spacing,
+            ticket_type=ticket_type_of_row[row],
+        )
+        for row in range(1, rows + 1)
+        for number in range(1, seats_per_row + 1)
+    ]
+    with transaction.atomic():
+        Seat.objects.bulk_create(seats, batch_size=2000)
+    return len(seats)
+
+
+def row_name(index: int) -> str:
+    """1 -> A, 26 -> Z, 27 -> AA: the way halls name rows."""
+    name = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
+
+
+def copy_performance_layout(
+    *, performance: Performance, starts_at: datetime, sales_start: datetime, sales_end: datetime
+) -> Performance:
+    """A new performance of the same event with the same sections, prices and seats, all
+    available; nothing of the original's holds or sales is copied."""
+    with transaction.atomic():
+        copy = Performance.objects.create(
+            event_id=performance.event_id,
+            starts_at=starts_at,
+            sales_start=sales_start,
+            sales_end=sales_end,
+            hold_minutes=performance.hold_minutes,
+            max_seats_per_order=performance.max_seats_per_order,
+        )
+        section_copies = {}
+        for section in performance.sections.all():
+            section_copies[section.pk] = Section.objects.create(
+                performance=copy, name=section.name, position=section.position
+            )
+        SectionTicketType.objects.bulk_create(
+            SectionTicketType(
+                section=section_copies[price.section_id],
+                ticket_type_id=price.ticket_type_id,
+                price=price.price,
+            )
+            for price in SectionTicketType.objects.filter(section__performance=performance)
+        )
+        Seat.objects.bulk_create(
+            (
+                Seat(
+                    performance=copy,
+                    section=section_copies[seat.section_id],
+                    row=seat.row,
+                    number=seat.number,
+                    x=seat.x,
+                    y=seat.y,
+                    ticket_type_id=seat.ticket_type_id,
+                )
+                for seat in performance.seats.order_by("id").iterator(chunk_size=2000)
+            ),
+            batch_size=2000,
+        )
+    return copy

@@ -1,0 +1,39 @@
+from django.utils.translation import gettext_lazy as _
+
+from sandali.errors import DomainError
+
+
+class HoldNotFound(DomainError):
+    code = "hold_not_found"
+    status = 404
+    title = _("This hold does not exist, or the token does not match it.")
+
+
+class HoldExpired(DomainError):
+    code = "hold_expired"
+    status = 410
+    title = _("Your hold has expired and its seats were released. Please choose seats again.")
+
+
+class HoldEmpty(DomainError):
+    code = "hold_empty"
+    status = 422
+    title = _("This hold has no seats.")
+
+
+class SeatNotInHold(DomainError):
+    code = "seat_not_in_hold"
+    status = 404
+    title = _("This seat is not in your hold.")
+
+
+class SalesClosed(DomainError):
+    code = "sales_closed"
+    status = 409
+    title = _("Ticket sales for this performance are not open.")
+
+
+class AlreadyCheckedOut(DomainError):
+    code = "already_checked_out"
+    status = 409
+    title = _("This hold has already been paid for.")

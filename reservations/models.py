@@ -1,0 +1,33 @@
+"""A hold: a buyer's claim on seats for a few minutes.
+
+Which seats a hold has is told by the seats (Seat.hold), never by a list on the hold.
+The hold is reached only with its secret token, stored here as a SHA-256 hash.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Hold(models.Model):
+    performance = models.ForeignKey(
+        "catalog.Performance",
+        on_delete=models.CASCADE,
+        related_name="holds",
+        verbose_name=_("performance"),
+    )
+    token_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="hold_expires_after_creation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"hold {self.pk}"

@@ -1,0 +1,23 @@
+"""The base of every domain error: a stable code, an HTTP status and a translatable message.
+
+Each app declares its own errors once, in its errors.py; the API renders them as
+problem+json (api/problems.py) and the pages as messages.
+"""
+
+from typing import Any, ClassVar
+
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    code: ClassVar[str]
+    status: ClassVar[int]
+    title: ClassVar[str | Promise]
+
+    def __init__(self, **details: Any) -> None:
+        super().__init__(self.code)
+        self.details = details
+
+    @property
+    def message(self) -> str:
+        return str(self.title) % self.details if self.details else str(self.title)
