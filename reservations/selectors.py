@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import DecimalField, F, OuterRef, Subquery
 
 from catalog.models import Seat, SeatStatus, SectionTicketType
 from reservations.errors import HoldNotFound
@@ -43,7 +43,7 @@ def seat_prices(seats) -> list[HeldSeat]:
         seats.annotate(
             section_name=F("section__name"),
             ticket_type_name=F("ticket_type__name"),
-            price=Subquery(price),
+            price=Subquery(price, output_field=DecimalField(max_digits=12, decimal_places=2)),
         )
         .order_by("id")
         .values_list("id", "section_name", "row", "number", "ticket_type_name", "price")

@@ -1,0 +1,14 @@
+from ninja import NinjaAPI
+
+from api.problems import install_problem_handlers
+from api.v1 import router as v1
+
+api = NinjaAPI(
+    title="Sandali API",
+    version="1",
+    description="Seats, holds and orders. Errors are RFC 9457 problem+json with a stable code.",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+install_problem_handlers(api)
+api.add_router("/v1", v1)

@@ -1,0 +1,211 @@
+"""API v1: parse, call a service or selector, render. No business logic here."""
+
+from itertools import groupby
+
+from django.http import HttpRequest
+from ninja import Header, Router
+from ninja.security import HttpBearer
+
+from api import schemas
+from catalog import selectors as catalog_selectors
+from orders import selectors as order_selectors
+from orders import services as order_services
+from reservations import services as hold_services
+from reservations.errors import HoldExpired
+from reservations.selectors import owned_hold, summarize_hold
+from sandali.dbtime import db_now
+
+router = Router()
+PROBLEMS = {code: schemas.ProblemOut for code in (401, 402, 404, 409, 410, 422)}
+
+
+class BearerToken(HttpBearer):
+    """Passes the token on; whether it opens this hold or order is the service's decision."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> str | None:
+        return token or None
+
+
+bearer = BearerToken()
+
+
+@router.get("/events", response=list[schemas.EventOut], tags=["catalog"])
+def list_events(request):
+    return catalog_selectors.list_events()
+
+
+@router.get(
+    "/performances/{performance_id}",
+    response={200: schemas.PerformanceOut, **PROBLEMS},
+    tags=["catalog"],
+)
+def get_performance(request, performance_id: int):
+    performance = catalog_selectors.get_performance(performance_id=performance_id)
+    priced = catalog_selectors.priced_capacity(performance=performance)
+    sections = [
+        {
+            "id": section.pk,
+            "name": section.name,
+            "ticket_types": [
+                {
+                    "id": p.ticket_type_id,
+                    "name": p.ticket_type_name,
+                    "price": p.price,
+                    "allocated": p.capacity.allocated,
+                    "available": p.capacity.available,
+                    "reserved": p.capacity.reserved,
+                    "sold": p.capacity.sold,
+                    "blocked": p.capacity.blocked,
+                }
+                for p in prices
+            ],
+        }
+        for section, prices in groupby(priced, key=lambda p: p.section)
+    ]
+    return {
+        "id": performance.pk,
+        "event": performance.event,
+        "starts_at": performance.starts_at,
+        "sales_start": performance.sales_start,
+        "sales_end": performance.sales_end,
+        "hold_minutes": performance.hold_minutes,
+        "max_seats_per_order": performance.max_seats_per_order,
+        "sections": sections,
+    }
+
+
+@router.get(
+    "/performances/{performance_id}/seats",
+    response={200: schemas.SeatMapOut, **PROBLEMS},
+    tags=["catalog"],
+)
+def get_seat_map(request, performance_id: int):
+    catalog_selectors.get_performance(performance_id=performance_id)
+    return {
+        "columns": list(catalog_selectors.SEAT_MAP_COLUMNS),
+        "seats": catalog_selectors.seat_map(performance_id=performance_id),
+    }
+
+
+def _hold_body(hold, **extra) -> dict:
+    summary = summarize_hold(hold=hold, now=db_now())
+    order = getattr(hold, "order", None)
+    if summary.expired and order is None:
+        raise HoldExpired()
+    return {
+        "id": hold.pk,
+        "performance_id": hold.performance_id,
+        "status": "checked_out" if order else "active",
+        "expires_at": hold.expires_at,
+        "seats": summary.seats,
+        "total": summary.total,
+        "currency": hold.performance.event.currency,
+        "order_id": order.pk if order else None,
+        **extra,
+    }
+
+
+@router.post(
+    "/performances/{performance_id}/holds",
+    response={201: schemas.NewHoldOut, **PROBLEMS},
+    tags=["holds"],
+)
+def create_hold(request, performance_id: int, body: schemas.SeatsIn):
+    created = hold_services.hold_seats(performance_id=performance_id, seat_ids=body.seats)
+    return 201, _hold_body(created.hold, token=created.token)
+
+
+@router.get(
+    "/holds/{hold_id}", response={200: schemas.HoldOut, **PROBLEMS}, auth=bearer, tags=["holds"]
+)
+def get_hold(request, hold_id: int):
+    return _hold_body(owned_hold(hold_id=hold_id, token=request.auth))
+
+
+@router.post(
+    "/holds/{hold_id}/seats",
+    response={200: schemas.HoldOut, **PROBLEMS},
+    auth=bearer,
+    tags=["holds"],
+)
+def add_seats(request, hold_id: int, body: schemas.SeatsIn):
+    hold = hold_services.add_seats(hold_id=hold_id, token=request.auth, seat_ids=body.seats)
+    return _hold_body(hold)
+
+
+@router.delete(
+    "/holds/{hold_id}/seats/{seat_id}",
+    response={200: schemas.HoldOut, **PROBLEMS},
+    auth=bearer,
+    tags=["holds"],
+)
+def release_seat(request, hold_id: int, seat_id: int):
+    hold = hold_services.release_seat(hold_id=hold_id, token=request.auth, seat_id=seat_id)
+    return _hold_body(hold)
+
+
+@router.delete("/holds/{hold_id}", response={204: None, **PROBLEMS}, auth=bearer, tags=["holds"])
+def release_hold(request, hold_id: int):
+    hold_services.release_hold(hold_id=hold_id, token=request.auth)
+    return 204, None
+
+
+@router.post(
+    "/holds/{hold_id}/checkout",
+    response={201: schemas.NewOrderOut, **PROBLEMS},
+    auth=bearer,
+    tags=["orders"],
+)
+def checkout(
+    request,
+    hold_id: int,
+    body: schemas.CheckoutIn,
+    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+):
+    result = order_services.checkout(
+        hold_id=hold_id,
+        token=request.auth,
+        idempotency_key=idempotency_key,
+        name=body.name,
+        email=body.email,
+        phone=body.phone,
+        payment_token=body.payment_token,
+    )
+    return 201, _order_body(result.order, token=result.token)
+
+
+@router.get(
+    "/orders/{order_id}", response={200: schemas.OrderOut, **PROBLEMS}, auth=bearer, tags=["orders"]
+)
+def get_order(request, order_id: int):
+    return _order_body(order_selectors.owned_order(order_id=order_id, token=request.auth))
+
+
+def _order_body(order, **extra) -> dict:
+    tickets = [
+        {
+            "code": ticket.code,
+            "seat": {
+                "id": ticket.seat_id,
+                "section": ticket.seat.section.name,
+                "row": ticket.seat.row,
+                "number": ticket.seat.number,
+            },
+            "ticket_type": ticket.ticket_type.name,
+            "price": ticket.price,
+            "valid": ticket.valid,
+        }
+        for ticket in order_selectors.order_tickets(order=order)
+    ]
+    return {
+        "id": order.pk,
+        "performance_id": order.performance_id,
+        "status": order.status,
+        "name": order.name,
+        "email": order.email,
+        "total": order.total,
+        "currency": order.currency,
+        "created_at": order.created_at,
+        "tickets": tickets,
+        **extra,
+    }

@@ -1,0 +1,33 @@
+import os
+
+import pytest
+from django.db import connection
+
+from sandali.testing import make_performance
+
+REQUIRE_ALL_TESTS = os.environ.get("SANDALI_REQUIRE_ALL_TESTS") == "1"
+
+
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def postgres_only():
+    if not on_postgres():
+        pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass of scripts/test")
+
+
+@pytest.fixture
+def performance(db):
+    return make_performance()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI's PostgreSQL pass nothing may be skipped: a missing service is a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_ALL_TESTS and report.skipped and on_postgres():
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where every test must run: {report.longrepr}"
