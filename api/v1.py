@@ -3,7 +3,7 @@
 from itertools import groupby
 
 from django.http import HttpRequest
-from ninja import Header, Router
+from ninja import Header, Router, Status
 from ninja.security import HttpBearer
 
 from api import schemas
@@ -112,7 +112,7 @@ def _hold_body(hold, **extra) -> dict:
 )
 def create_hold(request, performance_id: int, body: schemas.SeatsIn):
     created = hold_services.hold_seats(performance_id=performance_id, seat_ids=body.seats)
-    return 201, _hold_body(created.hold, token=created.token)
+    return Status(201, _hold_body(created.hold, token=created.token))
 
 
 @router.get(
@@ -147,7 +147,7 @@ def release_seat(request, hold_id: int, seat_id: int):
 @router.delete("/holds/{hold_id}", response={204: None, **PROBLEMS}, auth=bearer, tags=["holds"])
 def release_hold(request, hold_id: int):
     hold_services.release_hold(hold_id=hold_id, token=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -171,7 +171,7 @@ def checkout(
         phone=body.phone,
         payment_token=body.payment_token,
     )
-    return 201, _order_body(result.order, token=result.token)
+    return Status(201, _order_body(result.order, token=result.token))
 
 
 @router.get(

@@ -8,6 +8,7 @@ impossible to write.
 
 from django.db import models
 from django.db.models import Q
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 
@@ -50,7 +51,7 @@ class Performance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} — {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.event} — {localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
 
 class TicketType(models.Model):

@@ -83,8 +83,12 @@ def generate_section_seats(
     Every row must fall in exactly one range, and each range's ticket type must have a price
     in this section, so that every generated seat can be sold.
     """
-    if rows < 1 or seats_per_row < 1 or rows * seats_per_row > 50_000:
-        raise InvalidLayout(reason="rows and seats per row must be positive, 50,000 seats at most")
+    if rows < 1 or seats_per_row < 1 or rows * seats_per_row > 50_000 or spacing <= 0:
+        raise InvalidLayout(
+            reason="rows, seats per row and spacing must be positive, 50,000 seats at most"
+        )
+    if section.seats.exists():
+        raise InvalidLayout(reason="this section already has seats")
     ticket_type_of_row: dict[int, TicketType] = {}
     for row_range in row_ranges:
         if not 1 <= row_range.first <= row_range.last <= rows:
@@ -133,6 +137,8 @@ def copy_performance_layout(
 ) -> Performance:
     """A new performance of the same event with the same sections, prices and seats, all
     available; nothing of the original's holds or sales is copied."""
+    if sales_end <= sales_start:
+        raise InvalidLayout(reason="sales must end after they start")
     with transaction.atomic():
         copy = Performance.objects.create(
             event_id=performance.event_id,

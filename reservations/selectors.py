@@ -11,6 +11,8 @@ from reservations.errors import HoldNotFound
 from reservations.models import Hold
 from sandali.tokens import token_matches
 
+CENT = Decimal("0.01")
+
 
 def owned_hold(*, hold_id: int, token: str | None, for_update: bool = False) -> Hold:
     """The hold, if `token` is its token; the same error whether it is missing or not
@@ -48,7 +50,8 @@ def seat_prices(seats) -> list[HeldSeat]:
         .order_by("id")
         .values_list("id", "section_name", "row", "number", "ticket_type_name", "price")
     )
-    return [HeldSeat(*row) for row in rows]
+    # SQLite returns a computed decimal unrounded ("20"); prices always have two places.
+    return [HeldSeat(*row[:5], row[5].quantize(CENT)) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,8 @@ def add_seats(*, hold_id: int, token: str | None, seat_ids: Sequence[int]) -> Ho
 def release_seat(*, hold_id: int, token: str | None, seat_id: int) -> Hold:
     with transaction.atomic():
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
+        if hold.expires_at <= db_now():
+            raise HoldExpired()
         released = _release(Seat.objects.filter(hold=hold, id=seat_id))
         if not released:
             raise SeatNotInHold(seat=seat_id)
