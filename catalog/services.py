@@ -14,6 +14,7 @@ from django.db.models import F
 from catalog.errors import InvalidLayout, InvalidSeats, SeatsUnavailable
 from catalog.models import Performance, Seat, SeatStatus, Section, SectionTicketType, TicketType
 from catalog.selectors import effectively_available
+from live.publish import publish_seat_changes
 from sandali.dbtime import db_now
 
 
@@ -28,9 +29,11 @@ def block_seats(*, performance_id: int, seat_ids: Sequence[int]) -> int:
         )
         if len(free) != len(set(seat_ids)):
             _raise_for_missing(performance_id, set(seat_ids) - set(free), SeatsUnavailable)
-        return Seat.objects.filter(id__in=free).update(
+        blocked = Seat.objects.filter(id__in=free).update(
             status=SeatStatus.BLOCKED, hold=None, hold_expires_at=None, version=F("version") + 1
         )
+        publish_seat_changes(free)
+        return blocked
 
 
 def unblock_seats(*, performance_id: int, seat_ids: Sequence[int]) -> int:
@@ -42,9 +45,11 @@ def unblock_seats(*, performance_id: int, seat_ids: Sequence[int]) -> int:
         ids = list(blocked.select_for_update().values_list("id", flat=True))
         if len(ids) != len(set(seat_ids)):
             _raise_for_missing(performance_id, set(seat_ids) - set(ids), InvalidSeats)
-        return Seat.objects.filter(id__in=ids).update(
+        unblocked = Seat.objects.filter(id__in=ids).update(
             status=SeatStatus.AVAILABLE, version=F("version") + 1
         )
+        publish_seat_changes(ids)
+        return unblocked
 
 
 def _raise_for_missing(performance_id: int, missing: set[int], otherwise: type) -> None:

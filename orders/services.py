@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 
 from catalog.models import Seat, SeatStatus
+from live.publish import publish_seat_changes
 from orders.errors import IdempotencyKeyRequired, OrderNotCancellable, PaymentDeclined
 from orders.models import Order, OrderStatus, Ticket
 from orders.payments import payment_provider
@@ -115,6 +116,7 @@ def checkout(
         )
         if sold != len(seat_ids):  # cannot happen while the seats are locked; never sell part
             raise HoldExpired()
+        publish_seat_changes(seat_ids)
     return CheckoutResult(order=order, token=order_token, created=True)
 
 
@@ -127,9 +129,12 @@ def cancel_order(*, order_id: int) -> Order:
         if order.status != OrderStatus.PAID:
             raise OrderNotCancellable()
         now = db_now()
-        Seat.objects.filter(ticket__order=order, status=SeatStatus.SOLD).update(
+        sold = Seat.objects.filter(ticket__order=order, status=SeatStatus.SOLD)
+        seat_ids = list(sold.values_list("id", flat=True))
+        Seat.objects.filter(id__in=seat_ids, status=SeatStatus.SOLD).update(
             status=SeatStatus.AVAILABLE, ticket=None, version=F("version") + 1
         )
+        publish_seat_changes(seat_ids)
         order.tickets.update(valid=False)
         order.refund_reference = payment_provider().refund(
             reference=order.payment_reference, amount=order.total, currency=order.currency

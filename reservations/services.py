@@ -20,6 +20,7 @@ from django.db.models import Exists, F, OuterRef
 from catalog.errors import InvalidSeats, SeatsUnavailable, TooManySeats
 from catalog.models import Performance, Seat, SeatStatus, SectionTicketType
 from catalog.selectors import effectively_available, get_performance
+from live.publish import publish_seat_changes
 from reservations.errors import (
     AlreadyCheckedOut,
     HoldExpired,
@@ -97,6 +98,7 @@ def release_seat(*, hold_id: int, token: str | None, seat_id: int) -> Hold:
         released = _release(Seat.objects.filter(hold=hold, id=seat_id))
         if not released:
             raise SeatNotInHold(seat=seat_id)
+        publish_seat_changes([seat_id])
     return hold
 
 
@@ -106,7 +108,11 @@ def release_hold(*, hold_id: int, token: str | None) -> int:
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
         if hasattr(hold, "order"):
             raise AlreadyCheckedOut()
-        return _release(Seat.objects.filter(hold=hold))
+        held = Seat.objects.filter(hold=hold, status=SeatStatus.RESERVED)
+        ids = list(held.values_list("id", flat=True))
+        released = _release(Seat.objects.filter(id__in=ids, hold=hold))
+        publish_seat_changes(ids)
+        return released
 
 
 def release_expired_holds(*, batch_size: int = 1000) -> list[SeatChange]:
@@ -124,12 +130,7 @@ def release_expired_holds(*, batch_size: int = 1000) -> list[SeatChange]:
         if not expired:
             return []
         _release(Seat.objects.filter(id__in=expired, hold_expires_at__lte=now))
-        return [
-            SeatChange(performance_id=p, seat_id=s, status=st, version=v)
-            for s, p, st, v in Seat.objects.filter(id__in=expired).values_list(
-                "id", "performance_id", "status", "version"
-            )
-        ]
+        return [SeatChange(*row) for row in publish_seat_changes(expired)]
 
 
 def _release(seats) -> int:
@@ -168,6 +169,7 @@ def _take_free_seats(
         hold_expires_at=hold.expires_at,
         version=F("version") + 1,
     )
+    publish_seat_changes(free)
 
 
 def _check_seat_ids(seat_ids: Sequence[int]) -> None:

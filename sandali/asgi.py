@@ -1,6 +1,29 @@
+"""HTTP (Django) and WebSocket (Channels) in one ASGI application.
+
+With SANDALI_SWEEPER_IN_PROCESS=1 (the local run command) the sweeper runs in a thread of this
+process, so that with the in-process channel layer its changes reach this process's watchers.
+"""
+
 import os
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sandali.settings")
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from live.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_application,
+        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+    }
+)
+
+if os.environ.get("SANDALI_SWEEPER_IN_PROCESS") == "1":
+    from reservations.sweeper import start_sweeper_thread  # noqa: E402
+
+    start_sweeper_thread()

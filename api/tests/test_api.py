@@ -318,7 +318,7 @@ def test_create_hold_returns_201_with_token_expiry_seats_and_total(client, perfo
     assert Decimal(body["total"]) == Decimal("50.00")
     hold = Hold.objects.get(pk=body["id"])
     assert hold.expires_at - hold.created_at == timedelta(minutes=10)
-    assert before < hold.expires_at - timedelta(minutes=10) < before + timedelta(seconds=30)
+    assert before <= hold.expires_at - timedelta(minutes=10) < before + timedelta(seconds=30)
     assert seat_rows(chosen) == {i: ("reserved", FRESH + 1) for i in chosen}
 
 

@@ -1,10 +1,7 @@
-import time
-
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
 
-from reservations.services import release_expired_holds
+from reservations.sweeper import sweep_forever, sweep_once
 
 
 class Command(BaseCommand):
@@ -20,18 +17,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, loop: bool, interval: float, **options):
-        while True:
-            freed = self.sweep()
-            if not loop:
-                self.stdout.write(f"Freed {freed} seats.")
-                return
-            time.sleep(interval)
-
-    def sweep(self) -> int:
-        close_old_connections()
-        freed = 0
-        while batch := release_expired_holds():
-            freed += len(batch)
-        if freed:
-            self.stdout.write(f"Freed {freed} seats.")
-        return freed
+        if loop:
+            sweep_forever(interval=interval)
+        else:
+            self.stdout.write(f"Freed {sweep_once()} seats.")
