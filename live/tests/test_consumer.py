@@ -5,6 +5,7 @@ import pytest
 import pytest_asyncio
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 
 from catalog.services import block_seats, unblock_seats
 from orders.services import cancel_order, checkout
@@ -30,6 +31,14 @@ async def stage():
     snapshot = await watcher.receive_json_from(timeout=5)
     yield performance, ids, watcher, snapshot
     await watcher.disconnect()
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def close_thread_connections():
+    """The consumer's queries run in asgiref's worker thread; close its connection so the
+    test database can be dropped."""
+    yield
+    await sync_to_async(connections.close_all)()
 
 
 async def delta(watcher) -> dict:
@@ -104,7 +113,7 @@ async def test_watchers_of_another_performance_hear_nothing(stage):
     assert await watcher.receive_nothing(timeout=0.3)
 
 
-async def test_an_unknown_performance_closes_the_socket(db):
+async def test_an_unknown_performance_closes_the_socket():
     watcher = WebsocketCommunicator(
         application, "/ws/performances/999999", headers=[(b"origin", b"http://localhost")]
     )
