@@ -18,6 +18,15 @@ def postgres_only():
         pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass of scripts/test")
 
 
+@pytest.fixture(autouse=True)
+def fresh_snapshots(settings):
+    """Tests read their own writes at once; tests of the snapshot cache turn it on."""
+    from django.core.cache import cache
+
+    settings.SANDALI_SNAPSHOT_SECONDS = 0
+    cache.clear()
+
+
 @pytest.fixture
 def performance(db):
     return make_performance()

@@ -1,7 +1,7 @@
 """Every API error as RFC 9457 problem+json with a stable `code` and a message in the
 request's language (LocaleMiddleware has activated it from Accept-Language)."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -11,15 +11,30 @@ from sandali.errors import DomainError
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
-def problem(
-    api: NinjaAPI, request: HttpRequest, *, status: int, code: str, detail: str, **extra
-) -> HttpResponse:
+def problem_body(*, status: int, code: str, detail: str, **extra) -> dict:
     body = {"type": f"/api/problems/{code}", "title": detail, "status": status, "code": code}
     body["detail"] = detail
     body.update(extra)
+    return body
+
+
+def problem(
+    api: NinjaAPI, request: HttpRequest, *, status: int, code: str, detail: str, **extra
+) -> HttpResponse:
+    body = problem_body(status=status, code=code, detail=detail, **extra)
     response = api.create_response(request, body, status=status)
     response["Content-Type"] = PROBLEM_CONTENT_TYPE
     return response
+
+
+def request_too_large(limit: int) -> HttpResponse:
+    """413 before Django reads a body it would refuse (its own refusal is an HTML 400)."""
+    body = problem_body(
+        status=413,
+        code="request_too_large",
+        detail=_("The request body is larger than %(limit)s bytes.") % {"limit": limit},
+    )
+    return JsonResponse(body, status=413, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def install_problem_handlers(api: NinjaAPI) -> None:

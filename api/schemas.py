@@ -14,11 +14,14 @@ class SeatsIn(Schema):
     seats: list[SeatId]
 
 
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
+
+
 class CheckoutIn(Schema):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
     email: EmailStr
-    phone: Annotated[str, Field(max_length=40)] = ""
-    payment_token: Annotated[str, Field(max_length=200)] = ""
+    phone: Annotated[str, Field(max_length=40, pattern=NO_NUL)] = ""
+    payment_token: Annotated[str, Field(max_length=200, pattern=NO_NUL)] = ""
 
 
 class PerformanceBriefOut(Schema):
@@ -82,7 +85,7 @@ class HeldSeatOut(Schema):
     row: str
     number: int
     ticket_type: str
-    price: Decimal
+    price: Decimal | None
 
 
 class HoldOut(Schema):

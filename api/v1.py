@@ -2,12 +2,14 @@
 
 from itertools import groupby
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.http import parse_etags
 from ninja import Header, Router, Status
 from ninja.security import HttpBearer
 
 from api import schemas
 from catalog import selectors as catalog_selectors
+from catalog import snapshots
 from orders import selectors as order_selectors
 from orders import services as order_services
 from reservations import services as hold_services
@@ -41,7 +43,9 @@ def list_events(request):
 )
 def get_performance(request, performance_id: int):
     performance = catalog_selectors.get_performance(performance_id=performance_id)
-    priced = catalog_selectors.priced_capacity(performance=performance)
+    priced = catalog_selectors.priced_capacity(
+        performance=performance, capacity=snapshots.capacity(performance_id=performance_id)
+    )
     sections = [
         {
             "id": section.pk,
@@ -80,11 +84,16 @@ def get_performance(request, performance_id: int):
     tags=["catalog"],
 )
 def get_seat_map(request, performance_id: int):
-    catalog_selectors.get_performance(performance_id=performance_id)
-    return {
-        "columns": list(catalog_selectors.SEAT_MAP_COLUMNS),
-        "seats": catalog_selectors.seat_map(performance_id=performance_id),
-    }
+    """The whole map in one compact response (rows of SEAT_MAP_COLUMNS), with an ETag: a
+    client that sends it back in If-None-Match gets 304 while nothing changed."""
+    etag, body = snapshots.seat_map_json(performance_id=performance_id)
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 def _hold_body(hold, **extra) -> dict:

@@ -79,12 +79,14 @@ class PriceCapacity:
     capacity: Capacity
 
 
-def priced_capacity(*, performance: Performance) -> list[PriceCapacity]:
-    """Each price of the performance with its computed capacity (zero where no seats exist)."""
-    counted = {
-        (c.section_id, c.ticket_type_id): c
-        for c in capacity_by_section_and_ticket_type(performance_id=performance.pk)
-    }
+def priced_capacity(
+    *, performance: Performance, capacity: list[Capacity] | None = None
+) -> list[PriceCapacity]:
+    """Each price of the performance with its capacity (zero where no seats exist); pass
+    `capacity` to use figures already computed (a cached snapshot)."""
+    if capacity is None:
+        capacity = capacity_by_section_and_ticket_type(performance_id=performance.pk)
+    counted = {(c.section_id, c.ticket_type_id): c for c in capacity}
     prices = SectionTicketType.objects.filter(section__performance=performance).select_related(
         "section", "ticket_type"
     )

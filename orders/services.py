@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 
+from catalog.errors import InvalidSeats
 from catalog.models import Seat, SeatStatus
 from live.publish import publish_seat_changes
 from orders.errors import IdempotencyKeyRequired, OrderNotCancellable, PaymentDeclined
@@ -47,7 +48,11 @@ def checkout(
 
     The same idempotency key returns the same order; another key for a paid hold is refused.
     """
-    if not idempotency_key or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+    if (
+        not idempotency_key
+        or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH
+        or "\x00" in idempotency_key
+    ):
         raise IdempotencyKeyRequired()
     with transaction.atomic():
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
@@ -68,17 +73,11 @@ def checkout(
         if not seat_ids:
             raise HoldEmpty()
         priced = seat_prices(Seat.objects.filter(id__in=seat_ids))
+        unpriced = [seat.id for seat in priced if seat.price is None]
+        if unpriced:
+            raise InvalidSeats(seats=unpriced)
         total = sum(seat.price for seat in priced)
         currency = hold.performance.event.currency
-
-        payment = payment_provider().charge(
-            amount=total,
-            currency=currency,
-            idempotency_key=f"hold-{hold.pk}-{idempotency_key}",
-            payment_token=payment_token,
-        )
-        if not payment.approved:
-            raise PaymentDeclined()
 
         order = Order.objects.create(
             performance_id=hold.performance_id,
@@ -90,7 +89,6 @@ def checkout(
             phone=phone,
             total=total,
             currency=currency,
-            payment_reference=payment.reference,
             created_at=now,
         )
         ticket_types = dict(
@@ -116,6 +114,19 @@ def checkout(
         )
         if sold != len(seat_ids):  # cannot happen while the seats are locked; never sell part
             raise HoldExpired()
+
+        # Charged last, once every write has succeeded: a decline rolls them all back, and no
+        # database error can come after the money has moved.
+        payment = payment_provider().charge(
+            amount=total,
+            currency=currency,
+            idempotency_key=f"hold-{hold.pk}-{idempotency_key}",
+            payment_token=payment_token,
+        )
+        if not payment.approved:
+            raise PaymentDeclined()
+        order.payment_reference = payment.reference
+        order.save(update_fields=["payment_reference"])
         publish_seat_changes(seat_ids)
     return CheckoutResult(order=order, token=order_token, created=True)
 

@@ -33,7 +33,7 @@ class HeldSeat:
     row: str
     number: int
     ticket_type: str
-    price: Decimal
+    price: Decimal | None
 
 
 def seat_prices(seats) -> list[HeldSeat]:
@@ -50,8 +50,9 @@ def seat_prices(seats) -> list[HeldSeat]:
         .order_by("id")
         .values_list("id", "section_name", "row", "number", "ticket_type_name", "price")
     )
-    # SQLite returns a computed decimal unrounded ("20"); prices always have two places.
-    return [HeldSeat(*row[:5], row[5].quantize(CENT)) for row in rows]
+    # SQLite returns a computed decimal unrounded ("20"); prices always have two places. A
+    # seat whose price was deleted has none (the audit reports it; checkout refuses it).
+    return [HeldSeat(*row[:5], None if row[5] is None else row[5].quantize(CENT)) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -68,5 +69,8 @@ def summarize_hold(*, hold: Hold, now: datetime) -> HoldSummary:
         [] if expired else seat_prices(Seat.objects.filter(hold=hold, status=SeatStatus.RESERVED))
     )
     return HoldSummary(
-        hold=hold, seats=seats, total=sum((s.price for s in seats), Decimal(0)), expired=expired
+        hold=hold,
+        seats=seats,
+        total=sum((s.price for s in seats if s.price is not None), Decimal("0.00")),
+        expired=expired,
     )

@@ -93,8 +93,7 @@ def add_seats(*, hold_id: int, token: str | None, seat_ids: Sequence[int]) -> Ho
 def release_seat(*, hold_id: int, token: str | None, seat_id: int) -> Hold:
     with transaction.atomic():
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
-        if hold.expires_at <= db_now():
-            raise HoldExpired()
+        _check_hold_open(hold, db_now())
         released = _release(Seat.objects.filter(hold=hold, id=seat_id))
         if not released:
             raise SeatNotInHold(seat=seat_id)
@@ -158,10 +157,14 @@ def _take_free_seats(
     )
     if len(free) != len(seat_ids):
         not_free = set(seat_ids) - set(free)
-        existing = Seat.objects.filter(performance_id=performance_id, id__in=not_free)
-        unknown = not_free - set(existing.values_list("id", flat=True))
-        if unknown:
-            raise InvalidSeats(seats=sorted(unknown))
+        # Seats that do not exist here, or have no price (not for sale), are the request's
+        # mistake (422); the rest were taken by somebody else (409).
+        for_sale = Seat.objects.filter(
+            Exists(priced), performance_id=performance_id, id__in=not_free
+        )
+        invalid = not_free - set(for_sale.values_list("id", flat=True))
+        if invalid:
+            raise InvalidSeats(seats=sorted(invalid))
         raise SeatsUnavailable(seats=sorted(not_free))
     Seat.objects.filter(id__in=free).update(
         status=SeatStatus.RESERVED,

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "api.middleware.ApiBodySizeLimit",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -151,11 +152,16 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# An API request body larger than this is refused (413); a full hold request is far smaller.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("SANDALI_MAX_BODY_BYTES", str(256 * 1024)))
+
 # Sandali's own settings.
 SANDALI_PAYMENT_PROVIDER = os.environ.get(
     "SANDALI_PAYMENT_PROVIDER", "orders.payments.TestPaymentProvider"
 )
 SANDALI_SWEEP_INTERVAL_SECONDS = float(os.environ.get("SANDALI_SWEEP_INTERVAL_SECONDS", "1"))
+# How long a computed capacity or seat-map snapshot may be served again (0: never cached).
+SANDALI_SNAPSHOT_SECONDS = float(os.environ.get("SANDALI_SNAPSHOT_SECONDS", "1"))
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SANDALI_SECURE_COOKIES", True)
