@@ -199,3 +199,16 @@ def audit(*, fix: bool = False) -> dict:
             report["inconsistencies"][check.name] = {"count": len(ids), "ids": ids[:SAMPLE_SIZE]}
     report["inconsistency_count"] = sum(i["count"] for i in report["inconsistencies"].values())
     return report
+
+
+def cheap_inconsistency_count() -> int:
+    """The seat-level checks that matter most, in one aggregate query (for the metrics gauge
+    at every scrape); `audit()` runs every check."""
+    counts = Seat.objects.aggregate(
+        fields=Count("id", filter=Q(id__in=_seats_with_fields_not_matching_status().values("id"))),
+        sold_without_ticket=Count("id", filter=Q(status=SeatStatus.SOLD) & ~Q(ticket__valid=True)),
+        reserved_by_paid_hold=Count(
+            "id", filter=Q(status=SeatStatus.RESERVED, hold__order__isnull=False)
+        ),
+    )
+    return sum(counts.values())

@@ -32,7 +32,7 @@ def block_seats(*, performance_id: int, seat_ids: Sequence[int]) -> int:
         blocked = Seat.objects.filter(id__in=free).update(
             status=SeatStatus.BLOCKED, hold=None, hold_expires_at=None, version=F("version") + 1
         )
-        publish_seat_changes(free)
+        publish_seat_changes(free, reason="blocked")
         return blocked
 
 
@@ -48,7 +48,7 @@ def unblock_seats(*, performance_id: int, seat_ids: Sequence[int]) -> int:
         unblocked = Seat.objects.filter(id__in=ids).update(
             status=SeatStatus.AVAILABLE, version=F("version") + 1
         )
-        publish_seat_changes(ids)
+        publish_seat_changes(ids, reason="unblocked")
         return unblocked
 
 

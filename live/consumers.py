@@ -6,6 +6,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from catalog.models import Performance
 from catalog.selectors import seat_map
 from live.publish import performance_group
+from ops.metrics import WEBSOCKET_CONNECTIONS
 
 NOT_FOUND = 4404
 
@@ -29,9 +30,13 @@ class PerformanceSeatsConsumer(AsyncJsonWebsocketConsumer):
         if snapshot is None:
             await self.close(code=NOT_FOUND)
             return
+        WEBSOCKET_CONNECTIONS.inc()
+        self.counted = True
         await self.send_json({"snapshot": True, "seats": snapshot})
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "counted", False):
+            WEBSOCKET_CONNECTIONS.dec()
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 

@@ -13,13 +13,18 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from ops.metrics import SEAT_CHANGES
+
 
 def performance_group(performance_id: int) -> str:
     return f"performance-{performance_id}"
 
 
-def publish_seat_changes(seat_ids: Iterable[int]) -> list[tuple[int, int, str, int]]:
-    """Returns the (performance_id, seat_id, status, version) rows it will send."""
+def publish_seat_changes(
+    seat_ids: Iterable[int], *, reason: str
+) -> list[tuple[int, int, str, int]]:
+    """Returns the (performance_id, seat_id, status, version) rows it will send. `reason`
+    (held, sold, released, expired, ...) labels the seat-change metric."""
     from catalog.models import Seat
 
     ids = list(seat_ids)
@@ -34,6 +39,7 @@ def publish_seat_changes(seat_ids: Iterable[int]) -> list[tuple[int, int, str, i
     for performance_id, seat_id, status, version in rows:
         changes[performance_id].append([seat_id, status, version])
     transaction.on_commit(lambda: send_seat_changes(changes))
+    transaction.on_commit(lambda: SEAT_CHANGES.labels(reason).inc(len(rows)))
     return rows
 
 

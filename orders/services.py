@@ -16,6 +16,7 @@ from django.db.models import F, OuterRef, Subquery
 from catalog.errors import InvalidSeats
 from catalog.models import Seat, SeatStatus
 from live.publish import publish_seat_changes
+from ops.metrics import CHECKOUTS, count_outcomes
 from orders.errors import IdempotencyKeyRequired, OrderNotCancellable, PaymentDeclined
 from orders.models import Order, OrderStatus, Ticket
 from orders.payments import payment_provider
@@ -34,6 +35,7 @@ class CheckoutResult:
     created: bool
 
 
+@count_outcomes(CHECKOUTS, success=lambda result: "paid" if result.created else "replayed")
 def checkout(
     *,
     hold_id: int,
@@ -127,7 +129,7 @@ def checkout(
             raise PaymentDeclined()
         order.payment_reference = payment.reference
         order.save(update_fields=["payment_reference"])
-        publish_seat_changes(seat_ids)
+        publish_seat_changes(seat_ids, reason="sold")
     return CheckoutResult(order=order, token=order_token, created=True)
 
 
@@ -145,7 +147,7 @@ def cancel_order(*, order_id: int) -> Order:
         Seat.objects.filter(id__in=seat_ids, status=SeatStatus.SOLD).update(
             status=SeatStatus.AVAILABLE, ticket=None, version=F("version") + 1
         )
-        publish_seat_changes(seat_ids)
+        publish_seat_changes(seat_ids, reason="cancelled")
         order.tickets.update(valid=False)
         order.refund_reference = payment_provider().refund(
             reference=order.payment_reference, amount=order.total, currency=order.currency

@@ -21,6 +21,7 @@ from catalog.errors import InvalidSeats, SeatsUnavailable, TooManySeats
 from catalog.models import Performance, Seat, SeatStatus, SectionTicketType
 from catalog.selectors import effectively_available, get_performance
 from live.publish import publish_seat_changes
+from ops.metrics import HOLD_ATTEMPTS, count_outcomes
 from reservations.errors import (
     AlreadyCheckedOut,
     HoldExpired,
@@ -51,6 +52,7 @@ class SeatChange:
     version: int
 
 
+@count_outcomes(HOLD_ATTEMPTS, success=lambda result: "held")
 def hold_seats(*, performance_id: int, seat_ids: Sequence[int]) -> NewHold:
     """Hold all of `seat_ids` for a new buyer, or none of them."""
     _check_seat_ids(seat_ids)
@@ -70,6 +72,7 @@ def hold_seats(*, performance_id: int, seat_ids: Sequence[int]) -> NewHold:
     return NewHold(hold=hold, token=token)
 
 
+@count_outcomes(HOLD_ATTEMPTS, success=lambda result: "held")
 def add_seats(*, hold_id: int, token: str | None, seat_ids: Sequence[int]) -> Hold:
     """Add seats to a live hold, all or nothing; seats the hold already has are kept as they are."""
     _check_seat_ids(seat_ids)
@@ -97,7 +100,7 @@ def release_seat(*, hold_id: int, token: str | None, seat_id: int) -> Hold:
         released = _release(Seat.objects.filter(hold=hold, id=seat_id))
         if not released:
             raise SeatNotInHold(seat=seat_id)
-        publish_seat_changes([seat_id])
+        publish_seat_changes([seat_id], reason="released")
     return hold
 
 
@@ -110,7 +113,7 @@ def release_hold(*, hold_id: int, token: str | None) -> int:
         held = Seat.objects.filter(hold=hold, status=SeatStatus.RESERVED)
         ids = list(held.values_list("id", flat=True))
         released = _release(Seat.objects.filter(id__in=ids, hold=hold))
-        publish_seat_changes(ids)
+        publish_seat_changes(ids, reason="released")
         return released
 
 
@@ -129,7 +132,7 @@ def release_expired_holds(*, batch_size: int = 1000) -> list[SeatChange]:
         if not expired:
             return []
         _release(Seat.objects.filter(id__in=expired, hold_expires_at__lte=now))
-        return [SeatChange(*row) for row in publish_seat_changes(expired)]
+        return [SeatChange(*row) for row in publish_seat_changes(expired, reason="expired")]
 
 
 def _release(seats) -> int:
@@ -172,7 +175,7 @@ def _take_free_seats(
         hold_expires_at=hold.expires_at,
         version=F("version") + 1,
     )
-    publish_seat_changes(free)
+    publish_seat_changes(free, reason="held")
 
 
 def _check_seat_ids(seat_ids: Sequence[int]) -> None:

@@ -10,6 +10,7 @@ import threading
 from django.conf import settings
 from django.db import close_old_connections
 
+from ops.metrics import SWEEP_RUNS, SWEEP_SEATS_FREED
 from reservations.services import release_expired_holds
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,8 @@ def sweep_once() -> int:
     freed = 0
     while batch := release_expired_holds():
         freed += len(batch)
+    SWEEP_RUNS.inc()
+    SWEEP_SEATS_FREED.inc(freed)
     return freed
 
 

@@ -4,6 +4,7 @@ SANDALI_ENV=production turns on the refusals: no default secret key, no DEBUG.
 DATABASE_URL selects the database (default: SQLite under var/).
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -54,9 +55,11 @@ INSTALLED_APPS = [
     "api",
     "web",
     "live",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    "ops.middleware.RequestLatency",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,6 +159,11 @@ else:
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("SANDALI_MAX_BODY_BYTES", str(256 * 1024)))
 
 # Sandali's own settings.
+SANDALI_METRICS_TOKEN = os.environ.get("SANDALI_METRICS_TOKEN", "")
+SANDALI_METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network)
+    for network in env_list("SANDALI_METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+]
 SANDALI_PAYMENT_PROVIDER = os.environ.get(
     "SANDALI_PAYMENT_PROVIDER", "orders.payments.TestPaymentProvider"
 )

@@ -21,6 +21,10 @@ def token_matches(token: str | None, token_hash: str) -> bool:
     return hmac.compare_digest(hash_token(token), token_hash)
 
 
+def token_matches_plain(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
 def derived_token(secret: str, purpose: str) -> str:
     """A token that only the holder of `secret` can compute again (for idempotent replays)."""
     mac = hmac.new(settings.SECRET_KEY.encode(), f"{purpose}:{secret}".encode(), hashlib.sha256)
