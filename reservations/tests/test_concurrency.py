@@ -13,8 +13,8 @@ from catalog.models import Seat
 from orders.models import Order, Ticket
 from orders.services import checkout
 from reservations.errors import AlreadyCheckedOut
-from reservations.services import hold_seats
-from sandali.testing import make_performance, seat_ids
+from reservations.services import hold_seats, release_expired_holds
+from sandali.testing import expire_hold, make_performance, seat_ids
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -112,3 +112,27 @@ def test_twenty_checkouts_of_one_hold_with_different_keys_make_one_order(postgre
     assert all(isinstance(r, AlreadyCheckedOut) for r in refused)
     assert Order.objects.count() == 1 and Ticket.objects.count() == 3
     assert audit()["inconsistency_count"] == 0
+
+
+def test_sweepers_running_at_once_free_each_expired_seat_exactly_once(postgres_only):
+    performance = make_performance(sections=4, rows=5, seats_per_row=10)  # 200 seats
+    ids = seat_ids(performance)
+    for start in range(0, 200, 10):
+        expire_hold(
+            hold_seats(performance_id=performance.pk, seat_ids=ids[start : start + 10]).hold
+        )
+    versions = dict(Seat.objects.values_list("id", "version"))
+
+    def sweep(n: int):
+        freed = []
+        while batch := release_expired_holds(batch_size=7):
+            freed.extend(change.seat_id for change in batch)
+        return freed
+
+    results = run_threads(4, sweep)
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    freed = [seat for seats in results for seat in seats]
+    assert sorted(freed) == ids, "every expired seat freed once, by one sweeper"
+    after = dict(Seat.objects.values_list("id", "version"))
+    assert all(after[seat] == versions[seat] + 1 for seat in ids)
+    assert set(Seat.objects.values_list("status", flat=True)) == {"available"}
