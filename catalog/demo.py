@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.timezone import localtime
 
 from catalog.models import Event, Performance, Section, SectionTicketType, TicketType
 from catalog.services import RowRange, generate_section_seats
@@ -23,7 +24,8 @@ def seed_demo() -> list[Performance]:
 
 
 def _performance(event: Event, now, days: int) -> Performance:
-    starts_at = (now + timedelta(days=days)).replace(hour=19, minute=30, second=0, microsecond=0)
+    local = localtime(now + timedelta(days=days))
+    starts_at = local.replace(hour=19, minute=30, second=0, microsecond=0)
     return Performance.objects.create(
         event=event, starts_at=starts_at, sales_start=now - timedelta(days=1), sales_end=starts_at
     )
@@ -54,7 +56,7 @@ def _reference_event(now) -> Performance:
             rows=2,
             seats_per_row=5,
             row_ranges=[RowRange(i + 1, i + 1, t) for i, t in enumerate(row_types)],
-            origin_y=(2 - position) * 3,
+            origin_y=(2 - position) * 4,
         )
     return performance
 

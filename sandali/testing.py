@@ -45,7 +45,11 @@ def make_performance(
         if rows > 1:
             ranges.append(RowRange(2, rows, student))
         generate_section_seats(
-            section=section, rows=rows, seats_per_row=seats_per_row, row_ranges=ranges
+            section=section,
+            rows=rows,
+            seats_per_row=seats_per_row,
+            row_ranges=ranges,
+            origin_y=position * (rows + 2),
         )
     return performance
 

@@ -1,7 +1,132 @@
-from django.shortcuts import render
+"""The buyer's pages. They render; the reservation and order services do the work."""
 
-from catalog.selectors import list_events
+import uuid
+
+import segno
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from catalog.selectors import get_performance, list_events, priced_capacity
+from catalog.snapshots import capacity
+from orders.selectors import order_tickets, owned_order
+from orders.services import checkout as checkout_order
+from reservations.selectors import owned_hold, summarize_hold
+from sandali.dbtime import db_now
+from sandali.errors import DomainError
+from web.selection import current_selection, forget_hold, messages_for_page, session_hold
+
+SESSION_ORDERS = "orders"
 
 
 def home(request):
     return render(request, "web/home.html", {"events": list_events()})
+
+
+def performance_page(request, performance_id: int):
+    try:
+        performance = get_performance(performance_id=performance_id)
+    except DomainError:
+        raise Http404 from None
+    priced = priced_capacity(
+        performance=performance, capacity=capacity(performance_id=performance_id)
+    )
+    config = {
+        "performance": performance.pk,
+        "maxSeats": performance.max_seats_per_order,
+        "currency": performance.event.currency,
+        "prices": [
+            {
+                "section": p.section.pk,
+                "sectionName": p.section.name,
+                "ticketType": p.ticket_type_id,
+                "ticketTypeName": p.ticket_type_name,
+                "price": str(p.price),
+            }
+            for p in priced
+        ],
+        "urls": {
+            "seats": f"/api/v1/performances/{performance.pk}/seats",
+            "selection": f"/performances/{performance.pk}/selection",
+            "checkout": f"/performances/{performance.pk}/checkout",
+            "socket": f"/ws/performances/{performance.pk}",
+        },
+        "messages": messages_for_page(),
+    }
+    context = {"performance": performance, "priced": priced, "config": config}
+    return render(request, "web/performance.html", context)
+
+
+class CheckoutForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("Email"))
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=200)
+
+    def clean(self):
+        cleaned = super().clean()
+        for field in ("name", "phone"):
+            if "\x00" in cleaned.get(field, ""):
+                self.add_error(field, _("This field contains a character that is not allowed."))
+        return cleaned
+
+
+@require_http_methods(["GET", "POST"])
+def checkout(request, performance_id: int):
+    performance = get_performance(performance_id=performance_id)
+    selection = current_selection(request, performance_id)
+    remembered = session_hold(request, performance_id)
+    if not selection["seats"] or remembered is None:
+        messages.warning(request, _("Choose your seats first."))
+        return redirect("performance", performance_id=performance_id)
+    if request.method == "POST":
+        form = CheckoutForm(request.POST)
+        if form.is_valid():
+            try:
+                result = checkout_order(
+                    hold_id=remembered[0],
+                    token=remembered[1],
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data["email"],
+                    phone=form.cleaned_data["phone"],
+                )
+            except DomainError as error:
+                messages.error(request, error.message)
+                return redirect("checkout", performance_id=performance_id)
+            orders = request.session.get(SESSION_ORDERS, {})
+            orders[str(result.order.pk)] = result.token
+            request.session[SESSION_ORDERS] = orders
+            forget_hold(request, performance_id)
+            return redirect("order", order_id=result.order.pk)
+    else:
+        form = CheckoutForm(initial={"idempotency_key": uuid.uuid4().hex})
+    hold = owned_hold(hold_id=remembered[0], token=remembered[1])
+    summary = summarize_hold(hold=hold, now=db_now())
+    context = {
+        "performance": performance,
+        "form": form,
+        "summary": summary,
+        "selection": selection,
+        "expires_at": selection["expires_at"],
+        "server_now": selection["now"],
+    }
+    return render(request, "web/checkout.html", context)
+
+
+def order_page(request, order_id: int):
+    """The order and its tickets, for the browser that bought them (its token is in the
+    session, never in the URL)."""
+    token = request.session.get(SESSION_ORDERS, {}).get(str(order_id))
+    try:
+        order = owned_order(order_id=order_id, token=token)
+    except DomainError:
+        raise Http404 from None
+    tickets = [
+        {"ticket": ticket, "qr": segno.make(ticket.code, error="m").svg_inline(scale=4, border=2)}
+        for ticket in order_tickets(order=order)
+    ]
+    return render(request, "web/order.html", {"order": order, "tickets": tickets})

@@ -1,0 +1,125 @@
+"""The buyer's current selection on the web pages: a hold whose token lives only in the
+server-side session, never in the page or a URL. Each choice is held at once through the
+reservation services; these views only keep the session's hold id and token."""
+
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from reservations import services as hold_services
+from reservations.errors import AlreadyCheckedOut, HoldExpired, HoldNotFound
+from reservations.selectors import owned_hold, summarize_hold
+from sandali.dbtime import db_now
+from sandali.errors import DomainError
+
+SESSION_HOLDS = "holds"
+
+
+def session_hold(request: HttpRequest, performance_id: int) -> tuple[int, str] | None:
+    entry = request.session.get(SESSION_HOLDS, {}).get(str(performance_id))
+    return (entry["id"], entry["token"]) if entry else None
+
+
+def remember_hold(request: HttpRequest, performance_id: int, hold_id: int, token: str) -> None:
+    holds = request.session.get(SESSION_HOLDS, {})
+    holds[str(performance_id)] = {"id": hold_id, "token": token}
+    request.session[SESSION_HOLDS] = holds
+
+
+def forget_hold(request: HttpRequest, performance_id: int) -> None:
+    holds = request.session.get(SESSION_HOLDS, {})
+    holds.pop(str(performance_id), None)
+    request.session[SESSION_HOLDS] = holds
+
+
+def current_selection(request: HttpRequest, performance_id: int) -> dict:
+    """The live hold of this session for the performance: seat ids, expiry, server time."""
+    now = db_now()
+    empty = {"hold": None, "seats": [], "expires_at": None, "now": now.isoformat()}
+    remembered = session_hold(request, performance_id)
+    if remembered is None:
+        return empty
+    try:
+        hold = owned_hold(hold_id=remembered[0], token=remembered[1])
+    except HoldNotFound:
+        forget_hold(request, performance_id)
+        return empty
+    summary = summarize_hold(hold=hold, now=now)
+    if summary.expired or hasattr(hold, "order"):
+        forget_hold(request, performance_id)
+        return {**empty, "expired": summary.expired}
+    return {
+        "hold": hold.pk,
+        "seats": [seat.id for seat in summary.seats],
+        "total": str(summary.total),
+        "expires_at": hold.expires_at.isoformat(),
+        "now": now.isoformat(),
+    }
+
+
+def problem(error: DomainError) -> JsonResponse:
+    body = {"code": error.code, "detail": error.message, **error.details}
+    return JsonResponse(body, status=error.status, content_type="application/problem+json")
+
+
+@require_GET
+def selection(request, performance_id: int):
+    return JsonResponse(current_selection(request, performance_id))
+
+
+@require_http_methods(["POST", "DELETE"])
+def selection_seat(request, performance_id: int, seat_id: int):
+    try:
+        if request.method == "POST":
+            _choose(request, performance_id, seat_id)
+        else:
+            _unchoose(request, performance_id, seat_id)
+    except DomainError as error:
+        return problem(error)
+    return JsonResponse(current_selection(request, performance_id))
+
+
+def _choose(request, performance_id: int, seat_id: int) -> None:
+    remembered = session_hold(request, performance_id)
+    if remembered is not None:
+        try:
+            hold_services.add_seats(hold_id=remembered[0], token=remembered[1], seat_ids=[seat_id])
+            return
+        except (HoldExpired, HoldNotFound, AlreadyCheckedOut):
+            forget_hold(request, performance_id)  # a new choice starts a new hold
+    created = hold_services.hold_seats(performance_id=performance_id, seat_ids=[seat_id])
+    remember_hold(request, performance_id, created.hold.pk, created.token)
+
+
+def _unchoose(request, performance_id: int, seat_id: int) -> None:
+    remembered = session_hold(request, performance_id)
+    if remembered is None:
+        raise HoldNotFound()
+    hold_services.release_seat(hold_id=remembered[0], token=remembered[1], seat_id=seat_id)
+
+
+def messages_for_page() -> dict:
+    """The texts the seat-map module shows, in the page's language."""
+    return {
+        "too_many": _("You can choose at most %(limit)s seats in one order."),
+        "sold_out": _("No %(ticket_type)s seats are left in %(section)s."),
+        "taken": _("Seat taken: somebody else chose it first."),
+        "expired": _(
+            "Your hold has expired and its seats were released. Please choose seats again."
+        ),
+        "released": _("Seat given back."),
+        "offline": _("Connection lost: reconnecting…"),
+        "online": _("Live again."),
+        "error": _("Something went wrong. Please try again."),
+        "time_left": _("Time left"),
+        "status": {
+            "available": _("available"),
+            "reserved": _("taken"),
+            "sold": _("sold"),
+            "blocked": _("not for sale"),
+            "mine": _("your choice"),
+        },
+        "seat_label": _(
+            "%(section)s, row %(row)s, seat %(number)s, %(ticket_type)s, %(price)s, %(status)s"
+        ),
+    }

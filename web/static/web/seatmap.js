@@ -1,0 +1,299 @@
+// The live seat map: draws the seats from the API, holds each choice at once on the server
+// (the hold's token stays in the server-side session), counts down the hold, and applies
+// every change pushed through the WebSocket, keeping per seat the highest version seen.
+import { startCountdown } from "./countdown.js";
+
+const config = JSON.parse(document.getElementById("seat-map-config").textContent);
+const text = config.messages;
+const lang = document.documentElement.lang || "en";
+const numbers = new Intl.NumberFormat(lang === "fa" ? "fa-IR" : "en");
+const money = (value) => `${numbers.format(Number(value))} ${config.currency}`;
+const svg = document.getElementById("seat-map");
+const SVG_NS = "http://www.w3.org/2000/svg";
+const PALETTE = ["#1f5fbf", "#8a2be2", "#0b7a4b", "#b3261e", "#8c5a00", "#00677f"];
+
+const seats = new Map(); // id -> {id, section, row, number, x, y, ticketType, status, version, el}
+const sections = new Map(config.prices.map((p) => [p.section, p.sectionName]));
+const prices = new Map(config.prices.map((p) => [`${p.section}-${p.ticketType}`, p]));
+const ticketTypes = [...new Set(config.prices.map((p) => p.ticketType))];
+const colorOf = (ticketType) => PALETTE[ticketTypes.indexOf(ticketType) % PALETTE.length];
+const mine = new Set();
+const pending = new Set();
+let stopCountdown = null;
+
+function format(template, values) {
+  return template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
+}
+
+function toast(message) {
+  const box = document.getElementById("toasts");
+  const item = document.createElement("p");
+  item.className = "toast";
+  item.textContent = message;
+  box.append(item);
+  setTimeout(() => item.remove(), 5000);
+}
+
+function csrfToken() {
+  return document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] ?? "";
+}
+
+// ---- drawing -------------------------------------------------------------------------
+function draw(rows, columns) {
+  const at = Object.fromEntries(columns.map((name, i) => [name, i]));
+  const fragment = document.createDocumentFragment();
+  const bounds = new Map();
+  for (const row of rows) {
+    const seat = {
+      id: row[at.id], section: row[at.section_id], row: row[at.row], number: row[at.number],
+      x: row[at.x], y: row[at.y], ticketType: row[at.ticket_type_id],
+      status: row[at.status], version: row[at.version],
+    };
+    const el = document.createElementNS(SVG_NS, "circle");
+    el.setAttribute("cx", seat.x);
+    el.setAttribute("cy", seat.y);
+    el.setAttribute("r", 0.42);
+    el.setAttribute("tabindex", "0");
+    el.setAttribute("role", "button");
+    el.dataset.seatId = seat.id;
+    el.style.setProperty("--tt", colorOf(seat.ticketType));
+    seat.el = el;
+    seats.set(seat.id, seat);
+    paint(seat);
+    fragment.append(el);
+    const b = bounds.get(seat.section) ?? { minX: Infinity, minY: Infinity, maxX: -Infinity };
+    bounds.set(seat.section, {
+      minX: Math.min(b.minX, seat.x), maxX: Math.max(b.maxX, seat.x), minY: Math.min(b.minY, seat.y),
+    });
+  }
+  for (const [section, b] of bounds) {
+    const label = document.createElementNS(SVG_NS, "text");
+    label.setAttribute("x", (b.minX + b.maxX) / 2);
+    label.setAttribute("y", b.minY - 0.9);
+    label.setAttribute("class", "section-label");
+    label.textContent = sections.get(section) ?? "";
+    fragment.append(label);
+  }
+  svg.append(fragment);
+  fitAll();
+  for (const el of document.querySelectorAll(".swatch")) {
+    el.style.background = colorOf(Number(el.dataset.ticketType));
+  }
+}
+
+function statusOf(seat) {
+  return mine.has(seat.id) ? "mine" : seat.status;
+}
+
+function paint(seat) {
+  const status = statusOf(seat);
+  seat.el.setAttribute("class", `seat seat--${status}`);
+  seat.el.setAttribute("aria-pressed", String(status === "mine"));
+  seat.el.setAttribute("aria-disabled", String(status !== "available" && status !== "mine"));
+  const price = prices.get(`${seat.section}-${seat.ticketType}`);
+  seat.el.setAttribute("aria-label", format(text.seat_label, {
+    section: sections.get(seat.section) ?? "", row: seat.row, number: numbers.format(seat.number),
+    ticket_type: price?.ticketTypeName ?? "", price: price ? money(price.price) : "",
+    status: text.status[status],
+  }));
+}
+
+function availableCount(section, ticketType) {
+  let count = 0;
+  for (const seat of seats.values()) {
+    if (seat.section === section && seat.ticketType === ticketType && seat.status === "available") count++;
+  }
+  return count;
+}
+
+function refreshCounts() {
+  for (const cell of document.querySelectorAll("[data-available]")) {
+    const [section, ticketType] = cell.dataset.available.split("-").map(Number);
+    cell.textContent = numbers.format(availableCount(section, ticketType));
+  }
+}
+
+// ---- zoom and pan --------------------------------------------------------------------
+let view = null;
+let whole = null;
+function setView(v) {
+  view = v;
+  svg.setAttribute("viewBox", `${v.x} ${v.y} ${v.w} ${v.h}`);
+}
+function fitAll() {
+  const box = svg.getBBox();
+  whole = { x: box.x - 1, y: box.y - 1, w: box.width + 2, h: box.height + 2 };
+  setView(whole);
+}
+function zoom(factor, cx = view.x + view.w / 2, cy = view.y + view.h / 2) {
+  const w = Math.min(whole.w * 2, Math.max(4, view.w * factor));
+  const h = (view.h * w) / view.w;
+  setView({ x: cx - ((cx - view.x) * w) / view.w, y: cy - ((cy - view.y) * h) / view.h, w, h });
+}
+document.querySelector(".zoom").addEventListener("click", (event) => {
+  const action = event.target.dataset.zoom;
+  if (action === "in") zoom(0.7);
+  if (action === "out") zoom(1 / 0.7);
+  if (action === "reset") setView(whole);
+});
+svg.addEventListener("wheel", (event) => {
+  event.preventDefault();
+  const point = svg.createSVGPoint();
+  point.x = event.clientX;
+  point.y = event.clientY;
+  const at = point.matrixTransform(svg.getScreenCTM().inverse());
+  zoom(event.deltaY < 0 ? 0.85 : 1 / 0.85, at.x, at.y);
+}, { passive: false });
+let drag = null;
+svg.addEventListener("pointerdown", (event) => {
+  if (event.target.dataset.seatId) return;
+  drag = { x: event.clientX, y: event.clientY, view };
+  svg.setPointerCapture(event.pointerId);
+});
+svg.addEventListener("pointermove", (event) => {
+  if (!drag) return;
+  const scale = view.w / svg.clientWidth;
+  setView({ ...drag.view, x: drag.view.x - (event.clientX - drag.x) * scale,
+    y: drag.view.y - (event.clientY - drag.y) * scale });
+});
+svg.addEventListener("pointerup", () => { drag = null; });
+
+// ---- choosing ------------------------------------------------------------------------
+async function request(method, seatId) {
+  const response = await fetch(`${config.urls.selection}/seats/${seatId}`, {
+    method, headers: { "X-CSRFToken": csrfToken() }, credentials: "same-origin",
+  });
+  return { ok: response.ok, body: await response.json() };
+}
+
+async function toggle(seat) {
+  if (pending.has(seat.id)) return;
+  if (mine.has(seat.id)) {
+    pending.add(seat.id);
+    const result = await request("DELETE", seat.id);
+    pending.delete(seat.id);
+    if (result.ok) applySelection(result.body);
+    else if (result.body.code === "hold_expired") expired();
+    else toast(result.body.detail ?? text.error);
+    return;
+  }
+  if (seat.status !== "available") {
+    toast(text.taken);
+    return;
+  }
+  if (mine.size + pending.size >= config.maxSeats) {
+    toast(format(text.too_many, { limit: numbers.format(config.maxSeats) }));
+    return;
+  }
+  if (availableCount(seat.section, seat.ticketType) === 0) {
+    const price = prices.get(`${seat.section}-${seat.ticketType}`);
+    toast(format(text.sold_out, { ticket_type: price?.ticketTypeName, section: sections.get(seat.section) }));
+    return;
+  }
+  pending.add(seat.id);
+  const result = await request("POST", seat.id);
+  pending.delete(seat.id);
+  if (result.ok) {
+    applySelection(result.body);
+  } else if (result.body.code === "seats_unavailable") {
+    apply([[seat.id, "reserved", seat.version + 1]]);
+    toast(text.taken);
+  } else {
+    toast(result.body.detail ?? text.error);
+  }
+}
+
+svg.addEventListener("click", (event) => {
+  const seat = seats.get(Number(event.target.dataset.seatId));
+  if (seat) toggle(seat);
+});
+svg.addEventListener("keydown", (event) => {
+  const seat = seats.get(Number(event.target.dataset.seatId));
+  if (seat && (event.key === "Enter" || event.key === " ")) {
+    event.preventDefault();
+    toggle(seat);
+  }
+});
+
+function applySelection(selection) {
+  const before = new Set(mine);
+  mine.clear();
+  for (const id of selection.seats) mine.add(id);
+  for (const id of new Set([...before, ...mine])) {
+    const seat = seats.get(id);
+    if (!seat) continue;
+    if (mine.has(id) && seat.status === "available") seat.status = "reserved";
+    paint(seat);
+  }
+  refreshCounts();
+  const basket = document.getElementById("basket");
+  basket.hidden = mine.size === 0;
+  const list = document.getElementById("basket-seats");
+  list.replaceChildren(...[...mine].map((id) => {
+    const seat = seats.get(id);
+    const item = document.createElement("li");
+    item.textContent = seat ? seat.el.getAttribute("aria-label") : String(id);
+    return item;
+  }));
+  if (stopCountdown) stopCountdown();
+  stopCountdown = null;
+  if (selection.expires_at && mine.size) {
+    stopCountdown = startCountdown(
+      document.getElementById("countdown"), selection.expires_at, selection.now, expired,
+    );
+  }
+}
+
+function expired() {
+  if (!mine.size) return;
+  applySelection({ seats: [] });
+  toast(text.expired);
+  loadSelection();
+}
+
+// ---- live changes --------------------------------------------------------------------
+function apply(changes) {
+  let lost = false;
+  for (const [id, status, version] of changes) {
+    const seat = seats.get(id);
+    if (!seat || version < seat.version) continue; // late news never undoes newer state
+    seat.status = status;
+    seat.version = version;
+    if (mine.has(id) && status !== "reserved" && !pending.has(id)) lost = true;
+    paint(seat);
+  }
+  refreshCounts();
+  if (lost) expired();
+}
+
+function connect(delay = 500) {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}${config.urls.socket}`);
+  const live = document.getElementById("live");
+  socket.onopen = () => {
+    if (live.textContent) live.textContent = text.online;
+    delay = 500;
+  };
+  socket.onmessage = (event) => apply(JSON.parse(event.data).seats);
+  socket.onclose = () => {
+    live.textContent = text.offline;
+    setTimeout(() => connect(Math.min(delay * 2, 10000)), delay);
+  };
+}
+
+async function loadSelection() {
+  const response = await fetch(config.urls.selection, { credentials: "same-origin" });
+  applySelection(await response.json());
+}
+
+async function start() {
+  const response = await fetch(config.urls.seats);
+  const map = await response.json();
+  draw(map.seats, map.columns);
+  refreshCounts();
+  await loadSelection();
+  connect();
+  document.body.dataset.ready = "true";
+}
+
+start();
