@@ -72,6 +72,9 @@ def test_a_buyer_holds_three_seats_checks_out_and_gets_three_qr_tickets(browser,
         page.wait_for_selector(f'[data-seat-id="{seat_id}"].seat--mine')
     assert page.locator("#basket-seats li").count() == 3
     assert re.fullmatch(r"(09|10):\d\d", page.locator("#countdown").inner_text())
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("circle.seat--mine").count() == 3, "a reload keeps the hold"
     page.click("#to-checkout")
     page.fill("input[name=name]", "Ava Buyer")
     page.fill("input[name=email]", "ava@example.org")

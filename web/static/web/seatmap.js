@@ -106,10 +106,26 @@ function availableCount(section, ticketType) {
   return count;
 }
 
+// Counted again from the seats once per frame, however many changes arrived in it.
+let countsPending = false;
 function refreshCounts() {
+  if (countsPending) return;
+  countsPending = true;
+  requestAnimationFrame(() => {
+    countsPending = false;
+    countSeatsLeft();
+  });
+}
+
+function countSeatsLeft() {
+  const left = new Map();
+  for (const seat of seats.values()) {
+    if (seat.status !== "available") continue;
+    const key = `${seat.section}-${seat.ticketType}`;
+    left.set(key, (left.get(key) ?? 0) + 1);
+  }
   for (const cell of document.querySelectorAll("[data-available]")) {
-    const [section, ticketType] = cell.dataset.available.split("-").map(Number);
-    cell.textContent = numbers.format(availableCount(section, ticketType));
+    cell.textContent = numbers.format(left.get(cell.dataset.available) ?? 0);
   }
 }
 
