@@ -96,22 +96,21 @@ def get_seat_map(request, performance_id: int):
     return response
 
 
-def _hold_body(hold, **extra) -> dict:
-    summary = summarize_hold(hold=hold, now=db_now())
-    order = getattr(hold, "order", None)
-    if summary.expired and order is None:
-        raise HoldExpired()
-    return {
+def _hold_body(state: hold_services.HoldState, *, order=None) -> dict:
+    hold = state.hold
+    body = {
         "id": hold.pk,
         "performance_id": hold.performance_id,
         "status": "checked_out" if order else "active",
         "expires_at": hold.expires_at,
-        "seats": summary.seats,
-        "total": summary.total,
-        "currency": hold.performance.event.currency,
+        "seats": state.seats,
+        "total": state.total,
+        "currency": state.currency,
         "order_id": order.pk if order else None,
-        **extra,
     }
+    if state.token:
+        body["token"] = state.token
+    return body
 
 
 @router.post(
@@ -121,14 +120,22 @@ def _hold_body(hold, **extra) -> dict:
 )
 def create_hold(request, performance_id: int, body: schemas.SeatsIn):
     created = hold_services.hold_seats(performance_id=performance_id, seat_ids=body.seats)
-    return Status(201, _hold_body(created.hold, token=created.token))
+    return Status(201, _hold_body(created))
 
 
 @router.get(
     "/holds/{hold_id}", response={200: schemas.HoldOut, **PROBLEMS}, auth=bearer, tags=["holds"]
 )
 def get_hold(request, hold_id: int):
-    return _hold_body(owned_hold(hold_id=hold_id, token=request.auth))
+    hold = owned_hold(hold_id=hold_id, token=request.auth)
+    summary = summarize_hold(hold=hold, now=db_now())
+    order = getattr(hold, "order", None)
+    if summary.expired and order is None:
+        raise HoldExpired()
+    state = hold_services.HoldState(
+        hold=hold, seats=summary.seats, currency=hold.performance.event.currency
+    )
+    return _hold_body(state, order=order)
 
 
 @router.post(
@@ -138,8 +145,9 @@ def get_hold(request, hold_id: int):
     tags=["holds"],
 )
 def add_seats(request, hold_id: int, body: schemas.SeatsIn):
-    hold = hold_services.add_seats(hold_id=hold_id, token=request.auth, seat_ids=body.seats)
-    return _hold_body(hold)
+    return _hold_body(
+        hold_services.add_seats(hold_id=hold_id, token=request.auth, seat_ids=body.seats)
+    )
 
 
 @router.delete(
@@ -149,8 +157,9 @@ def add_seats(request, hold_id: int, body: schemas.SeatsIn):
     tags=["holds"],
 )
 def release_seat(request, hold_id: int, seat_id: int):
-    hold = hold_services.release_seat(hold_id=hold_id, token=request.auth, seat_id=seat_id)
-    return _hold_body(hold)
+    return _hold_body(
+        hold_services.release_seat(hold_id=hold_id, token=request.auth, seat_id=seat_id)
+    )
 
 
 @router.delete("/holds/{hold_id}", response={204: None, **PROBLEMS}, auth=bearer, tags=["holds"])
@@ -180,31 +189,32 @@ def checkout(
         phone=body.phone,
         payment_token=body.payment_token,
     )
-    return Status(201, _order_body(result.order, token=result.token))
+    return Status(201, _order_body(result.order, result.tickets, token=result.token))
 
 
 @router.get(
     "/orders/{order_id}", response={200: schemas.OrderOut, **PROBLEMS}, auth=bearer, tags=["orders"]
 )
 def get_order(request, order_id: int):
-    return _order_body(order_selectors.owned_order(order_id=order_id, token=request.auth))
+    order = order_selectors.owned_order(order_id=order_id, token=request.auth)
+    return _order_body(order, order_selectors.order_tickets(order=order))
 
 
-def _order_body(order, **extra) -> dict:
+def _order_body(order, ticket_views, **extra) -> dict:
     tickets = [
         {
             "code": ticket.code,
             "seat": {
                 "id": ticket.seat_id,
-                "section": ticket.seat.section.name,
-                "row": ticket.seat.row,
-                "number": ticket.seat.number,
+                "section": ticket.section,
+                "row": ticket.row,
+                "number": ticket.number,
             },
-            "ticket_type": ticket.ticket_type.name,
+            "ticket_type": ticket.ticket_type,
             "price": ticket.price,
             "valid": ticket.valid,
         }
-        for ticket in order_selectors.order_tickets(order=order)
+        for ticket in ticket_views
     ]
     return {
         "id": order.pk,

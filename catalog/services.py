@@ -14,7 +14,7 @@ from django.db.models import F
 from catalog.errors import InvalidLayout, InvalidSeats, SeatsUnavailable
 from catalog.models import Performance, Seat, SeatStatus, Section, SectionTicketType, TicketType
 from catalog.selectors import effectively_available
-from live.publish import publish_seat_changes
+from live.publish import publish_seats
 from sandali.dbtime import db_now
 
 
@@ -32,7 +32,7 @@ def block_seats(*, performance_id: int, seat_ids: Sequence[int]) -> int:
         blocked = Seat.objects.filter(id__in=free).update(
             status=SeatStatus.BLOCKED, hold=None, hold_expires_at=None, version=F("version") + 1
         )
-        publish_seat_changes(free, reason="blocked")
+        publish_seats(free, reason="blocked")
         return blocked
 
 
@@ -48,7 +48,7 @@ def unblock_seats(*, performance_id: int, seat_ids: Sequence[int]) -> int:
         unblocked = Seat.objects.filter(id__in=ids).update(
             status=SeatStatus.AVAILABLE, version=F("version") + 1
         )
-        publish_seat_changes(ids, reason="unblocked")
+        publish_seats(ids, reason="unblocked")
         return unblocked
 
 

@@ -1,52 +1,103 @@
 """The one place that tells watchers about seat changes (DESIGN.md principle 6).
 
-Services call `publish_seat_changes` inside their transaction, after their UPDATE: it reads the
-seats' new status and version there, and sends them once the transaction commits, as one
-message per performance: {"seats": [[id, status, version], ...]}. Nothing is sent for a
-transaction that rolls back.
+Services call `publish_seat_changes` inside their transaction with the changed seats' new
+(performance_id, seat_id, status, version); the changes are sent once the transaction commits,
+as one message per performance: {"seats": [[id, status, version], ...]}. Nothing is sent for
+a transaction that rolls back.
 """
 
+import asyncio
+import logging
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 from ops.metrics import SEAT_CHANGES
+
+log = logging.getLogger(__name__)
+SeatRow = tuple[int, int, str, int]  # performance_id, seat_id, status, version
 
 
 def performance_group(performance_id: int) -> str:
     return f"performance-{performance_id}"
 
 
-def publish_seat_changes(
-    seat_ids: Iterable[int], *, reason: str
-) -> list[tuple[int, int, str, int]]:
-    """Returns the (performance_id, seat_id, status, version) rows it will send. `reason`
-    (held, sold, released, expired, ...) labels the seat-change metric."""
-    from catalog.models import Seat
-
-    ids = list(seat_ids)
-    if not ids:
-        return []
-    rows = list(
-        Seat.objects.filter(id__in=ids)
-        .order_by("id")
-        .values_list("performance_id", "id", "status", "version")
-    )
+def publish_seat_changes(rows: Iterable[SeatRow], *, reason: str) -> None:
+    """Send these seat states after commit; `reason` (held, sold, released, expired, ...)
+    labels the seat-change metric."""
     changes: dict[int, list] = defaultdict(list)
+    count = 0
     for performance_id, seat_id, status, version in rows:
         changes[performance_id].append([seat_id, status, version])
+        count += 1
+    if not count:
+        return
     transaction.on_commit(lambda: send_seat_changes(changes))
-    transaction.on_commit(lambda: SEAT_CHANGES.labels(reason).inc(len(rows)))
-    return rows
+    transaction.on_commit(lambda: SEAT_CHANGES.labels(reason).inc(count))
+
+
+def publish_seats(seat_ids: Iterable[int], *, reason: str) -> None:
+    """Read the seats' new states inside the transaction, then publish them."""
+    from catalog.models import Seat
+
+    rows = Seat.objects.filter(id__in=list(seat_ids)).order_by("id")
+    publish_seat_changes(
+        rows.values_list("performance_id", "id", "status", "version"), reason=reason
+    )
 
 
 def send_seat_changes(changes: dict[int, list]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    send = async_to_sync(layer.group_send)
-    for performance_id, seats in changes.items():
-        send(performance_group(performance_id), {"type": "seats.changed", "seats": seats})
+    messages = [
+        (performance_group(performance_id), {"type": "seats.changed", "seats": seats})
+        for performance_id, seats in changes.items()
+    ]
+    if isinstance(layer, InMemoryChannelLayer):
+        # One process: deliver on the server's own event loop.
+        send = async_to_sync(layer.group_send)
+        for group, message in messages:
+            send(group, message)
+    else:
+        _background_sender().submit(layer, messages)
+
+
+class _BackgroundSender:
+    """Sends to a shared channel layer (Redis) from one long-lived event loop in a daemon
+    thread: a request thread neither waits for Redis nor builds a loop and a connection for
+    every message, as async_to_sync would in a WSGI process."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, name="seat-publisher", daemon=True).start()
+
+    def submit(self, layer, messages) -> None:
+        future = asyncio.run_coroutine_threadsafe(self._send(layer, messages), self.loop)
+        future.add_done_callback(_log_failure)
+
+    @staticmethod
+    async def _send(layer, messages) -> None:
+        for group, message in messages:
+            await layer.group_send(group, message)
+
+
+def _log_failure(future) -> None:
+    if future.exception() is not None:
+        log.warning("Could not publish seat changes: %s", future.exception())
+
+
+_sender: _BackgroundSender | None = None
+_sender_lock = threading.Lock()
+
+
+def _background_sender() -> _BackgroundSender:
+    global _sender
+    with _sender_lock:
+        if _sender is None:
+            _sender = _BackgroundSender()
+        return _sender

@@ -20,6 +20,7 @@ from ops.metrics import CHECKOUTS, count_outcomes
 from orders.errors import IdempotencyKeyRequired, OrderNotCancellable, PaymentDeclined
 from orders.models import Order, OrderStatus, Ticket
 from orders.payments import payment_provider
+from orders.selectors import TicketView, order_tickets
 from reservations.errors import AlreadyCheckedOut, HoldEmpty, HoldExpired
 from reservations.selectors import owned_hold, seat_prices
 from sandali.dbtime import db_now
@@ -33,6 +34,7 @@ class CheckoutResult:
     order: Order
     token: str
     created: bool
+    tickets: list[TicketView]
 
 
 @count_outcomes(CHECKOUTS, success=lambda result: "paid" if result.created else "replayed")
@@ -65,20 +67,23 @@ def checkout(
         if existing is not None:
             if existing.idempotency_key != idempotency_key:
                 raise AlreadyCheckedOut()
-            return CheckoutResult(order=existing, token=order_token, created=False)
+            tickets = order_tickets(order=existing)
+            return CheckoutResult(existing, order_token, created=False, tickets=tickets)
 
-        seats = Seat.objects.filter(hold=hold, status=SeatStatus.RESERVED)
-        seat_ids = list(seats.select_for_update().order_by("id").values_list("id", flat=True))
+        seats = seat_prices(
+            Seat.objects.select_for_update(of=("self",)).filter(
+                hold=hold, status=SeatStatus.RESERVED
+            )
+        )
         now = db_now()
         if hold.expires_at <= now:
             raise HoldExpired()
-        if not seat_ids:
+        if not seats:
             raise HoldEmpty()
-        priced = seat_prices(Seat.objects.filter(id__in=seat_ids))
-        unpriced = [seat.id for seat in priced if seat.price is None]
+        unpriced = [seat.id for seat in seats if seat.price is None]
         if unpriced:
             raise InvalidSeats(seats=unpriced)
-        total = sum(seat.price for seat in priced)
+        total = sum(seat.price for seat in seats)
         currency = hold.performance.event.currency
 
         order = Order.objects.create(
@@ -93,19 +98,17 @@ def checkout(
             currency=currency,
             created_at=now,
         )
-        ticket_types = dict(
-            Seat.objects.filter(id__in=seat_ids).values_list("id", "ticket_type_id")
-        )
-        Ticket.objects.bulk_create(
+        tickets = Ticket.objects.bulk_create(
             Ticket(
                 order=order,
                 seat_id=seat.id,
-                ticket_type_id=ticket_types[seat.id],
+                ticket_type_id=seat.ticket_type_id,
                 price=seat.price,
                 code=_ticket_code(),
             )
-            for seat in priced
+            for seat in seats
         )
+        seat_ids = [seat.id for seat in seats]
         ticket_of_seat = Ticket.objects.filter(order=order, seat_id=OuterRef("pk")).values("id")
         sold = Seat.objects.filter(id__in=seat_ids, hold=hold, status=SeatStatus.RESERVED).update(
             status=SeatStatus.SOLD,
@@ -129,8 +132,12 @@ def checkout(
             raise PaymentDeclined()
         order.payment_reference = payment.reference
         order.save(update_fields=["payment_reference"])
-        publish_seat_changes(seat_ids, reason="sold")
-    return CheckoutResult(order=order, token=order_token, created=True)
+        publish_seat_changes(
+            ((hold.performance_id, s.id, SeatStatus.SOLD, s.version + 1) for s in seats),
+            reason="sold",
+        )
+    views = [TicketView.of(ticket, seat) for ticket, seat in zip(tickets, seats, strict=True)]
+    return CheckoutResult(order, order_token, created=True, tickets=views)
 
 
 def cancel_order(*, order_id: int) -> Order:
@@ -142,12 +149,14 @@ def cancel_order(*, order_id: int) -> Order:
         if order.status != OrderStatus.PAID:
             raise OrderNotCancellable()
         now = db_now()
-        sold = Seat.objects.filter(ticket__order=order, status=SeatStatus.SOLD)
-        seat_ids = list(sold.values_list("id", flat=True))
-        Seat.objects.filter(id__in=seat_ids, status=SeatStatus.SOLD).update(
+        sold = Seat.objects.select_for_update().filter(ticket__order=order, status=SeatStatus.SOLD)
+        rows = list(sold.values_list("performance_id", "id", "version"))
+        Seat.objects.filter(id__in=[i for _p, i, _v in rows], status=SeatStatus.SOLD).update(
             status=SeatStatus.AVAILABLE, ticket=None, version=F("version") + 1
         )
-        publish_seat_changes(seat_ids, reason="cancelled")
+        publish_seat_changes(
+            ((p, i, SeatStatus.AVAILABLE, v + 1) for p, i, v in rows), reason="cancelled"
+        )
         order.tickets.update(valid=False)
         order.refund_reference = payment_provider().refund(
             reference=order.payment_reference, amount=order.total, currency=order.currency

@@ -19,7 +19,12 @@ def owned_hold(*, hold_id: int, token: str | None, for_update: bool = False) -> 
     theirs, so nobody learns which holds exist."""
     holds = Hold.objects.select_related("performance__event")
     if for_update:
+        # Not joined with its order here: under READ COMMITTED, a row read by a join beside
+        # a row we had to wait to lock is from before the wait (a checkout that just
+        # committed would be missed). hold.order is read after the lock is ours.
         holds = holds.select_for_update(of=("self",))
+    else:
+        holds = holds.select_related("order")
     hold = holds.filter(pk=hold_id).first()
     if hold is None or not token_matches(token, hold.token_hash):
         raise HoldNotFound()
@@ -34,6 +39,8 @@ class HeldSeat:
     number: int
     ticket_type: str
     price: Decimal | None
+    version: int = 0
+    ticket_type_id: int = 0
 
 
 def seat_prices(seats) -> list[HeldSeat]:
@@ -48,11 +55,23 @@ def seat_prices(seats) -> list[HeldSeat]:
             price=Subquery(price, output_field=DecimalField(max_digits=12, decimal_places=2)),
         )
         .order_by("id")
-        .values_list("id", "section_name", "row", "number", "ticket_type_name", "price")
+        .values_list(
+            "id",
+            "section_name",
+            "row",
+            "number",
+            "ticket_type_name",
+            "price",
+            "version",
+            "ticket_type_id",
+        )  # fmt: skip
     )
     # SQLite returns a computed decimal unrounded ("20"); prices always have two places. A
     # seat whose price was deleted has none (the audit reports it; checkout refuses it).
-    return [HeldSeat(*row[:5], None if row[5] is None else row[5].quantize(CENT)) for row in rows]
+    return [
+        HeldSeat(*row[:5], None if row[5] is None else row[5].quantize(CENT), *row[6:])
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)

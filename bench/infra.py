@@ -1,0 +1,222 @@
+"""Private servers on loopback for a benchmark or a fault test: PostgreSQL (its own initdb),
+Redis, and N Sandali app processes (gunicorn, threaded workers, as in production)."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _pg_bin(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
+    if not versions:
+        raise RuntimeError("PostgreSQL is not installed (Debian package postgresql)")
+    return str(versions[-1] / name)
+
+
+def _as_postgres_user(command: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: run it as the postgres system user then."""
+    if os.geteuid() != 0:
+        return command
+    return ["runuser", "-u", "postgres", "--", *command]
+
+
+@contextmanager
+def private_postgres(*, settings: dict[str, str] | None = None):
+    """Yield the URL of a fresh PostgreSQL cluster on a free loopback port."""
+    workdir = Path(tempfile.mkdtemp(prefix="sandali-pg-"))
+    data = workdir / "data"
+    if os.geteuid() == 0:
+        shutil.chown(workdir, "postgres", "postgres")
+    port = free_port()
+    subprocess.run(
+        _as_postgres_user(
+            [_pg_bin("initdb"), "-D", str(data), "-U", "sandali", "--auth=trust", "-E", "UTF8"]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    options = {
+        "port": str(port),
+        "listen_addresses": "'127.0.0.1'",
+        "unix_socket_directories": f"'{workdir}'",
+        "max_connections": "300",
+        "shared_buffers": "'512MB'",
+        **(settings or {}),
+    }
+    with open(data / "postgresql.conf", "a") as conf:
+        conf.writelines(f"{key} = {value}\n" for key, value in options.items())
+    log = workdir / "postgres.log"
+    ctl = [_pg_bin("pg_ctl"), "-D", str(data), "-l", str(log), "-w"]
+    subprocess.run(_as_postgres_user([*ctl, "start"]), check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        _as_postgres_user(
+            [_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "sandali", "sandali"]
+        ),
+        check=True,
+    )
+    try:
+        yield f"postgres://sandali@127.0.0.1:{port}/sandali", PostgresControl(ctl)
+    finally:
+        subprocess.run(
+            _as_postgres_user([*ctl, "stop", "-m", "immediate"]),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+class PostgresControl:
+    def __init__(self, ctl: list[str]):
+        self.ctl = ctl
+
+    def restart(self) -> None:
+        subprocess.run(
+            _as_postgres_user([*self.ctl, "restart", "-m", "fast"]),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+
+@contextmanager
+def private_redis():
+    port = free_port()
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server is not installed (Debian package redis-server)")
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_port(port)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_for_port(port: int, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {port}")
+
+
+def django_env(database_url: str, redis_url: str = "", **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DJANGO_SETTINGS_MODULE": "sandali.settings",
+        "SANDALI_ENV": "production",
+        "DJANGO_SECRET_KEY": "benchmark-only-secret-key-not-for-production-use-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SANDALI_SSL_REDIRECT": "0",
+        "SANDALI_SECURE_COOKIES": "0",
+        "SANDALI_HSTS_SECONDS": "0",
+        "DATABASE_CONN_MAX_AGE": "600",
+        "SANDALI_LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+class AppProcess:
+    """One app process: gunicorn with threaded workers (HTTP API), on its own port."""
+
+    def __init__(self, env: dict[str, str], *, workers: int = 1, threads: int = 4):
+        self.env = env
+        self.workers = workers
+        self.threads = threads
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "AppProcess":
+        command = [
+            sys.executable, "-m", "gunicorn", "sandali.wsgi:application",
+            "--bind", f"127.0.0.1:{self.port}",
+            "--worker-class", "gthread",
+            "--workers", str(self.workers),
+            "--threads", str(self.threads),
+            "--backlog", "2048",
+            "--log-level", "warning",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env)
+        self.wait_until_up()
+        return self
+
+    def wait_until_up(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"app process exited with {self.process.returncode}")
+            try:
+                urllib.request.urlopen(f"{self.url}/api/v1/events", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise TimeoutError(self.url)
+
+    def pids(self) -> list[int]:
+        result = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True
+        )
+        return [self.process.pid, *map(int, result.stdout.split())]
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group, as a crash would."""
+        for pid in self.pids():
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def peak_memory_mb(pids: list[int]) -> float:
+    """Peak resident memory (VmHWM) summed over the given processes, in MB."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return round(total / 1024, 1)
