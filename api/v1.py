@@ -14,7 +14,7 @@ from orders import selectors as order_selectors
 from orders import services as order_services
 from reservations import services as hold_services
 from reservations.errors import HoldExpired
-from reservations.selectors import owned_hold, summarize_hold
+from reservations.selectors import order_of_hold, owned_hold, summarize_hold
 from sandali.dbtime import db_now
 
 router = Router()
@@ -96,7 +96,7 @@ def get_seat_map(request, performance_id: int):
     return response
 
 
-def _hold_body(state: hold_services.HoldState, *, order=None) -> dict:
+def _hold_body(state: hold_services.HoldState, *, order: tuple[int, str] | None = None) -> dict:
     hold = state.hold
     body = {
         "id": hold.pk,
@@ -106,7 +106,7 @@ def _hold_body(state: hold_services.HoldState, *, order=None) -> dict:
         "seats": state.seats,
         "total": state.total,
         "currency": state.currency,
-        "order_id": order.pk if order else None,
+        "order_id": order[0] if order else None,
     }
     if state.token:
         body["token"] = state.token
@@ -129,7 +129,7 @@ def create_hold(request, performance_id: int, body: schemas.SeatsIn):
 def get_hold(request, hold_id: int):
     hold = owned_hold(hold_id=hold_id, token=request.auth)
     summary = summarize_hold(hold=hold, now=db_now())
-    order = getattr(hold, "order", None)
+    order = order_of_hold(hold_id=hold.pk)
     if summary.expired and order is None:
         raise HoldExpired()
     state = hold_services.HoldState(

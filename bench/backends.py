@@ -84,12 +84,14 @@ FROM reservations_hold h WHERE h.id = %(hold)s AND h.expires_at > now()
 RETURNING id"""
 
 TICKETS_INSERT = """
-INSERT INTO orders_ticket (order_id, seat_id, ticket_type_id, price, code, valid)
-SELECT %(order)s, s.id, s.ticket_type_id, p.price, md5(random()::text || s.id), true
-FROM catalog_seat s JOIN catalog_sectiontickettype p
-  ON p.section_id = s.section_id AND p.ticket_type_id = s.ticket_type_id
-WHERE s.hold_id = %(hold)s AND s.status = 'reserved'
-ORDER BY s.id"""
+WITH tickets AS (
+  INSERT INTO orders_ticket (order_id, seat_id, ticket_type_id, price, code, valid)
+  SELECT %(order)s, s.id, s.ticket_type_id, p.price, md5(random()::text || s.id), true
+  FROM catalog_seat s JOIN catalog_sectiontickettype p
+    ON p.section_id = s.section_id AND p.ticket_type_id = s.ticket_type_id
+  WHERE s.hold_id = %(hold)s AND s.status = 'reserved'
+  RETURNING price)
+UPDATE orders_order SET total = (SELECT sum(price) FROM tickets) WHERE id = %(order)s"""
 
 SEATS_SOLD = """
 UPDATE catalog_seat s

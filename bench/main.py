@@ -130,6 +130,12 @@ async def timed_gets(url: str, count: int, headers=None) -> dict:
     return {**percentiles(samples), "status": status, "bytes": len(body)}
 
 
+async def seats_left(base: str, performance_id: int) -> int:
+    async with session() as http, http.get(f"{base}/api/v1/performances/{performance_id}") as r:
+        body = await r.json()
+    return sum(t["available"] for section in body["sections"] for t in section["ticket_types"])
+
+
 async def run_growth(bases, performances: dict[str, int]) -> dict:
     result = {}
     for size, performance_id in performances.items():
@@ -219,7 +225,9 @@ def postgres_run(plan: dict, processes: int, threads: int) -> dict:
                 run_limit(database_url, ids["rush_limit"], buyers=plan["buyers"], seconds=None,
                           reload_map=True)
             )  # fmt: skip
+            left = asyncio.run(seats_left(bases[0], ids["rush"]))
             result["rush"] = {
+                "seats_left_unsold": left,
                 "seats": plan["rush_seats"],
                 "sandali": rush,
                 "limit": rush_limit,

@@ -11,19 +11,20 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F
 
 from catalog.errors import InvalidSeats
 from catalog.models import Seat, SeatStatus
 from live.publish import publish_seat_changes
 from ops.metrics import CHECKOUTS, count_outcomes
 from orders.errors import IdempotencyKeyRequired, OrderNotCancellable, PaymentDeclined
-from orders.models import Order, OrderStatus, Ticket
+from orders.models import Order, OrderStatus
 from orders.payments import payment_provider
 from orders.selectors import TicketView, order_tickets
 from reservations.errors import AlreadyCheckedOut, HoldEmpty, HoldExpired
-from reservations.selectors import owned_hold, seat_prices
+from reservations.selectors import HeldSeat, held_seats, order_of_hold, owned_hold
 from sandali.dbtime import db_now
+from sandali.sql import as_param, execute, fetch_all, fetch_one, in_list
 from sandali.tokens import derived_token, hash_token
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
@@ -63,18 +64,15 @@ def checkout(
         # The order token can be computed again only by whoever has the hold token and the
         # key, so a repeated request gets the same token back while only its hash is stored.
         order_token = derived_token(f"{token}:{idempotency_key}", purpose="order")
-        existing = Order.objects.filter(hold=hold).first()
+        existing = order_of_hold(hold_id=hold.pk)
         if existing is not None:
-            if existing.idempotency_key != idempotency_key:
+            order_id, key = existing
+            if key != idempotency_key:
                 raise AlreadyCheckedOut()
-            tickets = order_tickets(order=existing)
-            return CheckoutResult(existing, order_token, created=False, tickets=tickets)
+            order = Order.objects.get(pk=order_id)
+            return CheckoutResult(order, order_token, False, order_tickets(order=order))
 
-        seats = seat_prices(
-            Seat.objects.select_for_update(of=("self",)).filter(
-                hold=hold, status=SeatStatus.RESERVED
-            )
-        )
+        seats = held_seats(hold_id=hold.pk, for_update=True)
         now = db_now()
         if hold.expires_at <= now:
             raise HoldExpired()
@@ -84,60 +82,87 @@ def checkout(
         if unpriced:
             raise InvalidSeats(seats=unpriced)
         total = sum(seat.price for seat in seats)
-        currency = hold.performance.event.currency
-
-        order = Order.objects.create(
+        order = Order(
             performance_id=hold.performance_id,
-            hold=hold,
+            hold_id=hold.pk,
             idempotency_key=idempotency_key,
             token_hash=hash_token(order_token),
             name=name,
             email=email,
             phone=phone,
             total=total,
-            currency=currency,
+            currency=hold.performance.event.currency,
+            status=OrderStatus.PAID,
             created_at=now,
         )
-        tickets = Ticket.objects.bulk_create(
-            Ticket(
-                order=order,
-                seat_id=seat.id,
-                ticket_type_id=seat.ticket_type_id,
-                price=seat.price,
-                code=_ticket_code(),
-            )
-            for seat in seats
-        )
-        seat_ids = [seat.id for seat in seats]
-        ticket_of_seat = Ticket.objects.filter(order=order, seat_id=OuterRef("pk")).values("id")
-        sold = Seat.objects.filter(id__in=seat_ids, hold=hold, status=SeatStatus.RESERVED).update(
-            status=SeatStatus.SOLD,
-            hold=None,
-            hold_expires_at=None,
-            ticket_id=Subquery(ticket_of_seat[:1]),
-            version=F("version") + 1,
-        )
-        if sold != len(seat_ids):  # cannot happen while the seats are locked; never sell part
-            raise HoldExpired()
+        _insert_order(order)
+        tickets = _sell(order, seats)
 
         # Charged last, once every write has succeeded: a decline rolls them all back, and no
         # database error can come after the money has moved.
         payment = payment_provider().charge(
             amount=total,
-            currency=currency,
+            currency=order.currency,
             idempotency_key=f"hold-{hold.pk}-{idempotency_key}",
             payment_token=payment_token,
         )
         if not payment.approved:
             raise PaymentDeclined()
         order.payment_reference = payment.reference
-        order.save(update_fields=["payment_reference"])
+        execute(
+            "UPDATE orders_order SET payment_reference = %s WHERE id = %s",
+            [payment.reference, order.pk],
+        )
         publish_seat_changes(
             ((hold.performance_id, s.id, SeatStatus.SOLD, s.version + 1) for s in seats),
             reason="sold",
         )
-    views = [TicketView.of(ticket, seat) for ticket, seat in zip(tickets, seats, strict=True)]
-    return CheckoutResult(order, order_token, created=True, tickets=views)
+    return CheckoutResult(order, order_token, created=True, tickets=tickets)
+
+
+def _insert_order(order: Order) -> None:
+    (order.id,) = fetch_one(
+        """INSERT INTO orders_order (performance_id, hold_id, idempotency_key, token_hash, name,
+             email, phone, total, currency, status, payment_reference, refund_reference,
+             created_at)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', '', %s) RETURNING id""",
+        [
+            order.performance_id, order.hold_id, order.idempotency_key, order.token_hash,
+            order.name, order.email, order.phone, order.total, order.currency,
+            order.status, as_param(order.created_at),
+        ],
+    )  # fmt: skip
+
+
+def _sell(order: Order, seats: list[HeldSeat]) -> list[TicketView]:
+    """One ticket per seat, and each seat sold to its ticket, in two statements."""
+    codes = [_ticket_code() for _ in seats]
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(seats))
+    params = []
+    for seat, code in zip(seats, codes, strict=True):
+        params += [order.pk, seat.id, seat.ticket_type_id, seat.price, code, True]
+    ticket_of_seat = dict(
+        fetch_all(
+            f"""INSERT INTO orders_ticket (order_id, seat_id, ticket_type_id, price, code, valid)
+                VALUES {values} RETURNING seat_id, id""",
+            params,
+        )
+    )
+    ids = [seat.id for seat in seats]
+    cases = " ".join(["WHEN %s THEN %s"] * len(ids))
+    sold = execute(
+        f"""UPDATE catalog_seat
+            SET status = 'sold', hold_id = NULL, hold_expires_at = NULL, version = version + 1,
+                ticket_id = CASE id {cases} END
+            WHERE id IN ({in_list(ids)}) AND hold_id = %s AND status = 'reserved'""",
+        [*(v for i in ids for v in (i, ticket_of_seat[i])), *ids, order.hold_id],
+    )
+    if sold != len(ids):  # cannot happen while the seats are locked; never sell part
+        raise HoldExpired()
+    return [
+        TicketView(code, s.id, s.section, s.row, s.number, s.ticket_type, s.price, True)
+        for s, code in zip(seats, codes, strict=True)
+    ]
 
 
 def cancel_order(*, order_id: int) -> Order:

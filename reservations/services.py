@@ -1,13 +1,16 @@
 """Holding seats: hold, add, release, and freeing expired holds.
 
 Lock order, in every transaction here: the hold row first (when it exists), then seat rows.
-Seats are picked with FOR UPDATE SKIP LOCKED on PostgreSQL, so a buyer never waits on a seat
-that another buyer is taking and no two buyers can deadlock, whatever the overlap or order of
-their seats; a seat locked by someone else counts as not free. On SQLite every write
-transaction begins IMMEDIATE (settings), which serializes writers instead.
+Seats are taken by one conditional UPDATE whose subquery picks them FOR UPDATE SKIP LOCKED on
+PostgreSQL, so a buyer never waits on a seat that another buyer is taking and no two buyers
+can deadlock, whatever the overlap or order of their seats; a seat locked by someone else
+counts as not free. On SQLite every write transaction begins IMMEDIATE (settings), which
+serializes writers instead.
 
 Every statement that frees a seat filters on status = 'reserved' and on the hold, so that a
 late release never touches a seat that has since been sold or held by someone else.
+
+The statements on a buyer's path are SQL (sandali/sql.py says why); the rest is ORM.
 """
 
 from collections.abc import Sequence
@@ -15,13 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Subquery
-from django.db.models.functions import Now
+from django.db import connection, transaction
 
 from catalog.errors import InvalidSeats, PerformanceNotFound, SeatsUnavailable, TooManySeats
-from catalog.models import Performance, Seat, SeatStatus, SectionTicketType
-from catalog.selectors import effectively_available
+from catalog.models import Performance, SeatStatus
 from live.publish import publish_seat_changes
 from ops.metrics import HOLD_ATTEMPTS, count_outcomes
 from reservations.errors import (
@@ -31,13 +31,35 @@ from reservations.errors import (
     SeatNotInHold,
 )
 from reservations.models import Hold
-from reservations.selectors import HeldSeat, owned_hold, seat_prices
+from reservations.selectors import HeldSeat, held_seats, order_of_hold, owned_hold
 from sandali.dbtime import db_now
+from sandali.sql import as_datetime, as_param, fetch_all, fetch_one, in_list, lock, now_sql
 from sandali.tokens import hash_token, new_token
 
 # A request naming more seats than this is refused before any query, whatever the
 # performance's own limit (which is checked too).
 MAX_SEATS_PER_REQUEST = 100
+
+# Free: available, or reserved by a hold that has expired (lazy expiry), and priced (for sale).
+FREE_SEATS = """
+    SELECT id FROM catalog_seat
+    WHERE id IN ({ids}) AND performance_id = %s
+      AND (status = 'available' OR (status = 'reserved' AND hold_expires_at <= %s))
+      AND EXISTS (SELECT 1 FROM catalog_sectiontickettype p
+                  WHERE p.section_id = catalog_seat.section_id
+                    AND p.ticket_type_id = catalog_seat.ticket_type_id)
+    {lock}"""
+
+TAKE_SEATS = """
+    UPDATE catalog_seat
+    SET status = 'reserved', hold_id = %s, hold_expires_at = %s, version = version + 1
+    WHERE id IN ({free})"""
+
+RELEASE_SEATS = """
+    UPDATE catalog_seat
+    SET status = 'available', hold_id = NULL, hold_expires_at = NULL, version = version + 1
+    WHERE hold_id = %s AND status = 'reserved' {only}
+    RETURNING id, version"""
 
 
 @dataclass(frozen=True)
@@ -67,26 +89,40 @@ def hold_seats(*, performance_id: int, seat_ids: Sequence[int]) -> HoldState:
     """Hold all of `seat_ids` for a new buyer, or none of them."""
     _check_seat_ids(seat_ids)
     with transaction.atomic():
-        performance = (
-            Performance.objects.select_related("event")
-            .annotate(db_now=Now())
-            .filter(pk=performance_id)
-            .first()
+        row = fetch_one(
+            f"""SELECT p.sales_start, p.sales_end, p.hold_minutes, p.max_seats_per_order,
+                       e.currency, {now_sql()}
+                FROM catalog_performance p JOIN catalog_event e ON e.id = p.event_id
+                WHERE p.id = %s""",
+            [performance_id],
         )
-        if performance is None:
+        if row is None:
             raise PerformanceNotFound()
-        now = performance.db_now
+        sales_start, sales_end, hold_minutes, max_seats, currency, now = row
+        performance = Performance(
+            id=performance_id,
+            sales_start=as_datetime(sales_start),
+            sales_end=as_datetime(sales_end),
+            hold_minutes=hold_minutes,
+            max_seats_per_order=max_seats,
+        )
+        now = as_datetime(now)
         _check_sales_open(performance, now)
         _check_limit(performance, already_held=0, adding=len(seat_ids))
         token = new_token()
-        hold = Hold.objects.create(
-            performance=performance,
+        hold = Hold(
+            performance_id=performance_id,
             token_hash=hash_token(token),
             created_at=now,
-            expires_at=now + timedelta(minutes=performance.hold_minutes),
+            expires_at=now + timedelta(minutes=hold_minutes),
         )
-        seats = _take_free_seats(hold=hold, seat_ids=seat_ids, now=now)
-    return HoldState(hold=hold, seats=seats, currency=performance.event.currency, token=token)
+        (hold.id,) = fetch_one(
+            """INSERT INTO reservations_hold (performance_id, token_hash, created_at, expires_at)
+               VALUES (%s, %s, %s, %s) RETURNING id""",
+            [performance_id, hold.token_hash, as_param(now), as_param(hold.expires_at)],
+        )
+        seats = _take_free_seats(hold=hold, seat_ids=seat_ids, now=now, held=set())
+    return HoldState(hold=hold, seats=seats, currency=currency, token=token)
 
 
 @count_outcomes(HOLD_ATTEMPTS, success=lambda result: "held")
@@ -98,49 +134,33 @@ def add_seats(*, hold_id: int, token: str | None, seat_ids: Sequence[int]) -> Ho
         now = db_now()
         _check_hold_open(hold, now)
         _check_sales_open(hold.performance, now)
-        held = set(
-            Seat.objects.filter(hold=hold, status=SeatStatus.RESERVED).values_list("id", flat=True)
-        )
+        current = held_seats(hold_id=hold.pk)
+        held = {seat.id for seat in current}
         new_ids = [seat_id for seat_id in seat_ids if seat_id not in held]
         _check_limit(hold.performance, already_held=len(held), adding=len(new_ids))
-        seats = (
-            _take_free_seats(hold=hold, seat_ids=new_ids, now=now)
-            if new_ids
-            else seat_prices(Seat.objects.filter(hold=hold, status=SeatStatus.RESERVED))
-        )
-    return HoldState(hold=hold, seats=seats, currency=hold.performance.event.currency)
+        if new_ids:
+            current = _take_free_seats(hold=hold, seat_ids=new_ids, now=now, held=held)
+    return HoldState(hold=hold, seats=current, currency=hold.performance.event.currency)
 
 
 def release_seat(*, hold_id: int, token: str | None, seat_id: int) -> HoldState:
     with transaction.atomic():
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
         _check_hold_open(hold, db_now())
-        seats = seat_prices(Seat.objects.filter(hold=hold, status=SeatStatus.RESERVED))
-        released = [seat for seat in seats if seat.id == seat_id]
-        if not released or not _release(Seat.objects.filter(hold=hold, id=seat_id)):
+        released = _release(hold, only=[seat_id])
+        if not released:
             raise SeatNotInHold(seat=seat_id)
-        publish_seat_changes(_freed(hold, released), reason="released")
-    kept = [seat for seat in seats if seat.id != seat_id]
-    return HoldState(hold=hold, seats=kept, currency=hold.performance.event.currency)
+        seats = held_seats(hold_id=hold.pk)
+    return HoldState(hold=hold, seats=seats, currency=hold.performance.event.currency)
 
 
 def release_hold(*, hold_id: int, token: str | None) -> int:
     """Give back every seat of a hold; returns how many were released."""
     with transaction.atomic():
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
-        if hasattr(hold, "order"):
+        if order_of_hold(hold_id=hold.pk) is not None:
             raise AlreadyCheckedOut()
-        held = list(
-            Seat.objects.select_for_update()
-            .filter(hold=hold, status=SeatStatus.RESERVED)
-            .values_list("id", "version")
-        )
-        released = _release(Seat.objects.filter(id__in=[i for i, _v in held], hold=hold))
-        publish_seat_changes(
-            ((hold.performance_id, i, SeatStatus.AVAILABLE, v + 1) for i, v in held),
-            reason="released",
-        )
-        return released
+        return len(_release(hold))
 
 
 def release_expired_holds(*, batch_size: int = 1000) -> list[SeatChange]:
@@ -148,16 +168,24 @@ def release_expired_holds(*, batch_size: int = 1000) -> list[SeatChange]:
     this (expiry is lazy); it keeps rows clean and tells watchers. Safe to run in several
     processes at once: each takes only seats no other sweeper has locked."""
     with transaction.atomic():
-        now = db_now()
-        expired = list(
-            Seat.objects.select_for_update(skip_locked=True)
-            .filter(status=SeatStatus.RESERVED, hold_expires_at__lte=now)
-            .order_by("id")
-            .values_list("performance_id", "id", "version")[:batch_size]
+        now = as_param(db_now())
+        expired = fetch_all(
+            f"""SELECT performance_id, id, version FROM catalog_seat
+                WHERE status = 'reserved' AND hold_expires_at <= %s
+                ORDER BY id LIMIT {int(batch_size)} {lock(skip_locked=True)}""",
+            [now],
         )
         if not expired:
             return []
-        _release(Seat.objects.filter(id__in=[i for _p, i, _v in expired], hold_expires_at__lte=now))
+        ids = [seat_id for _p, seat_id, _v in expired]
+        fetch_all(
+            f"""UPDATE catalog_seat
+                SET status = 'available', hold_id = NULL, hold_expires_at = NULL,
+                    version = version + 1
+                WHERE id IN ({in_list(ids)}) AND status = 'reserved' AND hold_expires_at <= %s
+                RETURNING id""",
+            [*ids, now],
+        )
         changes = [SeatChange(p, i, SeatStatus.AVAILABLE, v + 1) for p, i, v in expired]
         publish_seat_changes(
             ((c.performance_id, c.seat_id, c.status, c.version) for c in changes),
@@ -166,60 +194,56 @@ def release_expired_holds(*, batch_size: int = 1000) -> list[SeatChange]:
         return changes
 
 
-def _freed(hold: Hold, seats: list[HeldSeat]):
-    return ((hold.performance_id, s.id, SeatStatus.AVAILABLE, s.version + 1) for s in seats)
-
-
-def _release(seats) -> int:
-    return seats.filter(status=SeatStatus.RESERVED).update(
-        status=SeatStatus.AVAILABLE, hold=None, hold_expires_at=None, version=F("version") + 1
+def _release(hold: Hold, only: Sequence[int] = ()) -> list[tuple[int, int]]:
+    """Free the hold's reserved seats (or only some); returns (id, new version) of each."""
+    condition = f"AND id IN ({in_list(only)})" if only else ""
+    released = fetch_all(RELEASE_SEATS.format(only=condition), [hold.pk, *only])
+    publish_seat_changes(
+        ((hold.performance_id, i, SeatStatus.AVAILABLE, v) for i, v in released),
+        reason="released",
     )
+    return released
 
 
-def _take_free_seats(*, hold: Hold, seat_ids: Sequence[int], now: datetime) -> list[HeldSeat]:
+def _take_free_seats(
+    *, hold: Hold, seat_ids: Sequence[int], now: datetime, held: set[int]
+) -> list[HeldSeat]:
     """One conditional UPDATE: the seats that are free and that nobody else is taking at this
     moment (SKIP LOCKED) become this hold's; fewer than asked rolls the whole hold back.
     Returns every seat of the hold, with its price."""
-    priced = SectionTicketType.objects.filter(
-        section_id=OuterRef("section_id"), ticket_type_id=OuterRef("ticket_type_id")
-    )
-    free = Seat.objects.select_for_update(skip_locked=True).filter(
-        effectively_available(now),
-        Exists(priced),
-        performance_id=hold.performance_id,
-        id__in=seat_ids,
-    )
-    taken = Seat.objects.filter(id__in=Subquery(free.values("id"))).update(
-        status=SeatStatus.RESERVED,
-        hold=hold,
-        hold_expires_at=hold.expires_at,
-        version=F("version") + 1,
-    )
-    seats = seat_prices(Seat.objects.filter(hold=hold, status=SeatStatus.RESERVED))
+    free = FREE_SEATS.format(ids=in_list(seat_ids), lock=lock(skip_locked=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            TAKE_SEATS.format(free=free),
+            [hold.pk, as_param(hold.expires_at), *seat_ids, hold.performance_id, as_param(now)],
+        )
+        taken = cursor.rowcount
+    seats = held_seats(hold_id=hold.pk)
     if taken != len(seat_ids):
-        _raise_for_seats_not_taken(hold, seat_ids, {s.id for s in seats}, priced)
+        _raise_for_seats_not_taken(hold, seat_ids, {s.id for s in seats})
+    new = set(seat_ids) - held
     publish_seat_changes(
-        (
-            (hold.performance_id, s.id, SeatStatus.RESERVED, s.version)
-            for s in seats
-            if s.id in set(seat_ids)
-        ),
+        ((hold.performance_id, s.id, SeatStatus.RESERVED, s.version) for s in seats if s.id in new),
         reason="held",
     )
     return seats
 
 
-def _raise_for_seats_not_taken(hold: Hold, seat_ids, held: set[int], priced) -> None:
-    not_free = set(seat_ids) - held
+def _raise_for_seats_not_taken(hold: Hold, seat_ids: Sequence[int], held: set[int]) -> None:
+    not_free = sorted(set(seat_ids) - held)
     # Seats that do not exist here, or have no price (not for sale), are the request's
     # mistake (422); the rest were taken by somebody else (409).
-    for_sale = Seat.objects.filter(
-        Exists(priced), performance_id=hold.performance_id, id__in=not_free
+    for_sale = fetch_all(
+        f"""SELECT s.id FROM catalog_seat s
+            JOIN catalog_sectiontickettype p
+              ON p.section_id = s.section_id AND p.ticket_type_id = s.ticket_type_id
+            WHERE s.performance_id = %s AND s.id IN ({in_list(not_free)})""",
+        [hold.performance_id, *not_free],
     )
-    invalid = not_free - set(for_sale.values_list("id", flat=True))
+    invalid = set(not_free) - {row[0] for row in for_sale}
     if invalid:
         raise InvalidSeats(seats=sorted(invalid))
-    raise SeatsUnavailable(seats=sorted(not_free))
+    raise SeatsUnavailable(seats=not_free)
 
 
 def _check_seat_ids(seat_ids: Sequence[int]) -> None:
@@ -243,7 +267,7 @@ def _check_sales_open(performance: Performance, now: datetime) -> None:
 
 
 def _check_hold_open(hold: Hold, now: datetime) -> None:
-    if hasattr(hold, "order"):
+    if order_of_hold(hold_id=hold.pk) is not None:
         raise AlreadyCheckedOut()
     if hold.expires_at <= now:
         raise HoldExpired()

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from reservations import services as hold_services
 from reservations.errors import AlreadyCheckedOut, HoldExpired, HoldNotFound
-from reservations.selectors import owned_hold, summarize_hold
+from reservations.selectors import order_of_hold, owned_hold, summarize_hold
 from sandali.dbtime import db_now
 from sandali.errors import DomainError
 
@@ -45,7 +45,7 @@ def current_selection(request: HttpRequest, performance_id: int) -> dict:
         forget_hold(request, performance_id)
         return empty
     summary = summarize_hold(hold=hold, now=now)
-    if summary.expired or hasattr(hold, "order"):
+    if summary.expired or order_of_hold(hold_id=hold.pk) is not None:
         forget_hold(request, performance_id)
         return {**empty, "expired": summary.expired}
     return {
