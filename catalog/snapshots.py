@@ -8,10 +8,12 @@ computed, and one older than the TTL is never returned, whatever the cache backe
 import hashlib
 import json
 import time
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
 
+from catalog.models import SectionTicketType
 from catalog.selectors import (
     SEAT_MAP_COLUMNS,
     Capacity,
@@ -19,6 +21,8 @@ from catalog.selectors import (
     get_performance,
 )
 from catalog.selectors import seat_map as read_seat_map
+
+CENT = Decimal("0.01")
 
 
 def _cached(key: str, compute):
@@ -52,3 +56,15 @@ def seat_map_json(*, performance_id: int) -> tuple[str, bytes]:
         return f'"{hashlib.sha256(body).hexdigest()[:32]}"', body
 
     return _cached(f"seat-map:{performance_id}", compute)
+
+
+def price_list(*, performance_id: int) -> dict[tuple[int, int], tuple[Decimal, str, str]]:
+    """(section id, ticket type id) -> (price, section name, ticket type name)."""
+
+    def compute():
+        prices = SectionTicketType.objects.filter(section__performance_id=performance_id)
+        rows = prices.values_list("section_id", "ticket_type_id", "price", "section__name",
+                                  "ticket_type__name")  # fmt: skip
+        return {(s, t): (price.quantize(CENT), sn, tn) for s, t, price, sn, tn in rows}
+
+    return _cached(f"prices:{performance_id}", compute)

@@ -64,20 +64,18 @@ def checkout(
         # The order token can be computed again only by whoever has the hold token and the
         # key, so a repeated request gets the same token back while only its hash is stored.
         order_token = derived_token(f"{token}:{idempotency_key}", purpose="order")
-        existing = order_of_hold(hold_id=hold.pk)
-        if existing is not None:
-            order_id, key = existing
-            if key != idempotency_key:
-                raise AlreadyCheckedOut()
-            order = Order.objects.get(pk=order_id)
-            return CheckoutResult(order, order_token, False, order_tickets(order=order))
-
         seats = held_seats(hold_id=hold.pk, for_update=True)
         now = db_now()
-        if hold.expires_at <= now:
-            raise HoldExpired()
-        if not seats:
-            raise HoldEmpty()
+        if not seats or hold.expires_at <= now:
+            # A live hold has reserved seats; a paid one has none left (they are sold).
+            existing = order_of_hold(hold_id=hold.pk)
+            if existing is not None:
+                order_id, key = existing
+                if key != idempotency_key:
+                    raise AlreadyCheckedOut()
+                order = Order.objects.get(pk=order_id)
+                return CheckoutResult(order, order_token, False, order_tickets(order=order))
+            raise HoldExpired() if hold.expires_at <= now else HoldEmpty()
         unpriced = [seat.id for seat in seats if seat.price is None]
         if unpriced:
             raise InvalidSeats(seats=unpriced)

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from catalog.errors import InvalidSeats, PerformanceNotFound, SeatsUnavailable, TooManySeats
 from catalog.models import Performance, SeatStatus
+from catalog.snapshots import price_list
 from live.publish import publish_seat_changes
 from ops.metrics import HOLD_ATTEMPTS, count_outcomes
 from reservations.errors import (
@@ -53,13 +54,18 @@ FREE_SEATS = """
 TAKE_SEATS = """
     UPDATE catalog_seat
     SET status = 'reserved', hold_id = %s, hold_expires_at = %s, version = version + 1
-    WHERE id IN ({free})"""
+    WHERE id IN ({free})
+    RETURNING id, version, section_id, ticket_type_id, row, number"""
 
 RELEASE_SEATS = """
     UPDATE catalog_seat
     SET status = 'available', hold_id = NULL, hold_expires_at = NULL, version = version + 1
     WHERE hold_id = %s AND status = 'reserved' {only}
     RETURNING id, version"""
+
+# A hold's seats are reserved exactly while it is live: a paid hold's seats are sold (and no
+# longer point to it), an expired hold's are free to others. So the common paths need not
+# look for an order; only when a statement finds no seats do they ask why.
 
 
 @dataclass(frozen=True)
@@ -146,9 +152,9 @@ def add_seats(*, hold_id: int, token: str | None, seat_ids: Sequence[int]) -> Ho
 def release_seat(*, hold_id: int, token: str | None, seat_id: int) -> HoldState:
     with transaction.atomic():
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
-        _check_hold_open(hold, db_now())
-        released = _release(hold, only=[seat_id])
+        released = _release(hold, only=[seat_id], live_only=True)
         if not released:
+            _check_hold_open(hold, db_now())
             raise SeatNotInHold(seat=seat_id)
         seats = held_seats(hold_id=hold.pk)
     return HoldState(hold=hold, seats=seats, currency=hold.performance.event.currency)
@@ -158,9 +164,10 @@ def release_hold(*, hold_id: int, token: str | None) -> int:
     """Give back every seat of a hold; returns how many were released."""
     with transaction.atomic():
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
-        if order_of_hold(hold_id=hold.pk) is not None:
+        released = _release(hold)
+        if not released and order_of_hold(hold_id=hold.pk) is not None:
             raise AlreadyCheckedOut()
-        return len(_release(hold))
+        return len(released)
 
 
 def release_expired_holds(*, batch_size: int = 1000) -> list[SeatChange]:
@@ -194,9 +201,14 @@ def release_expired_holds(*, batch_size: int = 1000) -> list[SeatChange]:
         return changes
 
 
-def _release(hold: Hold, only: Sequence[int] = ()) -> list[tuple[int, int]]:
-    """Free the hold's reserved seats (or only some); returns (id, new version) of each."""
+def _release(
+    hold: Hold, only: Sequence[int] = (), *, live_only: bool = False
+) -> list[tuple[int, int]]:
+    """Free the hold's reserved seats (or only some; with `live_only`, nothing once the hold
+    has expired); returns (id, new version) of each."""
     condition = f"AND id IN ({in_list(only)})" if only else ""
+    if live_only:
+        condition += f" AND hold_expires_at > {now_sql()}"
     released = fetch_all(RELEASE_SEATS.format(only=condition), [hold.pk, *only])
     publish_seat_changes(
         ((hold.performance_id, i, SeatStatus.AVAILABLE, v) for i, v in released),
@@ -212,20 +224,29 @@ def _take_free_seats(
     moment (SKIP LOCKED) become this hold's; fewer than asked rolls the whole hold back.
     Returns every seat of the hold, with its price."""
     free = FREE_SEATS.format(ids=in_list(seat_ids), lock=lock(skip_locked=True))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            TAKE_SEATS.format(free=free),
-            [hold.pk, as_param(hold.expires_at), *seat_ids, hold.performance_id, as_param(now)],
-        )
-        taken = cursor.rowcount
-    seats = held_seats(hold_id=hold.pk)
-    if taken != len(seat_ids):
-        _raise_for_seats_not_taken(hold, seat_ids, {s.id for s in seats})
-    new = set(seat_ids) - held
+    taken = fetch_all(
+        TAKE_SEATS.format(free=free),
+        [hold.pk, as_param(hold.expires_at), *seat_ids, hold.performance_id, as_param(now)],
+    )
+    if len(taken) != len(seat_ids):
+        _raise_for_seats_not_taken(hold, seat_ids, held | {row[0] for row in taken})
     publish_seat_changes(
-        ((hold.performance_id, s.id, SeatStatus.RESERVED, s.version) for s in seats if s.id in new),
+        ((hold.performance_id, seat_id, SeatStatus.RESERVED, v) for seat_id, v, *_ in taken),
         reason="held",
     )
+    if held:
+        return held_seats(hold_id=hold.pk)
+    # A new hold: its seats are the ones just taken, named and priced from the performance's
+    # price list (the price a checkout charges is read again under its locks).
+    prices = price_list(performance_id=hold.performance_id)
+    if any((row[2], row[3]) not in prices for row in taken):  # a price newer than the list
+        return held_seats(hold_id=hold.pk)
+    seats = []
+    for seat_id, version, section_id, ticket_type_id, row, number in sorted(taken):
+        price, section, ticket_type = prices[(section_id, ticket_type_id)]
+        seats.append(
+            HeldSeat(seat_id, section, row, number, ticket_type, price, version, ticket_type_id)
+        )
     return seats
 
 

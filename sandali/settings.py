@@ -97,9 +97,15 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'sandali.sqlite3'}"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        # A health check is one more round trip on every request; without it a connection
+        # that broke (database restart) fails one request and is then replaced.
+        conn_health_checks=env_bool("DATABASE_HEALTH_CHECKS", False),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side binding lets psycopg prepare the statements a connection repeats, so
+    # PostgreSQL parses and plans each hot statement once per connection, not per request.
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction begins, so two holds never both
     # read a seat as free; WAL lets readers go on while one writer works.
