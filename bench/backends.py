@@ -22,15 +22,18 @@ class SandaliHttp:
         self.bases = itertools.cycle(bases)
         self.performance_id = performance_id
         self.etag = ""
+        self.pending = True  # whether the last map showed held seats that may come back
 
-    async def load_map(self) -> list[int]:
+    async def load_map(self) -> list[int] | None:
+        """The seats the map shows free; None when the map has not changed (304)."""
         headers = {"If-None-Match": self.etag} if self.etag else {}
         url = f"{next(self.bases)}/api/v1/performances/{self.performance_id}/seats"
         async with self.session.get(url, headers=headers) as response:
             if response.status == 304:
-                return []
+                return None
             body = await response.json()
             self.etag = response.headers.get("ETag", "")
+        self.pending = any(row[7] == "reserved" for row in body["seats"])
         return [row[0] for row in body["seats"] if row[7] == "available"]
 
     async def hold(self, seats: list[int]) -> HoldOutcome:
@@ -112,17 +115,19 @@ class BareDatabase:
     def __init__(self, connection: psycopg.AsyncConnection, performance_id: int):
         self.connection = connection
         self.performance_id = performance_id
+        self.pending = True
 
     async def load_map(self) -> list[int]:
         async with self.connection.cursor() as cursor:
             await cursor.execute(
-                "SELECT id FROM catalog_seat WHERE performance_id = %s AND (status = 'available'"
-                " OR (status = 'reserved' AND hold_expires_at <= now()))",
+                "SELECT id, status = 'reserved' AND hold_expires_at > now() FROM catalog_seat"
+                " WHERE performance_id = %s AND status IN ('available', 'reserved')",
                 [self.performance_id],
             )
             rows = await cursor.fetchall()
         await self.connection.commit()
-        return [row[0] for row in rows]
+        self.pending = any(held for _id, held in rows)
+        return [seat for seat, held in rows if not held]
 
     async def hold(self, seats: list[int]) -> HoldOutcome:
         async with self.connection.transaction(), self.connection.cursor() as cursor:

@@ -148,12 +148,16 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 
 class AppProcess:
-    """One app process: gunicorn with threaded workers (HTTP API), on its own port."""
+    """One app process on its own port: gunicorn with threaded workers (the HTTP API in
+    production), or uvicorn (ASGI, as the run command serves)."""
 
-    def __init__(self, env: dict[str, str], *, workers: int = 1, threads: int = 4):
+    def __init__(
+        self, env: dict[str, str], *, workers: int = 1, threads: int = 4, server: str = "gunicorn"
+    ):
         self.env = env
         self.workers = workers
         self.threads = threads
+        self.server = server
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -162,6 +166,14 @@ class AppProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "AppProcess":
+        if self.server == "uvicorn":
+            command = [
+                sys.executable, "-m", "uvicorn", "sandali.asgi:application",
+                "--port", str(self.port), "--log-level", "warning", "--no-access-log",
+            ]  # fmt: skip
+            self.process = subprocess.Popen(command, cwd=ROOT, env=self.env)
+            self.wait_until_up()
+            return self
         command = [
             sys.executable, "-m", "gunicorn", "sandali.wsgi:application",
             "--bind", f"127.0.0.1:{self.port}",
@@ -170,6 +182,7 @@ class AppProcess:
             "--threads", str(self.threads),
             "--backlog", "2048",
             "--log-level", "warning",
+            "--keep-alive", "30",
         ]  # fmt: skip
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env)
         self.wait_until_up()

@@ -8,6 +8,8 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+MAX_SELL_OUT_SECONDS = 180
+
 
 class SeatView:
     """The buyers' shared idea of which seats are free, updated by what they learn."""
@@ -121,7 +123,7 @@ async def closed_loop(
     view loaded once (a huge performance, where conflicts are rare anyway)."""
     stats = Stats()
     started = time.perf_counter()
-    deadline = started + seconds if seconds else float("inf")
+    deadline = started + (seconds or MAX_SELL_OUT_SECONDS)
 
     async def buyer(n: int) -> None:
         rng = random.Random(seed * 10_000 + n)
@@ -135,8 +137,12 @@ async def closed_loop(
                     stats.timed("map", began)
                     if free is not None:
                         own_view = SeatView(free)
+                        if not free and not backend.pending:
+                            return  # nothing free and nothing held: sold out
                 if not await buyer_round(backend, own_view, stats, rng):
-                    return
+                    if not reload_map:
+                        return
+                    await asyncio.sleep(0.1)  # wait for the map to change
             except Exception as error:  # noqa: BLE001 - counted and reported, never hidden
                 stats.errors[type(error).__name__] += 1
                 await asyncio.sleep(0.01)

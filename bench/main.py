@@ -29,10 +29,13 @@ FULL = {
     "throughput_seats": 200_000, "throughput_seconds": 20, "buyers": 200,
     "latency_seconds": 30, "growth": [1_000, 10_000, 100_000], "reads_seats": 20_000,
     "rush_seats": 2_000, "sqlite_seats": 20_000, "sqlite_seconds": 10,
+    "concurrency": [1, 5, 10, 25, 50, 100, 200, 400], "concurrency_seconds": 8,
+    "warmup_seconds": 5,
 }  # fmt: skip
 QUICK = {
     **FULL, "throughput_seats": 50_000, "throughput_seconds": 6, "latency_seconds": 6,
     "growth": [1_000, 10_000, 100_000], "sqlite_seconds": 4, "sqlite_seats": 5_000,
+    "concurrency": [1, 10, 50, 200], "concurrency_seconds": 3, "warmup_seconds": 2,
 }  # fmt: skip
 
 
@@ -74,7 +77,7 @@ def integrity(env: dict) -> dict:
 async def http_view(bases: list[str], performance_id: int) -> SeatView:
     async with aiohttp.ClientSession() as session:
         free = await SandaliHttp(session, bases, performance_id).load_map()
-    return SeatView(free)
+    return SeatView(free or [])
 
 
 def session() -> aiohttp.ClientSession:
@@ -84,9 +87,10 @@ def session() -> aiohttp.ClientSession:
 async def run_sandali(bases, performance_id, *, buyers, seconds, reload_map):
     view = await http_view(bases, performance_id)
     async with session() as http:
-        backend = SandaliHttp(http, bases, performance_id)
+        # One client per buyer: each keeps its own seat map and ETag.
+        backends = [SandaliHttp(http, bases, performance_id) for _ in range(buyers)]
         stats, elapsed = await closed_loop(
-            [backend], view, buyers=buyers, seconds=seconds, reload_map=reload_map
+            backends, view, buyers=buyers, seconds=seconds, reload_map=reload_map
         )
     return stats.summary(elapsed)
 
@@ -134,6 +138,25 @@ async def seats_left(base: str, performance_id: int) -> int:
     async with session() as http, http.get(f"{base}/api/v1/performances/{performance_id}") as r:
         body = await r.json()
     return sum(t["available"] for section in body["sections"] for t in section["ticket_types"])
+
+
+async def run_concurrency(bases, performance_id: int, levels: list[int], seconds: float) -> list:
+    """Throughput and latency as the number of buyers who never pause grows."""
+    points = []
+    for buyers in levels:
+        summary = await run_sandali(
+            bases, performance_id, buyers=buyers, seconds=seconds, reload_map=False
+        )
+        points.append(
+            {
+                "buyers": buyers,
+                "orders_per_s": summary["orders_per_s"],
+                "hold_p50_ms": summary["latency_ms"]["hold"]["p50"],
+                "hold_p99_ms": summary["latency_ms"]["hold"]["p99"],
+                "checkout_p99_ms": summary["latency_ms"]["checkout"]["p99"],
+            }
+        )
+    return points
 
 
 async def run_growth(bases, performances: dict[str, int]) -> dict:
@@ -197,6 +220,11 @@ def postgres_run(plan: dict, processes: int, threads: int) -> dict:
         cold_app = AppProcess({**env, "SANDALI_SNAPSHOT_SECONDS": "0"}, threads=2).start()
         bases = [app.url for app in apps]
         try:
+            log("warm-up")  # connections, prepared statements, caches, as in a running site
+            asyncio.run(
+                run_sandali(bases, ids["throughput"], buyers=plan["buyers"],
+                            seconds=plan["warmup_seconds"], reload_map=False)
+            )  # fmt: skip
             log("throughput (Sandali)")
             sandali = asyncio.run(
                 run_sandali(bases, ids["throughput"], buyers=plan["buyers"],
@@ -240,6 +268,11 @@ def postgres_run(plan: dict, processes: int, threads: int) -> dict:
             result["latency"] = asyncio.run(
                 run_latency(bases, ids["throughput"], rate=rate, seconds=plan["latency_seconds"])
             )
+            log("concurrency")
+            result["concurrency"] = asyncio.run(
+                run_concurrency(bases, ids["throughput"], plan["concurrency"],
+                                plan["concurrency_seconds"])
+            )  # fmt: skip
             log("growth")
             growth_ids = {f"{size}_seats": ids[f"growth_{size}"] for size in plan["growth"]}
             result["growth"] = asyncio.run(run_growth(bases, growth_ids))
@@ -264,7 +297,7 @@ def sqlite_run(plan: dict) -> dict:
     env = django_env(database_url, "")
     manage(env, "migrate", "-v0")
     ids = seed(env, {"throughput": plan["sqlite_seats"], "rush": plan["rush_seats"]})
-    app = AppProcess(env, threads=4).start()
+    app = AppProcess(env, server="uvicorn").start()  # as scripts/run serves it
     try:
         throughput = asyncio.run(
             run_sandali([app.url], ids["throughput"], buyers=50, seconds=plan["sqlite_seconds"],
