@@ -5,6 +5,7 @@
 
 import json
 import sys
+from pathlib import Path
 
 import matplotlib
 
@@ -13,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 
 def main() -> None:
-    result = json.loads(open(sys.argv[1]).read())
+    result = json.loads(Path(sys.argv[1]).read_text())
     points = result["postgresql"]["concurrency"]
     buyers = [p["buyers"] for p in points]
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
