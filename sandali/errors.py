@@ -7,6 +7,9 @@ problem+json (api/problems.py) and the pages as messages.
 from typing import Any, ClassVar
 
 from django.utils.functional import Promise
+from django.utils.translation import get_language
+
+PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
 class DomainError(Exception):
@@ -20,4 +23,7 @@ class DomainError(Exception):
 
     @property
     def message(self) -> str:
-        return str(self.title) % self.details if self.details else str(self.title)
+        text = str(self.title) % self.details if self.details else str(self.title)
+        if (get_language() or "").startswith("fa"):
+            text = text.translate(PERSIAN_DIGITS)
+        return text

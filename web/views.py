@@ -14,6 +14,7 @@ from catalog.selectors import get_performance, list_events, priced_capacity
 from catalog.snapshots import capacity
 from orders.selectors import order_tickets, owned_order
 from orders.services import checkout as checkout_order
+from reservations.errors import HoldExpired
 from reservations.selectors import owned_hold, summarize_hold
 from sandali.dbtime import db_now
 from sandali.errors import DomainError
@@ -80,7 +81,10 @@ def checkout(request, performance_id: int):
     selection = current_selection(request, performance_id)
     remembered = session_hold(request, performance_id)
     if not selection["seats"] or remembered is None:
-        messages.warning(request, _("Choose your seats first."))
+        if selection.get("expired"):
+            messages.error(request, HoldExpired().message)
+        else:
+            messages.warning(request, _("Choose your seats first."))
         return redirect("performance", performance_id=performance_id)
     if request.method == "POST":
         form = CheckoutForm(request.POST)

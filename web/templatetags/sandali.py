@@ -7,9 +7,9 @@ from django.utils import formats
 from django.utils.timezone import localtime
 from django.utils.translation import get_language
 
-register = template.Library()
+from sandali.errors import PERSIAN_DIGITS
 
-PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+register = template.Library()
 
 
 def persian() -> bool:
@@ -28,7 +28,9 @@ def when(value) -> str:
     moment = localtime(value)
     if persian():
         jalali = jdatetime.datetime.fromgregorian(datetime=moment, locale="fa_IR")
-        return jalali.strftime("%A %d %B %Y، %H:%M").translate(PERSIAN_DIGITS)
+        day = str(jalali.day)  # not zero-padded, as Persian dates are written
+        text = jalali.strftime(f"%A {day} %B %Y، %H:%M")
+        return text.translate(PERSIAN_DIGITS)
     return formats.date_format(moment, "l j F Y, H:i")
 
 

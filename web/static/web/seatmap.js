@@ -175,11 +175,19 @@ svg.addEventListener("pointermove", (event) => {
 svg.addEventListener("pointerup", () => { drag = null; });
 
 // ---- choosing ------------------------------------------------------------------------
-async function request(method, seatId) {
-  const response = await fetch(`${config.urls.selection}/seats/${seatId}`, {
-    method, headers: { "X-CSRFToken": csrfToken() }, credentials: "same-origin",
-  });
-  return { ok: response.ok, body: await response.json() };
+// Choices go to the server one at a time, in order: two quick first clicks must not each
+// start a hold, and an older reply must never undo a newer one.
+let queue = Promise.resolve();
+function request(method, seatId) {
+  const send = async () => {
+    const response = await fetch(`${config.urls.selection}/seats/${seatId}`, {
+      method, headers: { "X-CSRFToken": csrfToken() }, credentials: "same-origin",
+    });
+    return { ok: response.ok, body: await response.json() };
+  };
+  const result = queue.then(send, send);
+  queue = result.catch(() => {});
+  return result;
 }
 
 async function toggle(seat) {
@@ -244,6 +252,7 @@ function applySelection(selection) {
   refreshCounts();
   const basket = document.getElementById("basket");
   basket.hidden = mine.size === 0;
+  document.getElementById("basket-count").textContent = numbers.format(mine.size);
   const list = document.getElementById("basket-seats");
   list.replaceChildren(...[...mine].map((id) => {
     const seat = seats.get(id);
