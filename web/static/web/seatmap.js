@@ -160,19 +160,53 @@ svg.addEventListener("wheel", (event) => {
   const at = point.matrixTransform(svg.getScreenCTM().inverse());
   zoom(event.deltaY < 0 ? 0.85 : 1 / 0.85, at.x, at.y);
 }, { passive: false });
+// Drag with one finger or the mouse pans; two fingers pinch to zoom around their middle.
+const pointers = new Map();
 let drag = null;
+let pinch = null;
+function toMap(x, y) {
+  const point = svg.createSVGPoint();
+  point.x = x;
+  point.y = y;
+  return point.matrixTransform(svg.getScreenCTM().inverse());
+}
 svg.addEventListener("pointerdown", (event) => {
-  if (event.target.dataset.seatId) return;
-  drag = { x: event.clientX, y: event.clientY, view };
-  svg.setPointerCapture(event.pointerId);
+  pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+  if (pointers.size === 2) {
+    const [a, b] = [...pointers.values()];
+    pinch = { distance: Math.hypot(a.x - b.x, a.y - b.y) };
+    drag = null;
+  } else if (!event.target.dataset.seatId || event.pointerType === "touch") {
+    drag = { x: event.clientX, y: event.clientY, view, moved: false };
+  }
 });
 svg.addEventListener("pointermove", (event) => {
-  if (!drag) return;
-  const scale = view.w / svg.clientWidth;
-  setView({ ...drag.view, x: drag.view.x - (event.clientX - drag.x) * scale,
-    y: drag.view.y - (event.clientY - drag.y) * scale });
+  if (!pointers.has(event.pointerId)) return;
+  pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+  if (pinch && pointers.size === 2) {
+    const [a, b] = [...pointers.values()];
+    const distance = Math.hypot(a.x - b.x, a.y - b.y);
+    const middle = toMap((a.x + b.x) / 2, (a.y + b.y) / 2);
+    zoom(pinch.distance / distance, middle.x, middle.y);
+    pinch.distance = distance;
+  } else if (drag) {
+    const dx = event.clientX - drag.x;
+    const dy = event.clientY - drag.y;
+    if (!drag.moved && Math.hypot(dx, dy) < 6) return; // a tap, not a drag
+    drag.moved = true;
+    const scale = view.w / svg.clientWidth;
+    setView({ ...drag.view, x: drag.view.x - dx * scale, y: drag.view.y - dy * scale });
+  }
 });
-svg.addEventListener("pointerup", () => { drag = null; });
+function endPointer(event) {
+  pointers.delete(event.pointerId);
+  if (pointers.size < 2) pinch = null;
+  if (drag?.moved) suppressClick = true;
+  if (!pointers.size) drag = null;
+}
+let suppressClick = false;
+svg.addEventListener("pointerup", endPointer);
+svg.addEventListener("pointercancel", endPointer);
 
 // ---- choosing ------------------------------------------------------------------------
 // Choices go to the server one at a time, in order: two quick first clicks must not each
@@ -228,6 +262,10 @@ async function toggle(seat) {
 }
 
 svg.addEventListener("click", (event) => {
+  if (suppressClick) {
+    suppressClick = false; // the end of a drag is not a choice
+    return;
+  }
   const seat = seats.get(Number(event.target.dataset.seatId));
   if (seat) toggle(seat);
 });
