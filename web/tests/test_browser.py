@@ -74,7 +74,7 @@ def test_a_buyer_holds_three_seats_checks_out_and_gets_three_qr_tickets(browser,
     assert re.fullmatch(r"(09|10):\d\d", page.locator("#countdown").inner_text())
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
-    assert page.locator("circle.seat--mine").count() == 3, "a reload keeps the hold"
+    assert page.locator(".seat--mine[data-seat-id]").count() == 3, "a reload keeps the hold"
     page.click("#to-checkout")
     page.fill("input[name=name]", "Ava Buyer")
     page.fill("input[name=email]", "ava@example.org")

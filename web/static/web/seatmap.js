@@ -17,6 +17,26 @@ const sections = new Map(config.prices.map((p) => [p.section, p.sectionName]));
 const prices = new Map(config.prices.map((p) => [`${p.section}-${p.ticketType}`, p]));
 const ticketTypes = [...new Set(config.prices.map((p) => p.ticketType))];
 const colorOf = (ticketType) => PALETTE[ticketTypes.indexOf(ticketType) % PALETTE.length];
+// Ticket types differ by shape as well as color, so color is never the only signal.
+const SHAPES = ["circle", "square", "diamond"];
+const shapeOf = (ticketType) => SHAPES[ticketTypes.indexOf(ticketType) % SHAPES.length];
+
+function seatElement(shape, x, y) {
+  const half = 0.4;
+  if (shape === "circle") {
+    const el = document.createElementNS(SVG_NS, "circle");
+    el.setAttribute("cx", x);
+    el.setAttribute("cy", y);
+    el.setAttribute("r", 0.42);
+    return el;
+  }
+  const el = document.createElementNS(SVG_NS, "path");
+  const d = shape === "square"
+    ? `M${x - half * 0.85},${y - half * 0.85}h${half * 1.7}v${half * 1.7}h${-half * 1.7}z`
+    : `M${x},${y - half * 1.15}L${x + half * 1.15},${y}L${x},${y + half * 1.15}L${x - half * 1.15},${y}z`;
+  el.setAttribute("d", d);
+  return el;
+}
 const mine = new Set();
 const pending = new Set();
 let stopCountdown = null;
@@ -49,10 +69,7 @@ function draw(rows, columns) {
       x: row[at.x], y: row[at.y], ticketType: row[at.ticket_type_id],
       status: row[at.status], version: row[at.version],
     };
-    const el = document.createElementNS(SVG_NS, "circle");
-    el.setAttribute("cx", seat.x);
-    el.setAttribute("cy", seat.y);
-    el.setAttribute("r", 0.42);
+    const el = seatElement(shapeOf(seat.ticketType), seat.x, seat.y);
     el.setAttribute("tabindex", "0");
     el.setAttribute("role", "button");
     el.dataset.seatId = seat.id;
@@ -78,6 +95,7 @@ function draw(rows, columns) {
   fitAll();
   for (const el of document.querySelectorAll(".swatch")) {
     el.style.background = colorOf(Number(el.dataset.ticketType));
+    el.dataset.shape = shapeOf(Number(el.dataset.ticketType));
   }
 }
 
