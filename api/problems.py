@@ -40,9 +40,12 @@ def request_too_large(limit: int) -> HttpResponse:
 def install_problem_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
-        return problem(
+        response = problem(
             api, request, status=exc.status, code=exc.code, detail=exc.message, **exc.details
         )
+        if getattr(exc, "retry_after", None):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):

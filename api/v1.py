@@ -10,6 +10,7 @@ from ninja.security import HttpBearer
 from api import schemas
 from catalog import selectors as catalog_selectors
 from catalog import snapshots
+from ops.limits import check_rate, client_address
 from orders import selectors as order_selectors
 from orders import services as order_services
 from reservations import services as hold_services
@@ -18,7 +19,7 @@ from reservations.selectors import order_of_hold, owned_hold, summarize_hold
 from sandali.dbtime import db_now
 
 router = Router()
-PROBLEMS = {code: schemas.ProblemOut for code in (401, 402, 404, 409, 410, 422)}
+PROBLEMS = {code: schemas.ProblemOut for code in (401, 402, 404, 409, 410, 422, 429)}
 
 
 class BearerToken(HttpBearer):
@@ -119,7 +120,13 @@ def _hold_body(state: hold_services.HoldState, *, order: tuple[int, str] | None 
     tags=["holds"],
 )
 def create_hold(request, performance_id: int, body: schemas.SeatsIn):
-    created = hold_services.hold_seats(performance_id=performance_id, seat_ids=body.seats)
+    address = client_address(request)
+    check_rate("holds", address)
+    created = hold_services.hold_seats(
+        performance_id=performance_id,
+        seat_ids=body.seats,
+        client_key=hold_services.client_key(address),
+    )
     return Status(201, _hold_body(created))
 
 
@@ -145,6 +152,7 @@ def get_hold(request, hold_id: int):
     tags=["holds"],
 )
 def add_seats(request, hold_id: int, body: schemas.SeatsIn):
+    check_rate("holds", client_address(request))
     return _hold_body(
         hold_services.add_seats(hold_id=hold_id, token=request.auth, seat_ids=body.seats)
     )
@@ -180,6 +188,8 @@ def checkout(
     body: schemas.CheckoutIn,
     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
 ):
+    check_rate("checkouts", client_address(request))
+    check_rate("checkouts_per_hold", str(hold_id))
     result = order_services.checkout(
         hold_id=hold_id,
         token=request.auth,

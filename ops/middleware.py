@@ -1,5 +1,9 @@
 import time
 
+from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+
 from ops.metrics import REQUEST_SECONDS
 
 
@@ -17,4 +21,33 @@ class RequestLatency:
         REQUEST_SECONDS.labels(request.method, route, response.status_code).observe(
             time.perf_counter() - started
         )
+        return response
+
+
+class DatabaseUnavailable:
+    """While the database is unreachable (a restart, a failover), answer 503 at once with a
+    problem and Retry-After instead of a 500. Django closes the broken connection at the end
+    of the request, so the next request reconnects by itself once the database is back."""
+
+    RETRY_AFTER_SECONDS = 2
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        detail = _("The service is briefly unavailable. Please try again in a moment.")
+        body = {
+            "type": "/api/problems/service_unavailable",
+            "title": detail,
+            "status": 503,
+            "code": "service_unavailable",
+            "detail": detail,
+        }
+        response = JsonResponse(body, status=503, content_type="application/problem+json")
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response

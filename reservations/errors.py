@@ -33,6 +33,16 @@ class SalesClosed(DomainError):
     title = _("Ticket sales for this performance are not open.")
 
 
+class TooManySeatsHeld(DomainError):
+    code = "too_many_seats_held"
+    status = 429
+    title = _(
+        "You already hold %(limit)s seats in your holds. Buy or release some, or wait for "
+        "them to expire."
+    )
+    retry_after = 60
+
+
 class AlreadyCheckedOut(DomainError):
     code = "already_checked_out"
     status = 409

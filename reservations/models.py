@@ -16,6 +16,9 @@ class Hold(models.Model):
         verbose_name=_("performance"),
     )
     token_hash = models.CharField(max_length=64)
+    # Who made it, as a keyed hash of the client's address (never the address itself), so
+    # that the seats one client holds across all its holds can be capped.
+    client_key = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created at"))
     expires_at = models.DateTimeField(_("expires at"))
 

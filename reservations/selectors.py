@@ -22,8 +22,8 @@ def owned_hold(*, hold_id: int, token: str | None, for_update: bool = False) -> 
     With `for_update` the hold row is locked: the first lock of every hold transaction."""
     row = fetch_one(
         f"""SELECT h.id, h.performance_id, h.token_hash, h.created_at, h.expires_at,
-                   p.event_id, p.starts_at, p.sales_start, p.sales_end, p.hold_minutes,
-                   p.max_seats_per_order, e.currency
+                   h.client_key, p.event_id, p.starts_at, p.sales_start, p.sales_end,
+                   p.hold_minutes, p.max_seats_per_order, e.currency
             FROM reservations_hold h
             JOIN catalog_performance p ON p.id = h.performance_id
             JOIN catalog_event e ON e.id = p.event_id
@@ -32,7 +32,7 @@ def owned_hold(*, hold_id: int, token: str | None, for_update: bool = False) -> 
     )
     if row is None or not token_matches(token, row[2]):
         raise HoldNotFound()
-    (pk, performance_id, token_hash, created_at, expires_at, event_id, starts_at,
+    (pk, performance_id, token_hash, created_at, expires_at, client_key, event_id, starts_at,
      sales_start, sales_end, hold_minutes, max_seats, currency) = row  # fmt: skip
     # Only the fields read here are loaded: the event is known by its id and currency.
     performance = Performance(
@@ -48,6 +48,7 @@ def owned_hold(*, hold_id: int, token: str | None, for_update: bool = False) -> 
         id=pk,
         performance=performance,
         token_hash=token_hash,
+        client_key=client_key,
         created_at=as_datetime(created_at),
         expires_at=as_datetime(expires_at),
     )

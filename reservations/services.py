@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 
 from catalog.errors import InvalidSeats, PerformanceNotFound, SeatsUnavailable, TooManySeats
@@ -30,12 +31,13 @@ from reservations.errors import (
     HoldExpired,
     SalesClosed,
     SeatNotInHold,
+    TooManySeatsHeld,
 )
 from reservations.models import Hold
 from reservations.selectors import HeldSeat, held_seats, order_of_hold, owned_hold
 from sandali.dbtime import db_now
 from sandali.sql import as_datetime, as_param, fetch_all, fetch_one, in_list, lock, now_sql
-from sandali.tokens import hash_token, new_token
+from sandali.tokens import derived_token, hash_token, new_token
 
 # A request naming more seats than this is refused before any query, whatever the
 # performance's own limit (which is checked too).
@@ -91,8 +93,9 @@ class SeatChange:
 
 
 @count_outcomes(HOLD_ATTEMPTS, success=lambda result: "held")
-def hold_seats(*, performance_id: int, seat_ids: Sequence[int]) -> HoldState:
-    """Hold all of `seat_ids` for a new buyer, or none of them."""
+def hold_seats(*, performance_id: int, seat_ids: Sequence[int], client_key: str = "") -> HoldState:
+    """Hold all of `seat_ids` for a new buyer, or none of them. `client_key` (a keyed hash of
+    the client's address, see client_key()) caps the seats one client holds at once."""
     _check_seat_ids(seat_ids)
     with transaction.atomic():
         row = fetch_one(
@@ -115,18 +118,24 @@ def hold_seats(*, performance_id: int, seat_ids: Sequence[int]) -> HoldState:
         now = as_datetime(now)
         _check_sales_open(performance, now)
         _check_limit(performance, already_held=0, adding=len(seat_ids))
+        _check_client_cap(client_key, adding=len(seat_ids), now=now)
         token = new_token()
         hold = Hold(
             performance_id=performance_id,
             token_hash=hash_token(token),
+            client_key=client_key,
             created_at=now,
             expires_at=now + timedelta(minutes=hold_minutes),
         )
         (hold.id,) = fetch_one(
-            """INSERT INTO reservations_hold (performance_id, token_hash, created_at, expires_at)
-               VALUES (%s, %s, %s, %s) RETURNING id""",
-            [performance_id, hold.token_hash, as_param(now), as_param(hold.expires_at)],
-        )
+            """INSERT INTO reservations_hold
+                 (performance_id, token_hash, client_key, created_at, expires_at)
+               VALUES (%s, %s, %s, %s, %s) RETURNING id""",
+            [
+                performance_id, hold.token_hash, client_key, as_param(now),
+                as_param(hold.expires_at),
+            ],
+        )  # fmt: skip
         seats = _take_free_seats(hold=hold, seat_ids=seat_ids, now=now, held=set())
     return HoldState(hold=hold, seats=seats, currency=currency, token=token)
 
@@ -144,6 +153,7 @@ def add_seats(*, hold_id: int, token: str | None, seat_ids: Sequence[int]) -> Ho
         held = {seat.id for seat in current}
         new_ids = [seat_id for seat_id in seat_ids if seat_id not in held]
         _check_limit(hold.performance, already_held=len(held), adding=len(new_ids))
+        _check_client_cap(hold.client_key, adding=len(new_ids), now=now)
         if new_ids:
             current = _take_free_seats(hold=hold, seat_ids=new_ids, now=now, held=held)
     return HoldState(hold=hold, seats=current, currency=hold.performance.event.currency)
@@ -280,6 +290,27 @@ def _check_seat_ids(seat_ids: Sequence[int]) -> None:
 def _check_limit(performance: Performance, *, already_held: int, adding: int) -> None:
     if already_held + adding > performance.max_seats_per_order:
         raise TooManySeats(limit=performance.max_seats_per_order)
+
+
+def client_key(address: str) -> str:
+    """A keyed hash of a client's address: enough to count its seats, not to recover it."""
+    return derived_token(address, purpose="client") if address else ""
+
+
+def _check_client_cap(key: str, *, adding: int, now: datetime) -> None:
+    """Refuse seats beyond SANDALI_MAX_SEATS_PER_CLIENT live seats for one client. Checked
+    without a lock: two requests of one client at the same instant may overshoot it a little,
+    which an abuse limit can afford."""
+    cap = settings.SANDALI_MAX_SEATS_PER_CLIENT
+    if not cap or not key or not adding:
+        return
+    (held,) = fetch_one(
+        """SELECT count(*) FROM catalog_seat s JOIN reservations_hold h ON h.id = s.hold_id
+           WHERE h.client_key = %s AND s.status = 'reserved' AND s.hold_expires_at > %s""",
+        [key, as_param(now)],
+    )
+    if held + adding > cap:
+        raise TooManySeatsHeld(limit=cap)
 
 
 def _check_sales_open(performance: Performance, now: datetime) -> None:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "csp",
     "catalog",
     "reservations",
     "orders",
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "ops.middleware.RequestLatency",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "api.middleware.ApiBodySizeLimit",
@@ -70,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ops.middleware.DatabaseUnavailable",
 ]
 
 ROOT_URLCONF = "sandali.urls"
@@ -105,7 +108,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Server-side binding lets psycopg prepare the statements a connection repeats, so
     # PostgreSQL parses and plans each hot statement once per connection, not per request.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": 2,
+        # While the database is down, fail a request in seconds (503) rather than hang it.
+        "connect_timeout": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3")),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction begins, so two holds never both
     # read a seat as free; WAL lets readers go on while one writer works.
@@ -164,8 +172,37 @@ else:
 # An API request body larger than this is refused (413); a full hold request is far smaller.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("SANDALI_MAX_BODY_BYTES", str(256 * 1024)))
 
+# The pages load only their own scripts, styles and sockets. The API answers JSON and the
+# admin and API docs bring their own scripts, so they are left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/api/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
 # Sandali's own settings.
 SANDALI_METRICS_TOKEN = os.environ.get("SANDALI_METRICS_TOKEN", "")
+# Abuse limits, "COUNT/SECONDS" per client address (or per hold); empty turns one off.
+SANDALI_RATE_LIMITS = {
+    "holds": os.environ.get("SANDALI_RATE_HOLDS", "60/60"),
+    "checkouts": os.environ.get("SANDALI_RATE_CHECKOUTS", "20/60"),
+    "checkouts_per_hold": os.environ.get("SANDALI_RATE_CHECKOUTS_PER_HOLD", "10/60"),
+}
+# Seats one client address may hold at once, across all its holds (0: no cap).
+SANDALI_MAX_SEATS_PER_CLIENT = int(os.environ.get("SANDALI_MAX_SEATS_PER_CLIENT", "40"))
+# How many proxies in front of Sandali append to X-Forwarded-For (0: use REMOTE_ADDR).
+SANDALI_TRUSTED_PROXIES = int(os.environ.get("SANDALI_TRUSTED_PROXIES", "0"))
 SANDALI_METRICS_ALLOWED_NETWORKS = [
     ipaddress.ip_network(network)
     for network in env_list("SANDALI_METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")

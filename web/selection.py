@@ -6,6 +6,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ops.limits import check_rate, client_address
 from reservations import services as hold_services
 from reservations.errors import AlreadyCheckedOut, HoldExpired, HoldNotFound
 from reservations.selectors import order_of_hold, owned_hold, summarize_hold
@@ -59,7 +60,10 @@ def current_selection(request: HttpRequest, performance_id: int) -> dict:
 
 def problem(error: DomainError) -> JsonResponse:
     body = {"code": error.code, "detail": error.message, **error.details}
-    return JsonResponse(body, status=error.status, content_type="application/problem+json")
+    response = JsonResponse(body, status=error.status, content_type="application/problem+json")
+    if getattr(error, "retry_after", None):
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @require_GET
@@ -80,6 +84,8 @@ def selection_seat(request, performance_id: int, seat_id: int):
 
 
 def _choose(request, performance_id: int, seat_id: int) -> None:
+    address = client_address(request)
+    check_rate("holds", address)
     remembered = session_hold(request, performance_id)
     if remembered is not None:
         try:
@@ -87,7 +93,11 @@ def _choose(request, performance_id: int, seat_id: int) -> None:
             return
         except (HoldExpired, HoldNotFound, AlreadyCheckedOut):
             forget_hold(request, performance_id)  # a new choice starts a new hold
-    created = hold_services.hold_seats(performance_id=performance_id, seat_ids=[seat_id])
+    created = hold_services.hold_seats(
+        performance_id=performance_id,
+        seat_ids=[seat_id],
+        client_key=hold_services.client_key(address),
+    )
     remember_hold(request, performance_id, created.hold.pk, created.token)
 
 

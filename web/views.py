@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from catalog.selectors import get_performance, list_events, priced_capacity
 from catalog.snapshots import capacity
+from ops.limits import check_rate, client_address
 from orders.selectors import order_tickets, owned_order
 from orders.services import checkout as checkout_order
 from reservations.errors import HoldExpired
@@ -90,6 +91,7 @@ def checkout(request, performance_id: int):
         form = CheckoutForm(request.POST)
         if form.is_valid():
             try:
+                check_rate("checkouts", client_address(request))
                 result = checkout_order(
                     hold_id=remembered[0],
                     token=remembered[1],

@@ -46,7 +46,7 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> N
 
 
 @contextmanager
-def sandali_server(*, redis_url: str = ""):
+def sandali_server(*, redis_url: str = "", **settings: str):
     """Yield the base URL of a Sandali server process on this test's database."""
     port = free_port()
     env = {
@@ -56,6 +56,7 @@ def sandali_server(*, redis_url: str = ""):
         "SANDALI_SWEEPER_IN_PROCESS": "1",
         "SANDALI_SWEEP_INTERVAL_SECONDS": "0.2",
         "REDIS_URL": redis_url,
+        **settings,
     }
     command = [sys.executable, "-m", "uvicorn", "sandali.asgi:application", "--port", str(port)]
     process = subprocess.Popen(

@@ -1,0 +1,57 @@
+"""Abuse limits enforced by the server: fixed-window request rates per client, kept in Django's
+cache so that with REDIS_URL every app process shares them.
+
+A limit is "COUNT/SECONDS" (e.g. "30/60"); an empty setting turns it off (the benchmark does).
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from sandali.errors import DomainError
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    status = 429
+    title = _("Too many requests. Please wait %(retry_after)s seconds and try again.")
+
+    @property
+    def retry_after(self) -> int:
+        return self.details["retry_after"]
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or, behind SANDALI_TRUSTED_PROXIES proxies, the
+    address those proxies appended to X-Forwarded-For (never one the client could forge)."""
+    proxies = settings.SANDALI_TRUSTED_PROXIES
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def check_rate(scope: str, key: str) -> None:
+    """Count one request of `key` (an address, a hold) in `scope`; raise RateLimited past the
+    limit configured for the scope in SANDALI_RATE_LIMITS."""
+    limit = settings.SANDALI_RATE_LIMITS.get(scope, "")
+    if not limit or not key:
+        return
+    count, seconds = (int(part) for part in limit.split("/"))
+    window = int(time.time() // seconds)
+    cache_key = f"rate:{scope}:{key}:{window}"
+    # add() then incr() are atomic in Redis and in the local memory cache alike.
+    cache.add(cache_key, 0, timeout=seconds + 1)
+    try:
+        used = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.add(cache_key, 1, timeout=seconds + 1)
+        used = 1
+    if used > count:
+        retry_after = max(1, int((window + 1) * seconds - time.time()))
+        raise RateLimited(retry_after=retry_after)
