@@ -1,0 +1,187 @@
+"""A property test of the whole reservation core: random sequences of holds, additions,
+releases, checkouts, cancellations, blocks and clock jumps by several buyers, compared step by
+step with a simple model. The database never disagrees with the model and the audit always
+reads zero."""
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from catalog.audit import audit
+from catalog.selectors import seat_map
+from catalog.services import block_seats, unblock_seats
+from orders.services import cancel_order, checkout
+from reservations.services import add_seats, hold_seats, release_hold, release_seat
+from sandali.errors import DomainError
+from sandali.testing import expire_hold, make_performance, seat_ids
+
+MAX_SEATS = 4
+
+
+class ReservationMachine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.performance = make_performance(sections=1, rows=2, seats_per_row=4,
+                                            max_seats_per_order=MAX_SEATS)  # fmt: skip
+        self.seats = seat_ids(self.performance)
+        # The model: seat -> ("available"|"blocked", None) | ("reserved", hold) | ("sold", order)
+        self.model = dict.fromkeys(self.seats, ("available", None))
+        self.holds = {}  # hold id -> (hold, token, expired)
+        self.orders = []  # ids of paid orders, which can be cancelled
+        self.all_orders = set()
+
+    # --- helpers ----------------------------------------------------------------------
+    def live_holds(self):
+        return [h for h, (_hold, _token, expired) in self.holds.items() if not expired]
+
+    def seats_of(self, hold_id):
+        return [
+            s
+            for s, (status, owner) in self.model.items()
+            if status == "reserved" and owner == hold_id
+        ]
+
+    def free(self, seat):
+        return self.model[seat][0] == "available"
+
+    # --- rules ------------------------------------------------------------------------
+    @rule(data=st.data())
+    def hold(self, data):
+        chosen = data.draw(
+            st.lists(st.sampled_from(self.seats), min_size=1, max_size=MAX_SEATS, unique=True)
+        )
+        ok = all(self.free(s) for s in chosen)
+        try:
+            state = hold_seats(performance_id=self.performance.pk, seat_ids=chosen)
+        except DomainError as error:
+            assert not ok, f"hold of free seats refused: {error.code}"
+            assert error.code == "seats_unavailable"
+            return
+        assert ok, "a seat that was not free was held"
+        self.holds[state.hold.pk] = (state.hold, state.token, False)
+        for seat in chosen:
+            self.model[seat] = ("reserved", state.hold.pk)
+
+    @precondition(lambda self: self.live_holds())
+    @rule(data=st.data())
+    def add(self, data):
+        hold_id = data.draw(st.sampled_from(self.live_holds()))
+        chosen = data.draw(
+            st.lists(st.sampled_from(self.seats), min_size=1, max_size=2, unique=True)
+        )
+        held = set(self.seats_of(hold_id))
+        new = [s for s in chosen if s not in held]
+        ok = all(self.free(s) for s in new) and len(held) + len(new) <= MAX_SEATS
+        try:
+            add_seats(hold_id=hold_id, token=self.holds[hold_id][1], seat_ids=chosen)
+        except DomainError as error:
+            assert not ok, f"add refused: {error.code}"
+            return
+        assert ok
+        for seat in new:
+            self.model[seat] = ("reserved", hold_id)
+
+    @precondition(lambda self: any(self.seats_of(h) for h in self.live_holds()))
+    @rule(data=st.data())
+    def release_one(self, data):
+        hold_id = data.draw(st.sampled_from([h for h in self.live_holds() if self.seats_of(h)]))
+        seat = data.draw(st.sampled_from(self.seats_of(hold_id)))
+        release_seat(hold_id=hold_id, token=self.holds[hold_id][1], seat_id=seat)
+        self.model[seat] = ("available", None)
+
+    @precondition(lambda self: self.live_holds())
+    @rule(data=st.data())
+    def release_all(self, data):
+        hold_id = data.draw(st.sampled_from(self.live_holds()))
+        released = release_hold(hold_id=hold_id, token=self.holds[hold_id][1])
+        assert released == len(self.seats_of(hold_id))
+        for seat in self.seats_of(hold_id):
+            self.model[seat] = ("available", None)
+
+    @precondition(lambda self: self.holds)
+    @rule(data=st.data())
+    def pay(self, data):
+        hold_id = data.draw(st.sampled_from(sorted(self.holds)))
+        hold, token, expired = self.holds[hold_id]
+        seats = self.seats_of(hold_id)
+        ok = not expired and bool(seats)
+        try:
+            result = checkout(hold_id=hold_id, token=token, idempotency_key=f"k{hold_id}",
+                              name="Ava", email="ava@example.org")  # fmt: skip
+        except DomainError as error:
+            assert not ok, f"checkout of a live hold refused: {error.code}"
+            return
+        if not result.created:  # a replay of the same key returns the same order
+            assert result.order.pk in self.all_orders
+            return
+        assert ok, "an expired or empty hold was sold"
+        self.orders.append(result.order.pk)
+        self.all_orders.add(result.order.pk)
+        for seat in seats:
+            self.model[seat] = ("sold", result.order.pk)
+        self.holds[hold_id] = (hold, token, True)  # a paid hold takes no more changes
+
+    @precondition(lambda self: self.orders)
+    @rule(data=st.data())
+    def cancel(self, data):
+        order_id = data.draw(st.sampled_from(self.orders))
+        cancel_order(order_id=order_id)
+        self.orders.remove(order_id)
+        for seat, (status, owner) in self.model.items():
+            if status == "sold" and owner == order_id:
+                self.model[seat] = ("available", None)
+
+    @rule(data=st.data())
+    def block(self, data):
+        seat = data.draw(st.sampled_from(self.seats))
+        try:
+            block_seats(performance_id=self.performance.pk, seat_ids=[seat])
+        except DomainError:
+            assert not self.free(seat)
+            return
+        assert self.free(seat)
+        self.model[seat] = ("blocked", None)
+
+    @precondition(lambda self: any(s == "blocked" for s, _ in self.model.values()))
+    @rule(data=st.data())
+    def unblock(self, data):
+        seat = data.draw(
+            st.sampled_from([s for s, (st_, _) in self.model.items() if st_ == "blocked"])
+        )
+        unblock_seats(performance_id=self.performance.pk, seat_ids=[seat])
+        self.model[seat] = ("available", None)
+
+    @precondition(lambda self: self.live_holds())
+    @rule(data=st.data())
+    def clock_jump(self, data):
+        """Time passes for one hold: its expiry is now in the past."""
+        hold_id = data.draw(st.sampled_from(self.live_holds()))
+        hold, token, _ = self.holds[hold_id]
+        expire_hold(hold)
+        self.holds[hold_id] = (hold, token, True)
+        for seat in self.seats_of(hold_id):
+            self.model[seat] = ("available", None)
+
+    # --- invariants -------------------------------------------------------------------
+    @invariant()
+    def database_agrees_with_the_model(self):
+        seen = {row[0]: row[7] for row in seat_map(performance_id=self.performance.pk)}
+        expected = {seat: status for seat, (status, _owner) in self.model.items()}
+        assert seen == expected
+
+    @invariant()
+    def audit_reads_zero(self):
+        assert audit()["inconsistency_count"] == 0
+
+
+@pytest.mark.django_db
+def test_the_reservation_core_agrees_with_a_simple_model():
+    state_machine = ReservationMachine.TestCase
+    state_machine.settings = settings(
+        max_examples=50,
+        stateful_step_count=30,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    state_machine().runTest()
