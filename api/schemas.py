@@ -4,10 +4,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from ninja import Schema
+from ninja import Path, Schema
 from pydantic import EmailStr, Field, StrictInt
 
 SeatId = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+# An id in a path: a positive 64-bit integer, so that no database is asked for a bigger one.
+Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 class SeatsIn(Schema):

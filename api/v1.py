@@ -19,7 +19,7 @@ from reservations.selectors import order_of_hold, owned_hold, summarize_hold
 from sandali.dbtime import db_now
 
 router = Router()
-PROBLEMS = {code: schemas.ProblemOut for code in (401, 402, 404, 409, 410, 422, 429)}
+PROBLEMS = {code: schemas.ProblemOut for code in (400, 401, 402, 404, 409, 410, 422, 429)}
 
 
 class BearerToken(HttpBearer):
@@ -42,7 +42,7 @@ def list_events(request):
     response={200: schemas.PerformanceOut, **PROBLEMS},
     tags=["catalog"],
 )
-def get_performance(request, performance_id: int):
+def get_performance(request, performance_id: schemas.Id):
     performance = catalog_selectors.get_performance(performance_id=performance_id)
     priced = catalog_selectors.priced_capacity(
         performance=performance, capacity=snapshots.capacity(performance_id=performance_id)
@@ -84,7 +84,7 @@ def get_performance(request, performance_id: int):
     response={200: schemas.SeatMapOut, **PROBLEMS},
     tags=["catalog"],
 )
-def get_seat_map(request, performance_id: int):
+def get_seat_map(request, performance_id: schemas.Id):
     """The whole map in one compact response (rows of SEAT_MAP_COLUMNS), with an ETag: a
     client that sends it back in If-None-Match gets 304 while nothing changed."""
     etag, body = snapshots.seat_map_json(performance_id=performance_id)
@@ -119,7 +119,7 @@ def _hold_body(state: hold_services.HoldState, *, order: tuple[int, str] | None 
     response={201: schemas.NewHoldOut, **PROBLEMS},
     tags=["holds"],
 )
-def create_hold(request, performance_id: int, body: schemas.SeatsIn):
+def create_hold(request, performance_id: schemas.Id, body: schemas.SeatsIn):
     address = client_address(request)
     check_rate("holds", address)
     created = hold_services.hold_seats(
@@ -133,7 +133,7 @@ def create_hold(request, performance_id: int, body: schemas.SeatsIn):
 @router.get(
     "/holds/{hold_id}", response={200: schemas.HoldOut, **PROBLEMS}, auth=bearer, tags=["holds"]
 )
-def get_hold(request, hold_id: int):
+def get_hold(request, hold_id: schemas.Id):
     hold = owned_hold(hold_id=hold_id, token=request.auth)
     summary = summarize_hold(hold=hold, now=db_now())
     order = order_of_hold(hold_id=hold.pk)
@@ -151,7 +151,7 @@ def get_hold(request, hold_id: int):
     auth=bearer,
     tags=["holds"],
 )
-def add_seats(request, hold_id: int, body: schemas.SeatsIn):
+def add_seats(request, hold_id: schemas.Id, body: schemas.SeatsIn):
     check_rate("holds", client_address(request))
     return _hold_body(
         hold_services.add_seats(hold_id=hold_id, token=request.auth, seat_ids=body.seats)
@@ -164,14 +164,14 @@ def add_seats(request, hold_id: int, body: schemas.SeatsIn):
     auth=bearer,
     tags=["holds"],
 )
-def release_seat(request, hold_id: int, seat_id: int):
+def release_seat(request, hold_id: schemas.Id, seat_id: schemas.Id):
     return _hold_body(
         hold_services.release_seat(hold_id=hold_id, token=request.auth, seat_id=seat_id)
     )
 
 
 @router.delete("/holds/{hold_id}", response={204: None, **PROBLEMS}, auth=bearer, tags=["holds"])
-def release_hold(request, hold_id: int):
+def release_hold(request, hold_id: schemas.Id):
     hold_services.release_hold(hold_id=hold_id, token=request.auth)
     return Status(204, None)
 
@@ -184,7 +184,7 @@ def release_hold(request, hold_id: int):
 )
 def checkout(
     request,
-    hold_id: int,
+    hold_id: schemas.Id,
     body: schemas.CheckoutIn,
     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
 ):
@@ -205,7 +205,7 @@ def checkout(
 @router.get(
     "/orders/{order_id}", response={200: schemas.OrderOut, **PROBLEMS}, auth=bearer, tags=["orders"]
 )
-def get_order(request, order_id: int):
+def get_order(request, order_id: schemas.Id):
     order = order_selectors.owned_order(order_id=order_id, token=request.auth)
     return _order_body(order, order_selectors.order_tickets(order=order))
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from catalog.models import Event, Performance
 from reservations.errors import HoldNotFound
 from reservations.models import Hold
-from sandali.sql import as_datetime, fetch_all, fetch_one, lock
+from sandali.sql import as_datetime, fetch_all, fetch_one, is_id, lock
 from sandali.tokens import token_matches
 
 CENT = Decimal("0.01")
@@ -20,6 +20,8 @@ def owned_hold(*, hold_id: int, token: str | None, for_update: bool = False) -> 
     the same error whether it is missing or not theirs, so nobody learns which holds exist.
 
     With `for_update` the hold row is locked: the first lock of every hold transaction."""
+    if not is_id(hold_id):
+        raise HoldNotFound()
     row = fetch_one(
         f"""SELECT h.id, h.performance_id, h.token_hash, h.created_at, h.expires_at,
                    h.client_key, p.event_id, p.starts_at, p.sales_start, p.sales_end,

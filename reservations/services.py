@@ -36,7 +36,16 @@ from reservations.errors import (
 from reservations.models import Hold
 from reservations.selectors import HeldSeat, held_seats, order_of_hold, owned_hold
 from sandali.dbtime import db_now
-from sandali.sql import as_datetime, as_param, fetch_all, fetch_one, in_list, lock, now_sql
+from sandali.sql import (
+    as_datetime,
+    as_param,
+    fetch_all,
+    fetch_one,
+    in_list,
+    is_id,
+    lock,
+    now_sql,
+)
 from sandali.tokens import derived_token, hash_token, new_token
 
 # A request naming more seats than this is refused before any query, whatever the
@@ -97,6 +106,8 @@ def hold_seats(*, performance_id: int, seat_ids: Sequence[int], client_key: str 
     """Hold all of `seat_ids` for a new buyer, or none of them. `client_key` (a keyed hash of
     the client's address, see client_key()) caps the seats one client holds at once."""
     _check_seat_ids(seat_ids)
+    if not is_id(performance_id):
+        raise PerformanceNotFound()
     with transaction.atomic():
         row = fetch_one(
             f"""SELECT p.sales_start, p.sales_end, p.hold_minutes, p.max_seats_per_order,
@@ -162,6 +173,8 @@ def add_seats(*, hold_id: int, token: str | None, seat_ids: Sequence[int]) -> Ho
 def release_seat(*, hold_id: int, token: str | None, seat_id: int) -> HoldState:
     with transaction.atomic():
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
+        if not is_id(seat_id):
+            raise SeatNotInHold(seat=seat_id)
         released = _release(hold, only=[seat_id], live_only=True)
         if not released:
             _check_hold_open(hold, db_now())
@@ -285,6 +298,9 @@ def _check_seat_ids(seat_ids: Sequence[int]) -> None:
     if len(set(seat_ids)) != len(seat_ids):
         repeated = sorted({s for s in seat_ids if list(seat_ids).count(s) > 1})
         raise InvalidSeats(seats=repeated)
+    not_ids = [s for s in seat_ids if not is_id(s)]
+    if not_ids:
+        raise InvalidSeats(seats=not_ids)
 
 
 def _check_limit(performance: Performance, *, already_held: int, adding: int) -> None:

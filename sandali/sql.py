@@ -29,6 +29,14 @@ def lock(*, skip_locked: bool = False, of: str = "") -> str:
     return "FOR UPDATE" + (f" OF {of}" if of else "") + (" SKIP LOCKED" if skip_locked else "")
 
 
+MAX_ID = 2**63 - 1
+
+
+def is_id(value: int) -> bool:
+    """Whether a value can be a row id at all; SQLite raises on larger integers."""
+    return isinstance(value, int) and 1 <= value <= MAX_ID
+
+
 def in_list(values: Sequence) -> str:
     return ", ".join(["%s"] * len(values))
 

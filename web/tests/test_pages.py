@@ -83,3 +83,10 @@ def test_pages_render_in_persian_with_jalali_dates(client, performance):
 
 def test_an_unknown_performance_page_is_404(client):
     assert client.get("/performances/999999/").status_code == 404
+
+
+def test_ids_beyond_any_row_are_refused_not_crashed(client, performance):
+    huge = 2**64
+    assert choose(client, performance, huge).status_code == 422
+    assert client.post(f"/performances/{huge}/selection/seats/1").status_code in (404, 422)
+    assert client.get(f"/performances/{huge}/").status_code == 404
