@@ -17,6 +17,7 @@ from reservations import services as hold_services
 from reservations.errors import HoldExpired
 from reservations.selectors import order_of_hold, owned_hold, summarize_hold
 from sandali.dbtime import db_now
+from sandali.tokens import hash_token
 
 router = Router()
 PROBLEMS = {code: schemas.ProblemOut for code in (400, 401, 402, 404, 409, 410, 422, 429)}
@@ -189,7 +190,9 @@ def checkout(
     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
 ):
     check_rate("checkouts", client_address(request))
-    check_rate("checkouts_per_hold", str(hold_id))
+    # Keyed by the hold and the token offered, so that strangers guessing at a hold's id fill
+    # their own bucket, never the buyer's.
+    check_rate("checkouts_per_hold", f"{hold_id}:{hash_token(request.auth)[:16]}")
     result = order_services.checkout(
         hold_id=hold_id,
         token=request.auth,

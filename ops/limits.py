@@ -4,6 +4,7 @@ cache so that with REDIS_URL every app process shares them.
 A limit is "COUNT/SECONDS" (e.g. "30/60"); an empty setting turns it off (the benchmark does).
 """
 
+import ipaddress
 import time
 
 from django.conf import settings
@@ -29,11 +30,23 @@ def client_address(request: HttpRequest) -> str:
     address those proxies appended to X-Forwarded-For (never one the client could forge)."""
     proxies = settings.SANDALI_TRUSTED_PROXIES
     forwarded = request.headers.get("X-Forwarded-For", "")
+    address = request.META.get("REMOTE_ADDR", "")
     if proxies and forwarded:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+            address = hops[-proxies]
+    return _client_network(address)
+
+
+def _client_network(address: str) -> str:
+    """An IPv6 client usually has a whole /64 to pick addresses from: count it as one."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6 and not parsed.ipv4_mapped:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return address
 
 
 def check_rate(scope: str, key: str) -> None:

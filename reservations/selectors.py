@@ -89,10 +89,10 @@ def held_seats(*, hold_id: int, for_update: bool = False) -> list[HeldSeat]:
             ORDER BY s.id {lock(of="s") if for_update else ""}""",
         [hold_id],
     )
-    return [HeldSeat(*row[:5], _money(row[5]), *row[6:]) for row in rows]
+    return [HeldSeat(*row[:5], money(row[5]), *row[6:]) for row in rows]
 
 
-def _money(value) -> Decimal | None:
+def money(value) -> Decimal | None:
     # SQLite hands back a number; prices always have two places.
     return None if value is None else Decimal(str(value)).quantize(CENT)
 

@@ -34,7 +34,7 @@ from reservations.errors import (
     TooManySeatsHeld,
 )
 from reservations.models import Hold
-from reservations.selectors import HeldSeat, held_seats, order_of_hold, owned_hold
+from reservations.selectors import HeldSeat, held_seats, money, order_of_hold, owned_hold
 from sandali.dbtime import db_now
 from sandali.sql import (
     as_datetime,
@@ -66,7 +66,10 @@ TAKE_SEATS = """
     UPDATE catalog_seat
     SET status = 'reserved', hold_id = %s, hold_expires_at = %s, version = version + 1
     WHERE id IN ({free})
-    RETURNING id, version, section_id, ticket_type_id, row, number"""
+    RETURNING id, version, section_id, ticket_type_id, row, number,
+      (SELECT p.price FROM catalog_sectiontickettype p
+       WHERE p.section_id = catalog_seat.section_id
+         AND p.ticket_type_id = catalog_seat.ticket_type_id)"""
 
 RELEASE_SEATS = """
     UPDATE catalog_seat
@@ -259,16 +262,18 @@ def _take_free_seats(
     )
     if held:
         return held_seats(hold_id=hold.pk)
-    # A new hold: its seats are the ones just taken, named and priced from the performance's
-    # price list (the price a checkout charges is read again under its locks).
-    prices = price_list(performance_id=hold.performance_id)
-    if any((row[2], row[3]) not in prices for row in taken):  # a price newer than the list
+    # A new hold: its seats are the ones just taken, priced by the UPDATE itself and named
+    # from the performance's cached price list (names only; a price is never taken from it).
+    names = price_list(performance_id=hold.performance_id)
+    if any((row[2], row[3]) not in names for row in taken):  # newer than the cached list
         return held_seats(hold_id=hold.pk)
     seats = []
-    for seat_id, version, section_id, ticket_type_id, row, number in sorted(taken):
-        price, section, ticket_type = prices[(section_id, ticket_type_id)]
+    for seat_id, version, section_id, ticket_type_id, row, number, price in sorted(taken):
+        _cached_price, section, ticket_type = names[(section_id, ticket_type_id)]
         seats.append(
-            HeldSeat(seat_id, section, row, number, ticket_type, price, version, ticket_type_id)
+            HeldSeat(
+                seat_id, section, row, number, ticket_type, money(price), version, ticket_type_id
+            )
         )
     return seats
 

@@ -111,3 +111,26 @@ def test_two_app_processes_share_one_rate_limit_through_redis():
                 post_status(f"{b}{url}", {"seats": [ids[3]]}),
             ]
         assert statuses == [201, 201, 201, 429]
+
+
+def test_strangers_cannot_use_up_a_buyers_checkout_attempts(client, performance, settings):
+    settings.SANDALI_RATE_LIMITS = {**settings.SANDALI_RATE_LIMITS, "checkouts_per_hold": "2/60"}
+    created = hold(client, performance, seat_ids(performance)[:1]).json()
+    url = f"/api/v1/holds/{created['id']}/checkout"
+    body = json.dumps({"name": "A", "email": "a@example.org"})
+    for n in range(3):
+        stranger = {"HTTP_AUTHORIZATION": "Bearer wrong", "REMOTE_ADDR": f"192.0.2.{n + 20}"}
+        guess = client.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k",
+                            **stranger)  # fmt: skip
+        assert guess.status_code in (404, 429)
+    paid = client.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k",
+                       HTTP_AUTHORIZATION=f"Bearer {created['token']}")  # fmt: skip
+    assert paid.status_code == 201
+
+
+def test_addresses_of_one_ipv6_network_share_a_limit(client, performance, settings):
+    settings.SANDALI_RATE_LIMITS = {**settings.SANDALI_RATE_LIMITS, "holds": "1/60"}
+    ids = seat_ids(performance)
+    assert hold(client, performance, [ids[0]], REMOTE_ADDR="2001:db8::1").status_code == 201
+    assert hold(client, performance, [ids[1]], REMOTE_ADDR="2001:db8::2").status_code == 429
+    assert hold(client, performance, [ids[2]], REMOTE_ADDR="2001:db8:0:1::1").status_code == 201

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from catalog.errors import InvalidSeats, SeatsUnavailable, TooManySeats
-from catalog.models import Seat, SeatStatus
+from catalog.models import Seat, SeatStatus, SectionTicketType
 from catalog.selectors import capacity_by_section_and_ticket_type, seat_map
 from catalog.services import block_seats
 from orders.services import checkout
@@ -220,3 +220,13 @@ def test_hold_total_comes_from_the_section_ticket_type_prices(performance):
         Decimal("10.00"),
         Decimal("10.00"),
     ]
+
+
+def test_a_new_hold_is_priced_by_the_database_not_by_a_cached_list(performance, settings):
+    settings.SANDALI_SNAPSHOT_SECONDS = 60
+    ids = seat_ids(performance)
+    hold_seats(performance_id=performance.pk, seat_ids=[ids[0]])  # fills the cached list
+    SectionTicketType.objects.filter(section__performance=performance).update(price=Decimal("99"))
+    state = hold_seats(performance_id=performance.pk, seat_ids=[ids[1]])
+    assert [seat.price for seat in state.seats] == [Decimal("99.00")]
+    assert state.total == Decimal("99.00")

@@ -272,8 +272,9 @@ async function toggle(seat) {
   if (result.ok) {
     applySelection(result.body);
   } else if (result.body.code === "seats_unavailable") {
-    apply([[seat.id, "reserved", seat.version + 1]]);
+    // Taken, or being taken by a hold that may yet roll back: ask the map, don't guess.
     toast(text.taken);
+    refreshMap();
   } else {
     toast(result.body.detail ?? text.error);
   }
@@ -302,7 +303,10 @@ function applySelection(selection) {
   for (const id of new Set([...before, ...mine])) {
     const seat = seats.get(id);
     if (!seat) continue;
-    if (mine.has(id) && seat.status === "available") seat.status = "reserved";
+    if (mine.has(id) && seat.status === "available") {
+      seat.status = "reserved"; // the hold raised the seat's version
+      seat.version += 1;
+    }
     paint(seat);
   }
   refreshCounts();
@@ -360,6 +364,17 @@ function connect(delay = 500) {
     live.textContent = text.offline;
     setTimeout(() => connect(Math.min(delay * 2, 10000)), delay);
   };
+}
+
+let mapEtag = "";
+async function refreshMap() {
+  const headers = mapEtag ? { "If-None-Match": mapEtag } : {};
+  const response = await fetch(config.urls.seats, { headers });
+  if (response.status !== 200) return;
+  mapEtag = response.headers.get("ETag") ?? "";
+  const map = await response.json();
+  const at = Object.fromEntries(map.columns.map((name, i) => [name, i]));
+  apply(map.seats.map((row) => [row[at.id], row[at.status], row[at.version]]));
 }
 
 async function loadSelection() {
