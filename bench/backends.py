@@ -1,19 +1,11 @@
-"""What a buyer does, against Sandali over HTTP or against the database directly (the limit)."""
+"""What a buyer does against Sandali over HTTP (bench/limit.py: the same, on the database)."""
 
 import itertools
-import json
 import secrets
-from dataclasses import dataclass
-from typing import Any
 
 import aiohttp
-import psycopg
 
-
-@dataclass
-class HoldOutcome:
-    hold: Any = None
-    refused: set[int] | None = None
+from bench.outcomes import HoldOutcome
 
 
 class SandaliHttp:
@@ -61,129 +53,3 @@ class SandaliHttp:
         headers = {"Authorization": f"Bearer {token}"}
         async with self.session.delete(url, headers=headers) as response:
             await response.read()
-
-
-HOLD_INSERT = """
-INSERT INTO reservations_hold (performance_id, token_hash, created_at, expires_at)
-VALUES (%(performance)s, %(token)s, now(), now() + interval '10 minutes')
-RETURNING id, expires_at"""
-
-HOLD_SEATS = """
-UPDATE catalog_seat s
-SET status = 'reserved', hold_id = %(hold)s, hold_expires_at = %(expires)s, version = s.version + 1
-FROM (SELECT id FROM catalog_seat
-      WHERE id = ANY(%(seats)s) AND performance_id = %(performance)s
-        AND (status = 'available' OR (status = 'reserved' AND hold_expires_at <= now()))
-      FOR UPDATE SKIP LOCKED) picked
-WHERE s.id = picked.id
-RETURNING s.id"""
-
-ORDER_INSERT = """
-INSERT INTO orders_order (performance_id, hold_id, idempotency_key, token_hash, name, email,
-  phone, total, currency, status, payment_reference, refund_reference, created_at)
-SELECT h.performance_id, h.id, %(key)s, %(token)s, 'Bench Buyer', 'buyer@example.org', '',
-  0, 'EUR', 'paid', 'bare', '', now()
-FROM reservations_hold h WHERE h.id = %(hold)s AND h.expires_at > now()
-RETURNING id"""
-
-TICKETS_INSERT = """
-WITH tickets AS (
-  INSERT INTO orders_ticket (order_id, seat_id, ticket_type_id, price, code, valid)
-  SELECT %(order)s, s.id, s.ticket_type_id, p.price, md5(random()::text || s.id), true
-  FROM catalog_seat s JOIN catalog_sectiontickettype p
-    ON p.section_id = s.section_id AND p.ticket_type_id = s.ticket_type_id
-  WHERE s.hold_id = %(hold)s AND s.status = 'reserved'
-  RETURNING price)
-UPDATE orders_order SET total = (SELECT sum(price) FROM tickets) WHERE id = %(order)s"""
-
-SEATS_SOLD = """
-UPDATE catalog_seat s
-SET status = 'sold', hold_id = NULL, hold_expires_at = NULL, ticket_id = t.id,
-  version = s.version + 1
-FROM orders_ticket t WHERE t.order_id = %(order)s AND s.id = t.seat_id
-RETURNING s.id"""
-
-RELEASE = """
-UPDATE catalog_seat SET status = 'available', hold_id = NULL, hold_expires_at = NULL,
-  version = version + 1
-WHERE hold_id = %(hold)s AND status = 'reserved'"""
-
-
-class BareDatabase:
-    """The limit: the same statements from a bare asyncio psycopg client, no HTTP."""
-
-    def __init__(self, connection: psycopg.AsyncConnection, performance_id: int):
-        self.connection = connection
-        self.performance_id = performance_id
-        self.pending = True
-
-    async def load_map(self) -> list[int]:
-        async with self.connection.cursor() as cursor:
-            await cursor.execute(
-                "SELECT id, status = 'reserved' AND hold_expires_at > now() FROM catalog_seat"
-                " WHERE performance_id = %s AND status IN ('available', 'reserved')",
-                [self.performance_id],
-            )
-            rows = await cursor.fetchall()
-        await self.connection.commit()
-        self.pending = any(held for _id, held in rows)
-        return [seat for seat, held in rows if not held]
-
-    async def hold(self, seats: list[int]) -> HoldOutcome:
-        async with self.connection.transaction(), self.connection.cursor() as cursor:
-            await cursor.execute(
-                HOLD_INSERT, {"performance": self.performance_id, "token": secrets.token_hex(32)}
-            )
-            hold_id, expires = await cursor.fetchone()
-            await cursor.execute(
-                HOLD_SEATS,
-                {
-                    "hold": hold_id,
-                    "expires": expires,
-                    "seats": seats,
-                    "performance": self.performance_id,
-                },
-            )
-            taken = {row[0] for row in await cursor.fetchall()}
-            if len(taken) != len(seats):
-                raise _Refused(set(seats) - taken)  # leaving the block rolls back
-        return HoldOutcome(hold=hold_id)
-
-    async def checkout(self, hold_id) -> bool:
-        async with self.connection.transaction(), self.connection.cursor() as cursor:
-            await cursor.execute(
-                "SELECT id FROM reservations_hold WHERE id = %s FOR UPDATE", [hold_id]
-            )
-            await cursor.execute(
-                ORDER_INSERT,
-                {"hold": hold_id, "key": secrets.token_hex(8), "token": secrets.token_hex(32)},
-            )
-            order = await cursor.fetchone()
-            if order is None:
-                return False
-            await cursor.execute(TICKETS_INSERT, {"order": order[0], "hold": hold_id})
-            await cursor.execute(SEATS_SOLD, {"order": order[0]})
-        return True
-
-    async def release(self, hold_id) -> None:
-        async with self.connection.transaction(), self.connection.cursor() as cursor:
-            await cursor.execute(RELEASE, {"hold": hold_id})
-
-
-class _Refused(Exception):
-    def __init__(self, seats: set[int]):
-        self.seats = seats
-
-
-class BareDatabaseBuyer(BareDatabase):
-    """Turns a refused hold (rolled back by the transaction block) into a HoldOutcome."""
-
-    async def hold(self, seats: list[int]) -> HoldOutcome:
-        try:
-            return await super().hold(seats)
-        except _Refused as refused:
-            return HoldOutcome(refused=refused.seats)
-
-
-def json_dumps(value) -> str:
-    return json.dumps(value, separators=(",", ":"))

@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 import psycopg
 
-from bench.backends import BareDatabaseBuyer, SandaliHttp
+from bench.backends import SandaliHttp
 from bench.infra import (
     ROOT,
     AppProcess,
@@ -23,6 +23,7 @@ from bench.infra import (
     private_postgres,
     private_redis,
 )
+from bench.limit import BareDatabaseBuyer
 from bench.load import SeatView, closed_loop, open_loop, percentiles
 
 FULL = {
