@@ -4,9 +4,8 @@ changes a table they use, this fails here instead of in the middle of a benchmar
 import asyncio
 
 import pytest
-from django.db import connection
-
 from catalog.audit import audit
+from live.tests.servers import shared_database_url
 from orders.models import Order
 from sandali.testing import make_performance, seat_ids
 
@@ -18,11 +17,7 @@ def test_the_bare_client_holds_pays_and_releases_consistently(postgres_only):
 
     performance = make_performance()
     ids = seat_ids(performance)
-    settings = connection.settings_dict
-    url = (
-        f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST'] or '127.0.0.1'}"
-        f":{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
+    url = shared_database_url()
 
     async def run():
         import psycopg
