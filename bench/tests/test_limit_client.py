@@ -4,6 +4,7 @@ changes a table they use, this fails here instead of in the middle of a benchmar
 import asyncio
 
 import pytest
+
 from catalog.audit import audit
 from live.tests.servers import shared_database_url
 from orders.models import Order
