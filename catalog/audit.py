@@ -8,13 +8,15 @@ what can be mended without a person's judgement and leaves the rest reported.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Now
 
 from catalog.models import Seat, SeatStatus, SectionTicketType
-from orders.models import Order, OrderStatus, Ticket
+from orders.models import Order, OrderStatus, PaymentAttempt, PaymentStatus, Ticket
 
 SAMPLE_SIZE = 20
 
@@ -75,6 +77,29 @@ def _orders_whose_total_disagrees() -> QuerySet:
         Order.objects.annotate(ticket_sum=ticket_sum, ticket_count=Count("tickets"))
         .filter(Q(ticket_count=0) | ~Q(total=F("ticket_sum")))
         .values("id")
+    )
+
+
+def _orders_whose_payment_disagrees() -> QuerySet:
+    """Every order has exactly its payment: a paid attempt with the order's reference, amount
+    and number of seats."""
+    return (
+        Order.objects.annotate(ticket_count=Count("tickets"))
+        .exclude(
+            payment__status=PaymentStatus.PAID,
+            payment__provider_reference=F("payment_reference"),
+            payment__amount=F("total"),
+            payment__seat_count=F("ticket_count"),
+        )
+        .values("id")
+    )
+
+
+def _payments_left_unsettled() -> QuerySet:
+    """Pending or refunding for well past the time the sweeper settles them (is one running?)."""
+    grace = timedelta(seconds=2 * settings.SANDALI_PAYMENT_RECOVERY_SECONDS + 60)
+    return PaymentAttempt.objects.filter(
+        status__in=[PaymentStatus.PENDING, PaymentStatus.REFUNDING], updated_at__lt=Now() - grace
     )
 
 
@@ -149,6 +174,8 @@ CHECKS: list[Check] = [
         ),
     ),
     Check("order_total_differs_from_tickets", _orders_whose_total_disagrees),
+    Check("order_differs_from_its_payment", _orders_whose_payment_disagrees),
+    Check("payment_left_unsettled", _payments_left_unsettled),
 ]
 
 

@@ -22,6 +22,17 @@ SEAT_CHANGES = Counter(
     "unblocked.",
     ["reason"],
 )
+PAYMENT_REFUNDS = Counter(
+    "sandali_payment_refunds",
+    "Approved payments refunded because their hold's seats were lost while paying, by reason.",
+    ["reason"],
+)
+PAYMENTS_RECOVERED = Counter(
+    "sandali_payments_recovered",
+    "Payment attempts left unsettled (a crash, a provider failure) that the sweeper settled, "
+    "by how they ended.",
+    ["outcome"],
+)
 SWEEP_RUNS = Counter("sandali_sweep_runs", "Runs of the sweeper of expired holds.")
 SWEEP_SEATS_FREED = Counter("sandali_sweep_seats_freed", "Seats the sweeper freed.")
 WEBSOCKET_CONNECTIONS = Gauge(

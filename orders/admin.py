@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from catalog.admin import PerformanceFilter, error_message
-from orders.models import Order, Ticket
+from orders.models import Order, PaymentAttempt, Ticket
 from orders.services import cancel_order
 from sandali.errors import DomainError
 
@@ -113,3 +113,33 @@ class OrderAdmin(admin.ModelAdmin):
                 % {"count": cancelled},
                 messages.SUCCESS,
             )
+
+
+@admin.register(PaymentAttempt)
+class PaymentAttemptAdmin(admin.ModelAdmin):
+    """Every payment, as a record: where refunds of payments for lost holds are reported."""
+
+    list_display = (
+        "__str__",
+        "hold",
+        "status",
+        "amount",
+        "currency",
+        "refund_reason",
+        "order",
+        "created_at",
+        "updated_at",
+    )
+    list_filter = ("status", "refund_reason")
+    search_fields = ("=provider_reference", "=refund_reference", "email")
+    ordering = ("-created_at",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

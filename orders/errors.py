@@ -25,3 +25,29 @@ class IdempotencyKeyRequired(DomainError):
     code = "idempotency_key_required"
     status = 422
     title = _("A checkout needs an Idempotency-Key header of 1 to 200 characters.")
+
+
+class PaymentInProgress(DomainError):
+    code = "payment_in_progress"
+    status = 409
+    title = _("A payment for this hold is already under way. Wait for it to finish.")
+    retry_after = 5
+
+
+class PaymentUnavailable(DomainError):
+    code = "payment_unavailable"
+    status = 503
+    title = _(
+        "The payment could not be confirmed yet. Send the same checkout again, with the same "
+        "Idempotency-Key, to finish it; you will not be charged twice."
+    )
+    retry_after = 5
+
+
+class PaymentRefunded(DomainError):
+    code = "payment_refunded"
+    status = 409
+    title = _(
+        "Your seats ran out or changed before the payment went through, so nothing was sold "
+        "and the payment is refunded. Please choose seats again."
+    )

@@ -79,3 +79,98 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("pending")  # recorded; the provider may not have answered yet
+    PAID = "paid", _("paid")  # approved, and its order made
+    DECLINED = "declined", _("declined")
+    REFUNDING = "refunding", _("refunding")  # approved, but the seats were lost: money back
+    REFUNDED = "refunded", _("refunded")
+    VOIDED = "voided", _("voided")  # cut short before the provider ever received it
+
+
+class RefundReason(models.TextChoices):
+    HOLD_EXPIRED = "hold_expired", _("the hold expired or was released while paying")
+    HOLD_CHANGED = "hold_changed", _("the hold's seats changed while paying")
+
+
+class PaymentAttempt(models.Model):
+    """One checkout's payment, recorded before the provider is asked (two-phase payment).
+
+    Whatever happens after it is recorded (the process killed, the database restarted, the
+    provider slow), the attempt ends as an order (paid), a decline, or a refund; the sweeper
+    settles attempts left pending (orders/payments.py). It keeps what the order needs (the
+    buyer's details and the order token's hash) so that the sweeper can make that order."""
+
+    hold = models.ForeignKey(
+        "reservations.Hold",
+        on_delete=models.PROTECT,
+        related_name="payment_attempts",
+        verbose_name=_("hold"),
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200)
+    order_token_hash = models.CharField(max_length=64)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    seat_count = models.PositiveIntegerField(_("seats"))
+    status = models.CharField(_("status"), max_length=10, choices=PaymentStatus.choices)
+    # A declined payment may be tried again with the same key: each try is its own charge.
+    tries = models.PositiveSmallIntegerField(_("tries"), default=1)
+    provider_reference = models.CharField(_("payment reference"), max_length=200, blank=True)
+    refund_reference = models.CharField(_("refund reference"), max_length=200, blank=True)
+    refund_reason = models.CharField(
+        _("refund reason"), max_length=20, choices=RefundReason.choices, blank=True
+    )
+    order = models.OneToOneField(
+        Order,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment",
+        verbose_name=_("order"),
+    )
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("payment attempt")
+        verbose_name_plural = _("payment attempts")
+        constraints = [
+            models.UniqueConstraint(fields=["hold", "idempotency_key"], name="one_attempt_per_key"),
+            # One payment in flight per hold: two keys can never both charge for the same seats.
+            models.UniqueConstraint(
+                fields=["hold"],
+                condition=Q(status=PaymentStatus.PENDING),
+                name="one_pending_attempt_per_hold",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=PaymentStatus.PAID, order__isnull=False)
+                | ~Q(status=PaymentStatus.PAID) & Q(order__isnull=True),
+                name="payment_paid_has_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[PaymentStatus.REFUNDING, PaymentStatus.REFUNDED])
+                | ~Q(refund_reason=""),
+                name="payment_refund_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(status__in=[PaymentStatus.PENDING, PaymentStatus.REFUNDING]),
+                name="payment_unsettled",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"payment {self.pk}"
+
+    @property
+    def provider_key(self) -> str:
+        """The provider's idempotency key: the same checkout key on the same hold is the same
+        charge, however often it is sent, until a decline starts the next try."""
+        return f"hold-{self.hold_id}-{self.idempotency_key}-{self.tries}"

@@ -2,7 +2,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from orders.errors import OrderNotFound
-from orders.models import Order, Ticket
+from orders.models import Order, PaymentAttempt, Ticket
+from reservations.selectors import money
+from sandali.sql import as_datetime, fetch_all, lock
 from sandali.tokens import token_matches
 
 
@@ -48,3 +50,26 @@ def order_tickets(*, order: Order) -> list[TicketView]:
         )  # fmt: skip
         for t in tickets
     ]
+
+
+ATTEMPT_COLUMNS = """id, hold_id, idempotency_key, order_token_hash, name, email, phone, amount,
+    currency, seat_count, status, tries, provider_reference, refund_reference, refund_reason,
+    order_id, created_at, updated_at"""
+
+
+def payment_attempts(
+    where: str, params: list, *, for_update: bool = False, limit: int | None = None
+) -> list[PaymentAttempt]:
+    """Payment attempts matching an SQL condition, in id order (checkout's hot path, so SQL)."""
+    rows = fetch_all(
+        f"SELECT {ATTEMPT_COLUMNS} FROM orders_paymentattempt WHERE {where} ORDER BY id"
+        f" {f'LIMIT {int(limit)}' if limit else ''} {lock() if for_update else ''}",
+        params,
+    )
+    names = [name.strip() for name in ATTEMPT_COLUMNS.split(",")]
+    attempts = [PaymentAttempt(**dict(zip(names, row, strict=True))) for row in rows]
+    for attempt in attempts:
+        attempt.amount = money(attempt.amount)
+        attempt.created_at = as_datetime(attempt.created_at)
+        attempt.updated_at = as_datetime(attempt.updated_at)
+    return attempts

@@ -1,14 +1,24 @@
 """Checkout and cancellation.
 
-Lock order: the hold row, then its seat rows (FOR UPDATE, ascending id) — the same order as
-reservations/services.py, so checkouts and holds never deadlock. Expiry is compared with the
-database clock read *after* the seat locks are taken: a checkout that waited for a lock can
-then not sell a seat that another buyer took once the hold had expired.
+Checkout is a two-phase payment, so that no crash can leave a buyer charged without tickets:
+  1. a short transaction records a PaymentAttempt (pending) for the hold and the key;
+  2. the provider is charged, outside any transaction (idempotent by the attempt's key);
+  3. a second transaction settles the attempt: it makes the order and sells the seats if the
+     hold still has them, or marks the payment for refund if not (then refunded at once).
+A process that dies after step 1 leaves a pending attempt: the same request again resumes it
+(the provider returns the first charge), and the sweeper settles it after
+SANDALI_PAYMENT_RECOVERY_SECONDS (orders/recovery.py).
+
+Lock order: the hold row, then its payment attempt, then its seat rows (FOR UPDATE, ascending
+id) — the order of reservations/services.py too, so checkouts and holds never deadlock. Expiry
+is compared with the database clock read *after* the seat locks are taken: a checkout that
+waited for a lock can then not sell a seat another buyer took once the hold had expired.
 """
 
 import base64
+import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F
@@ -16,16 +26,25 @@ from django.db.models import F
 from catalog.errors import InvalidSeats
 from catalog.models import Seat, SeatStatus
 from live.publish import publish_seat_changes
-from ops.metrics import CHECKOUTS, count_outcomes
-from orders.errors import IdempotencyKeyRequired, OrderNotCancellable, PaymentDeclined
-from orders.models import Order, OrderStatus
-from orders.payments import payment_provider
-from orders.selectors import TicketView, order_tickets
+from ops.metrics import CHECKOUTS, PAYMENT_REFUNDS, count_outcomes
+from orders.errors import (
+    IdempotencyKeyRequired,
+    OrderNotCancellable,
+    PaymentDeclined,
+    PaymentInProgress,
+    PaymentRefunded,
+    PaymentUnavailable,
+)
+from orders.models import Order, OrderStatus, PaymentAttempt, PaymentStatus, RefundReason
+from orders.selectors import TicketView, order_tickets, payment_attempts
+from payments.providers import PaymentResult, payment_provider
 from reservations.errors import AlreadyCheckedOut, HoldEmpty, HoldExpired
-from reservations.selectors import HeldSeat, held_seats, order_of_hold, owned_hold
+from reservations.selectors import HeldSeat, held_seats, owned_hold
 from sandali.dbtime import db_now
-from sandali.sql import as_param, execute, fetch_all, fetch_one, in_list
+from sandali.sql import as_datetime, as_param, execute, fetch_all, fetch_one, in_list, lock
 from sandali.tokens import derived_token, hash_token
+
+log = logging.getLogger(__name__)
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
 
@@ -51,71 +70,228 @@ def checkout(
 ) -> CheckoutResult:
     """Pay for a hold and turn it into an order with one ticket per seat.
 
-    The same idempotency key returns the same order; another key for a paid hold is refused.
-    """
+    The same idempotency key is the same checkout: it returns the same order, or resumes a
+    payment cut short, and never charges twice. Another key for a paid hold is refused."""
     if (
         not idempotency_key
         or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH
         or "\x00" in idempotency_key
     ):
         raise IdempotencyKeyRequired()
+    # The order token can be computed again only by whoever has the hold token and the key,
+    # so a repeated request gets the same token back while only its hash is stored.
+    order_token = derived_token(f"{token}:{idempotency_key}", purpose="order")
+    attempt = _record_attempt(
+        hold_id=hold_id,
+        token=token,
+        idempotency_key=idempotency_key,
+        order_token_hash=hash_token(order_token),
+        buyer=(name, email, phone),
+    )
+    settled = Settlement(attempt)
+    if attempt.status == PaymentStatus.PENDING:
+        try:
+            result = payment_provider().charge(
+                amount=attempt.amount,
+                currency=attempt.currency,
+                idempotency_key=attempt.provider_key,
+                payment_token=payment_token,
+            )
+        except Exception:
+            # Charged or not, the attempt stays pending: the same request again, or the
+            # sweeper, asks the provider and settles it.
+            log.exception("The payment provider failed for payment attempt %s.", attempt.pk)
+            raise PaymentUnavailable() from None
+        settled = settle_payment(attempt_id=attempt.pk, tries=attempt.tries, result=result)
+    attempt = settled.attempt
+    if attempt.status == PaymentStatus.REFUNDING:
+        attempt = finish_refund(attempt)
+    if attempt.status == PaymentStatus.PAID:
+        if settled.order is not None:
+            return CheckoutResult(settled.order, order_token, True, settled.tickets)
+        order = Order.objects.get(pk=attempt.order_id)
+        return CheckoutResult(order, order_token, False, order_tickets(order=order))
+    if attempt.status == PaymentStatus.DECLINED:
+        raise PaymentDeclined()
+    if attempt.status in (PaymentStatus.REFUNDING, PaymentStatus.REFUNDED):
+        raise PaymentRefunded()
+    raise PaymentUnavailable()  # pending or voided: not settled by this request
+
+
+def _record_attempt(
+    *,
+    hold_id: int,
+    token: str | None,
+    idempotency_key: str,
+    order_token_hash: str,
+    buyer: tuple[str, str, str],
+) -> PaymentAttempt:
+    """Phase 1: the attempt of this key on this hold, recorded as pending before any charge.
+    An attempt already settled is returned as it is (the request is a replay)."""
     with transaction.atomic():
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
-        # The order token can be computed again only by whoever has the hold token and the
-        # key, so a repeated request gets the same token back while only its hash is stored.
-        order_token = derived_token(f"{token}:{idempotency_key}", purpose="order")
-        seats = held_seats(hold_id=hold.pk, for_update=True)
+        attempts = payment_attempts("hold_id = %s", [hold.pk])
+        mine = next((a for a in attempts if a.idempotency_key == idempotency_key), None)
+        if mine is not None and mine.status not in (PaymentStatus.VOIDED, PaymentStatus.DECLINED):
+            return mine
+        if any(a.status == PaymentStatus.PAID for a in attempts):
+            raise AlreadyCheckedOut()
+        if any(a.status == PaymentStatus.PENDING for a in attempts):
+            raise PaymentInProgress()
+        seats = held_seats(hold_id=hold.pk)
         now = db_now()
-        if not seats or hold.expires_at <= now:
-            # A live hold has reserved seats; a paid one has none left (they are sold).
-            existing = order_of_hold(hold_id=hold.pk)
-            if existing is not None:
-                order_id, key = existing
-                if key != idempotency_key:
-                    raise AlreadyCheckedOut()
-                order = Order.objects.get(pk=order_id)
-                return CheckoutResult(order, order_token, False, order_tickets(order=order))
-            raise HoldExpired() if hold.expires_at <= now else HoldEmpty()
+        if hold.expires_at <= now:
+            raise HoldExpired()
+        if not seats:
+            raise HoldEmpty()
         unpriced = [seat.id for seat in seats if seat.price is None]
         if unpriced:
             raise InvalidSeats(seats=unpriced)
-        total = sum(seat.price for seat in seats)
+        amount = sum(seat.price for seat in seats)
+        currency = hold.performance.event.currency
+        values = [order_token_hash, *buyer, amount, currency, len(seats), as_param(now)]
+        if mine is not None:
+            # Tried again. A void never reached the provider, so its charge key is used again;
+            # after a decline the provider would repeat the decline, so this is a new try.
+            tries = mine.tries + (mine.status == PaymentStatus.DECLINED)
+            execute(
+                """UPDATE orders_paymentattempt SET status = 'pending', order_token_hash = %s,
+                     name = %s, email = %s, phone = %s, amount = %s, currency = %s,
+                     seat_count = %s, updated_at = %s, tries = %s, provider_reference = ''
+                   WHERE id = %s""",
+                [*values, tries, mine.pk],
+            )
+            attempt_id = mine.pk
+        else:
+            (attempt_id,) = fetch_one(
+                """INSERT INTO orders_paymentattempt (hold_id, idempotency_key,
+                     order_token_hash, name, email, phone, amount, currency, seat_count,
+                     status, tries, provider_reference, refund_reference, refund_reason,
+                     created_at, updated_at)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'pending', 1, '', '', '', %s, %s)
+                   RETURNING id""",
+                [hold.pk, idempotency_key, *values, as_param(now)],
+            )
+        (attempt,) = payment_attempts("id = %s", [attempt_id])
+        return attempt
+
+
+@dataclass(frozen=True)
+class Settlement:
+    attempt: PaymentAttempt
+    # Set only when this settlement made the order.
+    order: Order | None = None
+    tickets: list[TicketView] = field(default_factory=list)
+
+
+def settle_payment(*, attempt_id: int, tries: int, result: PaymentResult | None) -> Settlement:
+    """Phase 2: end an unsettled attempt by the provider's answer to its try `tries` (None:
+    the provider never received that charge). Approved, it becomes the order if the hold still
+    has exactly the seats that were charged for, or is marked for refund. Settling twice, or
+    with the answer to an earlier (declined) try, changes nothing."""
+    with transaction.atomic():
+        (hold_id,) = fetch_one(
+            "SELECT hold_id FROM orders_paymentattempt WHERE id = %s", [attempt_id]
+        )
+        hold_row = fetch_one(
+            f"""SELECT h.performance_id, h.expires_at FROM reservations_hold h
+                WHERE h.id = %s {lock()}""",
+            [hold_id],
+        )
+        performance_id, expires_at = hold_row[0], as_datetime(hold_row[1])
+        (attempt,) = payment_attempts("id = %s", [attempt_id], for_update=True)
+        if attempt.status not in (PaymentStatus.PENDING, PaymentStatus.VOIDED) or (
+            attempt.tries != tries
+        ):
+            return Settlement(attempt)
+        if result is None:
+            return Settlement(_update(attempt, status=PaymentStatus.VOIDED))
+        if not result.approved:
+            return Settlement(
+                _update(attempt, status=PaymentStatus.DECLINED, provider_reference=result.reference)
+            )
+        seats = held_seats(hold_id=hold_id, for_update=True)
+        now = db_now()
+        reason = None
+        if not seats or expires_at <= now:
+            reason = RefundReason.HOLD_EXPIRED
+        elif (
+            len(seats) != attempt.seat_count
+            or any(s.price is None for s in seats)
+            or (sum(s.price for s in seats) != attempt.amount)
+        ):
+            reason = RefundReason.HOLD_CHANGED
+        if reason is not None:
+            refunding = _update(
+                attempt,
+                status=PaymentStatus.REFUNDING,
+                provider_reference=result.reference,
+                refund_reason=reason,
+            )
+            return Settlement(refunding)
         order = Order(
-            performance_id=hold.performance_id,
-            hold_id=hold.pk,
-            idempotency_key=idempotency_key,
-            token_hash=hash_token(order_token),
-            name=name,
-            email=email,
-            phone=phone,
-            total=total,
-            currency=hold.performance.event.currency,
+            performance_id=performance_id,
+            hold_id=hold_id,
+            idempotency_key=attempt.idempotency_key,
+            token_hash=attempt.order_token_hash,
+            name=attempt.name,
+            email=attempt.email,
+            phone=attempt.phone,
+            total=attempt.amount,
+            currency=attempt.currency,
             status=OrderStatus.PAID,
+            payment_reference=result.reference,
             created_at=now,
         )
         _insert_order(order)
         tickets = _sell(order, seats)
-
-        # Charged last, once every write has succeeded: a decline rolls them all back, and no
-        # database error can come after the money has moved.
-        payment = payment_provider().charge(
-            amount=total,
-            currency=order.currency,
-            idempotency_key=f"hold-{hold.pk}-{idempotency_key}",
-            payment_token=payment_token,
-        )
-        if not payment.approved:
-            raise PaymentDeclined()
-        order.payment_reference = payment.reference
-        execute(
-            "UPDATE orders_order SET payment_reference = %s WHERE id = %s",
-            [payment.reference, order.pk],
+        paid = _update(
+            attempt,
+            status=PaymentStatus.PAID,
+            provider_reference=result.reference,
+            order_id=order.pk,
         )
         publish_seat_changes(
-            ((hold.performance_id, s.id, SeatStatus.SOLD, s.version + 1) for s in seats),
+            ((performance_id, s.id, SeatStatus.SOLD, s.version + 1) for s in seats),
             reason="sold",
         )
-    return CheckoutResult(order, order_token, created=True, tickets=tickets)
+    return Settlement(paid, order, tickets)
+
+
+def finish_refund(attempt: PaymentAttempt) -> PaymentAttempt:
+    """Refund an approved payment whose seats were lost (the provider refunds once however
+    often it is asked). If the provider fails, the attempt stays refunding for the sweeper."""
+    try:
+        reference = payment_provider().refund(
+            reference=attempt.provider_reference, amount=attempt.amount, currency=attempt.currency
+        )
+    except Exception:
+        log.exception("The refund of payment attempt %s failed; the sweeper retries.", attempt.pk)
+        return attempt
+    with transaction.atomic():
+        (current,) = payment_attempts("id = %s", [attempt.pk], for_update=True)
+        if current.status != PaymentStatus.REFUNDING:
+            return current
+        refunded = _update(current, status=PaymentStatus.REFUNDED, refund_reference=reference)
+    PAYMENT_REFUNDS.labels(attempt.refund_reason).inc()
+    log.warning(
+        "Refunded payment attempt %s of hold %s (%s %s, %s): %s.",
+        attempt.pk, attempt.hold_id, attempt.amount, attempt.currency, attempt.refund_reason,
+        reference,
+    )  # fmt: skip
+    return refunded
+
+
+def _update(attempt: PaymentAttempt, **changes) -> PaymentAttempt:
+    columns = ", ".join(f"{column} = %s" for column in changes)
+    now = db_now()
+    execute(
+        f"UPDATE orders_paymentattempt SET {columns}, updated_at = %s WHERE id = %s",
+        [*changes.values(), as_param(now), attempt.pk],
+    )
+    for column, value in {**changes, "updated_at": now}.items():
+        setattr(attempt, column, value)
+    return attempt
 
 
 def _insert_order(order: Order) -> None:
@@ -123,11 +299,11 @@ def _insert_order(order: Order) -> None:
         """INSERT INTO orders_order (performance_id, hold_id, idempotency_key, token_hash, name,
              email, phone, total, currency, status, payment_reference, refund_reference,
              created_at)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', '', %s) RETURNING id""",
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s) RETURNING id""",
         [
             order.performance_id, order.hold_id, order.idempotency_key, order.token_hash,
             order.name, order.email, order.phone, order.total, order.currency,
-            order.status, as_param(order.created_at),
+            order.status, order.payment_reference, as_param(order.created_at),
         ],
     )  # fmt: skip
 
@@ -181,6 +357,8 @@ def cancel_order(*, order_id: int) -> Order:
             ((p, i, SeatStatus.AVAILABLE, v + 1) for p, i, v in rows), reason="cancelled"
         )
         order.tickets.update(valid=False)
+        # Inside the transaction, unlike checkout's calls: the provider refunds a charge once
+        # however often it is asked, so a cancel cut short after the refund is simply run again.
         order.refund_reference = payment_provider().refund(
             reference=order.payment_reference, amount=order.total, currency=order.currency
         )

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "catalog",
     "reservations",
     "orders",
+    "payments",
     "api",
     "web",
     "live",
@@ -208,8 +209,13 @@ SANDALI_METRICS_ALLOWED_NETWORKS = [
     for network in env_list("SANDALI_METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
 ]
 SANDALI_PAYMENT_PROVIDER = os.environ.get(
-    "SANDALI_PAYMENT_PROVIDER", "orders.payments.TestPaymentProvider"
+    "SANDALI_PAYMENT_PROVIDER", "payments.providers.TestPaymentProvider"
 )
+# A payment attempt still pending this long was cut short (its process died, or the provider
+# did not answer): the sweeper asks the provider what became of it and finishes or voids it.
+SANDALI_PAYMENT_RECOVERY_SECONDS = float(os.environ.get("SANDALI_PAYMENT_RECOVERY_SECONDS", "30"))
+# The test provider's answer delay, after it has recorded the charge (the fault test's window).
+SANDALI_TEST_PAYMENT_SECONDS = float(os.environ.get("SANDALI_TEST_PAYMENT_SECONDS", "0"))
 SANDALI_SWEEP_INTERVAL_SECONDS = float(os.environ.get("SANDALI_SWEEP_INTERVAL_SECONDS", "1"))
 # How long a computed capacity or seat-map snapshot may be served again (0: never cached).
 SANDALI_SNAPSHOT_SECONDS = float(os.environ.get("SANDALI_SNAPSHOT_SECONDS", "1"))

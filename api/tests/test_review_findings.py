@@ -18,7 +18,7 @@ def post(client, url, body, **headers):
 @pytest.fixture
 def charges(monkeypatch):
     """Every charge the payment provider receives."""
-    from orders.payments import TestPaymentProvider
+    from payments.providers import TestPaymentProvider
 
     calls = []
     original = TestPaymentProvider.charge

@@ -86,8 +86,14 @@ def test_orders_and_holds_changelists_render(admin_client):
     performance = make_hall()
     sell(seats(performance, "A")[:2])
     hold_seats(performance_id=performance.pk, seat_ids=[seats(performance, "B")[0].id])
-    for url in ("admin:orders_order_changelist", "admin:reservations_hold_changelist"):
-        assert admin_client.get(reverse(url)).status_code == 200
+    for url in (
+        "admin:orders_order_changelist",
+        "admin:reservations_hold_changelist",
+        "admin:orders_paymentattempt_changelist",
+    ):
+        response = admin_client.get(reverse(url))
+        assert response.status_code == 200
+    assert b"paid" in response.content  # the attempt that became the order is listed
 
 
 def test_change_pages_render(admin_client):

@@ -145,6 +145,33 @@ def test_finds_an_order_whose_total_is_not_its_tickets(performance, sold):
     assert findings()["order_total_differs_from_tickets"]["ids"] == [sold.pk]
 
 
+def test_finds_an_order_whose_payment_is_missing_or_differs(performance, sold):
+    sql("UPDATE orders_paymentattempt SET seat_count = 3 WHERE order_id = %s", [sold.pk])
+    assert findings()["order_differs_from_its_payment"]["ids"] == [sold.pk]
+    sql("UPDATE orders_paymentattempt SET order_id = NULL, status = 'voided'")
+    assert findings()["order_differs_from_its_payment"]["ids"] == [sold.pk]
+
+
+def test_finds_a_payment_left_pending_long_after_the_sweeper_should_have_settled_it(
+    performance, held, settings
+):
+    settings.SANDALI_PAYMENT_RECOVERY_SECONDS = 30
+    sql(
+        """INSERT INTO orders_paymentattempt (hold_id, idempotency_key, order_token_hash, name,
+             email, phone, amount, currency, seat_count, status, tries, provider_reference,
+             refund_reference, refund_reason, created_at, updated_at)
+           VALUES (%s, 'k', '', 'A', 'a@x.org', '', 10, 'EUR', 1, 'pending', 1, '', '', '',
+             %s, %s)""",
+        [held.hold.pk, held.hold.created_at, held.hold.created_at],
+    )
+    assert "payment_left_unsettled" not in findings()  # the sweeper still has time
+    sql(
+        "UPDATE orders_paymentattempt SET updated_at = %s",
+        [held.hold.created_at - timedelta(seconds=121)],
+    )
+    assert findings()["payment_left_unsettled"]["count"] == 1
+
+
 def test_fix_mends_what_it_can_and_reports_the_rest(performance, sold, held):
     expire_hold(held.hold)
     sql("UPDATE orders_ticket SET valid = %s WHERE order_id = %s", [False, sold.pk])
@@ -152,7 +179,10 @@ def test_fix_mends_what_it_can_and_reports_the_rest(performance, sold, held):
     report = audit(fix=True)
     assert report["fixed"]["expired_holds_released"] == 2
     assert report["fixed"]["sold_seat_without_valid_ticket"] == 2
-    assert list(report["inconsistencies"]) == ["order_total_differs_from_tickets"]
+    assert list(report["inconsistencies"]) == [
+        "order_total_differs_from_tickets",
+        "order_differs_from_its_payment",
+    ]
     assert Seat.objects.filter(status="available").count() == 20
 
 

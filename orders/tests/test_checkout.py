@@ -68,7 +68,7 @@ def test_a_declined_payment_sells_nothing_and_keeps_the_hold(performance):
         pay(held, payment_token="decline")
     assert not Order.objects.exists()
     assert set(Seat.objects.filter(id__in=ids).values_list("hold_id", flat=True)) == {held.hold.pk}
-    assert pay(held).created
+    assert pay(held).created  # the same key: a new try, with a new charge
 
 
 def test_an_empty_hold_cannot_be_checked_out(performance):

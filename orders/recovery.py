@@ -1,0 +1,51 @@
+"""Settling payment attempts that a crash or a provider failure left unsettled.
+
+An attempt pending for longer than SANDALI_PAYMENT_RECOVERY_SECONDS lost its request: the
+provider is asked what became of its charge, and the attempt is settled by that answer as the
+request would have settled it (orders/services.py): an order if the hold still has its seats,
+a refund if not, void if the provider never received it. A refund cut short is finished.
+Any number of sweepers may run this at once: settling is idempotent under the attempt's lock.
+"""
+
+import logging
+from collections import Counter
+from datetime import timedelta
+
+from django.conf import settings
+
+from ops.metrics import PAYMENTS_RECOVERED
+from orders.models import PaymentStatus
+from orders.selectors import payment_attempts
+from orders.services import finish_refund, settle_payment
+from payments.providers import payment_provider
+from sandali.dbtime import db_now
+from sandali.sql import as_param
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+
+
+def recover_payments() -> dict[str, int]:
+    """Settle every attempt unsettled for too long; returns how many ended in each status."""
+    cutoff = db_now() - timedelta(seconds=settings.SANDALI_PAYMENT_RECOVERY_SECONDS)
+    stale = payment_attempts(
+        "status IN ('pending', 'refunding') AND updated_at <= %s", [as_param(cutoff)], limit=BATCH
+    )
+    outcomes: Counter[str] = Counter()
+    for attempt in stale:
+        try:
+            if attempt.status == PaymentStatus.PENDING:
+                result = payment_provider().find_charge(idempotency_key=attempt.provider_key)
+                attempt = settle_payment(
+                    attempt_id=attempt.pk, tries=attempt.tries, result=result
+                ).attempt
+            if attempt.status == PaymentStatus.REFUNDING:
+                attempt = finish_refund(attempt)
+        except Exception:  # one failing attempt must not stop the others
+            log.exception("Could not settle payment attempt %s; trying again later.", attempt.pk)
+            continue
+        outcomes[attempt.status] += 1
+        PAYMENTS_RECOVERED.labels(attempt.status).inc()
+        log.warning("Settled payment attempt %s left unsettled: %s.", attempt.pk, attempt.status)
+    return dict(outcomes)

@@ -1,0 +1,20 @@
+"""The test payment provider's own ledger: what a real provider keeps on its side.
+
+The provider writes it outside Sandali's transactions (it is called only between them), so a
+crash or a rollback in Sandali cannot undo a charge, just as with a real provider. The fault
+test reads it to prove that every charge ended as an order or a refund."""
+
+from django.db import models
+
+
+class Charge(models.Model):
+    idempotency_key = models.CharField(max_length=300, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    approved = models.BooleanField()
+    reference = models.CharField(max_length=100, unique=True)
+    refund_reference = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.reference
