@@ -22,23 +22,47 @@ FROM (SELECT id FROM catalog_seat
 WHERE s.id = picked.id
 RETURNING s.id"""
 
+# Checkout is two-phase, as in orders/services.py: the attempt is committed, the (test)
+# provider records its charge outside any transaction, then one transaction makes the order.
+ATTEMPT_INSERT = """
+INSERT INTO orders_paymentattempt (hold_id, idempotency_key, order_token_hash, name, email,
+  phone, amount, currency, seat_count, status, tries, provider_reference, refund_reference,
+  refund_reason, created_at, updated_at)
+SELECT h.id, %(key)s, %(token)s, 'Bench Buyer', 'buyer@example.org', '', sum(p.price), 'EUR',
+  count(*), 'pending', 1, '', '', '', now(), now()
+FROM reservations_hold h
+JOIN catalog_seat s ON s.hold_id = h.id AND s.status = 'reserved'
+JOIN catalog_sectiontickettype p
+  ON p.section_id = s.section_id AND p.ticket_type_id = s.ticket_type_id
+WHERE h.id = %(hold)s AND h.expires_at > now()
+GROUP BY h.id
+RETURNING id, amount"""
+
+CHARGE_INSERT = """
+INSERT INTO payments_charge (idempotency_key, amount, currency, approved, reference,
+  refund_reference, created_at)
+VALUES (%(provider_key)s, %(amount)s, 'EUR', true, %(reference)s, '', now())"""
+
 ORDER_INSERT = """
 INSERT INTO orders_order (performance_id, hold_id, idempotency_key, token_hash, name, email,
   phone, total, currency, status, payment_reference, refund_reference, created_at)
-SELECT h.performance_id, h.id, %(key)s, %(token)s, 'Bench Buyer', 'buyer@example.org', '',
-  0, 'EUR', 'paid', 'bare', '', now()
-FROM reservations_hold h WHERE h.id = %(hold)s AND h.expires_at > now()
+SELECT h.performance_id, h.id, a.idempotency_key, a.order_token_hash, a.name, a.email, a.phone,
+  a.amount, a.currency, 'paid', %(reference)s, '', now()
+FROM reservations_hold h JOIN orders_paymentattempt a ON a.hold_id = h.id
+WHERE a.id = %(attempt)s AND a.status = 'pending' AND h.expires_at > now()
 RETURNING id"""
 
 TICKETS_INSERT = """
-WITH tickets AS (
-  INSERT INTO orders_ticket (order_id, seat_id, ticket_type_id, price, code, valid)
-  SELECT %(order)s, s.id, s.ticket_type_id, p.price, md5(random()::text || s.id), true
-  FROM catalog_seat s JOIN catalog_sectiontickettype p
-    ON p.section_id = s.section_id AND p.ticket_type_id = s.ticket_type_id
-  WHERE s.hold_id = %(hold)s AND s.status = 'reserved'
-  RETURNING price)
-UPDATE orders_order SET total = (SELECT sum(price) FROM tickets) WHERE id = %(order)s"""
+INSERT INTO orders_ticket (order_id, seat_id, ticket_type_id, price, code, valid)
+SELECT %(order)s, s.id, s.ticket_type_id, p.price, md5(random()::text || s.id), true
+FROM catalog_seat s JOIN catalog_sectiontickettype p
+  ON p.section_id = s.section_id AND p.ticket_type_id = s.ticket_type_id
+WHERE s.hold_id = %(hold)s AND s.status = 'reserved'"""
+
+ATTEMPT_PAID = """
+UPDATE orders_paymentattempt SET status = 'paid', order_id = %(order)s,
+  provider_reference = %(reference)s, updated_at = now()
+WHERE id = %(attempt)s"""
 
 SEATS_SOLD = """
 UPDATE catalog_seat s
@@ -94,19 +118,43 @@ class BareDatabase:
         return HoldOutcome(hold=hold_id)
 
     async def checkout(self, hold_id) -> bool:
+        key, reference = secrets.token_hex(8), f"bare-{secrets.token_hex(8)}"
         async with self.connection.transaction(), self.connection.cursor() as cursor:
             await cursor.execute(
                 "SELECT id FROM reservations_hold WHERE id = %s FOR UPDATE", [hold_id]
             )
             await cursor.execute(
-                ORDER_INSERT,
-                {"hold": hold_id, "key": secrets.token_hex(8), "token": secrets.token_hex(32)},
+                ATTEMPT_INSERT, {"hold": hold_id, "key": key, "token": secrets.token_hex(32)}
             )
+            attempt = await cursor.fetchone()
+        if attempt is None:
+            return False
+        attempt_id, amount = attempt
+        async with self.connection.transaction(), self.connection.cursor() as cursor:
+            await cursor.execute(
+                CHARGE_INSERT,
+                {
+                    "provider_key": f"hold-{hold_id}-{key}-1",
+                    "amount": amount,
+                    "reference": reference,
+                },
+            )
+        async with self.connection.transaction(), self.connection.cursor() as cursor:
+            await cursor.execute(
+                "SELECT id FROM reservations_hold WHERE id = %s FOR UPDATE", [hold_id]
+            )
+            await cursor.execute(
+                "SELECT id FROM orders_paymentattempt WHERE id = %s FOR UPDATE", [attempt_id]
+            )
+            params = {"hold": hold_id, "attempt": attempt_id, "reference": reference}
+            await cursor.execute(ORDER_INSERT, params)
             order = await cursor.fetchone()
             if order is None:
                 return False
-            await cursor.execute(TICKETS_INSERT, {"order": order[0], "hold": hold_id})
-            await cursor.execute(SEATS_SOLD, {"order": order[0]})
+            params["order"] = order[0]
+            await cursor.execute(TICKETS_INSERT, params)
+            await cursor.execute(SEATS_SOLD, params)
+            await cursor.execute(ATTEMPT_PAID, params)
         return True
 
     async def release(self, hold_id) -> None:
