@@ -1,0 +1,413 @@
+"""The fault test: an on-sale rush while app processes are killed with SIGKILL and restarted,
+PostgreSQL is stopped and started, and the sweeper is killed; then every promise is checked.
+
+    python -m bench.faults [--seconds 60] [--apps 3] [--buyers 24]
+
+prints one JSON document: requests and answers by status, kills and restarts, and the
+checks, which must all read 0 (lost acknowledgements, seats sold twice, audit
+inconsistencies, charges without tickets, tickets without a charge, unsettled payments, 500s).
+bench/tests/test_faults.py runs the short form in CI; docs/reliability.md has the figures.
+
+Buyers are threads with plain HTTP, each from its own client address (X-Forwarded-For behind
+one trusted proxy), and one abusive client who ignores the rate limits. A buyer holds one to
+three free seats, then pays (retrying with the same Idempotency-Key when its request dies
+with the process or meets a 503), releases, or walks away and lets the hold expire.
+"""
+
+import argparse
+import json
+import os
+import random
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from contextlib import ExitStack, suppress
+from dataclasses import dataclass, field
+
+from bench.infra import ROOT, AppProcess, django_env, manage, private_postgres, private_redis
+
+PAYMENT_SECONDS = 0.5  # the test provider's answer delay: kills land mid-payment often
+RECOVERY_SECONDS = 5
+
+
+class Dropped(Exception):
+    """The connection failed or died with the process: no answer."""
+
+
+@dataclass
+class Record:
+    """What the clients saw, shared by every buyer thread."""
+
+    answers: Counter = field(default_factory=Counter)
+    codes: Counter = field(default_factory=Counter)
+    events: Counter = field(default_factory=Counter)
+    holds: dict = field(default_factory=dict)  # acknowledged: hold id -> seats
+    orders: dict = field(default_factory=dict)  # acknowledged: order id -> (hold id, seats)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, counter: str, key) -> None:
+        with self.lock:
+            getattr(self, counter)[key] += 1
+
+
+class Cluster:
+    """The app processes, the sweeper and PostgreSQL, and which apps are up right now."""
+
+    def __init__(self, env: dict, postgres, apps: int, sweeper_log):
+        self.env = env
+        self.postgres = postgres
+        self.apps = [AppProcess(env, workers=1, threads=8) for _ in range(apps)]
+        self.up: list[AppProcess] = []
+        self.sweeper: subprocess.Popen | None = None
+        self.sweeper_log = sweeper_log
+        self.lock = threading.Lock()
+
+    def start(self) -> None:
+        for app in self.apps:
+            app.start()
+        self.up = list(self.apps)
+        self.start_sweeper()
+
+    def start_sweeper(self) -> None:
+        command = [sys.executable, "manage.py", "sweep_holds", "--loop", "--interval", "1"]
+        # Its warnings name each payment it settled after a crash; they are counted at the end.
+        env = {**self.env, "SANDALI_LOG_LEVEL": "WARNING"}
+        self.sweeper = subprocess.Popen(
+            command, cwd=ROOT, env=env, stderr=self.sweeper_log, stdout=subprocess.DEVNULL
+        )
+
+    def base(self, rng: random.Random) -> str:
+        with self.lock:
+            return rng.choice(self.up or self.apps).url
+
+    def kill_app(self, app: AppProcess) -> None:
+        with self.lock:
+            self.up.remove(app)
+        app.kill()
+
+    def revive_app(self, app: AppProcess) -> None:
+        app.start()
+        with self.lock:
+            self.up.append(app)
+
+    def stop(self) -> None:
+        for app in self.apps:
+            app.stop()
+        if self.sweeper and self.sweeper.poll() is None:
+            self.sweeper.kill()
+            self.sweeper.wait()
+
+    def payments_settled_by_sweeper(self) -> Counter:
+        self.sweeper_log.seek(0)
+        return Counter(
+            line.rsplit(": ", 1)[1].strip(" .\n")
+            for line in self.sweeper_log
+            if "Settled payment attempt" in line
+        )
+
+
+def call(record: Record, method: str, url: str, body=None, headers=None):
+    """One HTTP request: (status, parsed body, headers); Dropped when there was no answer."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            status, raw, answer_headers = response.status, response.read(), response.headers
+    except urllib.error.HTTPError as error:
+        status, raw, answer_headers = error.code, error.read(), error.headers
+    except (OSError, urllib.error.URLError) as error:  # refused, reset, timed out
+        record.count("answers", "dropped")
+        raise Dropped() from error
+    record.count("answers", status)
+    payload = json.loads(raw) if raw else None
+    if status >= 400 and isinstance(payload, dict):
+        record.count("codes", payload.get("code", status))
+    return status, payload, answer_headers
+
+
+def buyer(n: int, cluster: Cluster, performance_id: int, deadline: float, record: Record):
+    rng = random.Random(n)
+    address = {"X-Forwarded-For": f"10.{n // 250}.{n % 250}.7"}
+    while time.monotonic() < deadline:
+        try:
+            status, seat_map, _ = call(
+                record, "GET", f"{cluster.base(rng)}/api/v1/performances/{performance_id}/seats"
+            )
+            if status != 200:
+                time.sleep(0.5)
+                continue
+            free = [row[0] for row in seat_map["seats"] if row[7] == "available"]
+            if not free:
+                time.sleep(0.5)
+                continue
+            seats = rng.sample(free, min(len(free), rng.randint(1, 3)))
+            status, hold, _ = call(
+                record, "POST",
+                f"{cluster.base(rng)}/api/v1/performances/{performance_id}/holds",
+                {"seats": seats}, address,
+            )  # fmt: skip
+        except Dropped:
+            time.sleep(0.2)
+            continue
+        if status != 201:
+            time.sleep(0.3 if status in (409, 422) else 1)
+            continue
+        with record.lock:
+            record.holds[hold["id"]] = sorted(seats)
+        choice = rng.random()
+        if choice < 0.75:
+            pay(rng, cluster, record, hold, address, deadline)
+        elif choice < 0.85:
+            with suppress(Dropped):
+                call(
+                    record, "DELETE", f"{cluster.base(rng)}/api/v1/holds/{hold['id']}",
+                    headers={**address, "Authorization": f"Bearer {hold['token']}"},
+                )  # fmt: skip
+        time.sleep(rng.uniform(0.05, 0.3))
+
+
+def pay(rng, cluster: Cluster, record: Record, hold: dict, address: dict, deadline: float):
+    """Check out, and try again with the same key while the answer is lost or a 503."""
+    headers = {
+        **address,
+        "Authorization": f"Bearer {hold['token']}",
+        "Idempotency-Key": secrets.token_hex(8),
+    }
+    body = {"name": "Fault Buyer", "email": "buyer@example.org"}
+    for attempt in range(12):
+        if attempt:
+            record.count("events", "checkout_retries")
+        try:
+            status, order, answer = call(
+                record, "POST", f"{cluster.base(rng)}/api/v1/holds/{hold['id']}/checkout",
+                body, headers,
+            )  # fmt: skip
+        except Dropped:
+            if rng.random() < 0.5:  # a phone that lost its connection: the buyer walks away
+                record.count("events", "checkouts_abandoned_unanswered")
+                return
+            time.sleep(0.5)
+            continue
+        if status == 201:
+            with record.lock:
+                seats = sorted(ticket["seat"]["id"] for ticket in order["tickets"])
+                record.orders[order["id"]] = (hold["id"], seats)
+            return
+        if status in (503, 429) or (status == 409 and order.get("code") == "payment_in_progress"):
+            time.sleep(min(2.0, float(answer.get("Retry-After", 1))))
+            if time.monotonic() > deadline + 15:
+                return
+            continue
+        return
+
+
+def guarded(client, record: Record, *args) -> None:
+    """Run a client; a client that breaks is counted (the test requires none), not lost."""
+    try:
+        client(*args)
+    except Exception:
+        record.count("events", "client_crashes")
+        raise
+
+
+def abuser(n: int, cluster: Cluster, performance_id: int, deadline: float, record: Record):
+    """One client holding as fast as it can from one address: the rate limit stops it."""
+    rng = random.Random(n)
+    headers = {"X-Forwarded-For": "192.0.2.66"}
+    while time.monotonic() < deadline:
+        with suppress(Dropped):
+            call(
+                record, "POST",
+                f"{cluster.base(rng)}/api/v1/performances/{performance_id}/holds",
+                {"seats": [rng.randint(1, 10**6)]}, headers,
+            )  # fmt: skip
+        time.sleep(0.02)
+
+
+def chaos(cluster: Cluster, seconds: float, kill_every: float, record: Record, deadline: float):
+    """Kill a random app process every few seconds and start it again; stop PostgreSQL once
+    (40% in) and kill the sweeper once (60% in)."""
+    rng = random.Random(99)
+    started = time.monotonic()
+    next_kill = started + kill_every
+    postgres_done = sweeper_done = False
+    while time.monotonic() < deadline:
+        now = time.monotonic()
+        if not postgres_done and now >= started + seconds * 0.4:
+            cluster.postgres.stop()
+            time.sleep(3)
+            cluster.postgres.start()
+            record.count("events", "postgres_restarts")
+            postgres_done = True
+        elif not sweeper_done and now >= started + seconds * 0.6:
+            os.kill(cluster.sweeper.pid, signal.SIGKILL)
+            cluster.sweeper.wait()
+            record.count("events", "sweeper_kills")
+            cluster.start_sweeper()
+            sweeper_done = True
+        elif now >= next_kill:
+            app = rng.choice(cluster.apps)
+            cluster.kill_app(app)
+            record.count("events", "app_kills")
+            cluster.revive_app(app)
+            record.count("events", "app_restarts")
+            next_kill = time.monotonic() + kill_every
+        time.sleep(0.05)
+
+
+CHECKS = r"""
+import json, sys
+import django
+django.setup()
+from django.db.models import Count
+from catalog.audit import audit
+from orders.models import Order, OrderStatus, PaymentAttempt, Ticket
+from payments.models import Charge
+from reservations.models import Hold
+
+acked = json.load(sys.stdin)
+holds = set(Hold.objects.filter(id__in=[int(i) for i in acked["holds"]])
+            .values_list("id", flat=True))
+lost_holds = [i for i in acked["holds"] if int(i) not in holds]
+lost_orders = []
+for order_id, (hold_id, seats) in acked["orders"].items():
+    order = Order.objects.filter(pk=order_id, hold_id=hold_id, status=OrderStatus.PAID).first()
+    sold = sorted(order.tickets.filter(valid=True, sold_seat__status="sold")
+                  .values_list("seat_id", flat=True)) if order else None
+    if sold != seats:
+        lost_orders.append(order_id)
+paid = set(Order.objects.filter(status=OrderStatus.PAID)
+           .values_list("payment_reference", flat=True))
+live_charges = set(Charge.objects.filter(approved=True, refund_reference="")
+                   .values_list("reference", flat=True))
+twice = (Ticket.objects.filter(valid=True).values("seat_id").annotate(n=Count("id"))
+         .filter(n__gt=1).count())
+attempts = dict(PaymentAttempt.objects.values_list("status").annotate(n=Count("id")))
+print(json.dumps({
+    "lost_acknowledgements": len(lost_holds) + len(lost_orders),
+    "lost_holds": lost_holds[:20], "lost_orders": lost_orders[:20],
+    "double_sold": twice,
+    "inconsistencies": audit()["inconsistency_count"],
+    "charged_without_tickets": len(live_charges - paid),
+    "tickets_without_charge": len(paid - live_charges),
+    "unsettled_payments": attempts.get("pending", 0) + attempts.get("refunding", 0),
+    "payment_attempts": attempts,
+    "orders": Order.objects.count(),
+    "charges": Charge.objects.count(),
+}))
+"""
+
+
+def check(env: dict, record: Record) -> dict:
+    acked = {"holds": list(record.holds), "orders": record.orders}
+    output = subprocess.run(
+        [sys.executable, "-c", CHECKS], cwd=ROOT, env=env, input=json.dumps(acked),
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def seed(env: dict, seats: int) -> int:
+    script = (
+        "import django; django.setup()\n"
+        "from sandali.testing import make_performance\n"
+        f"print(make_performance(sections=2, rows={seats // 100}, seats_per_row=50,"
+        " hold_minutes=1).pk)\n"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    return int(output.stdout.strip().splitlines()[-1])
+
+
+def run(*, seconds: float = 60, apps: int = 3, buyers: int = 24, kill_every: float = 4) -> dict:
+    started = time.monotonic()
+    with ExitStack() as stack:
+        database_url, postgres = stack.enter_context(private_postgres())
+        redis_url = stack.enter_context(private_redis())
+        env = django_env(
+            database_url, redis_url,
+            SANDALI_TEST_PAYMENT_SECONDS=str(PAYMENT_SECONDS),
+            SANDALI_PAYMENT_RECOVERY_SECONDS=str(RECOVERY_SECONDS),
+            SANDALI_TRUSTED_PROXIES="1",
+            SANDALI_RATE_HOLDS="120/60", SANDALI_RATE_CHECKOUTS="60/60",
+            SANDALI_RATE_CHECKOUTS_PER_HOLD="20/60", SANDALI_MAX_SEATS_PER_CLIENT="40",
+            DATABASE_CONNECT_TIMEOUT="2",
+        )  # fmt: skip
+        manage(env, "migrate", "--verbosity", "0")
+        performance_id = seed(env, seats=5000)
+        sweeper_log = stack.enter_context(tempfile.TemporaryFile("w+"))
+        cluster = Cluster(env, postgres, apps, sweeper_log)
+        record = Record()
+        try:
+            cluster.start()
+            deadline = time.monotonic() + seconds
+            clients = [(buyer, n) for n in range(buyers)] + [(abuser, -1)]
+            threads = [
+                threading.Thread(
+                    target=guarded,
+                    args=(client, record, n, cluster, performance_id, deadline, record),
+                )
+                for client, n in clients
+            ]
+            for thread in threads:
+                thread.start()
+            chaos(cluster, seconds, kill_every, record, deadline)
+            for thread in threads:
+                thread.join()
+            # Whatever the kills left unsettled, the sweeper settles after the recovery time.
+            time.sleep(RECOVERY_SECONDS + 3)
+        finally:
+            cluster.stop()
+        manage(env, "sweep_holds")
+        checks = check(env, record)
+        settled_by_sweeper = dict(cluster.payments_settled_by_sweeper())
+    requests = sum(record.answers.values())
+    return {
+        "seconds": round(time.monotonic() - started, 1),
+        "rush_seconds": seconds,
+        "apps": apps,
+        "buyers": buyers,
+        "requests": requests,
+        "answers": {str(k): v for k, v in sorted(record.answers.items(), key=str)},
+        "refusals": dict(record.codes),
+        **dict(record.events),
+        "client_crashes": record.events["client_crashes"],
+        "answers_503": record.answers[503],
+        "answers_429": record.answers[429],
+        "server_errors": sum(
+            v for k, v in record.answers.items() if k != "dropped" and k >= 500 and k != 503
+        ),
+        "acknowledged_holds": len(record.holds),
+        "acknowledged_orders": len(record.orders),
+        "payments_settled_by_sweeper": settled_by_sweeper,
+        **checks,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--apps", type=int, default=3)
+    parser.add_argument("--buyers", type=int, default=24)
+    parser.add_argument("--kill-every", type=float, default=4)
+    options = parser.parse_args()
+    result = run(
+        seconds=options.seconds, apps=options.apps, buyers=options.buyers,
+        kill_every=options.kill_every,
+    )  # fmt: skip
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
