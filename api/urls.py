@@ -1,9 +1,8 @@
-from ninja import NinjaAPI
-
+from api.openapi import DocumentedAPI
 from api.problems import install_problem_handlers
 from api.v1 import router as v1
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="Sandali API",
     version="1",
     description="Seats, holds and orders. Errors are RFC 9457 problem+json with a stable code.",

@@ -20,7 +20,7 @@ from sandali.dbtime import db_now
 from sandali.tokens import hash_token
 
 router = Router()
-PROBLEMS = {code: schemas.ProblemOut for code in (400, 401, 402, 404, 409, 410, 422, 429)}
+PROBLEMS = {code: schemas.ProblemOut for code in (400, 401, 402, 404, 409, 410, 413, 422, 429, 503)}
 
 
 class BearerToken(HttpBearer):

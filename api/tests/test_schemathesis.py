@@ -8,9 +8,8 @@ the same seeded world: one performance (its ids exist), one live hold and one pa
 part of the cases the path ids are swapped for those real ids and the matching bearer token is
 sent, so the hold and order endpoints are exercised past their 401 and 404 answers.
 
-The served schema has a few known documentation gaps; _as_documented_intent() patches them in
-the copy this test uses (each one marked KNOWN DOC GAP) so that the rest is still checked
-strictly. Remove a patch once the API documents the point itself.
+The schema is fuzzed exactly as it is served (api/openapi.py documents what Ninja cannot say
+by itself: problem+json errors, the required Idempotency-Key, non-empty seat lists).
 """
 
 import copy
@@ -64,32 +63,8 @@ def _loosen_tuples(node):
             _loosen_tuples(value)
 
 
-def _as_documented_intent(served: dict) -> dict:
+def _fuzzable(served: dict) -> dict:
     raw = copy.deepcopy(served)
-    for path, method, operation in _operations(raw):
-        # KNOWN DOC GAP: every error is served as application/problem+json (api/problems.py),
-        # but Django Ninja documents the ProblemOut responses under application/json.
-        for status, response in operation["responses"].items():
-            content = response.get("content", {})
-            if int(status) >= 400 and "application/json" in content:
-                content[PROBLEM_JSON] = content.pop("application/json")
-        # KNOWN DOC GAP: a checkout without an Idempotency-Key (or with one longer than 200
-        # characters) is refused 422 idempotency_key_required, but the header is documented as
-        # optional and unbounded.
-        if path.endswith("/checkout") and method == "post":
-            for parameter in operation["parameters"]:
-                if parameter["name"] == "Idempotency-Key":
-                    parameter["required"] = True
-                    parameter["schema"] = {"type": "string", "minLength": 1, "maxLength": 200}
-        # KNOWN DOC GAP: a body that is not JSON is refused 400 malformed_json
-        # (api/problems.py http_error), an undocumented status.
-        if "requestBody" in operation:
-            operation["responses"].setdefault("400", copy.deepcopy(operation["responses"]["422"]))
-    # KNOWN DOC GAP: an empty or repeating seat list is refused 422 invalid_seats, but
-    # SeatsIn.seats has neither minItems nor uniqueItems.
-    raw["components"]["schemas"]["SeatsIn"]["properties"]["seats"].update(
-        minItems=1, uniqueItems=True
-    )
     _loosen_tuples(raw)
     return raw
 
@@ -115,7 +90,7 @@ CONFIG = schemathesis.Config.from_dict(
         },
     }
 )
-schema = schemathesis.openapi.from_dict(_as_documented_intent(SERVED), config=CONFIG)
+schema = schemathesis.openapi.from_dict(_fuzzable(SERVED), config=CONFIG)
 schema.app = application
 
 
@@ -206,6 +181,16 @@ def _check_seat_map(case, response) -> None:
         and response.status_code == 200
     ):
         SEAT_MAP.validate(response.json())
+
+
+def test_the_served_schema_documents_errors_keys_and_seat_lists():
+    checkout = SERVED["paths"]["/api/v1/holds/{hold_id}/checkout"]["post"]
+    assert set(checkout["responses"]["410"]["content"]) == {PROBLEM_JSON}
+    assert "400" in checkout["responses"] and "503" in checkout["responses"]
+    (key,) = [p for p in checkout["parameters"] if p["name"] == "Idempotency-Key"]
+    assert key["required"] and key["schema"]["maxLength"] == 200
+    seats = SERVED["components"]["schemas"]["SeatsIn"]["properties"]["seats"]
+    assert seats["minItems"] == 1 and seats["uniqueItems"]
 
 
 @schema.given(aim=st.booleans())

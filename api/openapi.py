@@ -1,0 +1,40 @@
+"""What the generated OpenAPI schema cannot say by itself, added to it: errors are served as
+application/problem+json, a checkout needs its Idempotency-Key, a seat list is non-empty and
+without repeats, and a body that is not JSON is a 400. The API's own checks enforce these
+(with their stable codes); the schema only documents them, so clients and fuzzers agree."""
+
+from ninja import NinjaAPI
+
+from api.problems import PROBLEM_CONTENT_TYPE
+
+IDEMPOTENCY_KEY = {"type": "string", "minLength": 1, "maxLength": 200}
+
+
+class DocumentedAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for path, item in schema["paths"].items():
+            for method, operation in item.items():
+                _document_operation(path, method, operation)
+        seats = schema["components"]["schemas"].get("SeatsIn", {}).get("properties", {})
+        if "seats" in seats:
+            seats["seats"].update(minItems=1, uniqueItems=True)
+        return schema
+
+
+def _document_operation(path: str, method: str, operation: dict) -> None:
+    responses = operation["responses"]
+    for status, response in responses.items():
+        content = response.get("content", {})
+        if int(status) >= 400 and "application/json" in content:
+            content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+    if "requestBody" in operation and "422" in responses:
+        responses.setdefault("400", {**responses["422"], "description": "Malformed JSON"})
+    if path.endswith("/checkout") and method == "post":
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] == "Idempotency-Key":
+                parameter.update(required=True, schema=IDEMPOTENCY_KEY)
+                parameter["description"] = (
+                    "One checkout: the same key returns the same order, or finishes a payment "
+                    "cut short, and never charges twice. After a decline it tries again."
+                )
