@@ -59,6 +59,15 @@ FROM catalog_seat s JOIN catalog_sectiontickettype p
   ON p.section_id = s.section_id AND p.ticket_type_id = s.ticket_type_id
 WHERE s.hold_id = %(hold)s AND s.status = 'reserved'"""
 
+ATTEMPT_REFUNDED = """
+WITH refund AS (
+  UPDATE payments_charge SET refund_reference = 'bare-refund-' || reference
+  WHERE reference = %(reference)s)
+UPDATE orders_paymentattempt SET status = 'refunded', provider_reference = %(reference)s,
+  refund_reference = 'bare-refund-' || %(reference)s::text, refund_reason = 'hold_expired',
+  updated_at = now()
+WHERE id = %(attempt)s"""
+
 ATTEMPT_PAID = """
 UPDATE orders_paymentattempt SET status = 'paid', order_id = %(order)s,
   provider_reference = %(reference)s, updated_at = now()
@@ -149,7 +158,8 @@ class BareDatabase:
             params = {"hold": hold_id, "attempt": attempt_id, "reference": reference}
             await cursor.execute(ORDER_INSERT, params)
             order = await cursor.fetchone()
-            if order is None:
+            if order is None:  # the hold expired meanwhile: the payment goes back
+                await cursor.execute(ATTEMPT_REFUNDED, params)
                 return False
             params["order"] = order[0]
             await cursor.execute(TICKETS_INSERT, params)

@@ -38,8 +38,8 @@ class PaymentUnavailable(DomainError):
     code = "payment_unavailable"
     status = 503
     title = _(
-        "The payment could not be confirmed yet. Send the same checkout again, with the same "
-        "Idempotency-Key, to finish it; you will not be charged twice."
+        "The payment could not be confirmed yet. Please send the same checkout again in a "
+        "moment to finish it; you will not be charged twice."
     )
     retry_after = 5
 

@@ -1,10 +1,12 @@
 """Settling payment attempts that a crash or a provider failure left unsettled.
 
-An attempt pending for longer than SANDALI_PAYMENT_RECOVERY_SECONDS lost its request: the
-provider is asked what became of its charge, and the attempt is settled by that answer as the
-request would have settled it (orders/services.py): an order if the hold still has its seats,
-a refund if not, void if the provider never received it. A refund cut short is finished.
-Any number of sweepers may run this at once: settling is idempotent under the attempt's lock.
+An attempt pending for longer than SANDALI_PAYMENT_RECOVERY_SECONDS lost its request. Its
+charge key is cancelled at the provider, which answers with the charge if one was made: the
+attempt is settled by that answer as the request would have settled it (orders/services.py),
+an order if the hold still has its seats, a refund if not; with no charge it is void, and a
+charge the lost request sends later is refused, so no money can arrive after the void. A
+refund cut short is finished. Any number of sweepers may run this at once: settling is
+idempotent under the attempt's lock. An attempt that fails is tried again after the others.
 """
 
 import logging
@@ -19,7 +21,7 @@ from orders.selectors import payment_attempts
 from orders.services import finish_refund, settle_payment
 from payments.providers import payment_provider
 from sandali.dbtime import db_now
-from sandali.sql import as_param
+from sandali.sql import as_param, execute
 
 log = logging.getLogger(__name__)
 
@@ -30,22 +32,36 @@ def recover_payments() -> dict[str, int]:
     """Settle every attempt unsettled for too long; returns how many ended in each status."""
     cutoff = db_now() - timedelta(seconds=settings.SANDALI_PAYMENT_RECOVERY_SECONDS)
     stale = payment_attempts(
-        "status IN ('pending', 'refunding') AND updated_at <= %s", [as_param(cutoff)], limit=BATCH
+        "status IN ('pending', 'refunding') AND updated_at <= %s",
+        [as_param(cutoff)],
+        limit=BATCH,
+        order_by="updated_at",
     )
     outcomes: Counter[str] = Counter()
     for attempt in stale:
         try:
             if attempt.status == PaymentStatus.PENDING:
-                result = payment_provider().find_charge(idempotency_key=attempt.provider_key)
-                attempt = settle_payment(
-                    attempt_id=attempt.pk, tries=attempt.tries, result=result
-                ).attempt
+                result = payment_provider().cancel(idempotency_key=attempt.provider_key)
+                settled = settle_payment(attempt_id=attempt.pk, tries=attempt.tries, result=result)
+                attempt = settled.attempt
             if attempt.status == PaymentStatus.REFUNDING:
                 attempt = finish_refund(attempt)
         except Exception:  # one failing attempt must not stop the others
             log.exception("Could not settle payment attempt %s; trying again later.", attempt.pk)
+            touch(attempt)
+            continue
+        if attempt.status in (PaymentStatus.PENDING, PaymentStatus.REFUNDING):
+            touch(attempt)  # resumed by its buyer meanwhile, or the refund failed: later
             continue
         outcomes[attempt.status] += 1
         PAYMENTS_RECOVERED.labels(attempt.status).inc()
         log.warning("Settled payment attempt %s left unsettled: %s.", attempt.pk, attempt.status)
     return dict(outcomes)
+
+
+def touch(attempt) -> None:
+    """Put an attempt at the back of the sweeper's queue."""
+    execute(
+        "UPDATE orders_paymentattempt SET updated_at = %s WHERE id = %s",
+        [as_param(db_now()), attempt.pk],
+    )

@@ -58,11 +58,16 @@ ATTEMPT_COLUMNS = """id, hold_id, idempotency_key, order_token_hash, name, email
 
 
 def payment_attempts(
-    where: str, params: list, *, for_update: bool = False, limit: int | None = None
+    where: str,
+    params: list,
+    *,
+    for_update: bool = False,
+    limit: int | None = None,
+    order_by: str = "id",
 ) -> list[PaymentAttempt]:
-    """Payment attempts matching an SQL condition, in id order (checkout's hot path, so SQL)."""
+    """Payment attempts matching an SQL condition (checkout's hot path, so SQL)."""
     rows = fetch_all(
-        f"SELECT {ATTEMPT_COLUMNS} FROM orders_paymentattempt WHERE {where} ORDER BY id"
+        f"SELECT {ATTEMPT_COLUMNS} FROM orders_paymentattempt WHERE {where} ORDER BY {order_by}"
         f" {f'LIMIT {int(limit)}' if limit else ''} {lock() if for_update else ''}",
         params,
     )

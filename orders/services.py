@@ -81,7 +81,7 @@ def checkout(
     # The order token can be computed again only by whoever has the hold token and the key,
     # so a repeated request gets the same token back while only its hash is stored.
     order_token = derived_token(f"{token}:{idempotency_key}", purpose="order")
-    attempt = _record_attempt(
+    attempt, hold_live = _record_attempt(
         hold_id=hold_id,
         token=token,
         idempotency_key=idempotency_key,
@@ -91,12 +91,17 @@ def checkout(
     settled = Settlement(attempt)
     if attempt.status == PaymentStatus.PENDING:
         try:
-            result = payment_provider().charge(
-                amount=attempt.amount,
-                currency=attempt.currency,
-                idempotency_key=attempt.provider_key,
-                payment_token=payment_token,
-            )
+            if hold_live:
+                result = payment_provider().charge(
+                    amount=attempt.amount,
+                    currency=attempt.currency,
+                    idempotency_key=attempt.provider_key,
+                    payment_token=payment_token,
+                )
+            else:
+                # A payment cut short, resumed once its hold is gone: never charge now. If the
+                # first request's charge went through, it is refunded.
+                result = payment_provider().cancel(idempotency_key=attempt.provider_key)
         except Exception:
             # Charged or not, the attempt stays pending: the same request again, or the
             # sweeper, asks the provider and settles it.
@@ -115,7 +120,9 @@ def checkout(
         raise PaymentDeclined()
     if attempt.status in (PaymentStatus.REFUNDING, PaymentStatus.REFUNDED):
         raise PaymentRefunded()
-    raise PaymentUnavailable()  # pending or voided: not settled by this request
+    if not hold_live:
+        raise HoldExpired()
+    raise PaymentUnavailable()  # voided by the sweeper meanwhile: the same key starts again
 
 
 def _record_attempt(
@@ -125,25 +132,30 @@ def _record_attempt(
     idempotency_key: str,
     order_token_hash: str,
     buyer: tuple[str, str, str],
-) -> PaymentAttempt:
-    """Phase 1: the attempt of this key on this hold, recorded as pending before any charge.
-    An attempt already settled is returned as it is (the request is a replay)."""
+) -> tuple[PaymentAttempt, bool]:
+    """Phase 1: the attempt of this key on this hold, recorded as pending before any charge,
+    and whether the hold still has its seats. An attempt already settled is returned as it is
+    (the request is a replay); one still pending is resumed."""
     with transaction.atomic():
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
         attempts = payment_attempts("hold_id = %s", [hold.pk])
         mine = next((a for a in attempts if a.idempotency_key == idempotency_key), None)
         if mine is not None and mine.status not in (PaymentStatus.VOIDED, PaymentStatus.DECLINED):
-            return mine
+            if mine.status != PaymentStatus.PENDING:
+                return mine, False
+            now = db_now()
+            live = hold.expires_at > now and bool(held_seats(hold_id=hold.pk))
+            return _update(mine), live  # resumed: the sweeper leaves it alone a while longer
         if any(a.status == PaymentStatus.PAID for a in attempts):
             raise AlreadyCheckedOut()
-        if any(a.status == PaymentStatus.PENDING for a in attempts):
-            raise PaymentInProgress()
         seats = held_seats(hold_id=hold.pk)
         now = db_now()
         if hold.expires_at <= now:
             raise HoldExpired()
         if not seats:
             raise HoldEmpty()
+        if any(a.status == PaymentStatus.PENDING for a in attempts):
+            raise PaymentInProgress()
         unpriced = [seat.id for seat in seats if seat.price is None]
         if unpriced:
             raise InvalidSeats(seats=unpriced)
@@ -151,9 +163,9 @@ def _record_attempt(
         currency = hold.performance.event.currency
         values = [order_token_hash, *buyer, amount, currency, len(seats), as_param(now)]
         if mine is not None:
-            # Tried again. A void never reached the provider, so its charge key is used again;
-            # after a decline the provider would repeat the decline, so this is a new try.
-            tries = mine.tries + (mine.status == PaymentStatus.DECLINED)
+            # Tried again after a decline or a void: a new try, with its own charge key (the
+            # provider would repeat a decline, and refuses a cancelled key).
+            tries = mine.tries + 1
             execute(
                 """UPDATE orders_paymentattempt SET status = 'pending', order_token_hash = %s,
                      name = %s, email = %s, phone = %s, amount = %s, currency = %s,
@@ -173,7 +185,7 @@ def _record_attempt(
                 [hold.pk, idempotency_key, *values, as_param(now)],
             )
         (attempt,) = payment_attempts("id = %s", [attempt_id])
-        return attempt
+        return attempt, True
 
 
 @dataclass(frozen=True)
@@ -185,10 +197,10 @@ class Settlement:
 
 
 def settle_payment(*, attempt_id: int, tries: int, result: PaymentResult | None) -> Settlement:
-    """Phase 2: end an unsettled attempt by the provider's answer to its try `tries` (None:
-    the provider never received that charge). Approved, it becomes the order if the hold still
+    """Phase 2: end a pending attempt by the provider's answer to its try `tries` (None: the
+    charge was cancelled before it was made). Approved, it becomes the order if the hold still
     has exactly the seats that were charged for, or is marked for refund. Settling twice, or
-    with the answer to an earlier (declined) try, changes nothing."""
+    with the answer to an earlier try, changes nothing."""
     with transaction.atomic():
         (hold_id,) = fetch_one(
             "SELECT hold_id FROM orders_paymentattempt WHERE id = %s", [attempt_id]
@@ -200,9 +212,7 @@ def settle_payment(*, attempt_id: int, tries: int, result: PaymentResult | None)
         )
         performance_id, expires_at = hold_row[0], as_datetime(hold_row[1])
         (attempt,) = payment_attempts("id = %s", [attempt_id], for_update=True)
-        if attempt.status not in (PaymentStatus.PENDING, PaymentStatus.VOIDED) or (
-            attempt.tries != tries
-        ):
+        if attempt.status != PaymentStatus.PENDING or attempt.tries != tries:
             return Settlement(attempt)
         if result is None:
             return Settlement(_update(attempt, status=PaymentStatus.VOIDED))
@@ -283,10 +293,11 @@ def finish_refund(attempt: PaymentAttempt) -> PaymentAttempt:
 
 
 def _update(attempt: PaymentAttempt, **changes) -> PaymentAttempt:
-    columns = ", ".join(f"{column} = %s" for column in changes)
+    """Change an attempt's columns (none: only its updated_at) and the object with them."""
+    columns = "".join(f"{column} = %s, " for column in changes)
     now = db_now()
     execute(
-        f"UPDATE orders_paymentattempt SET {columns}, updated_at = %s WHERE id = %s",
+        f"UPDATE orders_paymentattempt SET {columns}updated_at = %s WHERE id = %s",
         [*changes.values(), as_param(now), attempt.pk],
     )
     for column, value in {**changes, "updated_at": now}.items():
@@ -342,8 +353,11 @@ def _sell(order: Order, seats: list[HeldSeat]) -> list[TicketView]:
 def cancel_order(*, order_id: int) -> Order:
     """Cancel a paid order (organizer): refund it, void its tickets, free its seats."""
     with transaction.atomic():
+        # Only the order's row: locking its performance would stop every hold meanwhile.
         order = (
-            Order.objects.select_for_update().select_related("performance__event").get(pk=order_id)
+            Order.objects.select_for_update(of=("self",))
+            .select_related("performance__event")
+            .get(pk=order_id)
         )
         if order.status != OrderStatus.PAID:
             raise OrderNotCancellable()

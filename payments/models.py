@@ -14,6 +14,8 @@ class Charge(models.Model):
     approved = models.BooleanField()
     reference = models.CharField(max_length=100, unique=True)
     refund_reference = models.CharField(max_length=100, blank=True)
+    # A key cancelled before any charge: a charge sent with it later is refused.
+    cancelled = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

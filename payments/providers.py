@@ -31,8 +31,9 @@ class PaymentProvider(Protocol):
     ) -> PaymentResult:
         """Charge once per key: the same key again returns the first result, charging nothing."""
 
-    def find_charge(self, *, idempotency_key: str) -> PaymentResult | None:
-        """What became of the charge with this key; None if the provider never received it."""
+    def cancel(self, *, idempotency_key: str) -> PaymentResult | None:
+        """Make sure nothing is ever charged with this key: the charge already made with it
+        if there is one, else None, and a charge sent with the key later is declined."""
 
     def refund(self, *, reference: str, amount: Decimal, currency: str) -> str:
         """Refund a charge in full, once: refunding it again returns the first refund's
@@ -63,9 +64,23 @@ class TestPaymentProvider:
         time.sleep(settings.SANDALI_TEST_PAYMENT_SECONDS)
         return PaymentResult(approved=charge.approved, reference=charge.reference)
 
-    def find_charge(self, *, idempotency_key: str) -> PaymentResult | None:
-        charge = Charge.objects.filter(idempotency_key=idempotency_key).first()
-        return charge and PaymentResult(approved=charge.approved, reference=charge.reference)
+    def cancel(self, *, idempotency_key: str) -> PaymentResult | None:
+        try:
+            with transaction.atomic():
+                Charge.objects.create(
+                    idempotency_key=idempotency_key,
+                    amount=0,
+                    currency="",
+                    approved=False,
+                    cancelled=True,
+                    reference=f"test-cancelled-{secrets.token_hex(8)}",
+                )
+                return None
+        except IntegrityError:  # a charge, or a cancellation, came first
+            charge = Charge.objects.get(idempotency_key=idempotency_key)
+        if charge.cancelled:
+            return None
+        return PaymentResult(approved=charge.approved, reference=charge.reference)
 
     def refund(self, *, reference: str, amount: Decimal, currency: str) -> str:
         Charge.objects.filter(reference=reference, approved=True, refund_reference="").update(

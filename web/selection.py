@@ -2,6 +2,8 @@
 server-side session, never in the page or a URL. Each choice is held at once through the
 reservation services; these views only keep the session's hold id and token."""
 
+import secrets
+
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -25,6 +27,19 @@ def remember_hold(request: HttpRequest, performance_id: int, hold_id: int, token
     holds = request.session.get(SESSION_HOLDS, {})
     holds[str(performance_id)] = {"id": hold_id, "token": token}
     request.session[SESSION_HOLDS] = holds
+
+
+def checkout_key(request: HttpRequest, performance_id: int) -> str:
+    """The Idempotency-Key of this session's checkout of its hold, made once: a checkout sent
+    again (a reload, a lost answer, a retry after an error) is the same checkout, so it
+    finishes the first one and never pays twice."""
+    holds = request.session[SESSION_HOLDS]
+    entry = holds[str(performance_id)]
+    if "checkout_key" not in entry:
+        entry["checkout_key"] = secrets.token_hex(16)
+        request.session[SESSION_HOLDS] = holds
+        request.session.modified = True
+    return entry["checkout_key"]
 
 
 def forget_hold(request: HttpRequest, performance_id: int) -> None:

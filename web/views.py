@@ -1,7 +1,5 @@
 """The buyer's pages. They render; the reservation and order services do the work."""
 
-import uuid
-
 import segno
 from django import forms
 from django.contrib import messages
@@ -19,7 +17,13 @@ from reservations.errors import HoldExpired
 from reservations.selectors import owned_hold, summarize_hold
 from sandali.dbtime import db_now
 from sandali.errors import DomainError
-from web.selection import current_selection, forget_hold, messages_for_page, session_hold
+from web.selection import (
+    checkout_key,
+    current_selection,
+    forget_hold,
+    messages_for_page,
+    session_hold,
+)
 
 SESSION_ORDERS = "orders"
 
@@ -66,7 +70,6 @@ class CheckoutForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("Email"))
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=200)
 
     def clean(self):
         cleaned = super().clean()
@@ -95,7 +98,7 @@ def checkout(request, performance_id: int):
                 result = checkout_order(
                     hold_id=remembered[0],
                     token=remembered[1],
-                    idempotency_key=form.cleaned_data["idempotency_key"],
+                    idempotency_key=checkout_key(request, performance_id),
                     name=form.cleaned_data["name"],
                     email=form.cleaned_data["email"],
                     phone=form.cleaned_data["phone"],
@@ -109,7 +112,7 @@ def checkout(request, performance_id: int):
             forget_hold(request, performance_id)
             return redirect("order", order_id=result.order.pk)
     else:
-        form = CheckoutForm(initial={"idempotency_key": uuid.uuid4().hex})
+        form = CheckoutForm()
     hold = owned_hold(hold_id=remembered[0], token=remembered[1])
     summary = summarize_hold(hold=hold, now=db_now())
     context = {
