@@ -40,8 +40,8 @@ RETURNING id, amount"""
 
 CHARGE_INSERT = """
 INSERT INTO payments_charge (idempotency_key, amount, currency, approved, reference,
-  refund_reference, created_at)
-VALUES (%(provider_key)s, %(amount)s, 'EUR', true, %(reference)s, '', now())"""
+  refund_reference, cancelled, created_at)
+VALUES (%(provider_key)s, %(amount)s, 'EUR', true, %(reference)s, '', false, now())"""
 
 ORDER_INSERT = """
 INSERT INTO orders_order (performance_id, hold_id, idempotency_key, token_hash, name, email,
