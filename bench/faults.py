@@ -15,6 +15,7 @@ with the process or meets a 503), releases, or walks away and lets the hold expi
 """
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -50,6 +52,7 @@ class Record:
     events: Counter = field(default_factory=Counter)
     holds: dict = field(default_factory=dict)  # acknowledged: hold id -> seats
     orders: dict = field(default_factory=dict)  # acknowledged: order id -> (hold id, seats)
+    crashes: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count(self, counter: str, key) -> None:
@@ -124,11 +127,15 @@ def call(record: Record, method: str, url: str, body=None, headers=None):
             status, raw, answer_headers = response.status, response.read(), response.headers
     except urllib.error.HTTPError as error:
         status, raw, answer_headers = error.code, error.read(), error.headers
-    except (OSError, urllib.error.URLError) as error:  # refused, reset, timed out
+    except (OSError, http.client.HTTPException) as error:  # refused, reset, cut short
         record.count("answers", "dropped")
         raise Dropped() from error
+    try:
+        payload = json.loads(raw) if raw else None
+    except ValueError:  # a whole answer that is not JSON: a server fault
+        record.count("answers", "not_json")
+        raise Dropped() from None
     record.count("answers", status)
-    payload = json.loads(raw) if raw else None
     if status >= 400 and isinstance(payload, dict):
         record.count("codes", payload.get("code", status))
     return status, payload, answer_headers
@@ -216,7 +223,8 @@ def guarded(client, record: Record, *args) -> None:
         client(*args)
     except Exception:
         record.count("events", "client_crashes")
-        raise
+        with record.lock:
+            record.crashes.append(traceback.format_exc(limit=3))
 
 
 def abuser(n: int, cluster: Cluster, performance_id: int, deadline: float, record: Record):
@@ -383,10 +391,14 @@ def run(*, seconds: float = 60, apps: int = 3, buyers: int = 24, kill_every: flo
         "refusals": dict(record.codes),
         **dict(record.events),
         "client_crashes": record.events["client_crashes"],
+        "client_crash_reports": record.crashes[:3],
         "answers_503": record.answers[503],
         "answers_429": record.answers[429],
+        # 5xx but 503, and whole answers that are not JSON.
         "server_errors": sum(
-            v for k, v in record.answers.items() if k != "dropped" and k >= 500 and k != 503
+            count
+            for status, count in record.answers.items()
+            if status == "not_json" or status != "dropped" and status >= 500 and status != 503
         ),
         "acknowledged_holds": len(record.holds),
         "acknowledged_orders": len(record.orders),
