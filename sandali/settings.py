@@ -234,4 +234,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SANDALI_LOG_LEVEL", "INFO")},
+    # Django's own loggers (one warning per 4xx answer) follow the same level.
+    "loggers": {"django": {"level": os.environ.get("SANDALI_LOG_LEVEL", "INFO")}},
 }

@@ -20,4 +20,6 @@ class Command(BaseCommand):
         if loop:
             sweep_forever(interval=interval)
         else:
-            self.stdout.write(f"Freed {sweep_once()} seats.")
+            freed = sweep_once()
+            if options["verbosity"]:
+                self.stdout.write(f"Freed {freed} seats.")
