@@ -53,7 +53,7 @@ def recover_payments() -> dict[str, int]:
         if attempt.status in (PaymentStatus.PENDING, PaymentStatus.REFUNDING):
             touch(attempt)  # resumed by its buyer meanwhile, or the refund failed: later
             continue
-        outcomes[attempt.status] += 1
+        outcomes[str(attempt.status)] += 1
         PAYMENTS_RECOVERED.labels(attempt.status).inc()
         log.warning("Settled payment attempt %s left unsettled: %s.", attempt.pk, attempt.status)
     return dict(outcomes)

@@ -47,6 +47,8 @@ from sandali.tokens import derived_token, hash_token
 log = logging.getLogger(__name__)
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
+# Ended without money kept: the same key may try again while the hold has seats.
+RETRIABLE = (PaymentStatus.DECLINED, PaymentStatus.VOIDED, PaymentStatus.REFUNDED)
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ def _record_attempt(
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
         attempts = payment_attempts("hold_id = %s", [hold.pk])
         mine = next((a for a in attempts if a.idempotency_key == idempotency_key), None)
-        if mine is not None and mine.status not in (PaymentStatus.VOIDED, PaymentStatus.DECLINED):
+        if mine is not None and mine.status not in RETRIABLE:
             if mine.status != PaymentStatus.PENDING:
                 return mine, False
             now = db_now()
@@ -150,6 +152,8 @@ def _record_attempt(
             raise AlreadyCheckedOut()
         seats = held_seats(hold_id=hold.pk)
         now = db_now()
+        if (hold.expires_at <= now or not seats) and mine and mine.status == PaymentStatus.REFUNDED:
+            return mine, False  # the answer that was lost: the payment was refunded
         if hold.expires_at <= now:
             raise HoldExpired()
         if not seats:
@@ -163,13 +167,15 @@ def _record_attempt(
         currency = hold.performance.event.currency
         values = [order_token_hash, *buyer, amount, currency, len(seats), as_param(now)]
         if mine is not None:
-            # Tried again after a decline or a void: a new try, with its own charge key (the
-            # provider would repeat a decline, and refuses a cancelled key).
+            # Tried again after a decline, a void or a refund, while the hold still has seats:
+            # a new try, with its own charge key (the provider would repeat a decline, and
+            # refuses a cancelled key), for the seats held now.
             tries = mine.tries + 1
             execute(
                 """UPDATE orders_paymentattempt SET status = 'pending', order_token_hash = %s,
                      name = %s, email = %s, phone = %s, amount = %s, currency = %s,
-                     seat_count = %s, updated_at = %s, tries = %s, provider_reference = ''
+                     seat_count = %s, updated_at = %s, tries = %s, provider_reference = '',
+                     refund_reference = '', refund_reason = ''
                    WHERE id = %s""",
                 [*values, tries, mine.pk],
             )
