@@ -42,7 +42,7 @@ def recover_payments() -> dict[str, int]:
         try:
             if attempt.status == PaymentStatus.PENDING:
                 result = payment_provider().cancel(idempotency_key=attempt.provider_key)
-                settled = settle_payment(attempt_id=attempt.pk, tries=attempt.tries, result=result)
+                settled = settle_payment(attempt=attempt, result=result)
                 attempt = settled.attempt
             if attempt.status == PaymentStatus.REFUNDING:
                 attempt = finish_refund(attempt)

@@ -71,10 +71,16 @@ def payment_attempts(
         f" {f'LIMIT {int(limit)}' if limit else ''} {lock() if for_update else ''}",
         params,
     )
-    names = [name.strip() for name in ATTEMPT_COLUMNS.split(",")]
-    attempts = [PaymentAttempt(**dict(zip(names, row, strict=True))) for row in rows]
-    for attempt in attempts:
-        attempt.amount = money(attempt.amount)
-        attempt.created_at = as_datetime(attempt.created_at)
-        attempt.updated_at = as_datetime(attempt.updated_at)
-    return attempts
+    return [payment_attempt_of_row(row) for row in rows]
+
+
+ATTEMPT_FIELDS = [name.strip() for name in ATTEMPT_COLUMNS.split(",")]
+
+
+def payment_attempt_of_row(row: tuple) -> PaymentAttempt:
+    """A PaymentAttempt from a row of ATTEMPT_COLUMNS."""
+    attempt = PaymentAttempt(**dict(zip(ATTEMPT_FIELDS, row, strict=True)))
+    attempt.amount = money(attempt.amount)
+    attempt.created_at = as_datetime(attempt.created_at)
+    attempt.updated_at = as_datetime(attempt.updated_at)
+    return attempt

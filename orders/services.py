@@ -36,12 +36,27 @@ from orders.errors import (
     PaymentUnavailable,
 )
 from orders.models import Order, OrderStatus, PaymentAttempt, PaymentStatus, RefundReason
-from orders.selectors import TicketView, order_tickets, payment_attempts
+from orders.selectors import (
+    ATTEMPT_COLUMNS,
+    TicketView,
+    order_tickets,
+    payment_attempt_of_row,
+    payment_attempts,
+)
 from payments.providers import PaymentResult, payment_provider
 from reservations.errors import AlreadyCheckedOut, HoldEmpty, HoldExpired
 from reservations.selectors import HeldSeat, held_seats, owned_hold
 from sandali.dbtime import db_now
-from sandali.sql import as_datetime, as_param, execute, fetch_all, fetch_one, in_list, lock
+from sandali.sql import (
+    as_datetime,
+    as_param,
+    execute,
+    fetch_all,
+    fetch_one,
+    in_list,
+    lock,
+    now_sql,
+)
 from sandali.tokens import derived_token, hash_token
 
 log = logging.getLogger(__name__)
@@ -109,7 +124,7 @@ def checkout(
             # sweeper, asks the provider and settles it.
             log.exception("The payment provider failed for payment attempt %s.", attempt.pk)
             raise PaymentUnavailable() from None
-        settled = settle_payment(attempt_id=attempt.pk, tries=attempt.tries, result=result)
+        settled = settle_payment(attempt=attempt, result=result)
     attempt = settled.attempt
     if attempt.status == PaymentStatus.REFUNDING:
         attempt = finish_refund(attempt)
@@ -171,27 +186,25 @@ def _record_attempt(
             # a new try, with its own charge key (the provider would repeat a decline, and
             # refuses a cancelled key), for the seats held now.
             tries = mine.tries + 1
-            execute(
-                """UPDATE orders_paymentattempt SET status = 'pending', order_token_hash = %s,
+            row = fetch_one(
+                f"""UPDATE orders_paymentattempt SET status = 'pending', order_token_hash = %s,
                      name = %s, email = %s, phone = %s, amount = %s, currency = %s,
                      seat_count = %s, updated_at = %s, tries = %s, provider_reference = '',
                      refund_reference = '', refund_reason = ''
-                   WHERE id = %s""",
+                   WHERE id = %s RETURNING {ATTEMPT_COLUMNS}""",
                 [*values, tries, mine.pk],
             )
-            attempt_id = mine.pk
         else:
-            (attempt_id,) = fetch_one(
-                """INSERT INTO orders_paymentattempt (hold_id, idempotency_key,
+            row = fetch_one(
+                f"""INSERT INTO orders_paymentattempt (hold_id, idempotency_key,
                      order_token_hash, name, email, phone, amount, currency, seat_count,
                      status, tries, provider_reference, refund_reference, refund_reason,
                      created_at, updated_at)
                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'pending', 1, '', '', '', %s, %s)
-                   RETURNING id""",
+                   RETURNING {ATTEMPT_COLUMNS}""",
                 [hold.pk, idempotency_key, *values, as_param(now)],
             )
-        (attempt,) = payment_attempts("id = %s", [attempt_id])
-        return attempt, True
+        return payment_attempt_of_row(row), True
 
 
 @dataclass(frozen=True)
@@ -202,15 +215,13 @@ class Settlement:
     tickets: list[TicketView] = field(default_factory=list)
 
 
-def settle_payment(*, attempt_id: int, tries: int, result: PaymentResult | None) -> Settlement:
-    """Phase 2: end a pending attempt by the provider's answer to its try `tries` (None: the
-    charge was cancelled before it was made). Approved, it becomes the order if the hold still
-    has exactly the seats that were charged for, or is marked for refund. Settling twice, or
-    with the answer to an earlier try, changes nothing."""
+def settle_payment(*, attempt: PaymentAttempt, result: PaymentResult | None) -> Settlement:
+    """Phase 2: end a pending attempt by the provider's answer to the attempt's try as given
+    (None: the charge was cancelled before it was made). Approved, it becomes the order if the
+    hold still has exactly the seats that were charged for, or is marked for refund. Settling
+    twice, or with the answer to an earlier try, changes nothing."""
+    attempt_id, hold_id, tries = attempt.pk, attempt.hold_id, attempt.tries
     with transaction.atomic():
-        (hold_id,) = fetch_one(
-            "SELECT hold_id FROM orders_paymentattempt WHERE id = %s", [attempt_id]
-        )
         hold_row = fetch_one(
             f"""SELECT h.performance_id, h.expires_at FROM reservations_hold h
                 WHERE h.id = %s {lock()}""",
@@ -301,12 +312,12 @@ def finish_refund(attempt: PaymentAttempt) -> PaymentAttempt:
 def _update(attempt: PaymentAttempt, **changes) -> PaymentAttempt:
     """Change an attempt's columns (none: only its updated_at) and the object with them."""
     columns = "".join(f"{column} = %s, " for column in changes)
-    now = db_now()
-    execute(
-        f"UPDATE orders_paymentattempt SET {columns}updated_at = %s WHERE id = %s",
-        [*changes.values(), as_param(now), attempt.pk],
+    (updated_at,) = fetch_one(
+        f"""UPDATE orders_paymentattempt SET {columns}updated_at = {now_sql()} WHERE id = %s
+            RETURNING updated_at""",
+        [*changes.values(), attempt.pk],
     )
-    for column, value in {**changes, "updated_at": now}.items():
+    for column, value in {**changes, "updated_at": as_datetime(updated_at)}.items():
         setattr(attempt, column, value)
     return attempt
 

@@ -256,7 +256,7 @@ def test_recovering_twice_or_settling_a_settled_attempt_changes_nothing(held, mo
     assert recover_payments() == {}
     attempt = the_attempt()
     result = TestPaymentProvider().cancel(idempotency_key=attempt.provider_key)
-    settled = services.settle_payment(attempt_id=attempt.pk, tries=attempt.tries, result=result)
+    settled = services.settle_payment(attempt=attempt, result=result)
     assert settled.order is None and settled.attempt.status == PaymentStatus.PAID
     assert Order.objects.count() == 1
 
