@@ -12,7 +12,7 @@ def test_kills_and_a_database_restart_lose_nothing_and_break_nothing(postgres_on
     result = run(seconds=40, apps=3, buyers=24, kill_every=4)
     print(json.dumps(result, indent=2))
     # The faults really happened, under real load.
-    assert result["app_kills"] >= 6 and result["app_restarts"] == result["app_kills"]
+    assert result["app_kills"] >= 4 and result["app_restarts"] == result["app_kills"]
     assert result["postgres_restarts"] == 1 and result["sweeper_kills"] == 1
     assert result["answers_503"] > 0 and result["answers_429"] > 0
     assert result["acknowledged_orders"] > 100
