@@ -15,6 +15,16 @@ def owned_order(*, order_id: int, token: str | None) -> Order:
     return order
 
 
+def latest_order_id(*, order_ids: list[int], performance_id: int) -> int | None:
+    """The newest of these orders that is for the performance."""
+    return (
+        Order.objects.filter(pk__in=order_ids, performance_id=performance_id)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 @dataclass(frozen=True)
 class TicketView:
     code: str

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from catalog.selectors import get_performance, list_events, priced_capacity
 from catalog.snapshots import capacity
 from ops.limits import check_rate, client_address
-from orders.selectors import order_tickets, owned_order
+from orders.selectors import latest_order_id, order_tickets, owned_order
 from orders.services import checkout as checkout_order
 from reservations.errors import HoldExpired
 from reservations.selectors import owned_hold, summarize_hold
@@ -85,6 +85,10 @@ def checkout(request, performance_id: int):
     selection = current_selection(request, performance_id)
     remembered = session_hold(request, performance_id)
     if not selection["seats"] or remembered is None:
+        bought = _last_order_here(request, performance_id)
+        if request.method == "POST" and bought is not None:
+            # The form sent again after it was paid (back, then Pay): show what was bought.
+            return redirect("order", order_id=bought)
         if selection.get("expired"):
             messages.error(request, HoldExpired().message)
         else:
@@ -124,6 +128,12 @@ def checkout(request, performance_id: int):
         "server_now": selection["now"],
     }
     return render(request, "web/checkout.html", context)
+
+
+def _last_order_here(request, performance_id: int) -> int | None:
+    """The newest order this browser bought for the performance, if any."""
+    ids = [int(order_id) for order_id in request.session.get(SESSION_ORDERS, {})]
+    return latest_order_id(order_ids=ids, performance_id=performance_id) if ids else None
 
 
 def order_page(request, order_id: int):

@@ -63,6 +63,10 @@ def test_checkout_turns_the_selection_into_an_order_shown_only_to_this_browser(c
     assert page.status_code == 200 and page.content.decode().count('<li class="ticket') == 2
     assert set(Seat.objects.filter(id__in=ids[:2]).values_list("status", flat=True)) == {"sold"}
     assert Client().get(done["Location"]).status_code == 404
+    # Back, then Pay again: the buyer is shown what they bought, and nothing is charged again.
+    again = client.post(f"/performances/{performance.pk}/checkout", fields)
+    assert again.status_code == 302 and again["Location"] == done["Location"]
+    assert Order.objects.count() == 1
 
 
 def test_a_checkout_whose_answer_was_lost_is_finished_by_sending_it_again(
