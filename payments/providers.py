@@ -7,17 +7,16 @@ idempotent by key, which is what lets a checkout cut short by a crash be finishe
 
 import secrets
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Protocol
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
 from django.utils.module_loading import import_string
 
 from payments.models import Charge
+from sandali.sql import fetch_one, now_sql
 
 
 @dataclass(frozen=True)
@@ -51,37 +50,35 @@ class TestPaymentProvider:
     def charge(
         self, *, amount: Decimal, currency: str, idempotency_key: str, payment_token: str
     ) -> PaymentResult:
-        try:
-            with _alone():
-                charge = Charge.objects.create(
-                    idempotency_key=idempotency_key,
-                    amount=amount,
-                    currency=currency,
-                    approved=payment_token != self.DECLINE,
-                    reference=f"test-{secrets.token_hex(8)}",
-                )
-        except IntegrityError:  # charged before with this key
-            charge = Charge.objects.get(idempotency_key=idempotency_key)
+        approved, reference, _cancelled = self._record(
+            idempotency_key, amount, currency, approved=payment_token != self.DECLINE
+        )
         time.sleep(settings.SANDALI_TEST_PAYMENT_SECONDS)
-        return PaymentResult(approved=charge.approved, reference=charge.reference)
+        return PaymentResult(approved=approved, reference=reference)
 
     def cancel(self, *, idempotency_key: str) -> PaymentResult | None:
-        try:
-            with _alone():
-                Charge.objects.create(
-                    idempotency_key=idempotency_key,
-                    amount=0,
-                    currency="",
-                    approved=False,
-                    cancelled=True,
-                    reference=f"test-cancelled-{secrets.token_hex(8)}",
-                )
-                return None
-        except IntegrityError:  # a charge, or a cancellation, came first
-            charge = Charge.objects.get(idempotency_key=idempotency_key)
-        if charge.cancelled:
-            return None
-        return PaymentResult(approved=charge.approved, reference=charge.reference)
+        approved, reference, cancelled = self._record(
+            idempotency_key, Decimal(0), "", approved=False, cancelled=True
+        )
+        return None if cancelled else PaymentResult(approved=approved, reference=reference)
+
+    @staticmethod
+    def _record(key: str, amount: Decimal, currency: str, *, approved: bool, cancelled=False):
+        """The ledger's entry for the key, made now unless there is one: (approved, reference,
+        cancelled). One SQL statement, as it sits on every checkout's path (and commits by
+        itself outside a transaction); ON CONFLICT makes a repeated key a read, not an error."""
+        row = fetch_one(
+            f"""INSERT INTO payments_charge (idempotency_key, amount, currency, approved,
+                  reference, refund_reference, cancelled, created_at)
+                VALUES (%s, %s, %s, %s, %s, '', %s, {now_sql()})
+                ON CONFLICT (idempotency_key) DO NOTHING
+                RETURNING approved, reference, cancelled""",
+            [key, amount, currency, approved, f"test-{secrets.token_hex(8)}", cancelled],
+        )
+        return row or fetch_one(
+            "SELECT approved, reference, cancelled FROM payments_charge WHERE idempotency_key = %s",
+            [key],
+        )
 
     def refund(self, *, reference: str, amount: Decimal, currency: str) -> str:
         Charge.objects.filter(reference=reference, approved=True, refund_reference="").update(
@@ -89,12 +86,6 @@ class TestPaymentProvider:
         )
         charge = Charge.objects.get(reference=reference, approved=True)
         return charge.refund_reference
-
-
-def _alone():
-    """Sandali calls the provider outside its transactions, where one INSERT commits by itself;
-    inside one (a test's), a savepoint keeps a duplicate key from breaking it."""
-    return transaction.atomic() if connection.in_atomic_block else nullcontext()
 
 
 @cache
