@@ -112,6 +112,24 @@ def test_two_browsers_race_for_one_seat_and_the_loser_sees_it_taken(browser, ser
         time.sleep(0.02)
 
 
+def test_two_tabs_of_one_browser_show_the_same_hold_when_the_buyer_comes_back(browser, server):
+    performance = make_performance()
+    target = seat_ids(performance)[2]
+    url = f"{server}/performances/{performance.pk}/"
+    first = open_page(browser, url)
+    second = first.context.new_page()  # the same browser: the same session, so the same hold
+    second.goto(url)
+    second.wait_for_selector("body[data-ready=true]")
+    seat(first, target).click()
+    first.wait_for_selector(f'[data-seat-id="{target}"].seat--mine')
+    # The other tab hears of the seat as taken; back in it, the buyer sees it as theirs.
+    second.wait_for_selector(f'[data-seat-id="{target}"].seat--reserved')
+    second.bring_to_front()
+    second.evaluate("window.dispatchEvent(new Event('focus'))")
+    second.wait_for_selector(f'[data-seat-id="{target}"].seat--mine', timeout=5_000)
+    assert second.locator("#basket-seats li").count() == 1
+
+
 def test_an_eleventh_seat_shows_the_persian_toast_and_sends_no_request(browser, server):
     performance = make_performance(sections=2, rows=2, seats_per_row=8)
     ids = seat_ids(performance)

@@ -382,6 +382,13 @@ async function loadSelection() {
   applySelection(await response.json());
 }
 
+// Other tabs of this browser share the session's hold: coming back to this one, show it.
+function reloadSelectionIfIdle() {
+  if (document.visibilityState === "visible" && !pending.size) loadSelection();
+}
+document.addEventListener("visibilitychange", reloadSelectionIfIdle);
+window.addEventListener("focus", reloadSelectionIfIdle);
+
 async function start() {
   const response = await fetch(config.urls.seats);
   const map = await response.json();
