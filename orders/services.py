@@ -287,7 +287,14 @@ def settle_payment(*, attempt: PaymentAttempt, result: PaymentResult | None) -> 
 
 def finish_refund(attempt: PaymentAttempt) -> PaymentAttempt:
     """Refund an approved payment whose seats were lost (the provider refunds once however
-    often it is asked). If the provider fails, the attempt stays refunding for the sweeper."""
+    often it is asked). If the provider fails, the attempt stays refunding for the sweeper.
+
+    The row is read again first and written only if it is still the same try: a copy read
+    earlier (a sweeper's batch) may be of a try since refunded and tried again, whose refund
+    must not be recorded against the next try's charge."""
+    (attempt,) = payment_attempts("id = %s", [attempt.pk])
+    if attempt.status != PaymentStatus.REFUNDING:
+        return attempt
     try:
         reference = payment_provider().refund(
             reference=attempt.provider_reference, amount=attempt.amount, currency=attempt.currency
@@ -297,7 +304,11 @@ def finish_refund(attempt: PaymentAttempt) -> PaymentAttempt:
         return attempt
     with transaction.atomic():
         (current,) = payment_attempts("id = %s", [attempt.pk], for_update=True)
-        if current.status != PaymentStatus.REFUNDING:
+        if (current.status, current.tries, current.provider_reference) != (
+            PaymentStatus.REFUNDING,
+            attempt.tries,
+            attempt.provider_reference,
+        ):
             return current
         refunded = _update(current, status=PaymentStatus.REFUNDED, refund_reference=reference)
     PAYMENT_REFUNDS.labels(attempt.refund_reason).inc()

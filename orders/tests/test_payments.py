@@ -294,3 +294,39 @@ def test_a_refund_cut_short_is_finished_by_the_sweeper_once(held, monkeypatch):
     assert recover_payments() == {}
     assert refunds == [Charge.objects.get().reference]
     assert the_attempt().refund_reference == Charge.objects.get().refund_reference
+
+
+def test_a_stale_copy_of_an_earlier_try_never_records_its_refund_on_the_next(
+    held, performance, monkeypatch
+):
+    """A sweeper holding a copy of try 1 (refunding) must not mark try 2 refunded with try 1's
+    refund while try 2's own charge is still to be refunded."""
+    charge = TestPaymentProvider.charge
+
+    def buyer_adds_meanwhile(self, **kwargs):
+        result = charge(self, **kwargs)
+        add_seats(hold_id=held.hold.pk, token=held.token, seat_ids=[next(free)])
+        return result
+
+    def refund_fails(self, **kwargs):
+        raise ConnectionError("provider unreachable")
+
+    free = iter(seat_ids(performance)[2:])
+    monkeypatch.setattr(TestPaymentProvider, "charge", buyer_adds_meanwhile)
+    monkeypatch.setattr(TestPaymentProvider, "refund", refund_fails)
+    with pytest.raises(PaymentRefunded):
+        pay(held)  # try 1: refunding, its refund failed
+    stale_copy = the_attempt()
+    monkeypatch.undo()
+    monkeypatch.setattr(TestPaymentProvider, "charge", buyer_adds_meanwhile)
+    services.finish_refund(the_attempt())  # another sweeper finishes try 1
+    monkeypatch.setattr(TestPaymentProvider, "refund", refund_fails)
+    with pytest.raises(PaymentRefunded):
+        pay(held)  # try 2: charged, seats changed again, its refund failed too
+    monkeypatch.undo()
+    assert services.finish_refund(stale_copy).status == PaymentStatus.REFUNDED
+    first, second = Charge.objects.filter(approved=True).order_by("id")
+    attempt = the_attempt()
+    assert (attempt.tries, attempt.provider_reference) == (2, second.reference)
+    assert first.refund_reference and second.refund_reference
+    assert attempt.refund_reference == second.refund_reference
