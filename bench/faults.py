@@ -294,13 +294,13 @@ acked = json.load(sys.stdin)
 holds = set(Hold.objects.filter(id__in=[int(i) for i in acked["holds"]])
             .values_list("id", flat=True))
 lost_holds = [i for i in acked["holds"] if int(i) not in holds]
-lost_orders = []
-for order_id, (hold_id, seats) in acked["orders"].items():
-    order = Order.objects.filter(pk=order_id, hold_id=hold_id, status=OrderStatus.PAID).first()
-    sold = sorted(order.tickets.filter(valid=True, sold_seat__status="sold")
-                  .values_list("seat_id", flat=True)) if order else None
-    if sold != seats:
-        lost_orders.append(order_id)
+sold = {}  # (order id, hold id) of every paid order -> seats sold to its valid tickets
+for order_id, hold_id, seat_id in (
+        Ticket.objects.filter(valid=True, sold_seat__status="sold", order__status=OrderStatus.PAID)
+        .values_list("order_id", "order__hold_id", "seat_id").order_by("seat_id")):
+    sold.setdefault((order_id, hold_id), []).append(seat_id)
+lost_orders = [order_id for order_id, (hold_id, seats) in acked["orders"].items()
+               if sold.get((int(order_id), hold_id)) != seats]
 paid = set(Order.objects.filter(status=OrderStatus.PAID)
            .values_list("payment_reference", flat=True))
 live_charges = set(Charge.objects.filter(approved=True, refund_reference="")

@@ -18,10 +18,10 @@ from django.conf import settings
 from ops.metrics import PAYMENTS_RECOVERED
 from orders.models import PaymentStatus
 from orders.selectors import payment_attempts
-from orders.services import finish_refund, settle_payment
+from orders.services import finish_refund, settle_payment, update_attempt
 from payments.providers import payment_provider
 from sandali.dbtime import db_now
-from sandali.sql import as_param, execute
+from sandali.sql import as_param
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +48,12 @@ def recover_payments() -> dict[str, int]:
                 attempt = finish_refund(attempt)
         except Exception:  # one failing attempt must not stop the others
             log.exception("Could not settle payment attempt %s; trying again later.", attempt.pk)
-            touch(attempt)
+            update_attempt(attempt)  # to the back of the queue
             continue
         if attempt.status in (PaymentStatus.PENDING, PaymentStatus.REFUNDING):
-            touch(attempt)  # resumed by its buyer meanwhile, or the refund failed: later
+            update_attempt(attempt)  # resumed by its buyer meanwhile, or the refund failed: later
             continue
         outcomes[str(attempt.status)] += 1
         PAYMENTS_RECOVERED.labels(attempt.status).inc()
         log.warning("Settled payment attempt %s left unsettled: %s.", attempt.pk, attempt.status)
     return dict(outcomes)
-
-
-def touch(attempt) -> None:
-    """Put an attempt at the back of the sweeper's queue."""
-    execute(
-        "UPDATE orders_paymentattempt SET updated_at = %s WHERE id = %s",
-        [as_param(db_now()), attempt.pk],
-    )

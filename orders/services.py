@@ -162,7 +162,7 @@ def _record_attempt(
                 return mine, False
             now = db_now()
             live = hold.expires_at > now and bool(held_seats(hold_id=hold.pk))
-            return _update(mine), live  # resumed: the sweeper leaves it alone a while longer
+            return update_attempt(mine), live  # resumed: the sweeper leaves it alone a while longer
         if any(a.status == PaymentStatus.PAID for a in attempts):
             raise AlreadyCheckedOut()
         seats = held_seats(hold_id=hold.pk)
@@ -232,10 +232,12 @@ def settle_payment(*, attempt: PaymentAttempt, result: PaymentResult | None) -> 
         if attempt.status != PaymentStatus.PENDING or attempt.tries != tries:
             return Settlement(attempt)
         if result is None:
-            return Settlement(_update(attempt, status=PaymentStatus.VOIDED))
+            return Settlement(update_attempt(attempt, status=PaymentStatus.VOIDED))
         if not result.approved:
             return Settlement(
-                _update(attempt, status=PaymentStatus.DECLINED, provider_reference=result.reference)
+                update_attempt(
+                    attempt, status=PaymentStatus.DECLINED, provider_reference=result.reference
+                )
             )
         seats = held_seats(hold_id=hold_id, for_update=True)
         now = db_now()
@@ -249,7 +251,7 @@ def settle_payment(*, attempt: PaymentAttempt, result: PaymentResult | None) -> 
         ):
             reason = RefundReason.HOLD_CHANGED
         if reason is not None:
-            refunding = _update(
+            refunding = update_attempt(
                 attempt,
                 status=PaymentStatus.REFUNDING,
                 provider_reference=result.reference,
@@ -272,7 +274,7 @@ def settle_payment(*, attempt: PaymentAttempt, result: PaymentResult | None) -> 
         )
         _insert_order(order)
         tickets = _sell(order, seats)
-        paid = _update(
+        paid = update_attempt(
             attempt,
             status=PaymentStatus.PAID,
             provider_reference=result.reference,
@@ -310,7 +312,9 @@ def finish_refund(attempt: PaymentAttempt) -> PaymentAttempt:
             attempt.provider_reference,
         ):
             return current
-        refunded = _update(current, status=PaymentStatus.REFUNDED, refund_reference=reference)
+        refunded = update_attempt(
+            current, status=PaymentStatus.REFUNDED, refund_reference=reference
+        )
     PAYMENT_REFUNDS.labels(attempt.refund_reason).inc()
     log.warning(
         "Refunded payment attempt %s of hold %s (%s %s, %s): %s.",
@@ -320,7 +324,7 @@ def finish_refund(attempt: PaymentAttempt) -> PaymentAttempt:
     return refunded
 
 
-def _update(attempt: PaymentAttempt, **changes) -> PaymentAttempt:
+def update_attempt(attempt: PaymentAttempt, **changes) -> PaymentAttempt:
     """Change an attempt's columns (none: only its updated_at) and the object with them."""
     columns = "".join(f"{column} = %s, " for column in changes)
     (updated_at,) = fetch_one(
