@@ -1,22 +1,94 @@
+"""The API's gate, before any view reads a request: the body's size (declared or chunked), its
+media type, and the Origin of a state-changing request. Each refusal is a problem+json."""
+
+import contextlib
+
 from django.conf import settings
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
-from api.problems import request_too_large
+from sandali.problems import problem_response
+
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+STATE_CHANGING_METHODS = BODY_METHODS | {"DELETE"}
 
 
-class ApiBodySizeLimit:
-    """Refuse an API request whose declared body exceeds DATA_UPLOAD_MAX_MEMORY_SIZE with a
-    problem+json 413, before anything reads it."""
-
+class ApiRequestGuard:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if request.path.startswith("/api/") and limit is not None:
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if length > limit:
-                return request_too_large(limit)
+    def __call__(self, request: HttpRequest):
+        if request.path.startswith("/api/"):
+            refusal = body_too_large(request) or foreign_origin(request) or not_json(request)
+            if refusal is not None:
+                return refusal
         return self.get_response(request)
+
+
+def body_too_large(request: HttpRequest):
+    """413 before Django reads a body it would refuse (its own refusal is an HTML 400). A body
+    sent in chunks declares no length: it is read here, up to one byte past the limit."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is None:
+        return None
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    too_large = length > limit
+    if not too_large and not length and request.method in BODY_METHODS:
+        try:
+            request.body  # noqa: B018 - reads and keeps the body, or refuses it
+        except RequestDataTooBig:
+            too_large = True
+    if not too_large:
+        return None
+    return problem_response(
+        status=413,
+        code="request_too_large",
+        detail=_("The request body is larger than %(limit)s bytes.") % {"limit": limit},
+    )
+
+
+def not_json(request: HttpRequest):
+    """415 for a body that is not JSON. Browsers send text/plain or a form from another site
+    without asking; application/json needs a CORS preflight, which Sandali never grants."""
+    if request.method not in BODY_METHODS or not request.body:
+        return None  # no body: nothing to parse, and the endpoint says what it lacks (422)
+    media_type = request.content_type.lower()
+    if media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
+        return None
+    response = problem_response(
+        status=415,
+        code="unsupported_media_type",
+        detail=_("The request body must be JSON, sent as Content-Type: application/json."),
+    )
+    response["Accept-Post"] = "application/json"
+    return response
+
+
+def foreign_origin(request: HttpRequest):
+    """403 for a state-changing request that a browser sent from a page of another site.
+    Clients that send no Origin (scripts, box-office apps) are not browsers' victims."""
+    origin = request.headers.get("Origin")
+    if request.method not in STATE_CHANGING_METHODS or origin is None:
+        return None
+    if origin_allowed(request, origin):
+        return None
+    return problem_response(
+        status=403,
+        code="origin_not_allowed",
+        detail=_("Requests from this web site are not allowed to change anything here."),
+    )
+
+
+def origin_allowed(request: HttpRequest, origin: str) -> bool:
+    """The site's own origin, or one named in SANDALI_ALLOWED_ORIGINS ("null" never is)."""
+    origin = origin.strip().lower().rstrip("/")
+    allowed = {o.lower().rstrip("/") for o in settings.SANDALI_ALLOWED_ORIGINS}
+    with contextlib.suppress(DisallowedHost):
+        allowed.add(f"{request.scheme}://{request.get_host()}".lower())
+    return origin != "null" and origin in allowed

@@ -1,21 +1,23 @@
 """Every API error as RFC 9457 problem+json with a stable `code` and a message in the
 request's language (LocaleMiddleware has activated it from Accept-Language)."""
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from sandali.errors import DomainError
+from sandali.problems import (
+    PROBLEM_CONTENT_TYPE,
+    internal_error,
+    problem_body,
+    service_unavailable,
+)
 
-PROBLEM_CONTENT_TYPE = "application/problem+json"
-
-
-def problem_body(*, status: int, code: str, detail: str, **extra) -> dict:
-    body = {"type": f"/api/problems/{code}", "title": detail, "status": status, "code": code}
-    body["detail"] = detail
-    body.update(extra)
-    return body
+log = logging.getLogger(__name__)
 
 
 def problem(
@@ -25,16 +27,6 @@ def problem(
     response = api.create_response(request, body, status=status)
     response["Content-Type"] = PROBLEM_CONTENT_TYPE
     return response
-
-
-def request_too_large(limit: int) -> HttpResponse:
-    """413 before Django reads a body it would refuse (its own refusal is an HTML 400)."""
-    body = problem_body(
-        status=413,
-        code="request_too_large",
-        detail=_("The request body is larger than %(limit)s bytes.") % {"limit": limit},
-    )
-    return JsonResponse(body, status=413, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def install_problem_handlers(api: NinjaAPI) -> None:
@@ -86,6 +78,15 @@ def install_problem_handlers(api: NinjaAPI) -> None:
                 detail=_("The request body is not valid JSON."),
             )
         return problem(api, request, status=exc.status_code, code="http_error", detail=str(exc))
+
+    @api.exception_handler(Exception)
+    def unexpected_error(request, exc: Exception):
+        """Whatever DEBUG says, a client of the API gets a problem, never a traceback: 503
+        while the database is unreachable, else 500 with the details in the server's log."""
+        if isinstance(exc, OperationalError | InterfaceError):
+            return service_unavailable()
+        log.error("Unexpected error in %s %s", request.method, request.path, exc_info=exc)
+        return internal_error()
 
     @api.exception_handler(Http404)
     def not_found(request, exc: Http404):

@@ -1,7 +1,8 @@
 from django.urls import path
 
+import sandali.converters  # noqa: F401 - registers <id:...>
 from live.consumers import PerformanceSeatsConsumer
 
 websocket_urlpatterns = [
-    path("ws/performances/<int:performance_id>", PerformanceSeatsConsumer.as_asgi()),
+    path("ws/performances/<id:performance_id>", PerformanceSeatsConsumer.as_asgi()),
 ]

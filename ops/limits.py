@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sandali.errors import DomainError
 
+UNKNOWN_CLIENT = "unknown"
+
 
 class RateLimited(DomainError):
     code = "rate_limited"
@@ -26,8 +28,16 @@ class RateLimited(DomainError):
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or, behind SANDALI_TRUSTED_PROXIES proxies, the
-    address those proxies appended to X-Forwarded-For (never one the client could forge)."""
+    """The client as the abuse limits count it: its address (an IPv6 client's /64), taken by
+    `client_ip`. A server that sees no address (gunicorn on a Unix socket) gives "unknown":
+    every such request counts as one client, so the limits hold rather than fall away."""
+    address = client_ip(request)
+    return _client_network(address) if address else UNKNOWN_CLIENT
+
+
+def client_ip(request: HttpRequest) -> str:
+    """REMOTE_ADDR, or, behind SANDALI_TRUSTED_PROXIES proxies, the address those proxies
+    appended to X-Forwarded-For (never one the client could forge); "" when there is none."""
     proxies = settings.SANDALI_TRUSTED_PROXIES
     forwarded = request.headers.get("X-Forwarded-For", "")
     address = request.META.get("REMOTE_ADDR", "")
@@ -35,7 +45,7 @@ def client_address(request: HttpRequest) -> str:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if len(hops) >= proxies:
             address = hops[-proxies]
-    return _client_network(address)
+    return address
 
 
 def _client_network(address: str) -> str:

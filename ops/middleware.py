@@ -1,10 +1,9 @@
 import time
 
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
-from django.utils.translation import gettext as _
 
 from ops.metrics import REQUEST_SECONDS
+from sandali.problems import service_unavailable
 
 
 class RequestLatency:
@@ -29,8 +28,6 @@ class DatabaseUnavailable:
     problem and Retry-After instead of a 500. Django closes the broken connection at the end
     of the request, so the next request reconnects by itself once the database is back."""
 
-    RETRY_AFTER_SECONDS = 2
-
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -40,14 +37,4 @@ class DatabaseUnavailable:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        detail = _("The service is briefly unavailable. Please try again in a moment.")
-        body = {
-            "type": "/api/problems/service_unavailable",
-            "title": detail,
-            "status": 503,
-            "code": "service_unavailable",
-            "detail": detail,
-        }
-        response = JsonResponse(body, status=503, content_type="application/problem+json")
-        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
-        return response
+        return service_unavailable()

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseForbidden
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from ops.limits import client_ip
 from sandali.tokens import token_matches_plain
 
 
@@ -20,8 +21,13 @@ def _allowed(request) -> bool:
     authorization = request.headers.get("Authorization", "")
     if token and authorization.startswith("Bearer "):
         return token_matches_plain(authorization.removeprefix("Bearer "), token)
+    forwarded = "X-Forwarded-For" in request.headers or "Forwarded" in request.headers
+    if forwarded and not settings.SANDALI_TRUSTED_PROXIES:
+        # A proxy on this host would make every outside client look like loopback: a request
+        # that came through a proxy nobody declared is not trusted by its address.
+        return False
     try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        address = ipaddress.ip_address(client_ip(request))
     except ValueError:
         return False
     return any(address in network for network in settings.SANDALI_METRICS_ALLOWED_NETWORKS)

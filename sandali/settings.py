@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "api.middleware.ApiBodySizeLimit",
+    "api.middleware.ApiRequestGuard",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -193,6 +193,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Sandali's own settings.
+# Web sites whose pages may change state through the API (the site itself always may), e.g.
+# "https://box-office.example.org"; browsers on any other site get 403 origin_not_allowed.
+SANDALI_ALLOWED_ORIGINS = env_list("SANDALI_ALLOWED_ORIGINS", "")
 SANDALI_METRICS_TOKEN = os.environ.get("SANDALI_METRICS_TOKEN", "")
 # Abuse limits, "COUNT/SECONDS" per client address (or per hold); empty turns one off.
 SANDALI_RATE_LIMITS = {
@@ -232,8 +235,18 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        # Django writes one warning per 4xx answer: at most this many a minute per process.
+        "sample_client_errors": {
+            "()": "ops.logsampling.ClientErrorSampler",
+            "per_minute": int(os.environ.get("SANDALI_LOG_CLIENT_ERRORS", "20")),
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SANDALI_LOG_LEVEL", "INFO")},
-    # Django's own loggers (one warning per 4xx answer) follow the same level.
-    "loggers": {"django": {"level": os.environ.get("SANDALI_LOG_LEVEL", "INFO")}},
+    # Django's own loggers follow the same level.
+    "loggers": {
+        "django": {"level": os.environ.get("SANDALI_LOG_LEVEL", "INFO")},
+        "django.request": {"filters": ["sample_client_errors"]},
+    },
 }

@@ -1,6 +1,32 @@
+"""The WSGI application (the HTTP API in production: gunicorn with threaded workers)."""
+
+import io
 import os
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sandali.settings")
-application = get_wsgi_application()
+
+
+class ChunkedBodies:
+    """gunicorn passes a chunked request body on with no CONTENT_LENGTH, and Django then reads
+    it as empty. Read it here, at most one byte past DATA_UPLOAD_MAX_MEMORY_SIZE, and hand it on
+    with its length: Django parses it, or the API refuses it with 413 (api/middleware.py)."""
+
+    def __init__(self, application, limit: int | None):
+        self.application = application
+        self.limit = limit
+
+    def __call__(self, environ, start_response):
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not environ.get("CONTENT_LENGTH"):
+            stream = environ["wsgi.input"]
+            body = stream.read() if self.limit is None else stream.read(self.limit + 1)
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+        return self.application(environ, start_response)
+
+
+django_application = get_wsgi_application()
+application = ChunkedBodies(django_application, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)

@@ -4,10 +4,13 @@ reservation services; these views only keep the session's hold id and token."""
 
 import secrets
 
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from catalog.errors import PerformanceNotFound
+from catalog.models import Performance
+from catalog.selectors import get_performance
 from ops.limits import check_rate, client_address
 from reservations import services as hold_services
 from reservations.errors import AlreadyCheckedOut, HoldExpired, HoldNotFound
@@ -16,6 +19,14 @@ from sandali.dbtime import db_now
 from sandali.errors import DomainError
 
 SESSION_HOLDS = "holds"
+
+
+def performance_or_404(performance_id: int) -> Performance:
+    """A page for a performance that does not exist is a 404, like any page for nothing."""
+    try:
+        return get_performance(performance_id=performance_id)
+    except PerformanceNotFound:
+        raise Http404 from None
 
 
 def session_hold(request: HttpRequest, performance_id: int) -> tuple[int, str] | None:
@@ -83,6 +94,7 @@ def problem(error: DomainError) -> JsonResponse:
 
 @require_GET
 def selection(request, performance_id: int):
+    performance_or_404(performance_id)
     return JsonResponse(current_selection(request, performance_id))
 
 

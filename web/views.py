@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from catalog.selectors import get_performance, list_events, priced_capacity
+from catalog.selectors import list_events, priced_capacity
 from catalog.snapshots import capacity
 from ops.limits import check_rate, client_address
 from orders.selectors import latest_order_id, order_tickets, owned_order
@@ -22,6 +22,7 @@ from web.selection import (
     current_selection,
     forget_hold,
     messages_for_page,
+    performance_or_404,
     session_hold,
 )
 
@@ -33,10 +34,7 @@ def home(request):
 
 
 def performance_page(request, performance_id: int):
-    try:
-        performance = get_performance(performance_id=performance_id)
-    except DomainError:
-        raise Http404 from None
+    performance = performance_or_404(performance_id)
     priced = priced_capacity(
         performance=performance, capacity=capacity(performance_id=performance_id)
     )
@@ -81,7 +79,7 @@ class CheckoutForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def checkout(request, performance_id: int):
-    performance = get_performance(performance_id=performance_id)
+    performance = performance_or_404(performance_id)
     selection = current_selection(request, performance_id)
     remembered = session_hold(request, performance_id)
     if not selection["seats"] or remembered is None:

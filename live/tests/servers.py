@@ -46,8 +46,9 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> N
 
 
 @contextmanager
-def sandali_server(*, redis_url: str = "", **settings: str):
-    """Yield the base URL of a Sandali server process on this test's database."""
+def sandali_server(*, redis_url: str = "", server: str = "uvicorn", **settings: str):
+    """Yield the base URL of a Sandali server process on this test's database: uvicorn (ASGI,
+    as the run command serves) or gunicorn with threaded workers (the API in production)."""
     port = free_port()
     env = {
         **os.environ,
@@ -58,7 +59,14 @@ def sandali_server(*, redis_url: str = "", **settings: str):
         "REDIS_URL": redis_url,
         **settings,
     }
-    command = [sys.executable, "-m", "uvicorn", "sandali.asgi:application", "--port", str(port)]
+    if server == "gunicorn":
+        command = [
+            sys.executable, "-m", "gunicorn", "sandali.wsgi:application",
+            "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread", "--threads", "4",
+        ]  # fmt: skip
+    else:
+        command = [sys.executable, "-m", "uvicorn", "sandali.asgi:application"]
+        command += ["--port", str(port)]
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )

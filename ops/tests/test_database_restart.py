@@ -23,7 +23,8 @@ def get(url: str) -> tuple[int, dict, float]:
         with urllib.request.urlopen(url, timeout=30) as response:
             return response.status, {}, time.monotonic() - started
     except urllib.error.HTTPError as error:
-        body = json.loads(error.read() or b"{}")
+        assert error.headers["Content-Type"] == "application/problem+json"
+        body = json.loads(error.read())  # a problem, never a traceback
         return (
             error.code,
             {**body, "retry_after": error.headers.get("Retry-After")},
@@ -31,13 +32,25 @@ def get(url: str) -> tuple[int, dict, float]:
         )
 
 
-def test_requests_get_503_while_the_database_is_down_and_recover_after():
+# Production serves the API from gunicorn; every other run (the README's recipes, a laptop)
+# has DEBUG on, where Django Ninja would answer an unexpected error with a traceback.
+SERVERS = {
+    "gunicorn-production": {"server": "gunicorn", "env": {}},
+    "uvicorn-debug": {
+        "server": "uvicorn",
+        "env": {"SANDALI_ENV": "development", "DJANGO_DEBUG": "1"},
+    },
+}
+
+
+@pytest.mark.parametrize("setup", SERVERS.values(), ids=SERVERS.keys())
+def test_requests_get_503_while_the_database_is_down_and_recover_after(setup):
     if not installed_postgres():
         pytest.skip("needs PostgreSQL's server binaries (Debian package postgresql)")
     with private_postgres() as (database_url, postgres):
-        env = django_env(database_url, "", DATABASE_CONNECT_TIMEOUT="2")
+        env = django_env(database_url, "", DATABASE_CONNECT_TIMEOUT="2", **setup["env"])
         manage(env, "migrate", "-v0")
-        app = AppProcess(env, threads=2).start()
+        app = AppProcess(env, threads=2, server=setup["server"]).start()
         try:
             url = f"{app.url}/api/v1/events"
             assert get(url)[0] == 200
@@ -45,6 +58,8 @@ def test_requests_get_503_while_the_database_is_down_and_recover_after():
             status, body, seconds = get(url)
             assert status == 503 and body["code"] == "service_unavailable"
             assert body["retry_after"] and seconds < 10
+            for path in ("/api/v1/performances/1", "/api/v1/performances/1/seats", "/"):
+                assert get(f"{app.url}{path}")[0] == 503
             postgres.start()
             statuses = []
             for _ in range(3):  # a broken connection fails at most one request, then heals

@@ -82,3 +82,14 @@ def test_metrics_are_refused_outside_the_allowed_networks_without_the_token(clie
     )
     allowed = client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer s3cret")
     assert allowed.status_code == 200
+
+
+def test_metrics_behind_a_proxy_on_the_same_host_are_not_public(client, settings):
+    """The proxy connects from loopback; the client it forwards for is not loopback."""
+    outsider = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    assert client.get("/metrics", **outsider).status_code == 403  # no proxy declared
+    settings.SANDALI_TRUSTED_PROXIES = 1
+    assert client.get("/metrics", **outsider).status_code == 403
+    insider = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "127.0.0.1"}
+    assert client.get("/metrics", **insider).status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="::1").status_code == 200
