@@ -20,7 +20,10 @@ from sandali.dbtime import db_now
 from sandali.tokens import hash_token
 
 router = Router()
-PROBLEMS = {code: schemas.ProblemOut for code in (400, 401, 402, 404, 409, 410, 413, 422, 429, 503)}
+PROBLEMS = {
+    code: schemas.ProblemOut
+    for code in (400, 401, 402, 403, 404, 409, 410, 413, 415, 422, 429, 500, 503)
+}
 
 
 class BearerToken(HttpBearer):

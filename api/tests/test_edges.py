@@ -155,3 +155,22 @@ def test_an_unexpected_error_is_a_500_problem_without_a_traceback_even_in_debug(
     assert b"secret internals" not in response.content
     assert b"Traceback" not in response.content
     assert "secret internals" in caplog.text  # the operator still sees it
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"content_type": "text/plain"}, 415),
+        ({"content_type": "application/json", "HTTP_ORIGIN": "https://evil.example"}, 403),
+    ],
+)
+def test_the_gates_refusals_speak_persian(client, performance, headers, status):
+    response = client.post(
+        f"/api/v1/performances/{performance.pk}/holds",
+        '{"seats": [1]}',
+        HTTP_ACCEPT_LANGUAGE="fa",
+        **headers,
+    )
+    assert response.status_code == status
+    assert any("\u0600" <= ch <= "\u06ff" for ch in response.json()["detail"])
