@@ -126,6 +126,54 @@ def private_redis():
         process.wait(timeout=10)
 
 
+NGINX_SITE = ROOT / "deploy" / "nginx" / "sandali.conf"
+
+
+def nginx_binary() -> str | None:
+    return shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/usr/local/sbin")
+
+
+@contextmanager
+def private_nginx(*, http_upstream: str, ws_upstream: str):
+    """Yield the URL of a private nginx on a free loopback port running the production site
+    config (deploy/nginx/sandali.conf) in front of the given gunicorn and uvicorn."""
+    binary = nginx_binary()
+    if binary is None:
+        raise RuntimeError("nginx is not installed (Debian package nginx; scripts/system-packages)")
+    workdir = Path(tempfile.mkdtemp(prefix="sandali-nginx-"))
+    workdir.chmod(0o755)  # started as root, nginx's workers (nobody) use temp dirs in here
+    port = free_port()
+    site = NGINX_SITE.read_text()
+    values = {"LISTEN": f"127.0.0.1:{port}", "SERVER_NAME": "127.0.0.1",
+              "HTTP_UPSTREAM": http_upstream, "WS_UPSTREAM": ws_upstream}  # fmt: skip
+    for name, value in values.items():
+        site = site.replace(f"@{name}@", value)
+    (workdir / "sandali.conf").write_text(site)
+    temp_paths = "\n".join(
+        f"    {kind}_temp_path {workdir / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (workdir / "nginx.conf").write_text(
+        f"daemon off;\nworker_processes 1;\npid {workdir / 'nginx.pid'};\n"
+        f"error_log {workdir / 'error.log'} warn;\n"
+        "events { worker_connections 1024; }\n"
+        f"http {{\n    access_log off;\n{temp_paths}\n    include {workdir / 'sandali.conf'};\n}}\n"
+    )
+    command = [binary, "-p", str(workdir), "-c", str(workdir / "nginx.conf"),
+               "-e", str(workdir / "error.log")]  # fmt: skip
+    checked = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True)
+    if checked.returncode:
+        raise RuntimeError(f"nginx refuses the configuration: {checked.stderr}")
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def _wait_for_port(port: int, timeout: float = 15) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -1,4 +1,5 @@
-"""HTTP (Django) and WebSocket (Channels) in one ASGI application.
+"""HTTP (Django) and WebSocket (Channels) in one ASGI application; static files are served
+ahead of Django (sandali/staticfiles.py says why).
 
 With SANDALI_SWEEPER_IN_PROCESS=1 (the local run command) the sweeper runs in a thread of this
 process, so that with the in-process channel layer its changes reach this process's watchers.
@@ -15,10 +16,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from live.routing import websocket_urlpatterns  # noqa: E402
+from sandali.staticfiles import ASGIStaticFiles  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_application,
+        "http": ASGIStaticFiles(django_application),
         "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )
