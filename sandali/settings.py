@@ -156,15 +156,26 @@ STORAGES = {
 
 # Pub/sub and cache: in-process by default; REDIS_URL shares them between app processes.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A Redis that does not answer (down, black-holed) fails a call within this many seconds.
+SANDALI_REDIS_TIMEOUT_SECONDS = float(os.environ.get("SANDALI_REDIS_TIMEOUT_SECONDS", "0.5"))
 if REDIS_URL:
+    _redis_timeouts = {
+        "socket_connect_timeout": SANDALI_REDIS_TIMEOUT_SECONDS,
+        "socket_timeout": SANDALI_REDIS_TIMEOUT_SECONDS,
+    }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [{"address": REDIS_URL, **_redis_timeouts}]},
         }
     }
+    # While Redis cannot be reached, each process caches in its own memory (ops/redis_outage.py).
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "ops.redis_outage.FallbackRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": _redis_timeouts,
+        }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
