@@ -26,13 +26,20 @@ class RateLimited(DomainError):
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or, behind SANDALI_TRUSTED_PROXIES proxies, the
-    address those proxies appended to X-Forwarded-For (never one the client could forge)."""
+    """The client's address of an HTTP request (see address_from)."""
+    return address_from(
+        request.META.get("REMOTE_ADDR", ""), request.headers.get("X-Forwarded-For", "")
+    )
+
+
+def address_from(remote_addr: str, forwarded_for: str) -> str:
+    """The client's address, for a request or a socket: the peer's address, or, behind
+    SANDALI_TRUSTED_PROXIES proxies, the address those proxies appended to X-Forwarded-For
+    (never one the client could forge); an IPv6 client counts as its /64."""
     proxies = settings.SANDALI_TRUSTED_PROXIES
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    address = request.META.get("REMOTE_ADDR", "")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    address = remote_addr
+    if proxies and forwarded_for:
+        hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
         if len(hops) >= proxies:
             address = hops[-proxies]
     return _client_network(address)

@@ -26,12 +26,14 @@ from ops.metrics import REDIS_FAILURES
 
 log = logging.getLogger(__name__)
 
+RETRY_SECONDS = 1.0  # how often a process tries a down Redis again
+
 # What an unreachable, restarting or black-holed Redis raises (socket errors are wrapped).
 REDIS_UNREACHABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
 
 
 class RedisCircuit:
-    def __init__(self, use: str, *, retry_seconds: float = 1.0):
+    def __init__(self, use: str, *, retry_seconds: float = RETRY_SECONDS):
         self.use = use
         self.retry_seconds = retry_seconds
         self.is_open = False
@@ -74,7 +76,7 @@ _circuits: dict[str, RedisCircuit] = {}
 _circuits_lock = threading.Lock()
 
 
-def circuit(use: str, *, retry_seconds: float = 1.0) -> RedisCircuit:
+def circuit(use: str, *, retry_seconds: float = RETRY_SECONDS) -> RedisCircuit:
     """The process's circuit for one use of Redis (Django makes a cache object per thread;
     they must share it)."""
     with _circuits_lock:
@@ -86,13 +88,12 @@ def circuit(use: str, *, retry_seconds: float = 1.0) -> RedisCircuit:
 class FallbackRedisCache(RedisCache):
     """Django's RedisCache, falling back to this process's memory while Redis is unreachable.
 
-    Settings: the RedisCache ones (put socket_connect_timeout and socket_timeout in OPTIONS so
-    that a black-holed Redis fails fast), and RETRY_SECONDS (default 1): how often a process
-    tries Redis again while it is down."""
+    Settings: the RedisCache ones; put socket_connect_timeout and socket_timeout in OPTIONS so
+    that a black-holed Redis fails fast."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
-        self._circuit = circuit(f"cache {server}", retry_seconds=params.get("RETRY_SECONDS", 1))
+        self._circuit = circuit(f"cache {server}")
         # Same key prefix and version; one store per process (LocMemCache shares it by name).
         local_params = {**params, "OPTIONS": {"MAX_ENTRIES": 10_000}}
         self._local = LocMemCache(f"sandali-redis-fallback:{server}", local_params)

@@ -213,6 +213,11 @@ SANDALI_RATE_LIMITS = {
 }
 # Seats one client address may hold at once, across all its holds (0: no cap).
 SANDALI_MAX_SEATS_PER_CLIENT = int(os.environ.get("SANDALI_MAX_SEATS_PER_CLIENT", "40"))
+# Open live seat-map sockets one client address may keep in one app process (0: no cap).
+SANDALI_MAX_SOCKETS_PER_CLIENT = int(os.environ.get("SANDALI_MAX_SOCKETS_PER_CLIENT", "20"))
+# Other sites whose pages may use the API and open sockets (comma-separated origins such as
+# https://tickets.example.org); the site's own origin is always allowed.
+SANDALI_ALLOWED_ORIGINS = env_list("SANDALI_ALLOWED_ORIGINS", "")
 # How many proxies in front of Sandali append to X-Forwarded-For (0: use REMOTE_ADDR).
 SANDALI_TRUSTED_PROXIES = int(os.environ.get("SANDALI_TRUSTED_PROXIES", "0"))
 SANDALI_METRICS_ALLOWED_NETWORKS = [
