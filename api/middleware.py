@@ -1,13 +1,12 @@
 """The API's gate, before any view reads a request: the body's size (declared or chunked), its
 media type, and the Origin of a state-changing request. Each refusal is a problem+json."""
 
-import contextlib
-
 from django.conf import settings
-from django.core.exceptions import DisallowedHost, RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from sandali.origins import origin_allowed
 from sandali.problems import problem_response
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -73,22 +72,12 @@ def not_json(request: HttpRequest):
 def foreign_origin(request: HttpRequest):
     """403 for a state-changing request that a browser sent from a page of another site.
     Clients that send no Origin (scripts, box-office apps) are not browsers' victims."""
-    origin = request.headers.get("Origin")
-    if request.method not in STATE_CHANGING_METHODS or origin is None:
+    if request.method not in STATE_CHANGING_METHODS:
         return None
-    if origin_allowed(request, origin):
+    if origin_allowed(request.headers.get("Origin"), request.headers.get("Host")):
         return None
     return problem_response(
         status=403,
         code="origin_not_allowed",
         detail=_("Requests from this web site are not allowed to change anything here."),
     )
-
-
-def origin_allowed(request: HttpRequest, origin: str) -> bool:
-    """The site's own origin, or one named in SANDALI_ALLOWED_ORIGINS ("null" never is)."""
-    origin = origin.strip().lower().rstrip("/")
-    allowed = {o.lower().rstrip("/") for o in settings.SANDALI_ALLOWED_ORIGINS}
-    with contextlib.suppress(DisallowedHost):
-        allowed.add(f"{request.scheme}://{request.get_host()}".lower())
-    return origin != "null" and origin in allowed

@@ -1,5 +1,6 @@
 """The fault test: an on-sale rush while app processes are killed with SIGKILL and restarted,
-PostgreSQL is stopped and started, and the sweeper is killed; then every promise is checked.
+Redis and PostgreSQL are stopped and started, and the sweeper is killed; then every promise is
+checked.
 
     python -m bench.faults [--seconds 60] [--apps 3] [--buyers 24]
 
@@ -34,7 +35,7 @@ from collections import Counter
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 
-from bench.infra import ROOT, AppProcess, django_env, manage, private_postgres, private_redis
+from bench.infra import ROOT, AppProcess, django_env, manage, private_postgres, restartable_redis
 
 PAYMENT_SECONDS = 0.5  # the test provider's answer delay: kills land mid-payment often
 RECOVERY_SECONDS = 5
@@ -63,11 +64,12 @@ class Record:
 
 
 class Cluster:
-    """The app processes, the sweeper and PostgreSQL, and which apps are up right now."""
+    """The app processes, the sweeper, PostgreSQL and Redis, and which apps are up right now."""
 
-    def __init__(self, env: dict, postgres, apps: int, sweeper_log):
+    def __init__(self, env: dict, postgres, redis, apps: int, sweeper_log):
         self.env = env
         self.postgres = postgres
+        self.redis = redis
         self.apps = [AppProcess(env, workers=1, threads=8) for _ in range(apps)]
         self.up: list[AppProcess] = []
         self.sweeper: subprocess.Popen | None = None
@@ -250,15 +252,21 @@ def abuser(n: int, cluster: Cluster, performance_id: int, deadline: float, recor
 
 
 def chaos(cluster: Cluster, seconds: float, kill_every: float, record: Record, deadline: float):
-    """Kill a random app process every few seconds and start it again; stop PostgreSQL once
-    (40% in) and kill the sweeper once (60% in)."""
+    """Kill a random app process every few seconds and start it again; stop Redis once (20%
+    in), PostgreSQL once (40% in) and kill the sweeper once (60% in)."""
     rng = random.Random(99)
     started = time.monotonic()
     next_kill = started + kill_every
-    postgres_done = sweeper_done = False
+    redis_done = postgres_done = sweeper_done = False
     while time.monotonic() < deadline:
         now = time.monotonic()
-        if not postgres_done and now >= started + seconds * 0.4:
+        if not redis_done and now >= started + seconds * 0.2:
+            cluster.redis.stop()
+            time.sleep(3)
+            cluster.redis.start()
+            record.count("events", "redis_restarts")
+            redis_done = True
+        elif not postgres_done and now >= started + seconds * 0.4:
             cluster.postgres.stop()
             time.sleep(3)
             cluster.postgres.start()
@@ -350,7 +358,7 @@ def run(*, seconds: float = 60, apps: int = 3, buyers: int = 24, kill_every: flo
     started = time.monotonic()
     with ExitStack() as stack:
         database_url, postgres = stack.enter_context(private_postgres())
-        redis_url = stack.enter_context(private_redis())
+        redis_url, redis = stack.enter_context(restartable_redis())
         env = django_env(
             database_url, redis_url,
             SANDALI_TEST_PAYMENT_SECONDS=str(PAYMENT_SECONDS),
@@ -363,7 +371,7 @@ def run(*, seconds: float = 60, apps: int = 3, buyers: int = 24, kill_every: flo
         manage(env, "migrate", "--verbosity", "0")
         performance_id = seed(env, seats=5000)
         sweeper_log = stack.enter_context(tempfile.TemporaryFile("w+"))
-        cluster = Cluster(env, postgres, apps, sweeper_log)
+        cluster = Cluster(env, postgres, redis, apps, sweeper_log)
         record = Record()
         try:
             cluster.start()

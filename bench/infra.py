@@ -110,20 +110,42 @@ class PostgresControl:
 
 @contextmanager
 def private_redis():
-    port = free_port()
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError("redis-server is not installed (Debian package redis-server)")
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
+    with restartable_redis() as (url, _control):
+        yield url
+
+
+@contextmanager
+def restartable_redis():
+    """Yield the URL of a private Redis and a RedisControl that stops and starts it on the
+    same port (an outage, for the tests of what Sandali does without Redis)."""
+    control = RedisControl(free_port())
+    control.start()
     try:
-        _wait_for_port(port)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield f"redis://127.0.0.1:{control.port}/0", control
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        control.stop()
+
+
+class RedisControl:
+    def __init__(self, port: int):
+        self.port = port
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed (Debian package redis-server)")
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        _wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
 
 
 NGINX_SITE = ROOT / "deploy" / "nginx" / "sandali.conf"

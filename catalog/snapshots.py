@@ -3,11 +3,14 @@
 Computed from seat rows, kept in Django's cache (shared through Redis when REDIS_URL is set) for
 SANDALI_SNAPSHOT_SECONDS (default 1), never incremented. Each snapshot carries the time it was
 computed, and one older than the TTL is never returned, whatever the cache backend rounds.
+The seat map's snapshot serves both the API (compact rows with an ETag) and the watchers of
+the live seat map (the message a socket gets on connect), from one query.
 """
 
 import hashlib
 import json
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -25,16 +28,23 @@ from catalog.selectors import seat_map as read_seat_map
 CENT = Decimal("0.01")
 
 
-def _cached(key: str, compute):
+def _cached_entry(key: str, compute) -> tuple[float, object]:
+    """(when the value was computed, the value): from the cache if that was less than the
+    TTL ago, else computed now. The time is taken before the rows are read, so a value never
+    misses a change committed before that time."""
     ttl = settings.SANDALI_SNAPSHOT_SECONDS
-    if ttl <= 0:
-        return compute()
-    entry = cache.get(key)
-    if entry is not None and time.time() - entry[0] < ttl:
-        return entry[1]
-    value = compute()
-    cache.set(key, (time.time(), value), timeout=max(1, int(ttl + 1)))
-    return value
+    if ttl > 0:
+        entry = cache.get(key)
+        if entry is not None and time.time() - entry[0] < ttl:
+            return entry
+    entry = (time.time(), compute())
+    if ttl > 0:
+        cache.set(key, entry, timeout=max(1, int(ttl + 1)))
+    return entry
+
+
+def _cached(key: str, compute):
+    return _cached_entry(key, compute)[1]
 
 
 def capacity(*, performance_id: int) -> list[Capacity]:
@@ -44,18 +54,33 @@ def capacity(*, performance_id: int) -> list[Capacity]:
     )
 
 
-def seat_map_json(*, performance_id: int) -> tuple[str, bytes]:
-    """The compact seat map as JSON bytes, with its ETag (a hash of exactly those bytes)."""
+@dataclass(frozen=True)
+class SeatMap:
+    etag: str  # a hash of exactly the body's bytes
+    body: bytes  # the API's compact map: {"columns": [...], "seats": [[...], ...]}
+    watcher_message: str  # a socket's snapshot: {"snapshot":true,"seats":[[id,status,version]]}
 
-    def compute() -> tuple[str, bytes]:
+
+def seat_map(*, performance_id: int) -> tuple[float, SeatMap]:
+    """The seat map of a performance and when it was computed; DomainError (404) for an
+    unknown performance."""
+
+    def compute() -> SeatMap:
         get_performance(performance_id=performance_id)  # 404 for an unknown one
-        body = json.dumps(
-            {"columns": SEAT_MAP_COLUMNS, "seats": read_seat_map(performance_id=performance_id)},
-            separators=(",", ":"),
-        ).encode()
-        return f'"{hashlib.sha256(body).hexdigest()[:32]}"', body
+        rows = read_seat_map(performance_id=performance_id)
+        body = json.dumps({"columns": SEAT_MAP_COLUMNS, "seats": rows}, separators=(",", ":"))
+        states = [[row[0], row[7], row[8]] for row in rows]
+        message = json.dumps({"snapshot": True, "seats": states}, separators=(",", ":"))
+        etag = f'"{hashlib.sha256(body.encode()).hexdigest()[:32]}"'
+        return SeatMap(etag=etag, body=body.encode(), watcher_message=message)
 
-    return _cached(f"seat-map:{performance_id}", compute)
+    return _cached_entry(f"seat-map:{performance_id}", compute)
+
+
+def seat_map_json(*, performance_id: int) -> tuple[str, bytes]:
+    """The compact seat map as JSON bytes, with its ETag."""
+    _computed_at, snapshot = seat_map(performance_id=performance_id)
+    return snapshot.etag, snapshot.body
 
 
 def price_list(*, performance_id: int) -> dict[tuple[int, int], tuple[Decimal, str, str]]:

@@ -1,47 +1,102 @@
-"""WS /ws/performances/{id}: a snapshot of every seat on connect, then each committed change."""
+"""WS /ws/performances/{id}: a snapshot of every seat on connect, then each committed change.
+
+The snapshot comes from the seat map's cached snapshot (catalog/snapshots.py), so a thousand
+watchers connecting within SANDALI_SNAPSHOT_SECONDS cost one query and one encoding. A cached
+snapshot may predate the moment the watcher joined its group, and a change committed in
+between would reach it neither way; so a watcher whose snapshot predates its joining is sent
+the map again once a snapshot read after it exists (within the TTL), if anything changed.
+The same catch-up is sent to every watcher when the channel layer comes back after an outage
+(live/health.py), since the changes made meanwhile never reached them.
+"""
+
+import asyncio
+import json
+import time
+import weakref
+from contextlib import suppress
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
-from catalog.models import Performance
-from catalog.selectors import seat_map
+from catalog import snapshots
+from live.health import health
 from live.publish import performance_group
 from ops.metrics import WEBSOCKET_CONNECTIONS
+from ops.redis_outage import REDIS_UNREACHABLE, RETRY_SECONDS
+from sandali.errors import DomainError
 
 NOT_FOUND = 4404
+_watchers: "weakref.WeakSet[PerformanceSeatsConsumer]" = weakref.WeakSet()
 
 
-def _snapshot(performance_id: int) -> list | None:
-    if not Performance.objects.filter(pk=performance_id).exists():
-        return None
-    return [[row[0], row[7], row[8]] for row in seat_map(performance_id=performance_id)]
-
-
-class PerformanceSeatsConsumer(AsyncJsonWebsocketConsumer):
+class PerformanceSeatsConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.group = None
-        performance_id = int(self.scope["url_route"]["kwargs"]["performance_id"])
+        self.catch_up_task = None
+        self.performance_id = int(self.scope["url_route"]["kwargs"]["performance_id"])
         await self.accept()
         # Join before reading the snapshot, so that no change between the two is lost; the
         # seat versions make a change that the snapshot already holds harmless.
-        self.group = performance_group(performance_id)
+        self.group = performance_group(self.performance_id)
+        joined_at = time.time()
         await self.channel_layer.group_add(self.group, self.channel_name)
-        snapshot = await database_sync_to_async(_snapshot)(performance_id)
-        if snapshot is None:
+        try:
+            computed_at, seat_map = await self._seat_map()
+        except DomainError:
             await self.close(code=NOT_FOUND)
             return
         WEBSOCKET_CONNECTIONS.inc()
         self.counted = True
-        await self.send_json({"snapshot": True, "seats": snapshot})
+        _watchers.add(self)
+        await self.send(text_data=seat_map.watcher_message)
+        if computed_at < joined_at:
+            self.catch_up(since=joined_at, sent=seat_map.watcher_message)
+
+    def catch_up(self, *, since: float, sent: str | None) -> None:
+        """Send the map again once a snapshot computed after `since` can be read, unless it is
+        the same as `sent`."""
+        if self.catch_up_task is not None:
+            self.catch_up_task.cancel()
+        self.catch_up_task = asyncio.ensure_future(self._send_map_after(since, sent))
+
+    async def _send_map_after(self, since: float, sent: str | None) -> None:
+        # A snapshot older than the TTL is never served: past since + TTL, one read after
+        # `since` is what the cache holds.
+        await asyncio.sleep(max(0.0, since + settings.SANDALI_SNAPSHOT_SECONDS - time.time()))
+        computed_at, seat_map = await self._seat_map()
+        while computed_at < since:  # another process's clock may be behind ours
+            await asyncio.sleep(0.1)
+            computed_at, seat_map = await self._seat_map()
+        if seat_map.watcher_message != sent:
+            await self.send(text_data=seat_map.watcher_message)
+
+    async def _seat_map(self) -> tuple[float, snapshots.SeatMap]:
+        return await database_sync_to_async(snapshots.seat_map)(performance_id=self.performance_id)
 
     async def disconnect(self, code: int) -> None:
+        _watchers.discard(self)
+        if self.catch_up_task is not None:
+            self.catch_up_task.cancel()
         if getattr(self, "counted", False):
             WEBSOCKET_CONNECTIONS.dec()
         if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            with suppress(*REDIS_UNREACHABLE):  # Redis forgets subscriptions when it restarts
+                await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def receive_json(self, content, **kwargs) -> None:
+    async def receive(self, text_data=None, bytes_data=None) -> None:
         """Watchers only listen; anything they send is ignored."""
 
     async def seats_changed(self, event: dict) -> None:
-        await self.send_json({"seats": event["seats"]})
+        await self.send(text_data=json.dumps({"seats": event["seats"]}, separators=(",", ":")))
+
+
+def _catch_up_every_watcher(recovered_at: float) -> None:
+    # A publisher whose circuit opened just before Redis came back drops changes for up to
+    # its retry interval more: the map sent must be read after that too.
+    since = recovered_at + RETRY_SECONDS + 0.1
+    for watcher in list(_watchers):
+        watcher.catch_up(since=since, sent=None)
+
+
+health.on_recovered.append(_catch_up_every_watcher)

@@ -4,6 +4,10 @@ Services call `publish_seat_changes` inside their transaction with the changed s
 (performance_id, seat_id, status, version); the changes are sent once the transaction commits,
 as one message per performance: {"seats": [[id, status, version], ...]}. Nothing is sent for
 a transaction that rolls back.
+
+Publishing never fails a request: with Redis it runs on a background thread after commit, and
+while Redis cannot be reached the changes are dropped (a circuit breaker tries Redis once a
+second); watchers are sent a fresh snapshot when their process sees Redis back (live/health.py).
 """
 
 import asyncio
@@ -17,6 +21,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 from ops.metrics import SEAT_CHANGES
+from ops.redis_outage import REDIS_UNREACHABLE, circuit
 
 log = logging.getLogger(__name__)
 SeatRow = tuple[int, int, str, int]  # performance_id, seat_id, status, version
@@ -73,17 +78,24 @@ class _BackgroundSender:
     every message, as async_to_sync would in a WSGI process."""
 
     def __init__(self) -> None:
+        self.circuit = circuit("channel layer")
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, name="seat-publisher", daemon=True).start()
 
     def submit(self, layer, messages) -> None:
+        if not self.circuit.allow():
+            return  # Redis is down: the watchers get a snapshot when it is back
         future = asyncio.run_coroutine_threadsafe(self._send(layer, messages), self.loop)
         future.add_done_callback(_log_failure)
 
-    @staticmethod
-    async def _send(layer, messages) -> None:
-        for group, message in messages:
-            await layer.group_send(group, message)
+    async def _send(self, layer, messages) -> None:
+        try:
+            for group, message in messages:
+                await layer.group_send(group, message)
+        except REDIS_UNREACHABLE as error:
+            self.circuit.failed(error)  # counted, and logged once per outage
+        else:
+            self.circuit.succeeded()
 
 
 def _log_failure(future) -> None:

@@ -28,21 +28,34 @@ class RateLimited(DomainError):
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client as the abuse limits count it: its address (an IPv6 client's /64), taken by
-    `client_ip`. A server that sees no address (gunicorn on a Unix socket) gives "unknown":
-    every such request counts as one client, so the limits hold rather than fall away."""
-    address = client_ip(request)
-    return _client_network(address) if address else UNKNOWN_CLIENT
+    """The client of an HTTP request as the abuse limits count it (see address_from)."""
+    return address_from(
+        request.META.get("REMOTE_ADDR", ""), request.headers.get("X-Forwarded-For", "")
+    )
 
 
 def client_ip(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or, behind SANDALI_TRUSTED_PROXIES proxies, the address those proxies
-    appended to X-Forwarded-For (never one the client could forge); "" when there is none."""
+    """The client's own IP address, not widened to its network ("" when there is none)."""
+    return peer_address(
+        request.META.get("REMOTE_ADDR", ""), request.headers.get("X-Forwarded-For", "")
+    )
+
+
+def address_from(remote_addr: str, forwarded_for: str) -> str:
+    """The client, for a request or a socket: its address (an IPv6 client counts as its /64).
+    A server that sees no address (gunicorn on a Unix socket) gives "unknown": every such
+    client counts as one, so the limits hold rather than fall away."""
+    address = peer_address(remote_addr, forwarded_for)
+    return _client_network(address) if address else UNKNOWN_CLIENT
+
+
+def peer_address(remote_addr: str, forwarded_for: str) -> str:
+    """The peer's address, or, behind SANDALI_TRUSTED_PROXIES proxies, the address those
+    proxies appended to X-Forwarded-For (never one the client could forge)."""
     proxies = settings.SANDALI_TRUSTED_PROXIES
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    address = request.META.get("REMOTE_ADDR", "")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    address = remote_addr
+    if proxies and forwarded_for:
+        hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
         if len(hops) >= proxies:
             address = hops[-proxies]
     return address

@@ -38,6 +38,11 @@ SWEEP_SEATS_FREED = Counter("sandali_sweep_seats_freed", "Seats the sweeper free
 WEBSOCKET_CONNECTIONS = Gauge(
     "sandali_websocket_connections", "Open WebSocket connections to seat maps."
 )
+REDIS_FAILURES = Counter(
+    "sandali_redis_failures",
+    "Calls to Redis that failed because it could not be reached, by use (cache, channel layer).",
+    ["use"],
+)
 REQUEST_SECONDS = Histogram(
     "sandali_request_seconds",
     "HTTP request latency, by route pattern and status.",

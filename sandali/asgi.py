@@ -13,15 +13,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sandali.settings")
 django_application = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from live.guard import SocketGuard  # noqa: E402
 from live.routing import websocket_urlpatterns  # noqa: E402
 from sandali.staticfiles import ASGIStaticFiles  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": ASGIStaticFiles(django_application),
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+        # Origins, sockets per client, and refusals while the channel layer is down.
+        "websocket": SocketGuard(URLRouter(websocket_urlpatterns)),
     }
 )
 

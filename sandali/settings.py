@@ -156,15 +156,26 @@ STORAGES = {
 
 # Pub/sub and cache: in-process by default; REDIS_URL shares them between app processes.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A Redis that does not answer (down, black-holed) fails a call within this many seconds.
+SANDALI_REDIS_TIMEOUT_SECONDS = float(os.environ.get("SANDALI_REDIS_TIMEOUT_SECONDS", "0.5"))
 if REDIS_URL:
+    _redis_timeouts = {
+        "socket_connect_timeout": SANDALI_REDIS_TIMEOUT_SECONDS,
+        "socket_timeout": SANDALI_REDIS_TIMEOUT_SECONDS,
+    }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [{"address": REDIS_URL, **_redis_timeouts}]},
         }
     }
+    # While Redis cannot be reached, each process caches in its own memory (ops/redis_outage.py).
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "ops.redis_outage.FallbackRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": _redis_timeouts,
+        }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -193,9 +204,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Sandali's own settings.
-# Web sites whose pages may change state through the API (the site itself always may), e.g.
-# "https://box-office.example.org"; browsers on any other site get 403 origin_not_allowed.
-SANDALI_ALLOWED_ORIGINS = env_list("SANDALI_ALLOWED_ORIGINS", "")
 SANDALI_METRICS_TOKEN = os.environ.get("SANDALI_METRICS_TOKEN", "")
 # Abuse limits, "COUNT/SECONDS" per client address (or per hold); empty turns one off.
 SANDALI_RATE_LIMITS = {
@@ -205,6 +213,12 @@ SANDALI_RATE_LIMITS = {
 }
 # Seats one client address may hold at once, across all its holds (0: no cap).
 SANDALI_MAX_SEATS_PER_CLIENT = int(os.environ.get("SANDALI_MAX_SEATS_PER_CLIENT", "40"))
+# Open live seat-map sockets one client address may keep in one app process (0: no cap).
+SANDALI_MAX_SOCKETS_PER_CLIENT = int(os.environ.get("SANDALI_MAX_SOCKETS_PER_CLIENT", "20"))
+# Other sites whose pages may change state through the API and open sockets (comma-separated
+# origins such as https://box-office.example.org); the site's own origin is always allowed,
+# any other gets 403 origin_not_allowed (API) or a refused socket.
+SANDALI_ALLOWED_ORIGINS = env_list("SANDALI_ALLOWED_ORIGINS", "")
 # How many proxies in front of Sandali append to X-Forwarded-For (0: use REMOTE_ADDR).
 SANDALI_TRUSTED_PROXIES = int(os.environ.get("SANDALI_TRUSTED_PROXIES", "0"))
 SANDALI_METRICS_ALLOWED_NETWORKS = [

@@ -24,7 +24,7 @@ async def stage():
     watcher = WebsocketCommunicator(
         application,
         f"/ws/performances/{performance.pk}",
-        headers=[(b"origin", b"http://localhost")],
+        headers=[(b"host", b"localhost"), (b"origin", b"http://localhost")],
     )
     connected, _ = await watcher.connect()
     assert connected
@@ -115,7 +115,7 @@ async def test_watchers_of_another_performance_hear_nothing(stage):
 
 async def test_an_unknown_performance_closes_the_socket():
     watcher = WebsocketCommunicator(
-        application, "/ws/performances/999999", headers=[(b"origin", b"http://localhost")]
+        application, "/ws/performances/999999", headers=[(b"host", b"localhost")]
     )
     await watcher.connect()
     assert (await watcher.receive_output(timeout=5))["type"] == "websocket.close"

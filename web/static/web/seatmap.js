@@ -355,14 +355,20 @@ function connect(delay = 500) {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${scheme}://${location.host}${config.urls.socket}`);
   const live = document.getElementById("live");
-  socket.onopen = () => {
-    if (live.textContent) live.textContent = text.online;
-    delay = 500;
+  // The backoff starts again only once the server has sent the snapshot: a socket it accepts
+  // and closes at once (Redis down: 1013, too many sockets: 4429) keeps backing off.
+  socket.onmessage = (event) => {
+    if (delay !== 500) {
+      if (live.textContent) live.textContent = text.online;
+      delay = 500;
+    }
+    apply(JSON.parse(event.data).seats);
   };
-  socket.onmessage = (event) => apply(JSON.parse(event.data).seats);
   socket.onclose = () => {
     live.textContent = text.offline;
-    setTimeout(() => connect(Math.min(delay * 2, 10000)), delay);
+    // Jitter, so that pages cut off together do not all come back at the same instant.
+    const wait = delay * (0.75 + Math.random() / 2);
+    setTimeout(() => connect(Math.min(delay * 2, 10000)), wait);
   };
 }
 

@@ -1,0 +1,103 @@
+"""Whether this process's channel layer (Redis) carries messages right now, probed end to end.
+
+Once a second the process sends a message through the layer to a channel it subscribes to
+itself, and waits for it. A send that fails, or two probes that never come back, mark the
+layer down: new sockets are refused (live/guard.py), while the watchers already connected stay
+open. When a probe comes through after one that did not, Redis's pub/sub connection has
+resubscribed every channel and group of this process (all at once, on reconnecting, before the
+probe's own message), so each watcher is sent a fresh snapshot, since the changes made
+meanwhile never reached it (publishers drop them while Redis is down, live/publish.py).
+
+Only a shared layer (Redis) is probed; the in-process layer cannot be down.
+"""
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Callable
+
+from channels.layers import InMemoryChannelLayer
+
+from ops.metrics import REDIS_FAILURES
+from ops.redis_outage import REDIS_UNREACHABLE
+
+log = logging.getLogger(__name__)
+PROBE_SECONDS = 1.0
+ECHO_SECONDS = 2.0  # a probe not back by then is missed
+MISSED_PROBES_FOR_DOWN = 2
+
+
+class LayerHealth:
+    def __init__(self) -> None:
+        self.up = True
+        # Called with the time the layer was seen back (time.time()), on the event loop.
+        self.on_recovered: list[Callable[[float], None]] = []
+        self._task: asyncio.Task | None = None
+        self._last_seen = 0
+
+    def watch(self, layer) -> None:
+        """Start probing `layer` from the running event loop, once per process."""
+        if self._task is None and layer is not None and not isinstance(layer, InMemoryChannelLayer):
+            self._task = asyncio.ensure_future(self._probe_forever(layer))
+
+    async def _probe_forever(self, layer) -> None:
+        channel = f"asgi.sandali-health.{uuid.uuid4().hex}"
+        receiver = asyncio.ensure_future(self._receive(layer, channel))
+        missed, n = 0, 0
+        try:
+            while True:
+                n += 1
+                answered = await self._probe(layer, channel, n)
+                if answered and missed:
+                    self._recovered()
+                missed = 0 if answered else missed + 1
+                if self.up and (answered is None or missed >= MISSED_PROBES_FOR_DOWN):
+                    self.up = False
+                    log.warning("Live updates paused: the channel layer (Redis) is unreachable.")
+                await asyncio.sleep(PROBE_SECONDS)
+        finally:
+            receiver.cancel()
+
+    async def _probe(self, layer, channel: str, n: int) -> bool | None:
+        """True when probe n came back, False when it did not, None when it could not even be
+        sent."""
+        try:
+            await layer.send(channel, {"type": "probe", "n": n})
+        except REDIS_UNREACHABLE:
+            REDIS_FAILURES.labels("channel layer").inc()
+            return None
+        deadline = time.monotonic() + ECHO_SECONDS
+        while self._last_seen < n and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        return self._last_seen >= n
+
+    async def _receive(self, layer, channel: str) -> None:
+        while True:
+            try:
+                message = await layer.receive(channel)
+            except REDIS_UNREACHABLE:
+                _forget_failed_subscription(layer, channel)
+                await asyncio.sleep(PROBE_SECONDS)
+                continue
+            self._last_seen = max(self._last_seen, message.get("n", 0))
+
+    def _recovered(self) -> None:
+        if not self.up:
+            self.up = True
+            log.warning("Live updates resumed: the channel layer (Redis) is back.")
+        recovered_at = time.time()
+        for callback in self.on_recovered:
+            callback(recovered_at)
+
+
+def _forget_failed_subscription(layer, channel: str) -> None:
+    """channels_redis records a channel before subscribing to it, and keeps the record when
+    the subscription fails; forget it so that the next receive subscribes again."""
+    loop_layer = getattr(layer, "_get_layer", lambda: None)()
+    channels = getattr(loop_layer, "channels", None)
+    if isinstance(channels, dict):
+        channels.pop(channel, None)
+
+
+health = LayerHealth()
