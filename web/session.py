@@ -7,6 +7,13 @@ token again. An order's token is derived from its hold's token and the checkout'
 (orders.selectors.order_token); the session keeps the seed and the key. So a reader of the
 session table, without SECRET_KEY, can compute no token that opens a hold or an order through
 the API. Entries written before (with a raw "token") are forgotten when read.
+
+The session id changes (cycle_key) whenever the session comes to grant more: a new hold, a
+paid order. A session cookie that somebody planted in, or read from, the browser before then
+opens nothing new. The old session row is deleted at once, so a request still carrying the old
+cookie finds an empty session: the seat map sends its selection requests one at a time, across
+tabs too, and the checkout form is sent once, under the same lock (seatmap.js, checkout.js);
+only a new hold rotates (adding seats to it does not).
 """
 
 import secrets
@@ -50,6 +57,7 @@ def remember_hold(request: HttpRequest, performance_id: int, hold: SessionHold) 
     holds = _holds(request)
     holds[str(performance_id)] = {"id": hold.id, "seed": hold.seed}
     request.session[SESSION_HOLDS] = holds
+    _rotate(request)
 
 
 def checkout_key(request: HttpRequest, performance_id: int) -> str:
@@ -78,6 +86,7 @@ def remember_order(
     orders = _orders(request)
     orders[str(order_id)] = {"seed": hold.seed, "key": idempotency_key}
     request.session[SESSION_ORDERS] = orders
+    _rotate(request)
 
 
 def session_order_ids(request: HttpRequest) -> list[int]:
@@ -111,3 +120,10 @@ def _current_entries(request: HttpRequest, name: str, *, fields: set[str]) -> di
     if len(current) != len(entries):
         request.session[name] = current
     return current
+
+
+def _rotate(request: HttpRequest) -> None:
+    """A new session id for what the session now grants. A session without a row yet gets a
+    fresh id when it is saved anyway, so only an existing one is cycled."""
+    if request.session.session_key is not None:
+        request.session.cycle_key()

@@ -111,6 +111,7 @@ def checkout(request, performance_id: int):
             except DomainError as error:
                 messages.error(request, error.message)
                 return redirect("checkout", performance_id=performance_id)
+            # A new session id with the order: a cookie planted earlier cannot open it.
             remember_order(request, result.order.pk, hold=remembered, idempotency_key=key)
             forget_hold(request, performance_id)
             return redirect("order", order_id=result.order.pk)

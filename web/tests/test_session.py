@@ -1,5 +1,6 @@
-"""What the pages' server-side session grants, and to whom: the session table holds no secret
-that opens a hold or an order through the API."""
+"""What the pages' server-side session grants, and to whom: its id changes whenever it comes
+to grant more (a new hold, a paid order), so a cookie planted or seen earlier opens nothing
+new; and the session table holds no secret that opens a hold or an order through the API."""
 
 import pytest
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.test import Client
 
 from orders.models import Order
 from reservations.models import Hold
-from sandali.testing import seat_ids
+from sandali.testing import expire_hold, seat_ids
 from web.session import hold_token
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,48 @@ def with_cookie(key: str) -> Client:
     other = Client()
     other.cookies[settings.SESSION_COOKIE_NAME] = key
     return other
+
+
+def test_paying_changes_the_session_id_so_an_earlier_cookie_cannot_open_the_order(
+    client, performance
+):
+    for seat_id in seat_ids(performance)[:2]:
+        choose(client, performance, seat_id)
+    before = session_cookie(client)
+    paid = client.post(f"/performances/{performance.pk}/checkout", BUYER)
+    assert paid.status_code == 302
+    assert session_cookie(client) != before
+    assert client.get(paid["Location"]).status_code == 200
+    assert with_cookie(before).get(paid["Location"]).status_code == 404
+    assert not Session.objects.filter(session_key=before).exists()
+
+
+def test_a_new_hold_changes_the_session_id_so_a_planted_cookie_does_not_see_it(client, performance):
+    ids = seat_ids(performance)
+    attacker = Client()
+    choose(attacker, performance, ids[5])  # a session of the attacker's, with a hold
+    expire_hold(Hold.objects.get())
+    planted = session_cookie(attacker)
+    victim = with_cookie(planted)
+    assert choose(victim, performance, ids[0]).json()["seats"] == [ids[0]]
+    assert choose(victim, performance, ids[1]).json()["seats"] == ids[:2]
+    assert session_cookie(victim) != planted
+    selection = f"/performances/{performance.pk}/selection"
+    assert attacker.get(selection).json()["seats"] == []
+    assert victim.get(selection).json()["seats"] == ids[:2]
+    assert Hold.objects.count() == 2, "the victim's choices went into one new hold"
+    # Nor does the planted cookie see the order the victim then pays for.
+    paid = victim.post(f"/performances/{performance.pk}/checkout", BUYER)
+    assert attacker.get(paid["Location"]).status_code == 404
+
+
+def test_adding_seats_to_the_same_hold_keeps_the_session_id(client, performance):
+    ids = seat_ids(performance)
+    choose(client, performance, ids[0])
+    first = session_cookie(client)
+    choose(client, performance, ids[1])
+    client.delete(f"/performances/{performance.pk}/selection/seats/{ids[0]}")
+    assert session_cookie(client) == first
 
 
 def strings_in(value) -> set[str]:
