@@ -5,7 +5,7 @@ from orders.errors import OrderNotFound
 from orders.models import Order, PaymentAttempt, Ticket
 from reservations.selectors import money
 from sandali.sql import as_datetime, fetch_all, lock
-from sandali.tokens import token_matches
+from sandali.tokens import derived_token, token_matches
 
 
 def owned_order(*, order_id: int, token: str | None) -> Order:
@@ -13,6 +13,13 @@ def owned_order(*, order_id: int, token: str | None) -> Order:
     if order is None or not token_matches(token, order.token_hash):
         raise OrderNotFound()
     return order
+
+
+def order_token(*, hold_token: str | None, idempotency_key: str) -> str:
+    """The token of the order that a checkout of a hold with this key makes: computed again
+    only by whoever has the hold token and the key, so a repeated checkout gets the same token
+    back while only its hash is stored."""
+    return derived_token(f"{hold_token}:{idempotency_key}", purpose="order")
 
 
 def latest_order_id(*, order_ids: list[int], performance_id: int) -> int | None:

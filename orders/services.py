@@ -40,6 +40,7 @@ from orders.selectors import (
     ATTEMPT_COLUMNS,
     TicketView,
     order_tickets,
+    order_token,
     payment_attempt_of_row,
     payment_attempts,
 )
@@ -57,7 +58,7 @@ from sandali.sql import (
     lock,
     now_sql,
 )
-from sandali.tokens import derived_token, hash_token
+from sandali.tokens import hash_token
 
 log = logging.getLogger(__name__)
 
@@ -95,14 +96,12 @@ def checkout(
         or "\x00" in idempotency_key
     ):
         raise IdempotencyKeyRequired()
-    # The order token can be computed again only by whoever has the hold token and the key,
-    # so a repeated request gets the same token back while only its hash is stored.
-    order_token = derived_token(f"{token}:{idempotency_key}", purpose="order")
+    token_of_order = order_token(hold_token=token, idempotency_key=idempotency_key)
     attempt, hold_live = _record_attempt(
         hold_id=hold_id,
         token=token,
         idempotency_key=idempotency_key,
-        order_token_hash=hash_token(order_token),
+        order_token_hash=hash_token(token_of_order),
         buyer=(name, email, phone),
     )
     settled = Settlement(attempt)
@@ -130,9 +129,9 @@ def checkout(
         attempt = finish_refund(attempt)
     if attempt.status == PaymentStatus.PAID:
         if settled.order is not None:
-            return CheckoutResult(settled.order, order_token, True, settled.tickets)
+            return CheckoutResult(settled.order, token_of_order, True, settled.tickets)
         order = Order.objects.get(pk=attempt.order_id)
-        return CheckoutResult(order, order_token, False, order_tickets(order=order))
+        return CheckoutResult(order, token_of_order, False, order_tickets(order=order))
     if attempt.status == PaymentStatus.DECLINED:
         raise PaymentDeclined()
     if attempt.status in (PaymentStatus.REFUNDING, PaymentStatus.REFUNDED):

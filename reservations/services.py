@@ -105,10 +105,20 @@ class SeatChange:
 
 
 @count_outcomes(HOLD_ATTEMPTS, success=lambda result: "held")
-def hold_seats(*, performance_id: int, seat_ids: Sequence[int], client_key: str = "") -> HoldState:
+def hold_seats(
+    *,
+    performance_id: int,
+    seat_ids: Sequence[int],
+    client_key: str = "",
+    token: str | None = None,
+) -> HoldState:
     """Hold all of `seat_ids` for a new buyer, or none of them. `client_key` (a keyed hash of
-    the client's address, see client_key()) caps the seats one client holds at once."""
+    the client's address, see client_key()) caps the seats one client holds at once. The
+    hold's token is a new random one unless the caller brings its own (the web pages derive
+    theirs from a seed, so that their session table keeps no token)."""
     _check_seat_ids(seat_ids)
+    if token is not None and len(token) < 32:
+        raise ValueError("a hold token needs at least 32 characters")
     if not is_id(performance_id):
         raise PerformanceNotFound()
     with transaction.atomic():
@@ -133,7 +143,7 @@ def hold_seats(*, performance_id: int, seat_ids: Sequence[int], client_key: str 
         _check_sales_open(performance, now)
         _check_limit(performance, already_held=0, adding=len(seat_ids))
         _check_client_cap(client_key, adding=len(seat_ids), now=now)
-        token = new_token()
+        token = new_token() if token is None else token
         hold = Hold(
             performance_id=performance_id,
             token_hash=hash_token(token),

@@ -1,8 +1,6 @@
-"""The buyer's current selection on the web pages: a hold whose token lives only in the
-server-side session, never in the page or a URL. Each choice is held at once through the
-reservation services; these views only keep the session's hold id and token."""
-
-import secrets
+"""The buyer's current selection on the web pages: a hold reached only through the server-side
+session, never through the page or a URL. Each choice is held at once through the reservation
+services; these views only keep the hold in the session (web/session.py)."""
 
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -17,8 +15,15 @@ from reservations.errors import AlreadyCheckedOut, HoldExpired, HoldNotFound
 from reservations.selectors import order_of_hold, owned_hold, summarize_hold
 from sandali.dbtime import db_now
 from sandali.errors import DomainError
-
-SESSION_HOLDS = "holds"
+from sandali.problems import problem_response
+from web.session import (
+    SessionHold,
+    forget_hold,
+    hold_token,
+    new_hold_seed,
+    remember_hold,
+    session_hold,
+)
 
 
 def performance_or_404(performance_id: int) -> Performance:
@@ -29,36 +34,6 @@ def performance_or_404(performance_id: int) -> Performance:
         raise Http404 from None
 
 
-def session_hold(request: HttpRequest, performance_id: int) -> tuple[int, str] | None:
-    entry = request.session.get(SESSION_HOLDS, {}).get(str(performance_id))
-    return (entry["id"], entry["token"]) if entry else None
-
-
-def remember_hold(request: HttpRequest, performance_id: int, hold_id: int, token: str) -> None:
-    holds = request.session.get(SESSION_HOLDS, {})
-    holds[str(performance_id)] = {"id": hold_id, "token": token}
-    request.session[SESSION_HOLDS] = holds
-
-
-def checkout_key(request: HttpRequest, performance_id: int) -> str:
-    """The Idempotency-Key of this session's checkout of its hold, made once: a checkout sent
-    again (a reload, a lost answer, a retry after an error) is the same checkout, so it
-    finishes the first one and never pays twice."""
-    holds = request.session[SESSION_HOLDS]
-    entry = holds[str(performance_id)]
-    if "checkout_key" not in entry:
-        entry["checkout_key"] = secrets.token_hex(16)
-        request.session[SESSION_HOLDS] = holds
-        request.session.modified = True
-    return entry["checkout_key"]
-
-
-def forget_hold(request: HttpRequest, performance_id: int) -> None:
-    holds = request.session.get(SESSION_HOLDS, {})
-    holds.pop(str(performance_id), None)
-    request.session[SESSION_HOLDS] = holds
-
-
 def current_selection(request: HttpRequest, performance_id: int) -> dict:
     """The live hold of this session for the performance: seat ids, expiry, server time."""
     now = db_now()
@@ -67,7 +42,7 @@ def current_selection(request: HttpRequest, performance_id: int) -> dict:
     if remembered is None:
         return empty
     try:
-        hold = owned_hold(hold_id=remembered[0], token=remembered[1])
+        hold = owned_hold(hold_id=remembered.id, token=remembered.token)
     except HoldNotFound:
         forget_hold(request, performance_id)
         return empty
@@ -85,11 +60,14 @@ def current_selection(request: HttpRequest, performance_id: int) -> dict:
 
 
 def problem(error: DomainError) -> JsonResponse:
-    body = {"code": error.code, "detail": error.message, **error.details}
-    response = JsonResponse(body, status=error.status, content_type="application/problem+json")
-    if getattr(error, "retry_after", None):
-        response["Retry-After"] = str(error.retry_after)
-    return response
+    """The same problem+json as the API's (sandali/problems.py)."""
+    return problem_response(
+        status=error.status,
+        code=error.code,
+        detail=error.message,
+        retry_after=getattr(error, "retry_after", None),
+        **error.details,
+    )
 
 
 @require_GET
@@ -116,23 +94,27 @@ def _choose(request, performance_id: int, seat_id: int) -> None:
     remembered = session_hold(request, performance_id)
     if remembered is not None:
         try:
-            hold_services.add_seats(hold_id=remembered[0], token=remembered[1], seat_ids=[seat_id])
+            hold_services.add_seats(
+                hold_id=remembered.id, token=remembered.token, seat_ids=[seat_id]
+            )
             return
         except (HoldExpired, HoldNotFound, AlreadyCheckedOut):
             forget_hold(request, performance_id)  # a new choice starts a new hold
+    seed = new_hold_seed()
     created = hold_services.hold_seats(
         performance_id=performance_id,
         seat_ids=[seat_id],
         client_key=hold_services.client_key(address),
+        token=hold_token(seed),
     )
-    remember_hold(request, performance_id, created.hold.pk, created.token)
+    remember_hold(request, performance_id, SessionHold(id=created.hold.pk, seed=seed))
 
 
 def _unchoose(request, performance_id: int, seat_id: int) -> None:
     remembered = session_hold(request, performance_id)
     if remembered is None:
         raise HoldNotFound()
-    hold_services.release_seat(hold_id=remembered[0], token=remembered[1], seat_id=seat_id)
+    hold_services.release_seat(hold_id=remembered.id, token=remembered.token, seat_id=seat_id)
 
 
 def messages_for_page() -> dict:

@@ -17,16 +17,15 @@ from reservations.errors import HoldExpired
 from reservations.selectors import owned_hold, summarize_hold
 from sandali.dbtime import db_now
 from sandali.errors import DomainError
-from web.selection import (
+from web.selection import current_selection, messages_for_page, performance_or_404
+from web.session import (
     checkout_key,
-    current_selection,
     forget_hold,
-    messages_for_page,
-    performance_or_404,
+    remember_order,
     session_hold,
+    session_order_ids,
+    session_order_token,
 )
-
-SESSION_ORDERS = "orders"
 
 
 def home(request):
@@ -97,10 +96,11 @@ def checkout(request, performance_id: int):
         if form.is_valid():
             try:
                 check_rate("checkouts", client_address(request))
+                key = checkout_key(request, performance_id)
                 result = checkout_order(
-                    hold_id=remembered[0],
-                    token=remembered[1],
-                    idempotency_key=checkout_key(request, performance_id),
+                    hold_id=remembered.id,
+                    token=remembered.token,
+                    idempotency_key=key,
                     name=form.cleaned_data["name"],
                     email=form.cleaned_data["email"],
                     phone=form.cleaned_data["phone"],
@@ -108,14 +108,13 @@ def checkout(request, performance_id: int):
             except DomainError as error:
                 messages.error(request, error.message)
                 return redirect("checkout", performance_id=performance_id)
-            orders = request.session.get(SESSION_ORDERS, {})
-            orders[str(result.order.pk)] = result.token
-            request.session[SESSION_ORDERS] = orders
+            # A new session id with the order: a cookie planted earlier cannot open it.
+            remember_order(request, result.order.pk, hold=remembered, idempotency_key=key)
             forget_hold(request, performance_id)
             return redirect("order", order_id=result.order.pk)
     else:
         form = CheckoutForm()
-    hold = owned_hold(hold_id=remembered[0], token=remembered[1])
+    hold = owned_hold(hold_id=remembered.id, token=remembered.token)
     summary = summarize_hold(hold=hold, now=db_now())
     context = {
         "performance": performance,
@@ -130,14 +129,14 @@ def checkout(request, performance_id: int):
 
 def _last_order_here(request, performance_id: int) -> int | None:
     """The newest order this browser bought for the performance, if any."""
-    ids = [int(order_id) for order_id in request.session.get(SESSION_ORDERS, {})]
+    ids = session_order_ids(request)
     return latest_order_id(order_ids=ids, performance_id=performance_id) if ids else None
 
 
 def order_page(request, order_id: int):
-    """The order and its tickets, for the browser that bought them (its token is in the
-    session, never in the URL)."""
-    token = request.session.get(SESSION_ORDERS, {}).get(str(order_id))
+    """The order and its tickets, for the browser that bought them (its session can derive
+    the order's token; the token is never in the URL)."""
+    token = session_order_token(request, order_id)
     try:
         order = owned_order(order_id=order_id, token=token)
     except DomainError:

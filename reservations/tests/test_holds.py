@@ -230,3 +230,21 @@ def test_a_new_hold_is_priced_by_the_database_not_by_a_cached_list(performance, 
     state = hold_seats(performance_id=performance.pk, seat_ids=[ids[1]])
     assert [seat.price for seat in state.seats] == [Decimal("99.00")]
     assert state.total == Decimal("99.00")
+
+
+def test_a_hold_made_with_the_callers_token_is_reached_with_it_and_stores_only_its_hash(
+    performance,
+):
+    from reservations.selectors import owned_hold
+    from sandali.tokens import hash_token
+
+    token = "t" * 43
+    held = hold_seats(
+        performance_id=performance.pk, seat_ids=seat_ids(performance)[:1], token=token
+    )
+    assert held.token == token and held.hold.token_hash == hash_token(token)
+    assert owned_hold(hold_id=held.hold.pk, token=token).pk == held.hold.pk
+    with pytest.raises(ValueError):
+        hold_seats(
+            performance_id=performance.pk, seat_ids=seat_ids(performance)[1:2], token="short"
+        )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from catalog.models import Seat
 from live.tests.servers import sandali_server
 from reservations.models import Hold
 from sandali.testing import expire_hold, make_performance, seat_ids
@@ -128,6 +129,85 @@ def test_two_tabs_of_one_browser_show_the_same_hold_when_the_buyer_comes_back(br
     second.evaluate("window.dispatchEvent(new Event('focus'))")
     second.wait_for_selector(f'[data-seat-id="{target}"].seat--mine', timeout=5_000)
     assert second.locator("#basket-seats li").count() == 1
+
+
+def session_cookie(page) -> str:
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
+
+
+def holds_of(ids) -> set:
+    return set(Seat.objects.filter(id__in=ids).values_list("hold_id", flat=True))
+
+
+def expire_and_wait(pages, seat_id: int) -> None:
+    expire_hold(Hold.objects.get())
+    for page in pages:
+        page.wait_for_selector(f'[data-seat-id="{seat_id}"].seat--available', timeout=5000)
+
+
+def test_fast_clicks_that_change_the_session_id_all_land_in_one_hold(browser, server):
+    """The first of these clicks starts a new hold, which gives the session a new id and
+    deletes the old one: the clicks sent at once still end in one hold, in one session."""
+    performance = make_performance()
+    ids = seat_ids(performance)
+    page = open_page(browser, f"{server}/performances/{performance.pk}/")
+    seat(page, ids[0]).click()
+    page.wait_for_selector(f'[data-seat-id="{ids[0]}"].seat--mine')
+    before = session_cookie(page)
+    expire_and_wait([page], ids[0])
+    chosen = ids[1:6]
+    for seat_id in chosen:
+        seat(page, seat_id).dispatch_event("click")
+    for seat_id in chosen:
+        page.wait_for_selector(f'[data-seat-id="{seat_id}"].seat--mine', timeout=5000)
+    assert session_cookie(page) != before
+    assert len(holds_of(chosen)) == 1 and Hold.objects.count() == 2
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator(".seat--mine[data-seat-id]").count() == len(chosen)
+
+
+def test_two_tabs_choosing_at_once_as_the_session_id_changes_share_one_hold(browser, server):
+    performance = make_performance()
+    ids = seat_ids(performance)
+    url = f"{server}/performances/{performance.pk}/"
+    first = open_page(browser, url)
+    second = first.context.new_page()
+    second.goto(url)
+    second.wait_for_selector("body[data-ready=true]")
+    seat(first, ids[0]).click()
+    first.wait_for_selector(f'[data-seat-id="{ids[0]}"].seat--mine')
+    expire_and_wait([first, second], ids[0])
+    seat(first, ids[1]).dispatch_event("click")
+    seat(second, ids[2]).dispatch_event("click")
+    second.wait_for_selector(f'[data-seat-id="{ids[2]}"].seat--mine', timeout=5000)
+    first.wait_for_selector(f'[data-seat-id="{ids[1]}"].seat--mine', timeout=5000)
+    assert len(holds_of(ids[1:3])) == 1 and Hold.objects.count() == 2
+
+
+def test_pay_clicked_twice_shows_the_order_once_paid(browser, server):
+    """Paying gives the session a new id and deletes the old one: a second click must not
+    send the form again with the old cookie (it would find no selection and no order)."""
+    performance = make_performance()
+    ids = seat_ids(performance)
+    page = open_page(browser, f"{server}/performances/{performance.pk}/")
+    seat(page, ids[0]).click()
+    page.wait_for_selector(f'[data-seat-id="{ids[0]}"].seat--mine')
+    page.click("#to-checkout")
+    page.fill("input[name=name]", "Ava Buyer")
+    page.fill("input[name=email]", "ava@example.org")
+    posts = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+    page.evaluate(
+        """() => {
+          const pay = document.querySelector("button[type=submit]");
+          pay.click();
+          setTimeout(() => pay.click(), 20);
+        }"""
+    )
+    page.wait_for_selector(".ticket", timeout=5000)
+    assert page.locator(".ticket").count() == 1
+    assert len(posts) == 1, posts
 
 
 def test_an_eleventh_seat_shows_the_persian_toast_and_sends_no_request(browser, server):

@@ -227,19 +227,25 @@ svg.addEventListener("pointerup", endPointer);
 svg.addEventListener("pointercancel", endPointer);
 
 // ---- choosing ------------------------------------------------------------------------
-// Choices go to the server one at a time, in order: two quick first clicks must not each
-// start a hold, and an older reply must never undo a newer one.
+// Selection requests go to the server one at a time, in order, and across this browser's
+// tabs too (a Web Lock): two quick first clicks must not each start a hold, an older reply
+// must never undo a newer one, and no request may carry a session cookie that the one before
+// has just replaced (a new hold gives the session a new id, and the old id is gone at once).
 let queue = Promise.resolve();
+function oneAtATime(send) {
+  const locked = navigator.locks ? () => navigator.locks.request("sandali-selection", send) : send;
+  const result = queue.then(locked, locked);
+  queue = result.catch(() => {});
+  return result;
+}
+
 function request(method, seatId) {
-  const send = async () => {
+  return oneAtATime(async () => {
     const response = await fetch(`${config.urls.selection}/seats/${seatId}`, {
       method, headers: { "X-CSRFToken": csrfToken() }, credentials: "same-origin",
     });
     return { ok: response.ok, body: await response.json() };
-  };
-  const result = queue.then(send, send);
-  queue = result.catch(() => {});
-  return result;
+  });
 }
 
 async function toggle(seat) {
@@ -384,8 +390,10 @@ async function refreshMap() {
 }
 
 async function loadSelection() {
-  const response = await fetch(config.urls.selection, { credentials: "same-origin" });
-  applySelection(await response.json());
+  applySelection(await oneAtATime(async () => {
+    const response = await fetch(config.urls.selection, { credentials: "same-origin" });
+    return response.json();
+  }));
 }
 
 // Other tabs of this browser share the session's hold: coming back to this one, show it.
