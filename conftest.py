@@ -3,7 +3,7 @@ import os
 import pytest
 from django.db import connection
 
-from sandali.testing import make_performance
+from tests.factories import make_performance
 
 REQUIRE_ALL_TESTS = os.environ.get("SANDALI_REQUIRE_ALL_TESTS") == "1"
 

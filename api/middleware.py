@@ -6,8 +6,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from sandali.origins import origin_allowed
-from sandali.problems import problem_response
+from core.origins import origin_allowed
+from core.problems import problem_response
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 STATE_CHANGING_METHODS = BODY_METHODS | {"DELETE"}

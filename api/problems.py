@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from sandali.errors import DomainError
-from sandali.problems import (
+from core.errors import DomainError
+from core.problems import (
     PROBLEM_CONTENT_TYPE,
     internal_error,
     problem_body,

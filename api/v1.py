@@ -10,14 +10,14 @@ from ninja.security import HttpBearer
 from api import schemas
 from catalog import selectors as catalog_selectors
 from catalog import snapshots
-from ops.limits import check_rate, client_address
+from core.dbtime import db_now
+from core.limits import check_rate, client_address
+from core.tokens import hash_token
 from orders import selectors as order_selectors
 from orders import services as order_services
 from reservations import services as hold_services
 from reservations.errors import HoldExpired
 from reservations.selectors import order_of_hold, owned_hold, summarize_hold
-from sandali.dbtime import db_now
-from sandali.tokens import hash_token
 
 router = Router()
 PROBLEMS = {

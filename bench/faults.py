@@ -293,7 +293,7 @@ import json, sys
 import django
 django.setup()
 from django.db.models import Count
-from catalog.audit import audit
+from ops.audit import audit
 from orders.models import Order, OrderStatus, PaymentAttempt, Ticket
 from payments.models import Charge
 from reservations.models import Hold
@@ -343,7 +343,7 @@ def check(env: dict, record: Record) -> dict:
 def seed(env: dict, seats: int) -> int:
     script = (
         "import django; django.setup()\n"
-        "from sandali.testing import make_performance\n"
+        "from tests.factories import make_performance\n"
         f"print(make_performance(sections=2, rows={seats // 100}, seats_per_row=50,"
         " hold_minutes=1).pk)\n"
     )

@@ -58,7 +58,7 @@ def integrity(env: dict) -> dict:
         "import django, json; django.setup()\n"
         "from django.db.models import Count\n"
         "from orders.models import Ticket\n"
-        "from catalog.audit import audit\n"
+        "from ops.audit import audit\n"
         "twice = Ticket.objects.filter(valid=True).values('seat_id').annotate(n=Count('id'))"
         ".filter(n__gt=1).count()\n"
         "print(json.dumps({'double_sold': twice,"

@@ -18,9 +18,9 @@ def main() -> None:
 
     from catalog.models import Event, Performance, Section, SectionTicketType, TicketType
     from catalog.services import RowRange, generate_section_seats
+    from core.dbtime import db_now
     from orders.services import checkout
     from reservations.services import hold_seats
-    from sandali.dbtime import db_now
 
     # {name: seats} or {name: [seats, sections]}
     spec: dict = json.loads(sys.argv[1])

@@ -4,7 +4,7 @@ Blocking takes seat rows with FOR UPDATE SKIP LOCKED, like holding (reservations
 a seat that a buyer is taking at this moment counts as not free, and nobody waits.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,8 +14,8 @@ from django.db.models import F
 from catalog.errors import InvalidLayout, InvalidSeats, SeatsUnavailable
 from catalog.models import Performance, Seat, SeatStatus, Section, SectionTicketType, TicketType
 from catalog.selectors import effectively_available
-from live.publish import publish_seats
-from sandali.dbtime import db_now
+from core.dbtime import db_now
+from core.publish import publish_seat_changes
 
 
 def block_seats(*, performance_id: int, seat_ids: Sequence[int]) -> int:
@@ -32,7 +32,7 @@ def block_seats(*, performance_id: int, seat_ids: Sequence[int]) -> int:
         blocked = Seat.objects.filter(id__in=free).update(
             status=SeatStatus.BLOCKED, hold=None, hold_expires_at=None, version=F("version") + 1
         )
-        publish_seats(free, reason="blocked")
+        _publish_seats(free, reason="blocked")
         return blocked
 
 
@@ -48,7 +48,7 @@ def unblock_seats(*, performance_id: int, seat_ids: Sequence[int]) -> int:
         unblocked = Seat.objects.filter(id__in=ids).update(
             status=SeatStatus.AVAILABLE, version=F("version") + 1
         )
-        publish_seats(ids, reason="unblocked")
+        _publish_seats(ids, reason="unblocked")
         return unblocked
 
 
@@ -182,3 +182,11 @@ def copy_performance_layout(
             batch_size=2000,
         )
     return copy
+
+
+def _publish_seats(seat_ids: Iterable[int], *, reason: str) -> None:
+    """Read the seats' new states inside the transaction, then publish them."""
+    rows = Seat.objects.filter(id__in=list(seat_ids)).order_by("id")
+    publish_seat_changes(
+        rows.values_list("performance_id", "id", "status", "version"), reason=reason
+    )

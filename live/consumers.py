@@ -20,11 +20,11 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from catalog import snapshots
+from core.errors import DomainError
+from core.metrics import WEBSOCKET_CONNECTIONS
+from core.publish import performance_group
+from core.redis_outage import REDIS_UNREACHABLE, RETRY_SECONDS
 from live.health import health
-from live.publish import performance_group
-from ops.metrics import WEBSOCKET_CONNECTIONS
-from ops.redis_outage import REDIS_UNREACHABLE, RETRY_SECONDS
-from sandali.errors import DomainError
 
 NOT_FOUND = 4404
 _watchers: "weakref.WeakSet[PerformanceSeatsConsumer]" = weakref.WeakSet()

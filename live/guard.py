@@ -4,7 +4,7 @@
   site itself (its host equals the socket's Host, which must be in ALLOWED_HOSTS), or with one
   listed in SANDALI_ALLOWED_ORIGINS is let through; any other Origin is refused at the
   handshake (HTTP 403), so that another site's pages cannot open sockets in a buyer's browser.
-- **Sockets per client.** A client address (ops.limits.address_from: the peer, or the
+- **Sockets per client.** A client address (core.limits.address_from: the peer, or the
   X-Forwarded-For hop of SANDALI_TRUSTED_PROXIES) may keep SANDALI_MAX_SOCKETS_PER_CLIENT
   sockets open in this process; one more is accepted and closed at once with 4429.
 - **Channel layer down** (live/health.py). A new socket is accepted and closed with 1013 (try
@@ -20,10 +20,10 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from core.limits import address_from
+from core.origins import origin_allowed
+from core.redis_outage import REDIS_UNREACHABLE
 from live.health import health
-from ops.limits import address_from
-from ops.redis_outage import REDIS_UNREACHABLE
-from sandali.origins import origin_allowed
 
 log = logging.getLogger(__name__)
 TOO_MANY_SOCKETS = 4429

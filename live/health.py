@@ -19,8 +19,8 @@ from collections.abc import Callable
 
 from channels.layers import InMemoryChannelLayer
 
-from ops.metrics import REDIS_FAILURES
-from ops.redis_outage import REDIS_UNREACHABLE
+from core.metrics import REDIS_FAILURES
+from core.redis_outage import REDIS_UNREACHABLE
 
 log = logging.getLogger(__name__)
 PROBE_SECONDS = 1.0

@@ -1,6 +1,6 @@
 from django.urls import path
 
-import sandali.converters  # noqa: F401 - registers <id:...>
+import core.converters  # noqa: F401 - registers <id:...>
 from live.consumers import PerformanceSeatsConsumer
 
 websocket_urlpatterns = [

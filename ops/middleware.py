@@ -2,8 +2,8 @@ import time
 
 from django.db import InterfaceError, OperationalError
 
-from ops.metrics import REQUEST_SECONDS
-from sandali.problems import service_unavailable
+from core.metrics import REQUEST_SECONDS
+from core.problems import service_unavailable
 
 
 class RequestLatency:

@@ -4,8 +4,9 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseForbidden
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from ops.limits import client_ip
-from sandali.tokens import token_matches_plain
+from core.limits import client_ip
+from core.tokens import token_matches_plain
+from ops import metrics as _computed_gauges  # noqa: F401 - registers them for the scrape
 
 
 def metrics(request):

@@ -15,13 +15,13 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from ops.metrics import PAYMENTS_RECOVERED
+from core.dbtime import db_now
+from core.metrics import PAYMENTS_RECOVERED
+from core.sql import as_param
 from orders.models import PaymentStatus
 from orders.selectors import payment_attempts
 from orders.services import finish_refund, settle_payment, update_attempt
 from payments.providers import payment_provider
-from sandali.dbtime import db_now
-from sandali.sql import as_param
 
 log = logging.getLogger(__name__)
 

@@ -1,11 +1,11 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.sql import as_datetime, fetch_all, lock
+from core.tokens import derived_token, token_matches
 from orders.errors import OrderNotFound
 from orders.models import Order, PaymentAttempt, Ticket
 from reservations.selectors import money
-from sandali.sql import as_datetime, fetch_all, lock
-from sandali.tokens import derived_token, token_matches
 
 
 def owned_order(*, order_id: int, token: str | None) -> Order:

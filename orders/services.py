@@ -25,8 +25,20 @@ from django.db.models import F
 
 from catalog.errors import InvalidSeats
 from catalog.models import Seat, SeatStatus
-from live.publish import publish_seat_changes
-from ops.metrics import CHECKOUTS, PAYMENT_REFUNDS, count_outcomes
+from core.dbtime import db_now
+from core.metrics import CHECKOUTS, PAYMENT_REFUNDS, count_outcomes
+from core.publish import publish_seat_changes
+from core.sql import (
+    as_datetime,
+    as_param,
+    execute,
+    fetch_all,
+    fetch_one,
+    in_list,
+    lock,
+    now_sql,
+)
+from core.tokens import hash_token
 from orders.errors import (
     IdempotencyKeyRequired,
     OrderNotCancellable,
@@ -47,18 +59,6 @@ from orders.selectors import (
 from payments.providers import PaymentResult, payment_provider
 from reservations.errors import AlreadyCheckedOut, HoldEmpty, HoldExpired
 from reservations.selectors import HeldSeat, held_seats, owned_hold
-from sandali.dbtime import db_now
-from sandali.sql import (
-    as_datetime,
-    as_param,
-    execute,
-    fetch_all,
-    fetch_one,
-    in_list,
-    lock,
-    now_sql,
-)
-from sandali.tokens import hash_token
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from catalog.models import Event, Performance
+from core.sql import as_datetime, fetch_all, fetch_one, is_id, lock
+from core.tokens import token_matches
 from reservations.errors import HoldNotFound
 from reservations.models import Hold
-from sandali.sql import as_datetime, fetch_all, fetch_one, is_id, lock
-from sandali.tokens import token_matches
 
 CENT = Decimal("0.01")
 

@@ -24,19 +24,10 @@ from django.db import transaction
 from catalog.errors import InvalidSeats, PerformanceNotFound, SeatsUnavailable, TooManySeats
 from catalog.models import Performance, SeatStatus
 from catalog.snapshots import price_list
-from live.publish import publish_seat_changes
-from ops.metrics import HOLD_ATTEMPTS, count_outcomes
-from reservations.errors import (
-    AlreadyCheckedOut,
-    HoldExpired,
-    SalesClosed,
-    SeatNotInHold,
-    TooManySeatsHeld,
-)
-from reservations.models import Hold
-from reservations.selectors import HeldSeat, held_seats, money, order_of_hold, owned_hold
-from sandali.dbtime import db_now
-from sandali.sql import (
+from core.dbtime import db_now
+from core.metrics import HOLD_ATTEMPTS, count_outcomes
+from core.publish import publish_seat_changes
+from core.sql import (
     as_datetime,
     as_param,
     fetch_all,
@@ -46,7 +37,16 @@ from sandali.sql import (
     lock,
     now_sql,
 )
-from sandali.tokens import derived_token, hash_token, new_token
+from core.tokens import derived_token, hash_token, new_token
+from reservations.errors import (
+    AlreadyCheckedOut,
+    HoldExpired,
+    SalesClosed,
+    SeatNotInHold,
+    TooManySeatsHeld,
+)
+from reservations.models import Hold
+from reservations.selectors import HeldSeat, held_seats, money, order_of_hold, owned_hold
 
 # A request naming more seats than this is refused before any query, whatever the
 # performance's own limit (which is checked too).

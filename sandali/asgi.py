@@ -1,5 +1,5 @@
 """HTTP (Django) and WebSocket (Channels) in one ASGI application; static files are served
-ahead of Django (sandali/staticfiles.py says why).
+ahead of Django (core/staticfiles.py says why).
 
 With SANDALI_SWEEPER_IN_PROCESS=1 (the local run command) the sweeper runs in a thread of this
 process, so that with the in-process channel layer its changes reach this process's watchers.
@@ -14,9 +14,10 @@ django_application = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from core.staticfiles import ASGIStaticFiles  # noqa: E402
 from live.guard import SocketGuard  # noqa: E402
 from live.routing import websocket_urlpatterns  # noqa: E402
-from sandali.staticfiles import ASGIStaticFiles  # noqa: E402
+from ops.sweeper import start_sweeper_thread  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -27,6 +28,4 @@ application = ProtocolTypeRouter(
 )
 
 if os.environ.get("SANDALI_SWEEPER_IN_PROCESS") == "1":
-    from reservations.sweeper import start_sweeper_thread  # noqa: E402
-
     start_sweeper_thread()

@@ -172,7 +172,7 @@ if REDIS_URL:
     # While Redis cannot be reached, each process caches in its own memory (ops/redis_outage.py).
     CACHES = {
         "default": {
-            "BACKEND": "ops.redis_outage.FallbackRedisCache",
+            "BACKEND": "core.redis_outage.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": _redis_timeouts,
         }

@@ -9,13 +9,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from catalog.errors import PerformanceNotFound
 from catalog.models import Performance
 from catalog.selectors import get_performance
-from ops.limits import check_rate, client_address
+from core.dbtime import db_now
+from core.errors import DomainError
+from core.limits import check_rate, client_address
+from core.problems import problem_response
 from reservations import services as hold_services
 from reservations.errors import AlreadyCheckedOut, HoldExpired, HoldNotFound
 from reservations.selectors import order_of_hold, owned_hold, summarize_hold
-from sandali.dbtime import db_now
-from sandali.errors import DomainError
-from sandali.problems import problem_response
 from web.session import (
     SessionHold,
     forget_hold,

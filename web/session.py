@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from core.tokens import derived_token
 from orders.selectors import order_token
-from sandali.tokens import derived_token
 
 SESSION_HOLDS = "holds"
 SESSION_ORDERS = "orders"

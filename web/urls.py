@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-import sandali.converters  # noqa: F401 - registers <id:...>
+import core.converters  # noqa: F401 - registers <id:...>
 from web import selection, views
 
 urlpatterns = [

@@ -10,13 +10,13 @@ from django.views.decorators.http import require_http_methods
 
 from catalog.selectors import list_events, priced_capacity
 from catalog.snapshots import capacity
-from ops.limits import check_rate, client_address
+from core.dbtime import db_now
+from core.errors import DomainError
+from core.limits import check_rate, client_address
 from orders.selectors import latest_order_id, order_tickets, owned_order
 from orders.services import checkout as checkout_order
 from reservations.errors import HoldExpired
 from reservations.selectors import owned_hold, summarize_hold
-from sandali.dbtime import db_now
-from sandali.errors import DomainError
 from web.selection import current_selection, messages_for_page, performance_or_404
 from web.session import (
     checkout_key,

@@ -7,7 +7,7 @@ from django.utils import formats
 from django.utils.timezone import localtime
 from django.utils.translation import get_language
 
-from sandali.errors import PERSIAN_DIGITS
+from core.errors import PERSIAN_DIGITS
 
 register = template.Library()
 

@@ -1,0 +1,93 @@
+"""Abuse limits enforced by the server: fixed-window request rates per client, kept in Django's
+cache so that with REDIS_URL every app process shares them.
+
+A limit is "COUNT/SECONDS" (e.g. "30/60"); an empty setting turns it off (the benchmark does).
+"""
+
+import ipaddress
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
+
+UNKNOWN_CLIENT = "unknown"
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    status = 429
+    title = _("Too many requests. Please wait %(retry_after)s seconds and try again.")
+
+    @property
+    def retry_after(self) -> int:
+        return self.details["retry_after"]
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client of an HTTP request as the abuse limits count it (see address_from)."""
+    return address_from(
+        request.META.get("REMOTE_ADDR", ""), request.headers.get("X-Forwarded-For", "")
+    )
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's own IP address, not widened to its network ("" when there is none)."""
+    return peer_address(
+        request.META.get("REMOTE_ADDR", ""), request.headers.get("X-Forwarded-For", "")
+    )
+
+
+def address_from(remote_addr: str, forwarded_for: str) -> str:
+    """The client, for a request or a socket: its address (an IPv6 client counts as its /64).
+    A server that sees no address (gunicorn on a Unix socket) gives "unknown": every such
+    client counts as one, so the limits hold rather than fall away."""
+    address = peer_address(remote_addr, forwarded_for)
+    return _client_network(address) if address else UNKNOWN_CLIENT
+
+
+def peer_address(remote_addr: str, forwarded_for: str) -> str:
+    """The peer's address, or, behind SANDALI_TRUSTED_PROXIES proxies, the address those
+    proxies appended to X-Forwarded-For (never one the client could forge)."""
+    proxies = settings.SANDALI_TRUSTED_PROXIES
+    address = remote_addr
+    if proxies and forwarded_for:
+        hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            address = hops[-proxies]
+    return address
+
+
+def _client_network(address: str) -> str:
+    """An IPv6 client usually has a whole /64 to pick addresses from: count it as one."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6 and not parsed.ipv4_mapped:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return address
+
+
+def check_rate(scope: str, key: str) -> None:
+    """Count one request of `key` (an address, a hold) in `scope`; raise RateLimited past the
+    limit configured for the scope in SANDALI_RATE_LIMITS."""
+    limit = settings.SANDALI_RATE_LIMITS.get(scope, "")
+    if not limit or not key:
+        return
+    count, seconds = (int(part) for part in limit.split("/"))
+    window = int(time.time() // seconds)
+    cache_key = f"rate:{scope}:{key}:{window}"
+    # add() then incr() are atomic in Redis and in the local memory cache alike.
+    cache.add(cache_key, 0, timeout=seconds + 1)
+    try:
+        used = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.add(cache_key, 1, timeout=seconds + 1)
+        used = 1
+    if used > count:
+        retry_after = max(1, int((window + 1) * seconds - time.time()))
+        raise RateLimited(retry_after=retry_after)

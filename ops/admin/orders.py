@@ -1,0 +1,145 @@
+"""Orders, read-only, with one action: cancel and refund, through orders/services.py."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from core.errors import DomainError
+from ops.admin.catalog import PerformanceFilter, error_message
+from orders.models import Order, PaymentAttempt, Ticket
+from orders.services import cancel_order
+
+
+class TicketInline(admin.TabularInline):
+    model = Ticket
+    fields = ("code", "seat", "ticket_type", "price", "valid")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("seat__section", "ticket_type")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "performance",
+        "name",
+        "email",
+        "total",
+        "currency",
+        "status",
+        "created_at",
+    )
+    list_filter = ("status", PerformanceFilter)
+    list_select_related = ("performance__event",)
+    search_fields = ("name", "email", "=payment_reference", "=tickets__code")
+    ordering = ("-created_at",)
+    show_full_result_count = False
+    fields = (
+        "performance",
+        "status",
+        ("name", "email", "phone"),
+        ("total", "currency"),
+        "payment_reference",
+        "refund_reference",
+        ("created_at", "cancelled_at"),
+        "hold",
+        "idempotency_key",
+    )
+    readonly_fields = (
+        "performance",
+        "status",
+        "name",
+        "email",
+        "phone",
+        "total",
+        "currency",
+        "payment_reference",
+        "refund_reference",
+        "created_at",
+        "cancelled_at",
+        "hold",
+        "idempotency_key",
+    )
+    inlines = [TicketInline]
+    actions = ["cancel"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("performance__event")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # An order is never edited by hand; the change permission only allows the
+        # cancel action on the list, so each order's page is a view-only page.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # orders are the record of payments; cancel them instead
+
+    @admin.action(description=_("Cancel selected orders (refund)"), permissions=["change"])
+    def cancel(self, request, queryset):
+        cancelled = 0
+        for order_id in queryset.order_by("id").values_list("id", flat=True):
+            try:
+                cancel_order(order_id=order_id)
+            except DomainError as error:
+                self.message_user(
+                    request, f"{_('order')} {order_id}: {error_message(error)}", messages.ERROR
+                )
+            else:
+                cancelled += 1
+        if cancelled:
+            self.message_user(
+                request,
+                ngettext(
+                    "Cancelled and refunded %(count)d order.",
+                    "Cancelled and refunded %(count)d orders.",
+                    cancelled,
+                )
+                % {"count": cancelled},
+                messages.SUCCESS,
+            )
+
+
+@admin.register(PaymentAttempt)
+class PaymentAttemptAdmin(admin.ModelAdmin):
+    """Every payment, as a record: where refunds of payments for lost holds are reported."""
+
+    list_display = (
+        "__str__",
+        "hold",
+        "status",
+        "amount",
+        "currency",
+        "refund_reason",
+        "order",
+        "created_at",
+        "updated_at",
+    )
+    list_filter = ("status", "refund_reason")
+    search_fields = ("=provider_reference", "=refund_reference", "email")
+    ordering = ("-created_at",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,112 @@
+from datetime import timedelta
+
+import pytest
+
+from catalog.errors import InvalidLayout, InvalidSeats, SeatsUnavailable
+from catalog.models import Seat, SeatStatus, Section, SectionTicketType, TicketType
+from catalog.services import (
+    RowRange,
+    block_seats,
+    copy_performance_layout,
+    generate_section_seats,
+    row_name,
+    unblock_seats,
+)
+from orders.services import checkout
+from reservations.services import hold_seats
+from tests.factories import expire_hold, seat_ids
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_are_named_like_a_hall_names_them():
+    assert [row_name(i) for i in (1, 2, 26, 27, 28, 52, 53)] == [
+        "A", "B", "Z", "AA", "AB", "AZ", "BA"
+    ]  # fmt: skip
+
+
+def test_generate_lays_out_rows_by_seats_with_a_ticket_type_per_row_range(performance):
+    normal, student = TicketType.objects.filter(event=performance.event).order_by("id")
+    section = Section.objects.create(performance=performance, name="Balcony", position=9)
+    SectionTicketType.objects.create(section=section, ticket_type=normal, price=30)
+    SectionTicketType.objects.create(section=section, ticket_type=student, price=15)
+    created = generate_section_seats(
+        section=section,
+        rows=40,
+        seats_per_row=50,
+        row_ranges=[RowRange(1, 10, normal), RowRange(11, 40, student)],
+    )
+    assert created == 2000 == section.seats.count()
+    assert section.seats.filter(row="J", ticket_type=normal).count() == 50
+    assert section.seats.filter(row="K", ticket_type=student).count() == 50
+    assert section.seats.filter(row="AN").count() == 50
+
+
+@pytest.mark.parametrize(
+    "ranges",
+    [[(1, 3)], [(1, 3), (3, 5)], [(0, 5)], [(1, 6)]],
+    ids=["gap", "overlap", "zero", "past"],
+)
+def test_generate_refuses_row_ranges_that_do_not_cover_each_row_once(performance, ranges):
+    normal = TicketType.objects.filter(event=performance.event).first()
+    section = Section.objects.create(performance=performance, name="Box", position=9)
+    SectionTicketType.objects.create(section=section, ticket_type=normal, price=30)
+    with pytest.raises(InvalidLayout):
+        generate_section_seats(
+            section=section,
+            rows=5,
+            seats_per_row=4,
+            row_ranges=[RowRange(a, b, normal) for a, b in ranges],
+        )
+    assert not section.seats.exists()
+
+
+def test_generate_refuses_a_ticket_type_without_a_price_in_the_section(performance):
+    normal = TicketType.objects.filter(event=performance.event).first()
+    section = Section.objects.create(performance=performance, name="Box", position=9)
+    with pytest.raises(InvalidLayout):
+        generate_section_seats(
+            section=section, rows=1, seats_per_row=4, row_ranges=[RowRange(1, 1, normal)]
+        )
+
+
+def test_copy_layout_makes_a_new_performance_with_every_seat_available(performance):
+    ids = seat_ids(performance)
+    held = hold_seats(performance_id=performance.pk, seat_ids=ids[:2])
+    checkout(hold_id=held.hold.pk, token=held.token, idempotency_key="k", name="A", email="a@x.org")
+    block_seats(performance_id=performance.pk, seat_ids=[ids[3]])
+    later = performance.starts_at + timedelta(days=7)
+    copy = copy_performance_layout(
+        performance=performance,
+        starts_at=later,
+        sales_start=later - timedelta(days=30),
+        sales_end=later,
+    )
+    assert copy.seats.count() == performance.seats.count()
+    assert set(copy.seats.values_list("status", flat=True)) == {"available"}
+    assert copy.sections.count() == performance.sections.count()
+    assert SectionTicketType.objects.filter(section__performance=copy).count() == 4
+    assert set(copy.seats.values_list("section__performance", flat=True)) == {copy.pk}
+
+
+def test_blocking_takes_only_free_seats_all_or_nothing(performance):
+    ids = seat_ids(performance)
+    hold_seats(performance_id=performance.pk, seat_ids=[ids[1]])
+    with pytest.raises(SeatsUnavailable) as refused:
+        block_seats(performance_id=performance.pk, seat_ids=[ids[0], ids[1]])
+    assert refused.value.details["seats"] == [ids[1]]
+    assert Seat.objects.get(pk=ids[0]).status == SeatStatus.AVAILABLE
+    assert block_seats(performance_id=performance.pk, seat_ids=[ids[0]]) == 1
+    with pytest.raises(SeatsUnavailable):
+        hold_seats(performance_id=performance.pk, seat_ids=[ids[0]])
+    assert unblock_seats(performance_id=performance.pk, seat_ids=[ids[0]]) == 1
+    with pytest.raises(InvalidSeats):
+        unblock_seats(performance_id=performance.pk, seat_ids=[ids[0]])
+
+
+def test_a_seat_of_an_expired_hold_can_be_blocked(performance):
+    ids = seat_ids(performance)
+    expire_hold(hold_seats(performance_id=performance.pk, seat_ids=[ids[0]]).hold)
+    block_seats(performance_id=performance.pk, seat_ids=[ids[0]])
+    seat = Seat.objects.get(pk=ids[0])
+    assert (seat.status, seat.hold_id, seat.hold_expires_at) == ("blocked", None, None)

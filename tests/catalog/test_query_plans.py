@@ -1,0 +1,49 @@
+"""The hot queries use their indexes on PostgreSQL (plans checked with EXPLAIN)."""
+
+import pytest
+from django.db import connection
+from django.db.models.functions import Now
+
+from catalog.models import Seat, SeatStatus
+from catalog.selectors import effectively_available
+from reservations.services import hold_seats
+from tests.factories import make_performance, seat_ids
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def big_and_small(postgres_only):
+    big = make_performance(sections=4, rows=40, seats_per_row=50)  # 8,000 seats
+    small = make_performance()
+    hold_seats(performance_id=big.pk, seat_ids=seat_ids(big)[:4])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_seat")
+    return big, small
+
+
+def plan(queryset) -> str:
+    return queryset.explain()
+
+
+def test_holding_finds_seats_by_primary_key(big_and_small):
+    big, _small = big_and_small
+    ids = seat_ids(big)[100:104]
+    query = Seat.objects.filter(effectively_available(Now()), performance_id=big.pk, id__in=ids)
+    assert "Seq Scan" not in plan(query)
+
+
+def test_the_sweeper_finds_expired_seats_by_the_partial_index(big_and_small):
+    query = Seat.objects.filter(status=SeatStatus.RESERVED, hold_expires_at__lte=Now())
+    assert "seat_reserved_expiry" in plan(query)
+
+
+def test_a_small_performance_map_and_capacity_do_not_scan_other_seats(big_and_small):
+    _big, small = big_and_small
+    assert "Seq Scan" not in plan(Seat.objects.filter(performance_id=small.pk))
+
+
+def test_a_hold_seats_are_found_by_the_hold_index(big_and_small):
+    big, _small = big_and_small
+    hold_id = Seat.objects.filter(performance=big, hold__isnull=False).values("hold_id")[0]
+    assert "Seq Scan" not in plan(Seat.objects.filter(hold_id=hold_id["hold_id"]))

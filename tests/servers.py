@@ -1,0 +1,105 @@
+"""Real Sandali server processes (uvicorn) and a private Redis, for tests across processes."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def shared_database_url() -> str:
+    """The URL of the database this test runs on, for a server process to share it."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    return (
+        f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST'] or '127.0.0.1'}"
+        f":{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(url)
+
+
+@contextmanager
+def sandali_server(*, redis_url: str = "", server: str = "uvicorn", **settings: str):
+    """Yield the base URL of a Sandali server process on this test's database: uvicorn (ASGI,
+    as the run command serves) or gunicorn with threaded workers (the API in production)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": shared_database_url(),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SANDALI_SWEEPER_IN_PROCESS": "1",
+        "SANDALI_SWEEP_INTERVAL_SECONDS": "0.2",
+        "REDIS_URL": redis_url,
+        **settings,
+    }
+    if server == "gunicorn":
+        command = [
+            sys.executable, "-m", "gunicorn", "sandali.wsgi:application",
+            "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread", "--threads", "4",
+        ]  # fmt: skip
+    else:
+        command = [sys.executable, "-m", "uvicorn", "sandali.asgi:application"]
+        command += ["--port", str(port)]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{base}/api/v1/events", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def redis_server():
+    """Yield the URL of a private Redis on loopback; None when redis-server is not installed."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        yield None
+        return
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,0 +1,264 @@
+"""The buyer's pages in headless Chromium (Debian's /usr/bin/chromium) against a real
+Sandali server process with its WebSocket and its sweeper."""
+
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from catalog.models import Seat
+from reservations.models import Hold
+from tests.factories import expire_hold, make_performance, seat_ids
+from tests.servers import sandali_server
+
+pytestmark = pytest.mark.django_db(transaction=True)
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls
+    # are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def server():
+    with sandali_server() as base:
+        yield base
+
+
+def open_page(browser, url: str, language: str = "en", phone: bool = False):
+    size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+    context = browser.new_context(
+        viewport=size, locale=language, extra_http_headers={"Accept-Language": language}
+    )
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("body[data-ready=true]", timeout=10_000)
+    return page
+
+
+def seat(page, seat_id: int):
+    return page.locator(f'[data-seat-id="{seat_id}"]')
+
+
+def save(page, name: str) -> None:
+    if os.environ.get("SANDALI_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
+def test_a_buyer_holds_three_seats_checks_out_and_gets_three_qr_tickets(browser, server):
+    performance = make_performance(sections=2, rows=2, seats_per_row=8)
+    ids = seat_ids(performance)
+    page = open_page(browser, f"{server}/performances/{performance.pk}/")
+    for seat_id in ids[:3]:
+        seat(page, seat_id).click()
+        page.wait_for_selector(f'[data-seat-id="{seat_id}"].seat--mine')
+    assert page.locator("#basket-seats li").count() == 3
+    assert re.fullmatch(r"(09|10):\d\d", page.locator("#countdown").inner_text())
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator(".seat--mine[data-seat-id]").count() == 3, "a reload keeps the hold"
+    page.click("#to-checkout")
+    page.fill("input[name=name]", "Ava Buyer")
+    page.fill("input[name=email]", "ava@example.org")
+    page.fill("input[name=phone]", "+98 912 000 0000")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".ticket")
+    assert page.locator(".ticket").count() == 3
+    assert page.locator(".ticket .qr svg").count() == 3
+    codes = page.locator(".ticket .code").all_inner_texts()
+    assert len(set(codes)) == 3 and all(len(code) == 16 for code in codes)
+    save(page, "tickets.png")
+    page.reload()
+    assert page.locator(".ticket").count() == 3, "the order page keeps working"
+
+
+def test_two_browsers_race_for_one_seat_and_the_loser_sees_it_taken(browser, server):
+    performance = make_performance()
+    target = seat_ids(performance)[4]
+    url = f"{server}/performances/{performance.pk}/"
+    first, second = open_page(browser, url), open_page(browser, url)
+    # Both click before either page has heard of the other's choice.
+    seat(first, target).dispatch_event("click")
+    seat(second, target).dispatch_event("click")
+    # Within a second one page shows the seat as the buyer's and the other as taken.
+    deadline = time.monotonic() + 1.0
+    while True:
+        classes = [seat(page, target).get_attribute("class") for page in (first, second)]
+        settled = sorted("seat--mine" in c for c in classes) == [False, True]
+        if settled and any("seat--reserved" in c for c in classes):
+            break
+        assert time.monotonic() < deadline, f"not settled within a second: {classes}"
+        time.sleep(0.02)
+
+
+def test_two_tabs_of_one_browser_show_the_same_hold_when_the_buyer_comes_back(browser, server):
+    performance = make_performance()
+    target = seat_ids(performance)[2]
+    url = f"{server}/performances/{performance.pk}/"
+    first = open_page(browser, url)
+    second = first.context.new_page()  # the same browser: the same session, so the same hold
+    second.goto(url)
+    second.wait_for_selector("body[data-ready=true]")
+    seat(first, target).click()
+    first.wait_for_selector(f'[data-seat-id="{target}"].seat--mine')
+    # The other tab hears of the seat as taken; back in it, the buyer sees it as theirs.
+    second.wait_for_selector(f'[data-seat-id="{target}"].seat--reserved')
+    second.bring_to_front()
+    second.evaluate("window.dispatchEvent(new Event('focus'))")
+    second.wait_for_selector(f'[data-seat-id="{target}"].seat--mine', timeout=5_000)
+    assert second.locator("#basket-seats li").count() == 1
+
+
+def session_cookie(page) -> str:
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
+
+
+def holds_of(ids) -> set:
+    return set(Seat.objects.filter(id__in=ids).values_list("hold_id", flat=True))
+
+
+def expire_and_wait(pages, seat_id: int) -> None:
+    expire_hold(Hold.objects.get())
+    for page in pages:
+        page.wait_for_selector(f'[data-seat-id="{seat_id}"].seat--available', timeout=5000)
+
+
+def test_fast_clicks_that_change_the_session_id_all_land_in_one_hold(browser, server):
+    """The first of these clicks starts a new hold, which gives the session a new id and
+    deletes the old one: the clicks sent at once still end in one hold, in one session."""
+    performance = make_performance()
+    ids = seat_ids(performance)
+    page = open_page(browser, f"{server}/performances/{performance.pk}/")
+    seat(page, ids[0]).click()
+    page.wait_for_selector(f'[data-seat-id="{ids[0]}"].seat--mine')
+    before = session_cookie(page)
+    expire_and_wait([page], ids[0])
+    chosen = ids[1:6]
+    for seat_id in chosen:
+        seat(page, seat_id).dispatch_event("click")
+    for seat_id in chosen:
+        page.wait_for_selector(f'[data-seat-id="{seat_id}"].seat--mine', timeout=5000)
+    assert session_cookie(page) != before
+    assert len(holds_of(chosen)) == 1 and Hold.objects.count() == 2
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator(".seat--mine[data-seat-id]").count() == len(chosen)
+
+
+def test_two_tabs_choosing_at_once_as_the_session_id_changes_share_one_hold(browser, server):
+    performance = make_performance()
+    ids = seat_ids(performance)
+    url = f"{server}/performances/{performance.pk}/"
+    first = open_page(browser, url)
+    second = first.context.new_page()
+    second.goto(url)
+    second.wait_for_selector("body[data-ready=true]")
+    seat(first, ids[0]).click()
+    first.wait_for_selector(f'[data-seat-id="{ids[0]}"].seat--mine')
+    expire_and_wait([first, second], ids[0])
+    seat(first, ids[1]).dispatch_event("click")
+    seat(second, ids[2]).dispatch_event("click")
+    second.wait_for_selector(f'[data-seat-id="{ids[2]}"].seat--mine', timeout=5000)
+    first.wait_for_selector(f'[data-seat-id="{ids[1]}"].seat--mine', timeout=5000)
+    assert len(holds_of(ids[1:3])) == 1 and Hold.objects.count() == 2
+
+
+def test_pay_clicked_twice_shows_the_order_once_paid(browser, server):
+    """Paying gives the session a new id and deletes the old one: a second click must not
+    send the form again with the old cookie (it would find no selection and no order)."""
+    performance = make_performance()
+    ids = seat_ids(performance)
+    page = open_page(browser, f"{server}/performances/{performance.pk}/")
+    seat(page, ids[0]).click()
+    page.wait_for_selector(f'[data-seat-id="{ids[0]}"].seat--mine')
+    page.click("#to-checkout")
+    page.fill("input[name=name]", "Ava Buyer")
+    page.fill("input[name=email]", "ava@example.org")
+    posts = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+    page.evaluate(
+        """() => {
+          const pay = document.querySelector("button[type=submit]");
+          pay.click();
+          setTimeout(() => pay.click(), 20);
+        }"""
+    )
+    page.wait_for_selector(".ticket", timeout=5000)
+    assert page.locator(".ticket").count() == 1
+    assert len(posts) == 1, posts
+
+
+def test_an_eleventh_seat_shows_the_persian_toast_and_sends_no_request(browser, server):
+    performance = make_performance(sections=2, rows=2, seats_per_row=8)
+    ids = seat_ids(performance)
+    page = open_page(browser, f"{server}/performances/{performance.pk}/", language="fa")
+    for seat_id in ids[:10]:
+        seat(page, seat_id).click()
+        page.wait_for_selector(f'[data-seat-id="{seat_id}"].seat--mine')
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    seat(page, ids[10]).click()
+    toast = page.locator(".toast").last
+    toast.wait_for()
+    assert "حداکثر" in toast.inner_text() and "۱۰" in toast.inner_text()
+    page.wait_for_timeout(300)
+    assert [url for url in requests if "/selection" in url] == []
+    assert "seat--available" in seat(page, ids[10]).get_attribute("class")
+
+
+def test_a_hold_that_expires_clears_the_selection_and_says_why(browser, server):
+    performance = make_performance()
+    ids = seat_ids(performance)
+    page = open_page(browser, f"{server}/performances/{performance.pk}/")
+    for seat_id in ids[:2]:
+        seat(page, seat_id).click()
+        page.wait_for_selector(f'[data-seat-id="{seat_id}"].seat--mine')
+    expire_hold(Hold.objects.get())
+    page.wait_for_selector(f'[data-seat-id="{ids[0]}"].seat--available', timeout=5000)
+    assert page.locator("#basket").is_hidden()
+    assert "expired" in page.locator(".toast").last.inner_text()
+
+
+def test_the_persian_page_is_right_to_left_with_persian_digits(browser, server):
+    performance = make_performance()
+    page = open_page(browser, f"{server}/performances/{performance.pk}/", language="fa")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "fa"
+    assert re.search(r"[۰-۹]", page.locator(".when").inner_text())
+    label = seat(page, seat_ids(performance)[0]).get_attribute("aria-label")
+    assert "ردیف" in label and "آزاد" in label
+
+
+def test_every_seat_is_reachable_and_chosen_by_keyboard(browser, server):
+    performance = make_performance()
+    ids = seat_ids(performance)
+    page = open_page(browser, f"{server}/performances/{performance.pk}/")
+    seat(page, ids[0]).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f'[data-seat-id="{ids[0]}"].seat--mine')
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.seatId") == str(ids[1])
+    label = seat(page, ids[0]).get_attribute("aria-label")
+    assert "row A" in label and "Normal" in label and "your choice" in label
