@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from tests.factories import make_performance
+from tests.seat_writes import guard_seat_writes
 
 REQUIRE_ALL_TESTS = os.environ.get("SANDALI_REQUIRE_ALL_TESTS") == "1"
 
@@ -25,6 +26,13 @@ def fresh_snapshots(settings):
 
     settings.SANDALI_SNAPSHOT_SECONDS = 0
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def only_the_inventory_writes_seats():
+    """Every test runs under the rule that only catalog/inventory.py writes seat rows."""
+    with connection.execute_wrapper(guard_seat_writes):
+        yield
 
 
 @pytest.fixture

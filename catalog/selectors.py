@@ -1,29 +1,20 @@
 """Reading events, seat maps and capacity. Every capacity figure is counted from seat rows."""
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Case, Count, F, Prefetch, Q, Value, When
-from django.db.models.functions import Now
 
+from catalog import inventory
 from catalog.errors import PerformanceNotFound
 from catalog.models import Event, Performance, Seat, SeatStatus, Section, SectionTicketType
-
-
-def effectively_available(now: datetime | Now) -> Q:
-    """Free to hold: available, or reserved by a hold whose expiry has passed (lazy expiry)."""
-    return Q(status=SeatStatus.AVAILABLE) | Q(status=SeatStatus.RESERVED, hold_expires_at__lte=now)
+from core.dbtime import DbNow
 
 
 def effective_status() -> Case:
     """A seat's status as every reader must see it: an expired reservation reads available."""
-    return Case(
-        When(
-            status=SeatStatus.RESERVED, hold_expires_at__lte=Now(), then=Value(SeatStatus.AVAILABLE)
-        ),
-        default=F("status"),
-    )
+    expired = Q(status=SeatStatus.RESERVED) & inventory.free(DbNow())
+    return Case(When(expired, then=Value(SeatStatus.AVAILABLE)), default=F("status"))
 
 
 def get_performance(*, performance_id: int) -> Performance:
@@ -54,14 +45,14 @@ class Capacity:
 
 def capacity_by_section_and_ticket_type(*, performance_id: int) -> list[Capacity]:
     """All five figures for every section x ticket type, in one grouped query."""
-    now = Now()
+    now = DbNow()
     rows = (
         Seat.objects.filter(performance_id=performance_id)
         .values("section_id", "ticket_type_id")
         .annotate(
             allocated=Count("id"),
-            available=Count("id", filter=effectively_available(now)),
-            reserved=Count("id", filter=Q(status=SeatStatus.RESERVED, hold_expires_at__gt=now)),
+            available=Count("id", filter=inventory.free(now)),
+            reserved=Count("id", filter=inventory.live(now)),
             sold=Count("id", filter=Q(status=SeatStatus.SOLD)),
             blocked=Count("id", filter=Q(status=SeatStatus.BLOCKED)),
         )

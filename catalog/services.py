@@ -1,55 +1,40 @@
-"""Organizer actions on a performance's layout and seats.
+"""Organizer actions on a performance's layout and seats; the seat rows themselves are written
+by the inventory (catalog/inventory.py).
 
-Blocking takes seat rows with FOR UPDATE SKIP LOCKED, like holding (reservations/services.py):
-a seat that a buyer is taking at this moment counts as not free, and nobody waits.
+Blocking takes seats like holding does (FOR UPDATE SKIP LOCKED): a seat that a buyer is taking
+at this moment counts as not free, and nobody waits.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
 
+from catalog import inventory
 from catalog.errors import InvalidLayout, InvalidSeats, SeatsUnavailable
-from catalog.models import Performance, Seat, SeatStatus, Section, SectionTicketType, TicketType
-from catalog.selectors import effectively_available
+from catalog.models import Performance, Seat, Section, SectionTicketType, TicketType
 from core.dbtime import db_now
-from core.publish import publish_seat_changes
 
 
 def block_seats(*, performance_id: int, seat_ids: Sequence[int]) -> int:
     """Take seats off sale, all or nothing; only seats free to hold can be blocked."""
     with transaction.atomic():
-        now = db_now()
-        free = list(
-            Seat.objects.select_for_update(skip_locked=True)
-            .filter(effectively_available(now), performance_id=performance_id, id__in=seat_ids)
-            .values_list("id", flat=True)
-        )
-        if len(free) != len(set(seat_ids)):
-            _raise_for_missing(performance_id, set(seat_ids) - set(free), SeatsUnavailable)
-        blocked = Seat.objects.filter(id__in=free).update(
-            status=SeatStatus.BLOCKED, hold=None, hold_expires_at=None, version=F("version") + 1
-        )
-        _publish_seats(free, reason="blocked")
-        return blocked
+        blocked = inventory.block(performance_id=performance_id, seat_ids=seat_ids, now=db_now())
+        if len(blocked) != len(set(seat_ids)):
+            taken = {change.seat_id for change in blocked}
+            _raise_for_missing(performance_id, set(seat_ids) - taken, SeatsUnavailable)
+        return len(blocked)
 
 
 def unblock_seats(*, performance_id: int, seat_ids: Sequence[int]) -> int:
     """Put blocked seats back on sale, all or nothing."""
     with transaction.atomic():
-        blocked = Seat.objects.filter(
-            performance_id=performance_id, id__in=seat_ids, status=SeatStatus.BLOCKED
-        )
-        ids = list(blocked.select_for_update().values_list("id", flat=True))
-        if len(ids) != len(set(seat_ids)):
-            _raise_for_missing(performance_id, set(seat_ids) - set(ids), InvalidSeats)
-        unblocked = Seat.objects.filter(id__in=ids).update(
-            status=SeatStatus.AVAILABLE, version=F("version") + 1
-        )
-        _publish_seats(ids, reason="unblocked")
-        return unblocked
+        unblocked = inventory.unblock(performance_id=performance_id, seat_ids=seat_ids)
+        if len(unblocked) != len(set(seat_ids)):
+            freed = {change.seat_id for change in unblocked}
+            _raise_for_missing(performance_id, set(seat_ids) - freed, InvalidSeats)
+        return len(unblocked)
 
 
 def _raise_for_missing(performance_id: int, missing: set[int], otherwise: type) -> None:
@@ -124,8 +109,7 @@ def generate_section_seats(
         for number in range(1, seats_per_row + 1)
     ]
     with transaction.atomic():
-        Seat.objects.bulk_create(seats, batch_size=2000)
-    return len(seats)
+        return inventory.create(seats)
 
 
 def row_name(index: int) -> str:
@@ -166,8 +150,8 @@ def copy_performance_layout(
             )
             for price in SectionTicketType.objects.filter(section__performance=performance)
         )
-        Seat.objects.bulk_create(
-            (
+        inventory.create(
+            [
                 Seat(
                     performance=copy,
                     section=section_copies[seat.section_id],
@@ -178,15 +162,17 @@ def copy_performance_layout(
                     ticket_type_id=seat.ticket_type_id,
                 )
                 for seat in performance.seats.order_by("id").iterator(chunk_size=2000)
-            ),
-            batch_size=2000,
+            ]
         )
     return copy
 
 
-def _publish_seats(seat_ids: Iterable[int], *, reason: str) -> None:
-    """Read the seats' new states inside the transaction, then publish them."""
-    rows = Seat.objects.filter(id__in=list(seat_ids)).order_by("id")
-    publish_seat_changes(
-        rows.values_list("performance_id", "id", "status", "version"), reason=reason
-    )
+def edit_seat_layout(
+    *, seat_id: int, row: str, number: int, x: float, y: float, ticket_type_id: int
+) -> None:
+    """Move or relabel one seat, or sell it as another ticket type (which must have a price in
+    its section, checked by the form); its status is not touched."""
+    with transaction.atomic():
+        inventory.edit_layout(
+            seat_id=seat_id, row=row, number=number, x=x, y=y, ticket_type_id=ticket_type_id
+        )

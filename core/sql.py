@@ -16,11 +16,6 @@ def postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def now_sql() -> str:
-    """The database's current time, as an SQL expression (the statement's time)."""
-    return "statement_timestamp()" if postgres() else "strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now')"
-
-
 def lock(*, skip_locked: bool = False, of: str = "") -> str:
     """FOR UPDATE [OF table] [SKIP LOCKED] on PostgreSQL; nothing on SQLite, whose write
     transactions begin IMMEDIATE and so hold the database's one write lock already."""

@@ -13,9 +13,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, Now
+from django.db.models.functions import Coalesce
 
+from catalog import inventory
 from catalog.models import Seat, SeatStatus, SectionTicketType
+from core.dbtime import DbNow
 from orders.models import Order, OrderStatus, PaymentAttempt, PaymentStatus, Ticket
 from reservations.services import release_expired_holds
 
@@ -29,30 +31,25 @@ class Check:
     fix: Callable[[QuerySet], int] | None = None
 
 
+# The repairs go through the inventory, the only writer of seats, so they reach watchers too.
+
+
 def _free(seats: QuerySet) -> int:
-    return seats.update(
-        status=SeatStatus.AVAILABLE,
-        hold=None,
-        hold_expires_at=None,
-        ticket=None,
-        version=F("version") + 1,
-    )
+    return len(inventory.repair_free(seat_ids=_seat_ids(seats)))
 
 
 def _sync_expiry(seats: QuerySet) -> int:
-    count = 0
-    for seat in seats.select_related("hold"):
-        count += Seat.objects.filter(pk=seat.pk, status=SeatStatus.RESERVED).update(
-            hold_expires_at=seat.hold.expires_at, version=F("version") + 1
-        )
-    return count
+    expiries = dict(seats.filter(hold__isnull=False).values_list("id", "hold__expires_at"))
+    return len(inventory.repair_expiry(expiry_of_seat=expiries))
 
 
 def _clear_leftovers(seats: QuerySet) -> int:
     """An available or blocked seat keeps no hold or ticket; other statuses need a person."""
-    return seats.filter(status__in=[SeatStatus.AVAILABLE, SeatStatus.BLOCKED]).update(
-        hold=None, hold_expires_at=None, ticket=None, version=F("version") + 1
-    )
+    return len(inventory.repair_leftovers(seat_ids=_seat_ids(seats)))
+
+
+def _seat_ids(seats: QuerySet) -> list[int]:
+    return list(seats.order_by("id").values_list("id", flat=True))
 
 
 def _seats_with_fields_not_matching_status() -> QuerySet:
@@ -100,7 +97,7 @@ def _payments_left_unsettled() -> QuerySet:
     """Pending or refunding for well past the time the sweeper settles them (is one running?)."""
     grace = timedelta(seconds=2 * settings.SANDALI_PAYMENT_RECOVERY_SECONDS + 60)
     return PaymentAttempt.objects.filter(
-        status__in=[PaymentStatus.PENDING, PaymentStatus.REFUNDING], updated_at__lt=Now() - grace
+        status__in=[PaymentStatus.PENDING, PaymentStatus.REFUNDING], updated_at__lt=DbNow() - grace
     )
 
 
@@ -195,7 +192,7 @@ def totals_by_status() -> dict[int, dict[str, int]]:
 def expired_holds_marked_reserved() -> int:
     """Not an inconsistency (expiry is lazy; every read sees these seats as available):
     rows the sweeper has not tidied yet."""
-    return Seat.objects.filter(status=SeatStatus.RESERVED, hold_expires_at__lte=Now()).count()
+    return Seat.objects.filter(status=SeatStatus.RESERVED, hold_expires_at__lte=DbNow()).count()
 
 
 def audit(*, fix: bool = False) -> dict:

@@ -21,22 +21,18 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F
 
+from catalog import inventory
 from catalog.errors import InvalidSeats
 from catalog.models import Seat, SeatStatus
-from core.dbtime import db_now
+from core.dbtime import db_now, now_sql
 from core.metrics import CHECKOUTS, PAYMENT_REFUNDS, count_outcomes
-from core.publish import publish_seat_changes
 from core.sql import (
     as_datetime,
     as_param,
-    execute,
     fetch_all,
     fetch_one,
-    in_list,
     lock,
-    now_sql,
 )
 from core.tokens import hash_token
 from orders.errors import (
@@ -279,10 +275,6 @@ def settle_payment(*, attempt: PaymentAttempt, result: PaymentResult | None) -> 
             provider_reference=result.reference,
             order_id=order.pk,
         )
-        publish_seat_changes(
-            ((performance_id, s.id, SeatStatus.SOLD, s.version + 1) for s in seats),
-            reason="sold",
-        )
     return Settlement(paid, order, tickets)
 
 
@@ -364,16 +356,8 @@ def _sell(order: Order, seats: list[HeldSeat]) -> list[TicketView]:
             params,
         )
     )
-    ids = [seat.id for seat in seats]
-    cases = " ".join(["WHEN %s THEN %s"] * len(ids))
-    sold = execute(
-        f"""UPDATE catalog_seat
-            SET status = 'sold', hold_id = NULL, hold_expires_at = NULL, version = version + 1,
-                ticket_id = CASE id {cases} END
-            WHERE id IN ({in_list(ids)}) AND hold_id = %s AND status = 'reserved'""",
-        [*(v for i in ids for v in (i, ticket_of_seat[i])), *ids, order.hold_id],
-    )
-    if sold != len(ids):  # cannot happen while the seats are locked; never sell part
+    sold = inventory.sell(hold_id=order.hold_id, ticket_of_seat=ticket_of_seat)
+    if len(sold) != len(seats):  # cannot happen while the seats are locked; never sell part
         raise HoldExpired()
     return [
         TicketView(code, s.id, s.section, s.row, s.number, s.ticket_type, s.price, True)
@@ -393,14 +377,10 @@ def cancel_order(*, order_id: int) -> Order:
         if order.status != OrderStatus.PAID:
             raise OrderNotCancellable()
         now = db_now()
-        sold = Seat.objects.select_for_update().filter(ticket__order=order, status=SeatStatus.SOLD)
-        rows = list(sold.values_list("performance_id", "id", "version"))
-        Seat.objects.filter(id__in=[i for _p, i, _v in rows], status=SeatStatus.SOLD).update(
-            status=SeatStatus.AVAILABLE, ticket=None, version=F("version") + 1
-        )
-        publish_seat_changes(
-            ((p, i, SeatStatus.AVAILABLE, v + 1) for p, i, v in rows), reason="cancelled"
-        )
+        sold = Seat.objects.filter(ticket__order=order, status=SeatStatus.SOLD).order_by("id")
+        # Locked in ascending id, the order every writer of seats takes them in.
+        seat_ids = list(sold.select_for_update(of=("self",)).values_list("id", flat=True))
+        inventory.unsell(seat_ids=seat_ids)
         order.tickets.update(valid=False)
         # Inside the transaction, unlike checkout's calls: the provider refunds a charge once
         # however often it is asked, so a cancel cut short after the refund is simply run again.

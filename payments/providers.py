@@ -15,7 +15,8 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from core.sql import fetch_one, now_sql
+from core.dbtime import now_sql
+from core.sql import fetch_one
 from payments.models import Charge
 
 

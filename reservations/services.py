@@ -21,12 +21,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
+from catalog import inventory
 from catalog.errors import InvalidSeats, PerformanceNotFound, SeatsUnavailable, TooManySeats
-from catalog.models import Performance, SeatStatus
+from catalog.inventory import SeatChange
+from catalog.models import Performance
 from catalog.snapshots import price_list
-from core.dbtime import db_now
+from core.dbtime import db_now, now_sql
 from core.metrics import HOLD_ATTEMPTS, count_outcomes
-from core.publish import publish_seat_changes
 from core.sql import (
     as_datetime,
     as_param,
@@ -34,8 +35,6 @@ from core.sql import (
     fetch_one,
     in_list,
     is_id,
-    lock,
-    now_sql,
 )
 from core.tokens import derived_token, hash_token, new_token
 from reservations.errors import (
@@ -51,31 +50,6 @@ from reservations.selectors import HeldSeat, held_seats, money, order_of_hold, o
 # A request naming more seats than this is refused before any query, whatever the
 # performance's own limit (which is checked too).
 MAX_SEATS_PER_REQUEST = 100
-
-# Free: available, or reserved by a hold that has expired (lazy expiry), and priced (for sale).
-FREE_SEATS = """
-    SELECT id FROM catalog_seat
-    WHERE id IN ({ids}) AND performance_id = %s
-      AND (status = 'available' OR (status = 'reserved' AND hold_expires_at <= %s))
-      AND EXISTS (SELECT 1 FROM catalog_sectiontickettype p
-                  WHERE p.section_id = catalog_seat.section_id
-                    AND p.ticket_type_id = catalog_seat.ticket_type_id)
-    {lock}"""
-
-TAKE_SEATS = """
-    UPDATE catalog_seat
-    SET status = 'reserved', hold_id = %s, hold_expires_at = %s, version = version + 1
-    WHERE id IN ({free})
-    RETURNING id, version, section_id, ticket_type_id, row, number,
-      (SELECT p.price FROM catalog_sectiontickettype p
-       WHERE p.section_id = catalog_seat.section_id
-         AND p.ticket_type_id = catalog_seat.ticket_type_id)"""
-
-RELEASE_SEATS = """
-    UPDATE catalog_seat
-    SET status = 'available', hold_id = NULL, hold_expires_at = NULL, version = version + 1
-    WHERE hold_id = %s AND status = 'reserved' {only}
-    RETURNING id, version"""
 
 # A hold's seats are reserved exactly while it is live: a paid hold's seats are sold (and no
 # longer point to it), an expired hold's are free to others. So the common paths need not
@@ -94,14 +68,6 @@ class HoldState:
     @property
     def total(self) -> Decimal:
         return sum((s.price for s in self.seats if s.price is not None), Decimal("0.00"))
-
-
-@dataclass(frozen=True)
-class SeatChange:
-    performance_id: int
-    seat_id: int
-    status: str
-    version: int
 
 
 @count_outcomes(HOLD_ATTEMPTS, success=lambda result: "held")
@@ -211,46 +177,15 @@ def release_expired_holds(*, batch_size: int = 1000) -> list[SeatChange]:
     this (expiry is lazy); it keeps rows clean and tells watchers. Safe to run in several
     processes at once: each takes only seats no other sweeper has locked."""
     with transaction.atomic():
-        now = as_param(db_now())
-        expired = fetch_all(
-            f"""SELECT performance_id, id, version FROM catalog_seat
-                WHERE status = 'reserved' AND hold_expires_at <= %s
-                ORDER BY id LIMIT {int(batch_size)} {lock(skip_locked=True)}""",
-            [now],
-        )
-        if not expired:
-            return []
-        ids = [seat_id for _p, seat_id, _v in expired]
-        fetch_all(
-            f"""UPDATE catalog_seat
-                SET status = 'available', hold_id = NULL, hold_expires_at = NULL,
-                    version = version + 1
-                WHERE id IN ({in_list(ids)}) AND status = 'reserved' AND hold_expires_at <= %s
-                RETURNING id""",
-            [*ids, now],
-        )
-        changes = [SeatChange(p, i, SeatStatus.AVAILABLE, v + 1) for p, i, v in expired]
-        publish_seat_changes(
-            ((c.performance_id, c.seat_id, c.status, c.version) for c in changes),
-            reason="expired",
-        )
-        return changes
+        return inventory.expire(now=db_now(), batch_size=batch_size)
 
 
-def _release(
-    hold: Hold, only: Sequence[int] = (), *, live_only: bool = False
-) -> list[tuple[int, int]]:
+def _release(hold: Hold, only: Sequence[int] = (), *, live_only: bool = False) -> list:
     """Free the hold's reserved seats (or only some; with `live_only`, nothing once the hold
-    has expired); returns (id, new version) of each."""
-    condition = f"AND id IN ({in_list(only)})" if only else ""
-    if live_only:
-        condition += f" AND hold_expires_at > {now_sql()}"
-    released = fetch_all(RELEASE_SEATS.format(only=condition), [hold.pk, *only])
-    publish_seat_changes(
-        ((hold.performance_id, i, SeatStatus.AVAILABLE, v) for i, v in released),
-        reason="released",
+    has expired)."""
+    return inventory.release(
+        hold_id=hold.pk, seat_ids=only, live_at=db_now() if live_only else None
     )
-    return released
 
 
 def _take_free_seats(
@@ -259,31 +194,36 @@ def _take_free_seats(
     """One conditional UPDATE: the seats that are free and that nobody else is taking at this
     moment (SKIP LOCKED) become this hold's; fewer than asked rolls the whole hold back.
     Returns every seat of the hold, with its price."""
-    free = FREE_SEATS.format(ids=in_list(seat_ids), lock=lock(skip_locked=True))
-    taken = fetch_all(
-        TAKE_SEATS.format(free=free),
-        [hold.pk, as_param(hold.expires_at), *seat_ids, hold.performance_id, as_param(now)],
+    taken = inventory.take(
+        hold_id=hold.pk,
+        performance_id=hold.performance_id,
+        seat_ids=seat_ids,
+        expires_at=hold.expires_at,
+        now=now,
     )
     if len(taken) != len(seat_ids):
-        _raise_for_seats_not_taken(hold, seat_ids, held | {row[0] for row in taken})
-    publish_seat_changes(
-        ((hold.performance_id, seat_id, SeatStatus.RESERVED, v) for seat_id, v, *_ in taken),
-        reason="held",
-    )
+        _raise_for_seats_not_taken(hold, seat_ids, held | {seat.id for seat in taken})
     if held:
         return held_seats(hold_id=hold.pk)
     # A new hold: its seats are the ones just taken, priced by the UPDATE itself and named
     # from the performance's cached price list (names only; a price is never taken from it).
     names = price_list(performance_id=hold.performance_id)
-    if any((row[2], row[3]) not in names for row in taken):  # newer than the cached list
-        return held_seats(hold_id=hold.pk)
+    if any((seat.section_id, seat.ticket_type_id) not in names for seat in taken):
+        return held_seats(hold_id=hold.pk)  # newer than the cached list
     seats = []
-    for seat_id, version, section_id, ticket_type_id, row, number, price in sorted(taken):
-        _cached_price, section, ticket_type = names[(section_id, ticket_type_id)]
+    for seat in taken:
+        _cached_price, section, ticket_type = names[(seat.section_id, seat.ticket_type_id)]
         seats.append(
             HeldSeat(
-                seat_id, section, row, number, ticket_type, money(price), version, ticket_type_id
-            )
+                seat.id,
+                section,
+                seat.row,
+                seat.number,
+                ticket_type,
+                money(seat.price),
+                seat.version,
+                seat.ticket_type_id,
+            )  # fmt: skip
         )
     return seats
 

@@ -4,7 +4,6 @@ Every change of state goes through catalog/services.py and every capacity figure
 catalog/selectors.py; this module only shows them and turns domain errors into messages.
 """
 
-from collections import defaultdict
 from datetime import timedelta
 
 from django.contrib import admin, messages
@@ -23,18 +22,14 @@ from django.utils.translation import ngettext
 from catalog.models import (
     Event,
     Performance,
-    Seat,
-    SeatStatus,
     Section,
     SectionTicketType,
     TicketType,
 )
-from catalog.selectors import effective_status, priced_capacity
+from catalog.selectors import priced_capacity
 from catalog.services import (
-    block_seats,
     copy_performance_layout,
     generate_section_seats,
-    unblock_seats,
 )
 from core.errors import DomainError
 from ops.admin.forms import CopyLayoutForm, GenerateSeatsForm
@@ -77,40 +72,6 @@ class PerformanceFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if (self.value() or "").isdigit():
             return queryset.filter(performance_id=self.value())
-        return queryset
-
-
-class SectionFilter(admin.SimpleListFilter):
-    """The sections of the chosen performance, or every section with its performance."""
-
-    title = _("section")
-    parameter_name = "section"
-
-    def lookups(self, request, model_admin):
-        sections = Section.objects.select_related("performance__event")
-        performance_id = request.GET.get(PerformanceFilter.parameter_name)
-        if performance_id and performance_id.isdigit():
-            return [(s.pk, s.name) for s in sections.filter(performance_id=performance_id)]
-        return [(s.pk, f"{s.performance} / {s.name}") for s in sections]
-
-    def queryset(self, request, queryset):
-        if (self.value() or "").isdigit():
-            return queryset.filter(section_id=self.value())
-        return queryset
-
-
-class EffectiveStatusFilter(admin.SimpleListFilter):
-    """Status as buyers see it: a reservation whose hold has expired counts as available."""
-
-    title = _("status")
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return SeatStatus.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in SeatStatus.values:
-            return queryset.filter(effective=self.value())
         return queryset
 
 
@@ -313,101 +274,3 @@ class SectionAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Its seats belong to its performance: a section never moves to another one.
         return ("performance", "capacity") if obj else ("capacity",)
-
-
-@admin.register(Seat)
-class SeatAdmin(admin.ModelAdmin):
-    list_display = (
-        "__str__",
-        "performance",
-        "section",
-        "row",
-        "number",
-        "ticket_type",
-        "seat_status",
-        "status",
-        "version",
-    )
-    list_filter = (PerformanceFilter, SectionFilter, EffectiveStatusFilter)
-    list_select_related = ("performance__event", "section", "ticket_type")
-    search_fields = ("=row",)
-    search_help_text = _("Row, exactly as printed (A, B, ... AA).")
-    ordering = ("id",)
-    # 20,000 seats a performance: never COUNT the whole table on each page.
-    show_full_result_count = False
-    fields = (
-        "performance",
-        "section",
-        ("row", "number"),
-        ("x", "y"),
-        "ticket_type",
-        "seat_status",
-        "status",
-        "hold",
-        "hold_expires_at",
-        "ticket",
-        "version",
-    )
-    readonly_fields = (
-        "performance",
-        "section",
-        "seat_status",
-        "status",
-        "hold",
-        "hold_expires_at",
-        "ticket",
-        "version",
-    )
-    actions = ["block", "unblock"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(effective=effective_status())
-
-    def has_add_permission(self, request):
-        return False  # seats are generated per section, never typed one by one
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        object_id = request.resolver_match.kwargs.get("object_id")
-        if db_field.name == "ticket_type" and object_id:
-            # A seat can sell only as a ticket type that has a price in its section.
-            kwargs["queryset"] = TicketType.objects.filter(
-                prices__section__seats=unquote(object_id)
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    @admin.display(description=_("status now"), ordering="effective")
-    def seat_status(self, obj: Seat) -> str:
-        return SeatStatus(obj.effective).label
-
-    @admin.action(description=_("Block selected seats"), permissions=["change"])
-    def block(self, request, queryset):
-        self._per_performance(
-            request,
-            queryset,
-            block_seats,
-            lambda n: ngettext("Blocked %(count)d seat.", "Blocked %(count)d seats.", n),
-        )
-
-    @admin.action(description=_("Unblock selected seats"), permissions=["change"])
-    def unblock(self, request, queryset):
-        self._per_performance(
-            request,
-            queryset,
-            unblock_seats,
-            lambda n: ngettext("Unblocked %(count)d seat.", "Unblocked %(count)d seats.", n),
-        )
-
-    def _per_performance(self, request, queryset, service, done) -> None:
-        """Call the service once per performance; each call is all or nothing."""
-        seats_of = defaultdict(list)
-        for performance_id, seat_id in queryset.values_list("performance_id", "id"):
-            seats_of[performance_id].append(seat_id)
-        changed = 0
-        for performance_id, seat_ids in sorted(seats_of.items()):
-            try:
-                changed += service(performance_id=performance_id, seat_ids=seat_ids)
-            except DomainError as error:
-                performance = Performance.objects.select_related("event").get(pk=performance_id)
-                self.message_user(request, f"{performance}: {error_message(error)}", messages.ERROR)
-        if changed:
-            self.message_user(request, done(changed) % {"count": changed}, messages.SUCCESS)

@@ -2,11 +2,11 @@
 
 from django.contrib import admin
 from django.db.models import BooleanField, Case, Value, When
-from django.db.models.functions import Now
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Seat
+from core.dbtime import DbNow
 from ops.admin.catalog import PerformanceFilter
 from reservations.models import Hold
 
@@ -24,7 +24,7 @@ class HoldAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # Expired by the database's clock, like every other reader (DESIGN.md principle 3).
         expired = Case(
-            When(expires_at__lte=Now(), then=Value(True)),
+            When(expires_at__lte=DbNow(), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         )

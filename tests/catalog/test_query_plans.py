@@ -4,8 +4,9 @@ import pytest
 from django.db import connection
 from django.db.models.functions import Now
 
+from catalog.inventory import free
 from catalog.models import Seat, SeatStatus
-from catalog.selectors import effectively_available
+from core.dbtime import DbNow
 from reservations.services import hold_seats
 from tests.factories import make_performance, seat_ids
 
@@ -29,7 +30,7 @@ def plan(queryset) -> str:
 def test_holding_finds_seats_by_primary_key(big_and_small):
     big, _small = big_and_small
     ids = seat_ids(big)[100:104]
-    query = Seat.objects.filter(effectively_available(Now()), performance_id=big.pk, id__in=ids)
+    query = Seat.objects.filter(free(DbNow()), performance_id=big.pk, id__in=ids)
     assert "Seq Scan" not in plan(query)
 
 

@@ -41,8 +41,11 @@ def test_slow_clients_do_not_keep_others_waiting_behind_the_proxy(recipe):
     # gunicorn, 8 of 8 other requests timed out (docs/reliability.md, bench/slow_clients.py).
     with slow_header_clients(proxy, 16, seconds=10):
         results = other_clients(f"{proxy}/api/v1/events", timeout=5)
-    assert [r["status"] for r in results] == [200] * 8
-    assert max(r["seconds"] for r in results) < 2, results
+    # Every one answered within its 5 s (a request stuck behind the slow ones gets no answer);
+    # the median, not the slowest, is bounded, so that one request slowed by a busy CI
+    # machine does not fail the test.
+    assert [r["status"] for r in results] == [200] * 8, results
+    assert sorted(r["seconds"] for r in results)[4] < 1, results
 
 
 def status(url: str, **headers: str) -> int:

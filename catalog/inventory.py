@@ -1,0 +1,263 @@
+"""The inventory: the only code that writes seat rows (DESIGN.md principle 8).
+
+Every change of a seat's status (take, release, expire, sell, unsell, block, unblock) and each
+of the audit's repairs is one UPDATE that bumps each changed seat's `version` and returns the
+seats as they now are; the changes reach watchers after commit (core/publish.py). Creating a
+layout's seats is the one INSERT. A test fails if any other module writes the seat table
+(tests/catalog/test_inventory_owner.py).
+
+Who may take a seat is decided by two rules, written once, here, in SQL and in the ORM side by
+side (a property test checks that they select the same seats):
+- FREE: available, or reserved by a hold whose expiry has passed (lazy expiry: nothing waits
+  for the sweeper) — what a hold or a block may take;
+- LIVE: reserved by a hold whose expiry has not passed.
+"Now" is the database's clock (core/dbtime.py), never an app server's.
+
+Locks: seats are taken FOR UPDATE SKIP LOCKED on PostgreSQL, so a buyer never waits on a seat
+another buyer is taking and no two buyers deadlock; a seat locked by someone else counts as
+not free. Every statement that frees a seat filters on status = 'reserved' (and on the hold),
+so a late release never touches a seat that has since been sold or held by someone else.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Q
+
+from catalog.models import Seat, SeatStatus
+from core.publish import publish_seat_changes
+from core.sql import as_param, fetch_all, in_list, lock
+
+SEATS = Seat._meta.db_table
+
+# The rules, with the moment as a parameter (%s): SQL and ORM, side by side.
+FREE_SQL = "(status = 'available' OR (status = 'reserved' AND hold_expires_at <= %s))"
+LIVE_SQL = "(status = 'reserved' AND hold_expires_at > %s)"
+
+
+def free(now) -> Q:
+    """FREE_SQL in the ORM: free to hold or to block."""
+    return Q(status=SeatStatus.AVAILABLE) | Q(status=SeatStatus.RESERVED, hold_expires_at__lte=now)
+
+
+def live(now) -> Q:
+    """LIVE_SQL in the ORM: held by a hold that has not expired."""
+    return Q(status=SeatStatus.RESERVED, hold_expires_at__gt=now)
+
+
+@dataclass(frozen=True, order=True)
+class SeatChange:
+    """A seat as a write left it: what watchers are told."""
+
+    performance_id: int
+    seat_id: int
+    status: str
+    version: int
+
+
+@dataclass(frozen=True)
+class TakenSeat:
+    """A seat just taken by a hold, with what the hold shows of it."""
+
+    id: int
+    version: int
+    section_id: int
+    ticket_type_id: int
+    row: str
+    number: int
+    price: Decimal | None
+
+
+CHANGED = "RETURNING performance_id, id, status, version"
+
+
+def _update(assignments: str, condition: str, params: Sequence, *, reason: str):
+    """The one shape of every seat write: set, bump the version, return and publish."""
+    rows = fetch_all(
+        f"UPDATE {SEATS} SET {assignments}, version = version + 1 WHERE {condition} {CHANGED}",
+        params,
+    )
+    changes = sorted(SeatChange(*row) for row in rows)
+    publish_seat_changes(
+        ((c.performance_id, c.seat_id, c.status, c.version) for c in changes), reason=reason
+    )
+    return changes
+
+
+# Taking: the free, priced seats that nobody else is taking at this moment (SKIP LOCKED).
+TAKE_SQL = f"""
+    UPDATE {SEATS}
+    SET status = 'reserved', hold_id = %s, hold_expires_at = %s, version = version + 1
+    WHERE id IN (
+        SELECT id FROM {SEATS}
+        WHERE id IN ({{ids}}) AND performance_id = %s AND {FREE_SQL}
+          AND EXISTS (SELECT 1 FROM catalog_sectiontickettype p
+                      WHERE p.section_id = {SEATS}.section_id
+                        AND p.ticket_type_id = {SEATS}.ticket_type_id)
+        {{lock}})
+    RETURNING id, version, section_id, ticket_type_id, row, number,
+      (SELECT p.price FROM catalog_sectiontickettype p
+       WHERE p.section_id = {SEATS}.section_id AND p.ticket_type_id = {SEATS}.ticket_type_id)"""
+
+
+def take(
+    *,
+    hold_id: int,
+    performance_id: int,
+    seat_ids: Sequence[int],
+    expires_at: datetime,
+    now: datetime,
+) -> list[TakenSeat]:
+    """Reserve for the hold those of `seat_ids` that are free and for sale; returns the seats
+    taken (fewer than asked: the caller rolls back, all or nothing)."""
+    sql = TAKE_SQL.format(ids=in_list(seat_ids), lock=lock(skip_locked=True))
+    rows = fetch_all(sql, [hold_id, as_param(expires_at), *seat_ids, performance_id, as_param(now)])
+    taken = sorted((TakenSeat(*row) for row in rows), key=lambda seat: seat.id)
+    publish_seat_changes(
+        ((performance_id, s.id, SeatStatus.RESERVED, s.version) for s in taken), reason="held"
+    )
+    return taken
+
+
+def release(
+    *, hold_id: int, seat_ids: Sequence[int] = (), live_at: datetime | None = None
+) -> list[SeatChange]:
+    """Give back the hold's reserved seats (or only `seat_ids`); with `live_at`, only while
+    the hold is live at that moment (an expired hold's seats are free already)."""
+    condition = "hold_id = %s AND status = 'reserved'"
+    params: list = [hold_id]
+    if seat_ids:
+        condition += f" AND id IN ({in_list(seat_ids)})"
+        params += list(seat_ids)
+    if live_at is not None:
+        condition += f" AND {LIVE_SQL}"
+        params.append(as_param(live_at))
+    return _update(
+        "status = 'available', hold_id = NULL, hold_expires_at = NULL",
+        condition,
+        params,
+        reason="released",
+    )
+
+
+def expire(*, now: datetime, batch_size: int = 1000) -> list[SeatChange]:
+    """Tidy up to `batch_size` seats whose hold has expired back to available, skipping seats
+    another sweeper has locked, so that any number may run at once."""
+    expired = f"""SELECT id FROM {SEATS}
+                  WHERE status = 'reserved' AND hold_expires_at <= %s
+                  ORDER BY id LIMIT {int(batch_size)} {lock(skip_locked=True)}"""
+    return _update(
+        "status = 'available', hold_id = NULL, hold_expires_at = NULL",
+        f"id IN ({expired}) AND status = 'reserved' AND hold_expires_at <= %s",
+        [as_param(now), as_param(now)],
+        reason="expired",
+    )
+
+
+def sell(*, hold_id: int, ticket_of_seat: Mapping[int, int]) -> list[SeatChange]:
+    """Sell the hold's reserved seats, each to its ticket; the caller has locked them, so
+    every one is sold (the caller checks the count and never sells part)."""
+    ids = sorted(ticket_of_seat)
+    cases = " ".join(["WHEN %s THEN %s"] * len(ids))
+    return _update(
+        f"status = 'sold', hold_id = NULL, hold_expires_at = NULL, ticket_id = CASE id {cases} END",
+        f"id IN ({in_list(ids)}) AND hold_id = %s AND status = 'reserved'",
+        [*(v for i in ids for v in (i, ticket_of_seat[i])), *ids, hold_id],
+        reason="sold",
+    )
+
+
+def unsell(*, seat_ids: Sequence[int]) -> list[SeatChange]:
+    """Put sold seats back on sale (their order was cancelled)."""
+    if not seat_ids:
+        return []
+    return _update(
+        "status = 'available', ticket_id = NULL",
+        f"id IN ({in_list(seat_ids)}) AND status = 'sold'",
+        list(seat_ids),
+        reason="cancelled",
+    )
+
+
+def block(*, performance_id: int, seat_ids: Sequence[int], now: datetime) -> list[SeatChange]:
+    """Take off sale those of `seat_ids` that are free (the caller checks the count)."""
+    free_now = f"""SELECT id FROM {SEATS}
+                   WHERE id IN ({in_list(seat_ids)}) AND performance_id = %s AND {FREE_SQL}
+                   {lock(skip_locked=True)}"""
+    return _update(
+        "status = 'blocked', hold_id = NULL, hold_expires_at = NULL",
+        f"id IN ({free_now})",
+        [*seat_ids, performance_id, as_param(now)],
+        reason="blocked",
+    )
+
+
+def unblock(*, performance_id: int, seat_ids: Sequence[int]) -> list[SeatChange]:
+    """Put blocked seats back on sale (the caller checks the count)."""
+    return _update(
+        "status = 'available'",
+        f"id IN ({in_list(seat_ids)}) AND performance_id = %s AND status = 'blocked'",
+        [*seat_ids, performance_id],
+        reason="unblocked",
+    )
+
+
+def create(seats: Sequence[Seat]) -> int:
+    """Insert a layout's new seats (all available, version 0); nobody watches them yet."""
+    Seat.objects.bulk_create(seats, batch_size=2000)
+    return len(seats)
+
+
+def edit_layout(
+    *, seat_id: int, row: str, number: int, x: float, y: float, ticket_type_id: int
+) -> None:
+    """A seat's place, label or ticket type: no change of status, so no new version (the
+    seat map's snapshot shows it within SANDALI_SNAPSHOT_SECONDS)."""
+    fetch_all(
+        f"""UPDATE {SEATS} SET "row" = %s, number = %s, x = %s, y = %s, ticket_type_id = %s
+            WHERE id = %s RETURNING id""",
+        [row, number, x, y, ticket_type_id, seat_id],
+    )
+
+
+# The audit's repairs (ops/audit.py decides which seats; these mend them and tell watchers).
+
+
+def repair_free(*, seat_ids: Sequence[int]) -> list[SeatChange]:
+    """Back on sale, with nothing left of a hold or a ticket."""
+    if not seat_ids:
+        return []
+    return _update(
+        "status = 'available', hold_id = NULL, hold_expires_at = NULL, ticket_id = NULL",
+        f"id IN ({in_list(seat_ids)})",
+        list(seat_ids),
+        reason="repaired",
+    )
+
+
+def repair_leftovers(*, seat_ids: Sequence[int]) -> list[SeatChange]:
+    """An available or blocked seat keeps no hold or ticket."""
+    if not seat_ids:
+        return []
+    return _update(
+        "hold_id = NULL, hold_expires_at = NULL, ticket_id = NULL",
+        f"id IN ({in_list(seat_ids)}) AND status IN ('available', 'blocked')",
+        list(seat_ids),
+        reason="repaired",
+    )
+
+
+def repair_expiry(*, expiry_of_seat: Mapping[int, datetime]) -> list[SeatChange]:
+    """A reserved seat's expiry is its hold's."""
+    if not expiry_of_seat:
+        return []
+    ids = sorted(expiry_of_seat)
+    cases = " ".join(["WHEN %s THEN %s"] * len(ids))
+    return _update(
+        f"hold_expires_at = CASE id {cases} END",
+        f"id IN ({in_list(ids)}) AND status = 'reserved'",
+        [*(v for i in ids for v in (i, as_param(expiry_of_seat[i]))), *ids],
+        reason="repaired",
+    )

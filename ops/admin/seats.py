@@ -1,0 +1,175 @@
+"""The seats' admin: the list with each seat's status now, block and unblock, and editing
+a seat's place and label (through the inventory, the only writer of seats)."""
+
+from collections import defaultdict
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from catalog.models import (
+    Performance,
+    Seat,
+    SeatStatus,
+    Section,
+    TicketType,
+)
+from catalog.selectors import effective_status
+from catalog.services import (
+    block_seats,
+    edit_seat_layout,
+    unblock_seats,
+)
+from core.errors import DomainError
+from ops.admin.catalog import PerformanceFilter, error_message
+
+
+class SectionFilter(admin.SimpleListFilter):
+    """The sections of the chosen performance, or every section with its performance."""
+
+    title = _("section")
+    parameter_name = "section"
+
+    def lookups(self, request, model_admin):
+        sections = Section.objects.select_related("performance__event")
+        performance_id = request.GET.get(PerformanceFilter.parameter_name)
+        if performance_id and performance_id.isdigit():
+            return [(s.pk, s.name) for s in sections.filter(performance_id=performance_id)]
+        return [(s.pk, f"{s.performance} / {s.name}") for s in sections]
+
+    def queryset(self, request, queryset):
+        if (self.value() or "").isdigit():
+            return queryset.filter(section_id=self.value())
+        return queryset
+
+
+class EffectiveStatusFilter(admin.SimpleListFilter):
+    """Status as buyers see it: a reservation whose hold has expired counts as available."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return SeatStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in SeatStatus.values:
+            return queryset.filter(effective=self.value())
+        return queryset
+
+
+@admin.register(Seat)
+class SeatAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "performance",
+        "section",
+        "row",
+        "number",
+        "ticket_type",
+        "seat_status",
+        "status",
+        "version",
+    )
+    list_filter = (PerformanceFilter, SectionFilter, EffectiveStatusFilter)
+    list_select_related = ("performance__event", "section", "ticket_type")
+    search_fields = ("=row",)
+    search_help_text = _("Row, exactly as printed (A, B, ... AA).")
+    ordering = ("id",)
+    # 20,000 seats a performance: never COUNT the whole table on each page.
+    show_full_result_count = False
+    fields = (
+        "performance",
+        "section",
+        ("row", "number"),
+        ("x", "y"),
+        "ticket_type",
+        "seat_status",
+        "status",
+        "hold",
+        "hold_expires_at",
+        "ticket",
+        "version",
+    )
+    readonly_fields = (
+        "performance",
+        "section",
+        "seat_status",
+        "status",
+        "hold",
+        "hold_expires_at",
+        "ticket",
+        "version",
+    )
+    actions = ["block", "unblock"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(effective=effective_status())
+
+    def has_add_permission(self, request):
+        return False  # seats are generated per section, never typed one by one
+
+    def save_model(self, request, obj, form, change):
+        # Only the inventory writes seat rows; the form may change the layout fields alone.
+        edit_seat_layout(
+            seat_id=obj.pk,
+            row=obj.row,
+            number=obj.number,
+            x=obj.x,
+            y=obj.y,
+            ticket_type_id=obj.ticket_type_id,
+        )
+
+    def delete_model(self, request, obj):
+        raise PermissionDenied  # a seat leaves a layout with its section, never alone
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        object_id = request.resolver_match.kwargs.get("object_id")
+        if db_field.name == "ticket_type" and object_id:
+            # A seat can sell only as a ticket type that has a price in its section.
+            kwargs["queryset"] = TicketType.objects.filter(
+                prices__section__seats=unquote(object_id)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("status now"), ordering="effective")
+    def seat_status(self, obj: Seat) -> str:
+        return SeatStatus(obj.effective).label
+
+    @admin.action(description=_("Block selected seats"), permissions=["change"])
+    def block(self, request, queryset):
+        self._per_performance(
+            request,
+            queryset,
+            block_seats,
+            lambda n: ngettext("Blocked %(count)d seat.", "Blocked %(count)d seats.", n),
+        )
+
+    @admin.action(description=_("Unblock selected seats"), permissions=["change"])
+    def unblock(self, request, queryset):
+        self._per_performance(
+            request,
+            queryset,
+            unblock_seats,
+            lambda n: ngettext("Unblocked %(count)d seat.", "Unblocked %(count)d seats.", n),
+        )
+
+    def _per_performance(self, request, queryset, service, done) -> None:
+        """Call the service once per performance; each call is all or nothing."""
+        seats_of = defaultdict(list)
+        for performance_id, seat_id in queryset.values_list("performance_id", "id"):
+            seats_of[performance_id].append(seat_id)
+        changed = 0
+        for performance_id, seat_ids in sorted(seats_of.items()):
+            try:
+                changed += service(performance_id=performance_id, seat_ids=seat_ids)
+            except DomainError as error:
+                performance = Performance.objects.select_related("event").get(pk=performance_id)
+                self.message_user(request, f"{performance}: {error_message(error)}", messages.ERROR)
+        if changed:
+            self.message_user(request, done(changed) % {"count": changed}, messages.SUCCESS)
