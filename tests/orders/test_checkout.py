@@ -3,10 +3,11 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import Seat, SeatStatus
+from orders.cancellation import cancel_order
+from orders.checkout import checkout
 from orders.errors import IdempotencyKeyRequired, OrderNotCancellable, PaymentDeclined
 from orders.models import Order, OrderStatus, Ticket
 from orders.selectors import owned_order
-from orders.services import cancel_order, checkout
 from reservations.errors import AlreadyCheckedOut, HoldEmpty, HoldExpired
 from reservations.services import hold_seats, release_hold
 from tests.factories import expire_hold, seat_ids

@@ -1,0 +1,52 @@
+"""Cancellation of a paid order by the organizer: refund it, void its tickets, free its seats.
+
+Lock order: the order row, then its sold seat rows.
+"""
+
+from django.db import transaction
+from django.db.models import F
+
+from catalog.models import Seat, SeatStatus
+from core.dbtime import db_now
+from core.publish import publish_seat_changes
+from orders.errors import OrderNotCancellable
+from orders.models import Order, OrderStatus
+from payments.providers import payment_provider
+
+
+def cancel_order(*, order_id: int) -> Order:
+    """Cancel a paid order (organizer): refund it, void its tickets, free its seats."""
+    with transaction.atomic():
+        # Only the order's row: locking its performance would stop every hold meanwhile.
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("performance__event")
+            .get(pk=order_id)
+        )
+        if order.status != OrderStatus.PAID:
+            raise OrderNotCancellable()
+        now = db_now()
+        _unsell_seats(order)
+        order.tickets.update(valid=False)
+        # Inside the transaction, unlike checkout's calls: the provider refunds a charge once
+        # however often it is asked, so a cancel cut short after the refund is simply run again.
+        order.refund_reference = payment_provider().refund(
+            reference=order.payment_reference, amount=order.total, currency=order.currency
+        )
+        order.status = OrderStatus.CANCELLED
+        order.cancelled_at = now
+        order.save(update_fields=["status", "cancelled_at", "refund_reference"])
+    return order
+
+
+def _unsell_seats(order: Order) -> None:
+    """Seat write (to move into the inventory module): the order's sold seats back on sale,
+    and their watchers told once the transaction commits."""
+    sold = Seat.objects.select_for_update().filter(ticket__order=order, status=SeatStatus.SOLD)
+    rows = list(sold.values_list("performance_id", "id", "version"))
+    Seat.objects.filter(id__in=[i for _p, i, _v in rows], status=SeatStatus.SOLD).update(
+        status=SeatStatus.AVAILABLE, ticket=None, version=F("version") + 1
+    )
+    publish_seat_changes(
+        ((p, i, SeatStatus.AVAILABLE, v + 1) for p, i, v in rows), reason="cancelled"
+    )
