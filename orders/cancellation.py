@@ -1,6 +1,8 @@
 """Cancellation of a paid order by the organizer: refund it, void its tickets, free its seats.
 
-Lock order: the order row, then its sold seat rows.
+Lock order: the order row, then its sold seat rows (FOR UPDATE, ascending id, as every service
+that locks seats takes them), so a cancellation and a hold or another cancellation never wait
+on each other in a circle.
 """
 
 from django.db import transaction
@@ -40,10 +42,10 @@ def cancel_order(*, order_id: int) -> Order:
 
 
 def _unsell_seats(order: Order) -> None:
-    """Seat write (to move into the inventory module): the order's sold seats back on sale,
-    and their watchers told once the transaction commits."""
+    """Seat write (to move into the inventory module): the order's sold seats, locked in id
+    order, back on sale, and their watchers told once the transaction commits."""
     sold = Seat.objects.select_for_update().filter(ticket__order=order, status=SeatStatus.SOLD)
-    rows = list(sold.values_list("performance_id", "id", "version"))
+    rows = list(sold.order_by("id").values_list("performance_id", "id", "version"))
     Seat.objects.filter(id__in=[i for _p, i, _v in rows], status=SeatStatus.SOLD).update(
         status=SeatStatus.AVAILABLE, ticket=None, version=F("version") + 1
     )

@@ -1,6 +1,9 @@
+import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Seat, SeatStatus
 from orders.cancellation import cancel_order
@@ -97,3 +100,18 @@ def test_cancelling_an_order_refunds_it_and_puts_its_seats_back_on_sale(performa
         cancel_order(order_id=order.pk)
     again = pay(hold_seats(performance_id=performance.pk, seat_ids=ids), key="again")
     assert again.created
+
+
+def test_cancelling_locks_the_seats_in_ascending_id_order(performance, postgres_only):
+    """The lock order of every service that locks seats: two services locking the same seats
+    in different orders could deadlock."""
+    ids = seat_ids(performance)[:3]
+    order = pay(hold_seats(performance_id=performance.pk, seat_ids=ids)).order
+    with CaptureQueriesContext(connection) as queries:
+        cancel_order(order_id=order.pk)
+    (locking,) = [
+        q["sql"] for q in queries if 'FROM "catalog_seat"' in q["sql"] and "FOR UPDATE" in q["sql"]
+    ]
+    # Django names the column by its place in the select list when it is selected (2: id).
+    assert re.search(r'ORDER BY ("catalog_seat"\."id"|2) ASC FOR UPDATE$', locking), locking
+    assert re.match(r'SELECT "catalog_seat"\."performance_id"[^,]*, "catalog_seat"\."id"', locking)
