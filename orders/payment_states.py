@@ -82,7 +82,12 @@ def open_attempt(
     return payment_attempt_of_row(row)
 
 
-# Every column a move may change, always all of them, from the attempt as moved.
+# Every column a move may change, always all of them, from the attempt as moved: the statement
+# is the same text for every move, and no caller's word reaches it but as a parameter.
+_MOVED_COLUMNS = (
+    "status", "tries", "order_token_hash", "name", "email", "phone", "amount", "currency",
+    "seat_count", "provider_reference", "refund_reference", "refund_reason", "order_id",
+)  # fmt: skip
 _MOVE = """UPDATE orders_paymentattempt SET status = %s, tries = %s, order_token_hash = %s,
     name = %s, email = %s, phone = %s, amount = %s, currency = %s, seat_count = %s,
     provider_reference = %s, refund_reference = %s, refund_reason = %s, order_id = %s,
@@ -129,12 +134,6 @@ def move_attempt(
     for column, value in {**new, "updated_at": as_datetime(row[0])}.items():
         setattr(attempt, column, value)
     return attempt
-
-
-_MOVED_COLUMNS = (
-    "status", "tries", "order_token_hash", "name", "email", "phone", "amount", "currency",
-    "seat_count", "provider_reference", "refund_reference", "refund_reason", "order_id",
-)  # fmt: skip
 
 
 def postpone_recovery(attempt: PaymentAttempt) -> PaymentAttempt:
