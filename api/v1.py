@@ -13,8 +13,8 @@ from catalog import snapshots
 from core.dbtime import db_now
 from core.limits import check_rate, client_address
 from core.tokens import hash_token
+from orders import checkout as order_checkout
 from orders import selectors as order_selectors
-from orders import services as order_services
 from reservations import services as hold_services
 from reservations.errors import HoldExpired
 from reservations.selectors import order_of_hold, owned_hold, summarize_hold
@@ -196,7 +196,7 @@ def checkout(
     # Keyed by the hold and the token offered, so that strangers guessing at a hold's id fill
     # their own bucket, never the buyer's.
     check_rate("checkouts_per_hold", f"{hold_id}:{hash_token(request.auth)[:16]}")
-    result = order_services.checkout(
+    result = order_checkout.checkout(
         hold_id=hold_id,
         token=request.auth,
         idempotency_key=idempotency_key,

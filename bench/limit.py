@@ -22,7 +22,7 @@ FROM (SELECT id FROM catalog_seat
 WHERE s.id = picked.id
 RETURNING s.id"""
 
-# Checkout is two-phase, as in orders/services.py: the attempt is committed, the (test)
+# Checkout is two-phase, as in orders/checkout.py: the attempt is committed, the (test)
 # provider records its charge outside any transaction, then one transaction makes the order.
 ATTEMPT_INSERT = """
 INSERT INTO orders_paymentattempt (hold_id, idempotency_key, order_token_hash, name, email,

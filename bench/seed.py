@@ -19,7 +19,7 @@ def main() -> None:
     from catalog.models import Event, Performance, Section, SectionTicketType, TicketType
     from catalog.services import RowRange, generate_section_seats
     from core.dbtime import db_now
-    from orders.services import checkout
+    from orders.checkout import checkout
     from reservations.services import hold_seats
 
     # {name: seats} or {name: [seats, sections]}

@@ -100,7 +100,8 @@ class PaymentAttempt(models.Model):
 
     Whatever happens after it is recorded (the process killed, the database restarted, the
     provider slow), the attempt ends as an order (paid), a decline, or a refund; the sweeper
-    settles attempts left pending (orders/payments.py). It keeps what the order needs (the
+    settles attempts left pending (orders/recovery.py). Its status moves only through
+    orders/payment_states.py, along the transitions table there. It keeps what the order needs (the
     buyer's details and the order token's hash) so that the sweeper can make that order."""
 
     hold = models.ForeignKey(

@@ -2,7 +2,7 @@
 
 An attempt pending for longer than SANDALI_PAYMENT_RECOVERY_SECONDS lost its request. Its
 charge key is cancelled at the provider, which answers with the charge if one was made: the
-attempt is settled by that answer as the request would have settled it (orders/services.py),
+attempt is settled by that answer as the request would have settled it (orders/settlement.py),
 an order if the hold still has its seats, a refund if not; with no charge it is void, and a
 charge the lost request sends later is refused, so no money can arrive after the void. A
 refund cut short is finished. Any number of sweepers may run this at once: settling is
@@ -19,8 +19,9 @@ from core.dbtime import db_now
 from core.metrics import PAYMENTS_RECOVERED
 from core.sql import as_param
 from orders.models import PaymentStatus
+from orders.payment_states import postpone_recovery
 from orders.selectors import payment_attempts
-from orders.services import finish_refund, settle_payment, update_attempt
+from orders.settlement import finish_refund, settle_payment
 from payments.providers import payment_provider
 
 log = logging.getLogger(__name__)
@@ -48,10 +49,10 @@ def recover_payments() -> dict[str, int]:
                 attempt = finish_refund(attempt)
         except Exception:  # one failing attempt must not stop the others
             log.exception("Could not settle payment attempt %s; trying again later.", attempt.pk)
-            update_attempt(attempt)  # to the back of the queue
+            postpone_recovery(attempt)  # to the back of the queue
             continue
         if attempt.status in (PaymentStatus.PENDING, PaymentStatus.REFUNDING):
-            update_attempt(attempt)  # resumed by its buyer meanwhile, or the refund failed: later
+            postpone_recovery(attempt)  # resumed by its buyer meanwhile, or the refund failed
             continue
         outcomes[str(attempt.status)] += 1
         PAYMENTS_RECOVERED.labels(attempt.status).inc()

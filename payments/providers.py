@@ -3,7 +3,7 @@
 Checkout calls a provider only between its own transactions, never inside one: no lock is held
 while the provider answers, and a charge is never rolled back by a database error. Charges are
 idempotent by key, which is what lets a checkout cut short by a crash be finished later
-(orders/services.py, orders/recovery.py)."""
+(orders/checkout.py, orders/recovery.py)."""
 
 import secrets
 import time

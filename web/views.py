@@ -13,8 +13,8 @@ from catalog.snapshots import capacity
 from core.dbtime import db_now
 from core.errors import DomainError
 from core.limits import check_rate, client_address
+from orders.checkout import checkout as checkout_order
 from orders.selectors import latest_order_id, order_tickets, owned_order
-from orders.services import checkout as checkout_order
 from reservations.errors import HoldExpired
 from reservations.selectors import owned_hold, summarize_hold
 from web.selection import current_selection, messages_for_page, performance_or_404

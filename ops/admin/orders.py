@@ -1,4 +1,4 @@
-"""Orders, read-only, with one action: cancel and refund, through orders/services.py."""
+"""Orders, read-only, with one action: cancel and refund, through orders/cancellation.py."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
@@ -6,8 +6,8 @@ from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from ops.admin.catalog import PerformanceFilter, error_message
+from orders.cancellation import cancel_order
 from orders.models import Order, PaymentAttempt, Ticket
-from orders.services import cancel_order
 
 
 class TicketInline(admin.TabularInline):

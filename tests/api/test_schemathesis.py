@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from schemathesis.core.parameters import ParameterLocation as Location
 from werkzeug.test import Client as WsgiClient
 
-from orders import services as order_services
+from orders import checkout as order_checkout
 from reservations import services as hold_services
 from sandali.wsgi import application
 from tests.factories import make_performance, seat_ids
@@ -104,7 +104,7 @@ def world(db, settings):
     seats = seat_ids(performance)
     hold = hold_services.hold_seats(performance_id=performance.pk, seat_ids=seats[:2])
     paid = hold_services.hold_seats(performance_id=performance.pk, seat_ids=seats[2:4])
-    order = order_services.checkout(
+    order = order_checkout.checkout(
         hold_id=paid.hold.pk,
         token=paid.token,
         idempotency_key="schemathesis",

@@ -16,8 +16,8 @@ from catalog.models import (
     SectionTicketType,
     TicketType,
 )
+from orders.checkout import checkout
 from orders.models import Order, OrderStatus
-from orders.services import checkout
 from reservations.services import hold_seats
 from tests.factories import expire_hold, make_performance
 

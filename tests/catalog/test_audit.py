@@ -10,7 +10,7 @@ from django.db import connection
 
 from catalog.models import Seat, SectionTicketType
 from ops.audit import audit
-from orders.services import checkout
+from orders.checkout import checkout
 from reservations.services import hold_seats
 from tests.factories import expire_hold, make_performance, seat_ids
 

@@ -12,7 +12,7 @@ from catalog.services import (
     row_name,
     unblock_seats,
 )
-from orders.services import checkout
+from orders.checkout import checkout
 from reservations.services import hold_seats
 from tests.factories import expire_hold, seat_ids
 

@@ -9,7 +9,8 @@ from django.db import connections
 
 from catalog.services import block_seats, unblock_seats
 from ops.sweeper import sweep_once
-from orders.services import cancel_order, checkout
+from orders.cancellation import cancel_order
+from orders.checkout import checkout
 from reservations.services import add_seats, hold_seats, release_hold, release_seat
 from sandali.asgi import application
 from tests.factories import expire_hold, make_performance, seat_ids

@@ -4,7 +4,7 @@ from prometheus_client import REGISTRY
 
 from catalog.errors import SeatsUnavailable
 from ops.sweeper import sweep_once
-from orders.services import checkout
+from orders.checkout import checkout
 from reservations.services import hold_seats, release_hold
 from tests.factories import expire_hold, seat_ids
 

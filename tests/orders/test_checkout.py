@@ -1,12 +1,16 @@
+import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Seat, SeatStatus
+from orders.cancellation import cancel_order
+from orders.checkout import checkout
 from orders.errors import IdempotencyKeyRequired, OrderNotCancellable, PaymentDeclined
 from orders.models import Order, OrderStatus, Ticket
 from orders.selectors import owned_order
-from orders.services import cancel_order, checkout
 from reservations.errors import AlreadyCheckedOut, HoldEmpty, HoldExpired
 from reservations.services import hold_seats, release_hold
 from tests.factories import expire_hold, seat_ids
@@ -96,3 +100,18 @@ def test_cancelling_an_order_refunds_it_and_puts_its_seats_back_on_sale(performa
         cancel_order(order_id=order.pk)
     again = pay(hold_seats(performance_id=performance.pk, seat_ids=ids), key="again")
     assert again.created
+
+
+def test_cancelling_locks_the_seats_in_ascending_id_order(performance, postgres_only):
+    """The lock order of every service that locks seats: two services locking the same seats
+    in different orders could deadlock."""
+    ids = seat_ids(performance)[:3]
+    order = pay(hold_seats(performance_id=performance.pk, seat_ids=ids)).order
+    with CaptureQueriesContext(connection) as queries:
+        cancel_order(order_id=order.pk)
+    (locking,) = [
+        q["sql"] for q in queries if 'FROM "catalog_seat"' in q["sql"] and "FOR UPDATE" in q["sql"]
+    ]
+    # Django may name the column by its place in the select list when it is selected.
+    assert re.search(r'ORDER BY ("catalog_seat"\."id"|\d) ASC FOR UPDATE( OF "catalog_seat")?$',
+                     locking), locking  # fmt: skip

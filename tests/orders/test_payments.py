@@ -10,12 +10,14 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import Seat, SeatStatus
+from core.tokens import hash_token
 from ops.audit import audit
-from orders import services
+from orders import checkout as checkout_module
+from orders.checkout import checkout
 from orders.errors import PaymentInProgress, PaymentRefunded, PaymentUnavailable
 from orders.models import Order, PaymentAttempt, PaymentStatus, RefundReason
 from orders.recovery import recover_payments
-from orders.services import checkout
+from orders.settlement import finish_refund, settle_payment
 from payments.models import Charge
 from payments.providers import TestPaymentProvider
 from reservations.errors import AlreadyCheckedOut, HoldExpired
@@ -45,7 +47,7 @@ def die_after_approval(monkeypatch):
     def killed(**kwargs):
         raise Killed()
 
-    monkeypatch.setattr(services, "settle_payment", killed)
+    monkeypatch.setattr(checkout_module, "settle_payment", killed)
     return lambda: monkeypatch.undo()
 
 
@@ -109,7 +111,7 @@ def test_a_death_after_approval_is_finished_by_the_sweeper(held, monkeypatch):
     # The buyer, back with the same key, gets the order the sweeper made, with their token.
     again = pay(held)
     assert (again.order.pk, again.created) == (order.pk, False)
-    assert order.token_hash == services.hash_token(again.token)
+    assert order.token_hash == hash_token(again.token)
     assert audit()["inconsistency_count"] == 0
 
 
@@ -256,7 +258,7 @@ def test_recovering_twice_or_settling_a_settled_attempt_changes_nothing(held, mo
     assert recover_payments() == {}
     attempt = the_attempt()
     result = TestPaymentProvider().cancel(idempotency_key=attempt.provider_key)
-    settled = services.settle_payment(attempt=attempt, result=result)
+    settled = settle_payment(attempt=attempt, result=result)
     assert settled.order is None and settled.attempt.status == PaymentStatus.PAID
     assert Order.objects.count() == 1
 
@@ -319,12 +321,12 @@ def test_a_stale_copy_of_an_earlier_try_never_records_its_refund_on_the_next(
     stale_copy = the_attempt()
     monkeypatch.undo()
     monkeypatch.setattr(TestPaymentProvider, "charge", buyer_adds_meanwhile)
-    services.finish_refund(the_attempt())  # another sweeper finishes try 1
+    finish_refund(the_attempt())  # another sweeper finishes try 1
     monkeypatch.setattr(TestPaymentProvider, "refund", refund_fails)
     with pytest.raises(PaymentRefunded):
         pay(held)  # try 2: charged, seats changed again, its refund failed too
     monkeypatch.undo()
-    assert services.finish_refund(stale_copy).status == PaymentStatus.REFUNDED
+    assert finish_refund(stale_copy).status == PaymentStatus.REFUNDED
     first, second = Charge.objects.filter(approved=True).order_by("id")
     attempt = the_attempt()
     assert (attempt.tries, attempt.provider_reference) == (2, second.reference)

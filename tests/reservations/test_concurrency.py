@@ -10,9 +10,9 @@ from django.db import connections
 from catalog.errors import SeatsUnavailable
 from catalog.models import Seat
 from ops.audit import audit
+from orders.checkout import checkout
 from orders.errors import PaymentInProgress
 from orders.models import Order, Ticket
-from orders.services import checkout
 from payments.models import Charge
 from reservations.errors import AlreadyCheckedOut
 from reservations.services import hold_seats, release_expired_holds

@@ -7,7 +7,7 @@ from catalog.errors import InvalidSeats, SeatsUnavailable, TooManySeats
 from catalog.models import Seat, SeatStatus, SectionTicketType
 from catalog.selectors import capacity_by_section_and_ticket_type, seat_map
 from catalog.services import block_seats
-from orders.services import checkout
+from orders.checkout import checkout
 from reservations.errors import (
     AlreadyCheckedOut,
     HoldExpired,

@@ -18,11 +18,12 @@ from catalog.selectors import seat_map
 from catalog.services import block_seats, unblock_seats
 from core.errors import DomainError
 from ops.audit import audit
-from orders import services as order_services
+from orders import checkout as order_checkout
+from orders.cancellation import cancel_order
+from orders.checkout import checkout
 from orders.errors import PaymentRefunded
 from orders.models import Order, PaymentAttempt, PaymentStatus
 from orders.recovery import recover_payments
-from orders.services import cancel_order, checkout
 from reservations.services import add_seats, hold_seats, release_hold, release_seat
 from tests.factories import expire_hold, make_performance, seat_ids
 
@@ -189,7 +190,7 @@ class ReservationMachine(RuleBasedStateMachine):
         """The provider approves, and the process dies before the order is made."""
         hold_id = data.draw(st.sampled_from(self.payable()))
         _hold, token, _expired = self.holds[hold_id]
-        with patch.object(order_services, "settle_payment", side_effect=Killed):
+        with patch.object(order_checkout, "settle_payment", side_effect=Killed):
             try:
                 checkout(hold_id=hold_id, token=token, idempotency_key=f"k{hold_id}",
                          name="Ava", email="ava@example.org")  # fmt: skip
