@@ -7,7 +7,7 @@ checked.
 prints one JSON document: requests and answers by status, kills and restarts, and the
 checks, which must all read 0 (lost acknowledgements, seats sold twice, audit
 inconsistencies, charges without tickets, tickets without a charge, unsettled payments, 500s).
-bench/tests/test_faults.py runs the short form in CI; docs/reliability.md has the figures.
+tests/bench/test_faults.py runs the short form in CI; docs/reliability.md has the figures.
 
 Buyers are threads with plain HTTP, each from its own client address (X-Forwarded-For behind
 one trusted proxy), and one abusive client who ignores the rate limits. A buyer holds one to
@@ -288,68 +288,19 @@ def chaos(cluster: Cluster, seconds: float, kill_every: float, record: Record, d
         time.sleep(0.05)
 
 
-CHECKS = r"""
-import json, sys
-import django
-django.setup()
-from django.db.models import Count
-from ops.audit import audit
-from orders.models import Order, OrderStatus, PaymentAttempt, Ticket
-from payments.models import Charge
-from reservations.models import Hold
-
-acked = json.load(sys.stdin)
-holds = set(Hold.objects.filter(id__in=[int(i) for i in acked["holds"]])
-            .values_list("id", flat=True))
-lost_holds = [i for i in acked["holds"] if int(i) not in holds]
-sold = {}  # (order id, hold id) of every paid order -> seats sold to its valid tickets
-for order_id, hold_id, seat_id in (
-        Ticket.objects.filter(valid=True, sold_seat__status="sold", order__status=OrderStatus.PAID)
-        .values_list("order_id", "order__hold_id", "seat_id").order_by("seat_id")):
-    sold.setdefault((order_id, hold_id), []).append(seat_id)
-lost_orders = [order_id for order_id, (hold_id, seats) in acked["orders"].items()
-               if sold.get((int(order_id), hold_id)) != seats]
-paid = set(Order.objects.filter(status=OrderStatus.PAID)
-           .values_list("payment_reference", flat=True))
-live_charges = set(Charge.objects.filter(approved=True, refund_reference="")
-                   .values_list("reference", flat=True))
-twice = (Ticket.objects.filter(valid=True).values("seat_id").annotate(n=Count("id"))
-         .filter(n__gt=1).count())
-attempts = dict(PaymentAttempt.objects.values_list("status").annotate(n=Count("id")))
-print(json.dumps({
-    "lost_acknowledgements": len(lost_holds) + len(lost_orders),
-    "lost_holds": lost_holds[:20], "lost_orders": lost_orders[:20],
-    "double_sold": twice,
-    "inconsistencies": audit()["inconsistency_count"],
-    "charged_without_tickets": len(live_charges - paid),
-    "tickets_without_charge": len(paid - live_charges),
-    "unsettled_payments": attempts.get("pending", 0) + attempts.get("refunding", 0),
-    "payment_attempts": attempts,
-    "orders": Order.objects.count(),
-    "charges": Charge.objects.count(),
-}))
-"""
-
-
 def check(env: dict, record: Record) -> dict:
     acked = {"holds": list(record.holds), "orders": record.orders}
     output = subprocess.run(
-        [sys.executable, "-c", CHECKS], cwd=ROOT, env=env, input=json.dumps(acked),
-        check=True, capture_output=True, text=True,
+        [sys.executable, "-m", "bench.fault_checks"], cwd=ROOT, env=env,
+        input=json.dumps(acked), check=True, capture_output=True, text=True,
     )  # fmt: skip
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
 def seed(env: dict, seats: int) -> int:
-    script = (
-        "import django; django.setup()\n"
-        "from tests.factories import make_performance\n"
-        f"print(make_performance(sections=2, rows={seats // 100}, seats_per_row=50,"
-        " hold_minutes=1).pk)\n"
-    )
     output = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True,
-        text=True,
+        [sys.executable, "-m", "bench.fault_seed", str(seats)], cwd=ROOT, env=env, check=True,
+        capture_output=True, text=True,
     )  # fmt: skip
     return int(output.stdout.strip().splitlines()[-1])
 

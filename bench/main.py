@@ -54,24 +54,10 @@ def seed(env: dict, spec: dict) -> dict[str, int]:
 
 def integrity(env: dict) -> dict:
     """Seats sold twice and audit inconsistencies, read from the database after a run."""
-    script = (
-        "import django, json; django.setup()\n"
-        "from django.db.models import Count\n"
-        "from orders.models import Ticket\n"
-        "from ops.audit import audit\n"
-        "twice = Ticket.objects.filter(valid=True).values('seat_id').annotate(n=Count('id'))"
-        ".filter(n__gt=1).count()\n"
-        "print(json.dumps({'double_sold': twice,"
-        " 'inconsistencies': audit()['inconsistency_count']}))\n"
-    )
     output = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+        [sys.executable, "-m", "bench.integrity"],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 

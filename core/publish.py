@@ -31,6 +31,15 @@ def performance_group(performance_id: int) -> str:
     return f"performance-{performance_id}"
 
 
+# Where a browser watches a performance's seats: live/routing.py routes it (a Channels route,
+# not a Django URL, so reverse() cannot build it) and the pages connect to it.
+PERFORMANCE_SOCKET_PREFIX = "ws/performances/"
+
+
+def performance_socket_path(performance_id: int) -> str:
+    return f"/{PERFORMANCE_SOCKET_PREFIX}{performance_id}"
+
+
 def publish_seat_changes(rows: Iterable[SeatRow], *, reason: str) -> None:
     """Send these seat states after commit; `reason` (held, sold, released, expired, ...)
     labels the seat-change metric."""

@@ -60,7 +60,7 @@ def current_selection(request: HttpRequest, performance_id: int) -> dict:
 
 
 def problem(error: DomainError) -> JsonResponse:
-    """The same problem+json as the API's (sandali/problems.py)."""
+    """The same problem+json as the API's (core/problems.py)."""
     return problem_response(
         status=error.status,
         code=error.code,

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -13,6 +14,7 @@ from catalog.snapshots import capacity
 from core.dbtime import db_now
 from core.errors import DomainError
 from core.limits import check_rate, client_address
+from core.publish import performance_socket_path
 from orders.checkout import checkout as checkout_order
 from orders.selectors import latest_order_id, order_tickets, owned_order
 from reservations.errors import HoldExpired
@@ -37,6 +39,7 @@ def performance_page(request, performance_id: int):
     priced = priced_capacity(
         performance=performance, capacity=capacity(performance_id=performance_id)
     )
+    here = {"performance_id": performance.pk}
     config = {
         "performance": performance.pk,
         "maxSeats": performance.max_seats_per_order,
@@ -52,10 +55,11 @@ def performance_page(request, performance_id: int):
             for p in priced
         ],
         "urls": {
-            "seats": f"/api/v1/performances/{performance.pk}/seats",
-            "selection": f"/performances/{performance.pk}/selection",
-            "checkout": f"/performances/{performance.pk}/checkout",
-            "socket": f"/ws/performances/{performance.pk}",
+            "seats": reverse("api:get_seat_map", kwargs=here),
+            # seatmap.js adds "/seats/<id>" for one seat: the route named "selection-seat".
+            "selection": reverse("selection", kwargs=here),
+            "checkout": reverse("checkout", kwargs=here),
+            "socket": performance_socket_path(performance.pk),
         },
         "messages": messages_for_page(),
     }

@@ -5,12 +5,15 @@ import os
 import re
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from catalog.models import Seat
 from reservations.models import Hold
+from reservations.services import hold_seats
 from tests.factories import expire_hold, make_performance, seat_ids
 from tests.servers import sandali_server
 
@@ -226,6 +229,60 @@ def test_an_eleventh_seat_shows_the_persian_toast_and_sends_no_request(browser, 
     page.wait_for_timeout(300)
     assert [url for url in requests if "/selection" in url] == []
     assert "seat--available" in seat(page, ids[10]).get_attribute("class")
+
+
+def hold_elsewhere(performance, ids) -> None:
+    """Another buyer's hold, made on a thread of its own: this one runs Playwright's event
+    loop, and a hold publishes its change through async_to_sync."""
+
+    def hold():
+        try:
+            hold_seats(performance_id=performance.pk, seat_ids=ids)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(hold).result()
+
+
+def test_a_taken_seat_says_whether_any_seat_of_its_kind_is_left(browser, server):
+    performance = make_performance()
+    ids = seat_ids(performance)  # section 1: ids[0:5] Normal, ids[5:10] Student
+    hold_elsewhere(performance, ids[5:10])
+    hold_elsewhere(performance, ids[:1])
+    page = open_page(browser, f"{server}/performances/{performance.pk}/")
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    seat(page, ids[0]).dispatch_event("click")  # aria-disabled
+    page.locator(".toast", has_text="Seat taken").wait_for(timeout=5000)
+    seat(page, ids[5]).dispatch_event("click")
+    page.locator(".toast", has_text="No Student seats are left in Section 1.").wait_for(
+        timeout=5000
+    )
+    assert [url for url in requests if "/selection" in url] == []
+
+
+def test_a_choice_refused_by_the_server_says_whether_any_seat_of_its_kind_is_left(browser):
+    performance = make_performance()
+    ids = seat_ids(performance)
+    with sandali_server(SANDALI_SNAPSHOT_SECONDS="0") as base:
+        page = open_page(browser, f"{base}/performances/{performance.pk}/")
+        refusals = []
+        page.on(
+            "response",
+            lambda response: "/selection/seats/" in response.url and refusals.append(response),
+        )
+        # Held in this test's process: the page hears of a hold only when the server refuses
+        # a seat, and then reads the map again.
+        hold_elsewhere(performance, ids[5:10])
+        seat(page, ids[5]).click()
+        page.locator(".toast", has_text="No Student seats are left in Section 1.").wait_for(
+            timeout=5000
+        )
+        hold_elsewhere(performance, ids[:1])
+        seat(page, ids[0]).click()
+        page.locator(".toast", has_text="Seat taken").wait_for(timeout=5000)
+        assert [response.status for response in refusals] == [409, 409]
 
 
 def test_a_hold_that_expires_clears_the_selection_and_says_why(browser, server):

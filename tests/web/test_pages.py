@@ -124,3 +124,29 @@ def test_ids_beyond_any_row_are_refused_not_crashed(client, performance):
     assert choose(client, performance, huge).status_code == 404  # no such seat can exist
     assert client.post(f"/performances/{huge}/selection/seats/1").status_code in (404, 422)
     assert client.get(f"/performances/{huge}/").status_code == 404
+
+
+def test_the_seat_map_is_given_the_urls_of_the_routes_it_calls(client, performance):
+    from live.consumers import PerformanceSeatsConsumer
+    from live.routing import websocket_urlpatterns
+
+    seat_id = seat_ids(performance)[0]
+    urls = client.get(f"/performances/{performance.pk}/").context["config"]["urls"]
+    assert client.get(urls["seats"]).json()["seats"]
+    assert client.get(urls["selection"]).json()["seats"] == []
+    # seatmap.js chooses a seat at the selection's URL + "/seats/<id>".
+    assert client.post(f"{urls['selection']}/seats/{seat_id}").json()["seats"] == [seat_id]
+    assert client.get(urls["checkout"]).status_code == 200
+    (match,) = [
+        found
+        for pattern in websocket_urlpatterns
+        if (found := pattern.resolve(urls["socket"].removeprefix("/")))
+    ]
+    assert match.func.consumer_class is PerformanceSeatsConsumer
+    assert match.kwargs == {"performance_id": performance.pk}
+
+
+def test_the_home_page_lists_performances_and_links_the_api_docs_and_the_admin(client, performance):
+    page = client.get("/").content.decode()
+    assert f'href="/performances/{performance.pk}/"' in page
+    assert 'href="/api/docs"' in page and 'href="/admin/"' in page

@@ -124,6 +124,14 @@ function availableCount(section, ticketType) {
   return count;
 }
 
+// Why a seat that is not free cannot be had: none of its kind (section x ticket type) is
+// left, or just this one is taken.
+function refusal(seat) {
+  if (availableCount(seat.section, seat.ticketType) > 0) return text.taken;
+  const price = prices.get(`${seat.section}-${seat.ticketType}`);
+  return format(text.sold_out, { ticket_type: price?.ticketTypeName, section: sections.get(seat.section) });
+}
+
 // Counted again from the seats once per frame, however many changes arrived in it.
 let countsPending = false;
 function refreshCounts() {
@@ -260,16 +268,11 @@ async function toggle(seat) {
     return;
   }
   if (seat.status !== "available") {
-    toast(text.taken);
+    toast(refusal(seat));
     return;
   }
   if (mine.size + pending.size >= config.maxSeats) {
     toast(format(text.too_many, { limit: numbers.format(config.maxSeats) }));
-    return;
-  }
-  if (availableCount(seat.section, seat.ticketType) === 0) {
-    const price = prices.get(`${seat.section}-${seat.ticketType}`);
-    toast(format(text.sold_out, { ticket_type: price?.ticketTypeName, section: sections.get(seat.section) }));
     return;
   }
   pending.add(seat.id);
@@ -278,9 +281,10 @@ async function toggle(seat) {
   if (result.ok) {
     applySelection(result.body);
   } else if (result.body.code === "seats_unavailable") {
-    // Taken, or being taken by a hold that may yet roll back: ask the map, don't guess.
-    toast(text.taken);
-    refreshMap();
+    // Taken, or being taken by a hold that may yet roll back: ask the map, don't guess; then
+    // say whether any seat of its kind is left.
+    await refreshMap().catch(() => {});
+    toast(refusal(seat));
   } else {
     toast(result.body.detail ?? text.error);
   }
