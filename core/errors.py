@@ -1,7 +1,8 @@
 """The base of every domain error: a stable code, an HTTP status and a translatable message.
 
-Each app declares its own errors once, in its errors.py; the API renders them as
-problem+json (api/problems.py) and the pages as messages.
+Each app declares its own errors once, in its errors.py. The API and the pages' JSON
+endpoints render them as problem+json through core/problems.py; the pages and the admin show
+their messages, and the seat map is given their titles (web/selection.py messages_for_page).
 """
 
 from typing import Any, ClassVar

@@ -12,7 +12,7 @@ from catalog.selectors import get_performance
 from core.dbtime import db_now
 from core.errors import DomainError
 from core.limits import check_rate, client_address
-from core.problems import problem_response
+from core.problems import error_problem
 from reservations import services as hold_services
 from reservations.errors import AlreadyCheckedOut, HoldExpired, HoldNotFound
 from reservations.selectors import order_of_hold, owned_hold, summarize_hold
@@ -59,17 +59,6 @@ def current_selection(request: HttpRequest, performance_id: int) -> dict:
     }
 
 
-def problem(error: DomainError) -> JsonResponse:
-    """The same problem+json as the API's (sandali/problems.py)."""
-    return problem_response(
-        status=error.status,
-        code=error.code,
-        detail=error.message,
-        retry_after=getattr(error, "retry_after", None),
-        **error.details,
-    )
-
-
 @require_GET
 def selection(request, performance_id: int):
     performance_or_404(performance_id)
@@ -84,7 +73,7 @@ def selection_seat(request, performance_id: int, seat_id: int):
         else:
             _unchoose(request, performance_id, seat_id)
     except DomainError as error:
-        return problem(error)
+        return error_problem(error)  # the same problem+json as the API's
     return JsonResponse(current_selection(request, performance_id))
 
 
