@@ -24,7 +24,14 @@ class DomainError(Exception):
 
     @property
     def message(self) -> str:
-        text = str(self.title) % self.details if self.details else str(self.title)
-        if (get_language() or "").startswith("fa"):
-            text = text.translate(PERSIAN_DIGITS)
-        return text
+        """The title in the active language with the details filled in: a list as the
+        language writes one ("a, b" / "a، b"), and Persian digits in Persian."""
+        persian = (get_language() or "").startswith("fa")
+        text = str(self.title)
+        if self.details:
+            comma = "، " if persian else ", "
+            text %= {
+                name: comma.join(map(str, value)) if isinstance(value, list | tuple) else value
+                for name, value in self.details.items()
+            }
+        return text.translate(PERSIAN_DIGITS) if persian else text

@@ -1,8 +1,12 @@
-"""One error path: every problem+json in the product is built by core/problems.py."""
+"""One error path: every problem+json in the product is built by core/problems.py, and a
+domain error's message is written the way the reader's language writes it."""
 
 import ast
 from pathlib import Path
 
+from django.utils import translation
+
+from catalog.errors import TicketTypesWithoutPrice
 from core.problems import PROBLEM_CONTENT_TYPE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,3 +53,11 @@ def test_every_problem_json_comes_from_the_one_renderer():
         if found:
             offenders[str(path)] = found
     assert not offenders, f"problem+json built outside {RENDERER}: {offenders}"
+
+
+def test_a_list_in_a_message_is_written_as_the_language_writes_one():
+    error = TicketTypesWithoutPrice(ticket_types=["VIP", "Student 2"])
+    with translation.override("en"):
+        assert error.message.endswith(": VIP, Student 2.")
+    with translation.override("fa"):
+        assert error.message.endswith(": VIP، Student ۲.")
