@@ -18,7 +18,7 @@ class InvalidSeats(DomainError):
 class SeatsUnavailable(DomainError):
     code = "seats_unavailable"
     status = 409
-    title = _("Some of the chosen seats have just been taken. Please choose others.")
+    title = _("Somebody else has just taken a seat you chose. Please choose another.")
 
 
 class TooManySeats(DomainError):

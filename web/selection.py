@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from catalog.errors import PerformanceNotFound
+from catalog.errors import PerformanceNotFound, SeatsUnavailable, TooManySeats
 from catalog.models import Performance
 from catalog.selectors import get_performance
 from core.dbtime import db_now
@@ -107,14 +107,14 @@ def _unchoose(request, performance_id: int, seat_id: int) -> None:
 
 
 def messages_for_page() -> dict:
-    """The texts the seat-map module shows, in the page's language."""
+    """The texts the seat-map module shows, in the page's language. Where the page refuses
+    what the server would refuse, it says what the server's error says: the error class's
+    message, with its placeholders (%(limit)s) left for the module to fill."""
     return {
-        "too_many": _("You can choose at most %(limit)s seats in one order."),
+        "too_many": str(TooManySeats.title),
         "sold_out": _("No %(ticket_type)s seats are left in %(section)s."),
-        "taken": _("Seat taken: somebody else chose it first."),
-        "expired": _(
-            "Your hold has expired and its seats were released. Please choose seats again."
-        ),
+        "taken": str(SeatsUnavailable.title),
+        "expired": str(HoldExpired.title),
         "released": _("Seat given back."),
         "offline": _("Connection lost: reconnecting…"),
         "online": _("Live again."),

@@ -1,5 +1,5 @@
 """Every error a buyer or organizer can meet has its Persian message, with its details filled
-in."""
+in, and the pages show the error classes' own messages."""
 
 import contextlib
 import importlib
@@ -10,9 +10,12 @@ import pytest
 from django.apps import apps
 from django.utils import translation
 
+from catalog.errors import SeatsUnavailable, TooManySeats
 from catalog.models import Section, SectionTicketType, TicketType
 from catalog.services import RowRange, copy_performance_layout, generate_section_seats
 from core.errors import DomainError
+from reservations.errors import HoldExpired
+from web.selection import messages_for_page
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
@@ -120,3 +123,13 @@ def test_layout_refusals_each_say_what_is_wrong(performance):
     with translation.override("en"):
         messages = [refusal(performance, case).message for case in LAYOUT_REFUSALS]
     assert len(set(messages)) == len(messages)
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+@pytest.mark.parametrize(
+    ("key", "error"),
+    [("too_many", TooManySeats), ("taken", SeatsUnavailable), ("expired", HoldExpired)],
+)
+def test_the_seat_map_shows_the_error_classes_own_messages(language, key, error):
+    with translation.override(language):
+        assert messages_for_page()[key] == str(error.title)

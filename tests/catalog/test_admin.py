@@ -347,7 +347,7 @@ def test_block_action_blocks_nothing_when_a_seat_is_sold(admin_client):
 
     response = seat_action(admin_client, "block", chosen)
 
-    assert any("just been taken" in message for message in messages_of(response))
+    assert any("has just taken a seat you chose" in message for message in messages_of(response))
     assert statuses(chosen) == [SeatStatus.SOLD, SeatStatus.AVAILABLE, SeatStatus.AVAILABLE]
 
 
