@@ -6,10 +6,10 @@ import logging
 
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
-from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from api.errors import MalformedJson, NotFound, RequestInvalid, TokenRequired
 from core.errors import DomainError
 from core.problems import (
     error_problem,
@@ -32,20 +32,11 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             {"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors
         ]
-        return problem_response(
-            status=422,
-            code="validation_error",
-            detail=_("The request is not valid: see errors."),
-            errors=errors,
-        )
+        return error_problem(RequestInvalid(errors=errors))
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request, exc: AuthenticationError):
-        response = problem_response(
-            status=401,
-            code="token_required",
-            detail=_("This needs the token you received, as an Authorization: Bearer header."),
-        )
+        response = error_problem(TokenRequired())
         response["WWW-Authenticate"] = "Bearer"
         return response
 
@@ -53,11 +44,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     def http_error(request, exc: HttpError):
         # Django Ninja raises HttpError(400) only for a body it cannot parse.
         if exc.status_code == 400:
-            return problem_response(
-                status=400,
-                code="malformed_json",
-                detail=_("The request body is not valid JSON."),
-            )
+            return error_problem(MalformedJson())
         return problem_response(status=exc.status_code, code="http_error", detail=str(exc))
 
     @api.exception_handler(Exception)
@@ -71,4 +58,4 @@ def install_problem_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def not_found(request, exc: Http404):
-        return problem_response(status=404, code="not_found", detail=_("There is nothing here."))
+        return error_problem(NotFound())

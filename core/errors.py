@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from django.utils.functional import Promise
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
@@ -35,3 +36,20 @@ class DomainError(Exception):
                 for name, value in self.details.items()
             }
         return text.translate(PERSIAN_DIGITS) if persian else text
+
+
+class ServiceUnavailable(DomainError):
+    """While the database cannot be reached: the client should send the request again."""
+
+    code = "service_unavailable"
+    status = 503
+    title = _("The service is briefly unavailable. Please try again in a moment.")
+    retry_after = 2
+
+
+class InternalError(DomainError):
+    """What went wrong is in the server's log, never in the answer."""
+
+    code = "internal_error"
+    status = 500
+    title = _("Something went wrong on our side. Please try again.")

@@ -3,12 +3,10 @@ and the middleware that answers before a view runs (413, 415, 403, 503). A domai
 rendered by error_problem(), wherever it is caught, so the API and the pages answer alike."""
 
 from django.http import JsonResponse
-from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import DomainError, InternalError, ServiceUnavailable
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
-SERVICE_RETRY_AFTER_SECONDS = 2
 
 
 def problem_body(*, status: int, code: str, detail: str, **extra) -> dict:
@@ -40,19 +38,8 @@ def _respond(body: dict, *, retry_after: int | None) -> JsonResponse:
 
 
 def service_unavailable() -> JsonResponse:
-    """503 while the database cannot be reached: the client should send the request again."""
-    return problem_response(
-        status=503,
-        code="service_unavailable",
-        detail=_("The service is briefly unavailable. Please try again in a moment."),
-        retry_after=SERVICE_RETRY_AFTER_SECONDS,
-    )
+    return error_problem(ServiceUnavailable())
 
 
 def internal_error() -> JsonResponse:
-    """500 without a traceback: what went wrong is in the server's log, never in the answer."""
-    return problem_response(
-        status=500,
-        code="internal_error",
-        detail=_("Something went wrong on our side. Please try again."),
-    )
+    return error_problem(InternalError())

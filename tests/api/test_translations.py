@@ -20,8 +20,10 @@ from web.selection import messages_for_page
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
 PERSIAN_LETTER = re.compile(r"[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc]")
-# Names a Persian reader types as they are (a header); every other word must be Persian.
-KEPT_IN_LATIN = {"Idempotency-Key"}
+# Names a Persian reader types as they are (headers, a media type); every other word must be
+# Persian.
+KEPT_IN_LATIN = {"Idempotency-Key", "Authorization", "Bearer", "Content-Type", "JSON"}
+KEPT_IN_LATIN |= {"application", "json"}  # application/json
 
 
 def all_domain_errors() -> list[type[DomainError]]:
