@@ -4,10 +4,10 @@ media type, and the Origin of a state-changing request. Each refusal is a proble
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 
+from api.errors import OriginNotAllowed, RequestTooLarge, UnsupportedMediaType
 from core.origins import origin_allowed
-from core.problems import problem_response
+from core.problems import error_problem
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 STATE_CHANGING_METHODS = BODY_METHODS | {"DELETE"}
@@ -43,11 +43,7 @@ def body_too_large(request: HttpRequest):
             too_large = True
     if not too_large:
         return None
-    return problem_response(
-        status=413,
-        code="request_too_large",
-        detail=_("The request body is larger than %(limit)s bytes.") % {"limit": limit},
-    )
+    return error_problem(RequestTooLarge(limit=limit))
 
 
 def not_json(request: HttpRequest):
@@ -60,11 +56,7 @@ def not_json(request: HttpRequest):
         media_type.startswith("application/") and media_type.endswith("+json")
     ):
         return None
-    response = problem_response(
-        status=415,
-        code="unsupported_media_type",
-        detail=_("The request body must be JSON, sent as Content-Type: application/json."),
-    )
+    response = error_problem(UnsupportedMediaType())
     response["Accept-Post"] = "application/json"
     return response
 
@@ -76,8 +68,4 @@ def foreign_origin(request: HttpRequest):
         return None
     if origin_allowed(request.headers.get("Origin"), request.headers.get("Host")):
         return None
-    return problem_response(
-        status=403,
-        code="origin_not_allowed",
-        detail=_("Requests from this web site are not allowed to change anything here."),
-    )
+    return error_problem(OriginNotAllowed())

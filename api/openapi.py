@@ -5,7 +5,7 @@ without repeats, and a body that is not JSON is a 400. The API's own checks enfo
 
 from ninja import NinjaAPI
 
-from api.problems import PROBLEM_CONTENT_TYPE
+from core.problems import PROBLEM_CONTENT_TYPE
 
 IDEMPOTENCY_KEY = {"type": "string", "minLength": 1, "maxLength": 200}
 

@@ -1,43 +1,30 @@
 """Every API error as RFC 9457 problem+json with a stable `code` and a message in the
-request's language (LocaleMiddleware has activated it from Accept-Language)."""
+request's language (LocaleMiddleware has activated it from Accept-Language). The bodies come
+from the one renderer, core/problems.py; this module only says which problem each error is."""
 
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
+from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from api.errors import MalformedJson, NotFound, RequestInvalid, TokenRequired
 from core.errors import DomainError
 from core.problems import (
-    PROBLEM_CONTENT_TYPE,
+    error_problem,
     internal_error,
-    problem_body,
+    problem_response,
     service_unavailable,
 )
 
 log = logging.getLogger(__name__)
 
 
-def problem(
-    api: NinjaAPI, request: HttpRequest, *, status: int, code: str, detail: str, **extra
-) -> HttpResponse:
-    body = problem_body(status=status, code=code, detail=detail, **extra)
-    response = api.create_response(request, body, status=status)
-    response["Content-Type"] = PROBLEM_CONTENT_TYPE
-    return response
-
-
 def install_problem_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
-        response = problem(
-            api, request, status=exc.status, code=exc.code, detail=exc.message, **exc.details
-        )
-        if getattr(exc, "retry_after", None):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
+        return error_problem(exc)
 
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):
@@ -45,24 +32,11 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             {"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors
         ]
-        return problem(
-            api,
-            request,
-            status=422,
-            code="validation_error",
-            detail=_("The request is not valid: see errors."),
-            errors=errors,
-        )
+        return error_problem(RequestInvalid(errors=errors))
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request, exc: AuthenticationError):
-        response = problem(
-            api,
-            request,
-            status=401,
-            code="token_required",
-            detail=_("This needs the token you received, as an Authorization: Bearer header."),
-        )
+        response = error_problem(TokenRequired())
         response["WWW-Authenticate"] = "Bearer"
         return response
 
@@ -70,14 +44,8 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     def http_error(request, exc: HttpError):
         # Django Ninja raises HttpError(400) only for a body it cannot parse.
         if exc.status_code == 400:
-            return problem(
-                api,
-                request,
-                status=400,
-                code="malformed_json",
-                detail=_("The request body is not valid JSON."),
-            )
-        return problem(api, request, status=exc.status_code, code="http_error", detail=str(exc))
+            return error_problem(MalformedJson())
+        return problem_response(status=exc.status_code, code="http_error", detail=str(exc))
 
     @api.exception_handler(Exception)
     def unexpected_error(request, exc: Exception):
@@ -90,6 +58,4 @@ def install_problem_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def not_found(request, exc: Http404):
-        return problem(
-            api, request, status=404, code="not_found", detail=_("There is nothing here.")
-        )
+        return error_problem(NotFound())

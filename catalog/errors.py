@@ -18,7 +18,7 @@ class InvalidSeats(DomainError):
 class SeatsUnavailable(DomainError):
     code = "seats_unavailable"
     status = 409
-    title = _("Some of the chosen seats have just been taken. Please choose others.")
+    title = _("Somebody else has just taken a seat you chose. Please choose another.")
 
 
 class TooManySeats(DomainError):
@@ -28,6 +28,47 @@ class TooManySeats(DomainError):
 
 
 class InvalidLayout(DomainError):
+    """An organizer's layout that cannot be sold. Each refusal below says, in the reader's
+    language, what is wrong; catch InvalidLayout to catch them all."""
+
     code = "invalid_layout"
     status = 422
-    title = _("The seat layout is not valid: %(reason)s")
+    title = _("The seat layout is not valid.")
+
+
+class LayoutSizeInvalid(InvalidLayout):
+    code = "layout_size_invalid"
+    title = _(
+        "Rows, seats per row and spacing must be more than zero, and a section can have at "
+        "most %(max_seats)s seats."
+    )
+
+
+class SectionHasSeats(InvalidLayout):
+    code = "section_has_seats"
+    title = _("This section already has seats.")
+
+
+class RowRangeOutsideRows(InvalidLayout):
+    code = "row_range_outside_rows"
+    title = _("Rows %(first)s to %(last)s do not fit in this section's rows 1 to %(rows)s.")
+
+
+class RowInTwoRanges(InvalidLayout):
+    code = "row_in_two_ranges"
+    title = _("Row %(row)s is in two row ranges.")
+
+
+class RowsWithoutTicketType(InvalidLayout):
+    code = "rows_without_ticket_type"
+    title = _("Row %(row)s is in no row range: every row needs a ticket type.")
+
+
+class TicketTypesWithoutPrice(InvalidLayout):
+    code = "ticket_types_without_price"
+    title = _("These ticket types have no price in this section: %(ticket_types)s.")
+
+
+class SalesEndBeforeStart(InvalidLayout):
+    code = "sales_end_before_start"
+    title = _("Ticket sales must end after they start.")

@@ -12,7 +12,17 @@ from datetime import datetime
 from django.db import transaction
 
 from catalog import inventory
-from catalog.errors import InvalidLayout, InvalidSeats, SeatsUnavailable
+from catalog.errors import (
+    InvalidSeats,
+    LayoutSizeInvalid,
+    RowInTwoRanges,
+    RowRangeOutsideRows,
+    RowsWithoutTicketType,
+    SalesEndBeforeStart,
+    SeatsUnavailable,
+    SectionHasSeats,
+    TicketTypesWithoutPrice,
+)
 from catalog.models import Performance, Seat, Section, SectionTicketType, TicketType
 from core.dbtime import db_now
 
@@ -49,6 +59,9 @@ def _raise_for_missing(performance_id: int, missing: set[int], otherwise: type) 
     raise otherwise(seats=sorted(missing))
 
 
+MAX_SECTION_SEATS = 50_000
+
+
 @dataclass(frozen=True)
 class RowRange:
     """Rows first..last (1-based, inclusive) of a section sell as one ticket type."""
@@ -73,28 +86,26 @@ def generate_section_seats(
     Every row must fall in exactly one range, and each range's ticket type must have a price
     in this section, so that every generated seat can be sold.
     """
-    if rows < 1 or seats_per_row < 1 or rows * seats_per_row > 50_000 or spacing <= 0:
-        raise InvalidLayout(
-            reason="rows, seats per row and spacing must be positive, 50,000 seats at most"
-        )
+    if rows < 1 or seats_per_row < 1 or rows * seats_per_row > MAX_SECTION_SEATS or spacing <= 0:
+        raise LayoutSizeInvalid(max_seats=MAX_SECTION_SEATS)
     if section.seats.exists():
-        raise InvalidLayout(reason="this section already has seats")
+        raise SectionHasSeats()
     ticket_type_of_row: dict[int, TicketType] = {}
     for row_range in row_ranges:
         if not 1 <= row_range.first <= row_range.last <= rows:
-            raise InvalidLayout(reason=f"rows {row_range.first}-{row_range.last} out of 1-{rows}")
+            raise RowRangeOutsideRows(first=row_range.first, last=row_range.last, rows=rows)
         for row in range(row_range.first, row_range.last + 1):
             if row in ticket_type_of_row:
-                raise InvalidLayout(reason=f"row {row} is in two ranges")
+                raise RowInTwoRanges(row=row)
             ticket_type_of_row[row] = row_range.ticket_type
     if len(ticket_type_of_row) != rows:
-        raise InvalidLayout(reason="every row needs a ticket type")
+        raise RowsWithoutTicketType(row=min(set(range(1, rows + 1)) - set(ticket_type_of_row)))
     priced = set(
         SectionTicketType.objects.filter(section=section).values_list("ticket_type_id", flat=True)
     )
     unpriced = {t.name for t in ticket_type_of_row.values() if t.pk not in priced}
     if unpriced:
-        raise InvalidLayout(reason=f"no price in this section for {', '.join(sorted(unpriced))}")
+        raise TicketTypesWithoutPrice(ticket_types=sorted(unpriced))
     seats = [
         Seat(
             performance_id=section.performance_id,
@@ -127,7 +138,7 @@ def copy_performance_layout(
     """A new performance of the same event with the same sections, prices and seats, all
     available; nothing of the original's holds or sales is copied."""
     if sales_end <= sales_start:
-        raise InvalidLayout(reason="sales must end after they start")
+        raise SalesEndBeforeStart()
     with transaction.atomic():
         copy = Performance.objects.create(
             event_id=performance.event_id,

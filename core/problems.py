@@ -1,11 +1,12 @@
 """The one renderer of RFC 9457 problem+json answers, for the API, the pages' JSON endpoints
-and the middleware that answers before a view runs (413, 415, 403, 503)."""
+and the middleware that answers before a view runs (413, 415, 403, 503). A domain error is
+rendered by error_problem(), wherever it is caught, so the API and the pages answer alike."""
 
 from django.http import JsonResponse
-from django.utils.translation import gettext as _
+
+from core.errors import DomainError, InternalError, ServiceUnavailable
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
-SERVICE_RETRY_AFTER_SECONDS = 2
 
 
 def problem_body(*, status: int, code: str, detail: str, **extra) -> dict:
@@ -19,26 +20,26 @@ def problem_response(
     *, status: int, code: str, detail: str, retry_after: int | None = None, **extra
 ) -> JsonResponse:
     body = problem_body(status=status, code=code, detail=detail, **extra)
-    response = JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
+    return _respond(body, retry_after=retry_after)
+
+
+def error_problem(error: DomainError) -> JsonResponse:
+    """A domain error: its status and code, its message in the active language, its details
+    as extension members, and Retry-After when the error says when to come back."""
+    body = problem_body(status=error.status, code=error.code, detail=error.message, **error.details)
+    return _respond(body, retry_after=getattr(error, "retry_after", None))
+
+
+def _respond(body: dict, *, retry_after: int | None) -> JsonResponse:
+    response = JsonResponse(body, status=body["status"], content_type=PROBLEM_CONTENT_TYPE)
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
 
 
 def service_unavailable() -> JsonResponse:
-    """503 while the database cannot be reached: the client should send the request again."""
-    return problem_response(
-        status=503,
-        code="service_unavailable",
-        detail=_("The service is briefly unavailable. Please try again in a moment."),
-        retry_after=SERVICE_RETRY_AFTER_SECONDS,
-    )
+    return error_problem(ServiceUnavailable())
 
 
 def internal_error() -> JsonResponse:
-    """500 without a traceback: what went wrong is in the server's log, never in the answer."""
-    return problem_response(
-        status=500,
-        code="internal_error",
-        detail=_("Something went wrong on our side. Please try again."),
-    )
+    return error_problem(InternalError())

@@ -6,13 +6,13 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from catalog.errors import PerformanceNotFound
+from catalog.errors import PerformanceNotFound, SeatsUnavailable, TooManySeats
 from catalog.models import Performance
 from catalog.selectors import get_performance
 from core.dbtime import db_now
 from core.errors import DomainError
 from core.limits import check_rate, client_address
-from core.problems import problem_response
+from core.problems import error_problem
 from reservations import services as hold_services
 from reservations.errors import AlreadyCheckedOut, HoldExpired, HoldNotFound
 from reservations.selectors import order_of_hold, owned_hold, summarize_hold
@@ -59,17 +59,6 @@ def current_selection(request: HttpRequest, performance_id: int) -> dict:
     }
 
 
-def problem(error: DomainError) -> JsonResponse:
-    """The same problem+json as the API's (core/problems.py)."""
-    return problem_response(
-        status=error.status,
-        code=error.code,
-        detail=error.message,
-        retry_after=getattr(error, "retry_after", None),
-        **error.details,
-    )
-
-
 @require_GET
 def selection(request, performance_id: int):
     performance_or_404(performance_id)
@@ -84,7 +73,7 @@ def selection_seat(request, performance_id: int, seat_id: int):
         else:
             _unchoose(request, performance_id, seat_id)
     except DomainError as error:
-        return problem(error)
+        return error_problem(error)  # the same problem+json as the API's
     return JsonResponse(current_selection(request, performance_id))
 
 
@@ -118,14 +107,14 @@ def _unchoose(request, performance_id: int, seat_id: int) -> None:
 
 
 def messages_for_page() -> dict:
-    """The texts the seat-map module shows, in the page's language."""
+    """The texts the seat-map module shows, in the page's language. Where the page refuses
+    what the server would refuse, it says what the server's error says: the error class's
+    message, with its placeholders (%(limit)s) left for the module to fill."""
     return {
-        "too_many": _("You can choose at most %(limit)s seats in one order."),
+        "too_many": str(TooManySeats.title),
         "sold_out": _("No %(ticket_type)s seats are left in %(section)s."),
-        "taken": _("Seat taken: somebody else chose it first."),
-        "expired": _(
-            "Your hold has expired and its seats were released. Please choose seats again."
-        ),
+        "taken": str(SeatsUnavailable.title),
+        "expired": str(HoldExpired.title),
         "released": _("Seat given back."),
         "offline": _("Connection lost: reconnecting…"),
         "online": _("Live again."),

@@ -5,10 +5,10 @@ and miss nothing acknowledged."""
 import json
 
 import pytest
-from orders.checkout import checkout
 
 from bench.fault_checks import fault_checks
 from bench.integrity import integrity
+from orders.checkout import checkout
 from reservations.services import hold_seats
 from tests.factories import seat_ids
 

@@ -261,10 +261,10 @@ def test_generate_seats_creates_rows_times_seats_with_ticket_type_per_range(admi
 @pytest.mark.parametrize(
     ("row_ranges", "error"),
     [
-        ("1-3 Normal\n3-6 Student", "row 3 is in two ranges"),
-        ("1-5 Normal", "every row needs a ticket type"),
-        ("1-7 Normal", "rows 1-7 out of 1-6"),
-        ("1-6 VIP", "no price in this section for VIP"),
+        ("1-3 Normal\n3-6 Student", "Row 3 is in two row ranges."),
+        ("1-5 Normal", "Row 6 is in no row range: every row needs a ticket type."),
+        ("1-7 Normal", "Rows 1 to 7 do not fit in this section's rows 1 to 6."),
+        ("1-6 VIP", "These ticket types have no price in this section: VIP."),
     ],
 )
 def test_generate_seats_refuses_a_bad_layout_and_creates_nothing(admin_client, row_ranges, error):
@@ -347,7 +347,7 @@ def test_block_action_blocks_nothing_when_a_seat_is_sold(admin_client):
 
     response = seat_action(admin_client, "block", chosen)
 
-    assert any("just been taken" in message for message in messages_of(response))
+    assert any("has just taken a seat you chose" in message for message in messages_of(response))
     assert statuses(chosen) == [SeatStatus.SOLD, SeatStatus.AVAILABLE, SeatStatus.AVAILABLE]
 
 

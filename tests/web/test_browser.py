@@ -254,7 +254,7 @@ def test_a_taken_seat_says_whether_any_seat_of_its_kind_is_left(browser, server)
     requests = []
     page.on("request", lambda request: requests.append(request.url))
     seat(page, ids[0]).dispatch_event("click")  # aria-disabled
-    page.locator(".toast", has_text="Seat taken").wait_for(timeout=5000)
+    page.locator(".toast", has_text="Somebody else has just taken a seat").wait_for(timeout=5000)
     seat(page, ids[5]).dispatch_event("click")
     page.locator(".toast", has_text="No Student seats are left in Section 1.").wait_for(
         timeout=5000
@@ -281,7 +281,7 @@ def test_a_choice_refused_by_the_server_says_whether_any_seat_of_its_kind_is_lef
         )
         hold_elsewhere(performance, ids[:1])
         seat(page, ids[0]).click()
-        page.locator(".toast", has_text="Seat taken").wait_for(timeout=5000)
+        page.locator(".toast", has_text="Somebody else has just taken a seat").wait_for(timeout=5000)
         assert [response.status for response in refusals] == [409, 409]
 
 

@@ -150,3 +150,35 @@ def test_the_home_page_lists_performances_and_links_the_api_docs_and_the_admin(c
     page = client.get("/").content.decode()
     assert f'href="/performances/{performance.pk}/"' in page
     assert 'href="/api/docs"' in page and 'href="/admin/"' in page
+
+
+def test_choosing_beyond_the_rate_is_the_apis_429_problem_with_retry_after(
+    client, performance, settings
+):
+    settings.SANDALI_RATE_LIMITS = {**settings.SANDALI_RATE_LIMITS, "holds": "1/60"}
+    ids = seat_ids(performance)
+    choose(client, performance, ids[0])
+    refused = client.post(
+        f"/performances/{performance.pk}/selection/seats/{ids[1]}", HTTP_ACCEPT_LANGUAGE="fa"
+    )
+    assert refused.status_code == 429 and refused["Content-Type"] == "application/problem+json"
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert refused.json()["code"] == "rate_limited" and "ثانیه" in refused.json()["detail"]
+
+
+def test_a_refusal_on_the_page_is_the_same_problem_as_in_the_api(client, performance):
+    import json
+
+    from django.test import Client
+
+    ids = seat_ids(performance)
+    choose(Client(), performance, ids[0])
+    page = choose(client, performance, ids[0])
+    api = client.post(
+        f"/api/v1/performances/{performance.pk}/holds",
+        json.dumps({"seats": [ids[0]]}),
+        content_type="application/json",
+    )
+    assert page.status_code == api.status_code == 409
+    assert page["Content-Type"] == api["Content-Type"] == "application/problem+json"
+    assert page.json() == api.json()

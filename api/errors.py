@@ -1,0 +1,50 @@
+"""The API's own refusals, before or around the domain's: each with a stable code and a
+translatable message, rendered like every domain error by core/problems.py."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
+
+
+class RequestTooLarge(DomainError):
+    code = "request_too_large"
+    status = 413
+    title = _("The request body is larger than %(limit)s bytes.")
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+    status = 415
+    title = _("The request body must be JSON, sent as Content-Type: application/json.")
+
+
+class OriginNotAllowed(DomainError):
+    code = "origin_not_allowed"
+    status = 403
+    title = _("Requests from this web site are not allowed to change anything here.")
+
+
+class MalformedJson(DomainError):
+    code = "malformed_json"
+    status = 400
+    title = _("The request body is not valid JSON.")
+
+
+class RequestInvalid(DomainError):
+    """The request's fields are listed in the problem's `errors` member."""
+
+    code = "validation_error"
+    status = 422
+    title = _("The request is not valid: see errors.")
+
+
+class TokenRequired(DomainError):
+    code = "token_required"
+    status = 401
+    title = _("This needs the token you received, as an Authorization: Bearer header.")
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+    title = _("There is nothing here.")
