@@ -10,14 +10,12 @@ from ninja.security import HttpBearer
 from api import schemas
 from catalog import selectors as catalog_selectors
 from catalog import snapshots
-from core.dbtime import db_now
 from core.limits import check_rate, client_address
 from core.tokens import hash_token
 from orders import checkout as order_checkout
 from orders import selectors as order_selectors
 from reservations import services as hold_services
 from reservations.errors import HoldExpired
-from reservations.selectors import order_of_hold, owned_hold, summarize_hold
 
 router = Router()
 PROBLEMS = {
@@ -138,15 +136,14 @@ def create_hold(request, performance_id: schemas.Id, body: schemas.SeatsIn):
     "/holds/{hold_id}", response={200: schemas.HoldOut, **PROBLEMS}, auth=bearer, tags=["holds"]
 )
 def get_hold(request, hold_id: schemas.Id):
-    hold = owned_hold(hold_id=hold_id, token=request.auth)
-    summary = summarize_hold(hold=hold, now=db_now())
-    order = order_of_hold(hold_id=hold.pk)
-    if summary.expired and order is None:
+    view = order_selectors.buyer_hold(hold_id=hold_id, token=request.auth)
+    if view.gone:
         raise HoldExpired()
+    summary = view.summary
     state = hold_services.HoldState(
-        hold=hold, seats=summary.seats, currency=hold.performance.event.currency
+        hold=summary.hold, seats=summary.seats, currency=summary.currency
     )
-    return _hold_body(state, order=order)
+    return _hold_body(state, order=view.order)
 
 
 @router.post(

@@ -1,6 +1,8 @@
 """Reading events, seat maps and capacity. Every capacity figure is counted from seat rows."""
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Case, Count, F, Prefetch, Q, Value, When
@@ -8,7 +10,10 @@ from django.db.models import Case, Count, F, Prefetch, Q, Value, When
 from catalog import inventory
 from catalog.errors import PerformanceNotFound
 from catalog.models import Event, Performance, Seat, SeatStatus, Section, SectionTicketType
-from core.dbtime import DbNow
+from core.dbtime import DbNow, now_sql
+from core.sql import as_datetime, as_param, fetch_all, fetch_one, in_list, lock
+
+CENT = Decimal("0.01")
 
 
 def effective_status() -> Case:
@@ -120,3 +125,111 @@ def seat_map(*, performance_id: int) -> list[tuple]:
             "id", "section_id", "row", "number", "x", "y", "ticket_type_id", "effective", "version"
         )
     )
+
+
+@dataclass(frozen=True)
+class SaleTerms:
+    """What a hold of a performance must respect, read with the hold in one statement."""
+
+    performance_id: int
+    event_id: int
+    currency: str
+    starts_at: datetime
+    sales_start: datetime
+    sales_end: datetime
+    hold_minutes: int
+    max_seats_per_order: int
+
+
+# The terms as a subquery (alias it, join on performance_id): the columns in field order, so
+# that another app's statement can read them with the hold and never name catalog's tables.
+SALE_TERMS_SQL = """
+    SELECT p.id AS performance_id, p.event_id, e.currency, p.starts_at, p.sales_start,
+           p.sales_end, p.hold_minutes, p.max_seats_per_order
+    FROM catalog_performance p JOIN catalog_event e ON e.id = p.event_id"""
+SALE_TERMS_WIDTH = len(fields(SaleTerms))
+
+
+def sale_terms_of_row(row: Sequence) -> SaleTerms:
+    """The terms from the first SALE_TERMS_WIDTH columns of a row read with SALE_TERMS_SQL."""
+    (performance_id, event_id, currency, starts_at, sales_start, sales_end, hold_minutes,
+     max_seats) = row[:SALE_TERMS_WIDTH]  # fmt: skip
+    return SaleTerms(
+        performance_id=performance_id,
+        event_id=event_id,
+        currency=currency,
+        starts_at=as_datetime(starts_at),
+        sales_start=as_datetime(sales_start),
+        sales_end=as_datetime(sales_end),
+        hold_minutes=hold_minutes,
+        max_seats_per_order=max_seats,
+    )
+
+
+def sale_terms_now(*, performance_id: int) -> tuple[SaleTerms, datetime] | None:
+    """The performance's terms and the database's clock, in one round trip."""
+    row = fetch_one(
+        f"SELECT t.*, {now_sql()} FROM ({SALE_TERMS_SQL}) t WHERE t.performance_id = %s",
+        [performance_id],
+    )
+    if row is None:
+        return None
+    return sale_terms_of_row(row), as_datetime(row[SALE_TERMS_WIDTH])
+
+
+@dataclass(frozen=True)
+class PricedSeat:
+    """A seat of a hold, with its section x ticket type price (None: no longer for sale)."""
+
+    id: int
+    section: str
+    row: str
+    number: int
+    ticket_type: str
+    price: Decimal | None
+    version: int = 0
+    ticket_type_id: int = 0
+
+
+def seats_of_hold(*, hold_id: int, for_update: bool = False) -> list[PricedSeat]:
+    """The seats a hold has now (reserved to it), with prices, in id order; `for_update`
+    locks them."""
+    rows = fetch_all(
+        f"""SELECT s.id, sec.name, s.row, s.number, tt.name, p.price, s.version, s.ticket_type_id
+            FROM catalog_seat s
+            JOIN catalog_section sec ON sec.id = s.section_id
+            JOIN catalog_tickettype tt ON tt.id = s.ticket_type_id
+            LEFT JOIN catalog_sectiontickettype p
+              ON p.section_id = s.section_id AND p.ticket_type_id = s.ticket_type_id
+            WHERE s.hold_id = %s AND s.status = 'reserved'
+            ORDER BY s.id {lock(of="s") if for_update else ""}""",
+        [hold_id],
+    )
+    return [PricedSeat(*row[:5], money(row[5]), *row[6:]) for row in rows]
+
+
+def seats_for_sale(*, performance_id: int, seat_ids: Sequence[int]) -> set[int]:
+    """Which of `seat_ids` are seats of the performance with a price (for sale at all)."""
+    rows = fetch_all(
+        f"""SELECT s.id FROM catalog_seat s
+            JOIN catalog_sectiontickettype p
+              ON p.section_id = s.section_id AND p.ticket_type_id = s.ticket_type_id
+            WHERE s.performance_id = %s AND s.id IN ({in_list(seat_ids)})""",
+        [performance_id, *seat_ids],
+    )
+    return {row[0] for row in rows}
+
+
+def live_seats_of_holds(*, holds_sql: str, params: Sequence, now: datetime) -> int:
+    """How many seats are held live by the holds whose ids `holds_sql` selects."""
+    (count,) = fetch_one(
+        f"SELECT count(*) FROM catalog_seat WHERE hold_id IN ({holds_sql})"
+        f" AND {inventory.LIVE_SQL}",
+        [*params, as_param(now)],
+    )
+    return count
+
+
+def money(value) -> Decimal | None:
+    # SQLite hands back a number; prices always have two places.
+    return None if value is None else Decimal(str(value)).quantize(CENT)

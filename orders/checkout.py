@@ -24,6 +24,7 @@ from datetime import datetime
 from django.db import transaction
 
 from catalog.errors import InvalidSeats
+from catalog.selectors import PricedSeat
 from core.dbtime import db_now
 from core.errors import DomainError
 from core.metrics import CHECKOUTS, count_outcomes
@@ -47,8 +48,7 @@ from orders.selectors import TicketView, order_tickets, order_token, payment_att
 from orders.settlement import Settlement, finish_refund, settle_payment
 from payments.providers import PaymentResult, payment_provider
 from reservations.errors import AlreadyCheckedOut, HoldEmpty, HoldExpired
-from reservations.models import Hold
-from reservations.selectors import HeldSeat, held_seats, owned_hold
+from reservations.selectors import OwnedHold, held_seats, owned_hold
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ def record_attempt(
             order_token_hash,
             *buyer,
             amount=sum(seat.price for seat in seats),
-            currency=hold.performance.event.currency,
+            currency=hold.terms.currency,
             seat_count=len(seats),
         )
         if mine is not None:
@@ -160,7 +160,7 @@ def record_attempt(
 
 
 def _check_payable(
-    hold: Hold, seats: list[HeldSeat], *, now: datetime, attempts: list[PaymentAttempt]
+    hold: OwnedHold, seats: list[PricedSeat], *, now: datetime, attempts: list[PaymentAttempt]
 ) -> None:
     """Refuse a new try unless the hold is live, has seats, each priced, and no other key's
     payment is under way."""

@@ -1,11 +1,14 @@
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from core.sql import as_datetime, fetch_all, lock
+from catalog.selectors import money
+from core.dbtime import db_now
+from core.sql import as_datetime, fetch_all, fetch_one, lock
 from core.tokens import derived_token, token_matches
 from orders.errors import OrderNotFound
 from orders.models import Order, PaymentAttempt, Ticket
-from reservations.selectors import money
+from reservations.selectors import HoldSummary, owned_hold, summarize_hold
 
 
 def owned_order(*, order_id: int, token: str | None) -> Order:
@@ -45,7 +48,7 @@ class TicketView:
 
     @classmethod
     def of(cls, ticket: Ticket, seat) -> "TicketView":
-        """A ticket just made for a held seat (reservations.selectors.HeldSeat)."""
+        """A ticket just made for a held seat (catalog.selectors.PricedSeat)."""
         return cls(
             ticket.code, seat.id, seat.section, seat.row, seat.number, seat.ticket_type,
             ticket.price, ticket.valid,
@@ -101,3 +104,31 @@ def payment_attempt_of_row(row: tuple) -> PaymentAttempt:
     attempt.created_at = as_datetime(attempt.created_at)
     attempt.updated_at = as_datetime(attempt.updated_at)
     return attempt
+
+
+def order_of_hold(*, hold_id: int) -> tuple[int, str] | None:
+    """(order id, idempotency key) of the order this hold became, if it did. Read it after
+    locking the hold: under READ COMMITTED a row read before a lock wait may be stale."""
+    row = fetch_one("SELECT id, idempotency_key FROM orders_order WHERE hold_id = %s", [hold_id])
+    return (row[0], row[1]) if row else None
+
+
+@dataclass(frozen=True)
+class BuyerHold:
+    """The hold as its buyer sees it, on the API and on the pages alike: its live seats and
+    total (none once expired), and the order it became, if it did."""
+
+    summary: HoldSummary
+    order: tuple[int, str] | None
+
+    @property
+    def gone(self) -> bool:
+        """Expired without becoming an order: nothing left to show or to buy."""
+        return self.summary.expired and self.order is None
+
+
+def buyer_hold(*, hold_id: int, token: str | None, now: datetime | None = None) -> BuyerHold:
+    hold = owned_hold(hold_id=hold_id, token=token)
+    summary = summarize_hold(hold=hold, now=now or db_now())
+    order = order_of_hold(hold_id=hold.pk) if hold.checked_out else None
+    return BuyerHold(summary=summary, order=order)

@@ -16,15 +16,17 @@ from datetime import datetime
 from django.db import transaction
 
 from catalog import inventory
+from catalog.selectors import PricedSeat
 from core.dbtime import db_now
 from core.metrics import PAYMENT_REFUNDS
-from core.sql import as_datetime, as_param, fetch_all, fetch_one, lock
+from core.sql import as_param, fetch_all, fetch_one
 from orders.models import Order, OrderStatus, PaymentAttempt, PaymentStatus, RefundReason
 from orders.payment_states import move_attempt
 from orders.selectors import TicketView, payment_attempts
 from payments.providers import PaymentResult, payment_provider
 from reservations.errors import HoldExpired
-from reservations.selectors import HeldSeat, held_seats
+from reservations.selectors import held_seats, lock_hold
+from reservations.services import close_hold
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +46,8 @@ def settle_payment(*, attempt: PaymentAttempt, result: PaymentResult | None) -> 
     twice, or with the answer to an earlier try, changes nothing."""
     attempt_id, hold_id, tries = attempt.pk, attempt.hold_id, attempt.tries
     with transaction.atomic():
-        hold_row = fetch_one(
-            f"""SELECT h.performance_id, h.expires_at FROM reservations_hold h
-                WHERE h.id = %s {lock()}""",
-            [hold_id],
-        )
-        performance_id, expires_at = hold_row[0], as_datetime(hold_row[1])
+        locked = lock_hold(hold_id=hold_id)
+        performance_id, expires_at = locked.performance_id, locked.expires_at
         (attempt,) = payment_attempts("id = %s", [attempt_id], for_update=True)
         if attempt.status != PaymentStatus.PENDING or attempt.tries != tries:
             return Settlement(attempt)
@@ -75,7 +73,7 @@ def settle_payment(*, attempt: PaymentAttempt, result: PaymentResult | None) -> 
 
 
 def _refund_reason(
-    attempt: PaymentAttempt, seats: list[HeldSeat], *, expired: bool
+    attempt: PaymentAttempt, seats: list[PricedSeat], *, expired: bool
 ) -> RefundReason | None:
     """Why an approved payment cannot become its order: the hold lost its seats, or they are
     no longer exactly what was charged for. None: it can."""
@@ -92,7 +90,7 @@ def _refund_reason(
 
 def _make_order(
     attempt: PaymentAttempt,
-    seats: list[HeldSeat],
+    seats: list[PricedSeat],
     performance_id: int,
     *,
     reference: str,
@@ -115,6 +113,7 @@ def _make_order(
         created_at=now,
     )
     _insert_order(order)
+    close_hold(hold_id=attempt.hold_id)
     tickets = _sell(order, seats)
     paid = move_attempt(
         attempt, PaymentStatus.PAID, provider_reference=reference, order_id=order.pk
@@ -171,7 +170,7 @@ def _insert_order(order: Order) -> None:
     )  # fmt: skip
 
 
-def _sell(order: Order, seats: list[HeldSeat]) -> list[TicketView]:
+def _sell(order: Order, seats: list[PricedSeat]) -> list[TicketView]:
     """One ticket per seat, and each seat sold to its ticket, in two statements."""
     codes = [_ticket_code() for _ in seats]
     values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(seats))

@@ -21,6 +21,9 @@ class Hold(models.Model):
     client_key = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created at"))
     expires_at = models.DateTimeField(_("expires at"))
+    # Set by checkout in the transaction that makes the hold's order (reservations.services.
+    # close_hold), so that the hold's own services know it without reading orders.
+    checked_out = models.BooleanField(_("checked out"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("hold")

@@ -1,111 +1,114 @@
 """Reading holds. A hold is reached only with its token (DESIGN.md principle 5).
 
-These reads sit on every buyer's path, so they are single SQL statements (sandali/sql.py)."""
+These reads sit on every buyer's path, so they are single SQL statements (core/sql.py); what
+they read of catalog's tables comes from catalog's selectors (its terms, its seats)."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from catalog.models import Event, Performance
-from core.sql import as_datetime, fetch_all, fetch_one, is_id, lock
+from catalog.selectors import (
+    SALE_TERMS_SQL,
+    SALE_TERMS_WIDTH,
+    PricedSeat,
+    SaleTerms,
+    sale_terms_of_row,
+    seats_of_hold,
+)
+from core.sql import as_datetime, fetch_one, is_id, lock
 from core.tokens import token_matches
 from reservations.errors import HoldNotFound
-from reservations.models import Hold
 
-CENT = Decimal("0.01")
+HOLD_COLUMNS = "h.id, h.token_hash, h.client_key, h.created_at, h.expires_at, h.checked_out"
 
 
-def owned_hold(*, hold_id: int, token: str | None, for_update: bool = False) -> Hold:
-    """The hold with its performance (and the event's currency), if `token` is its token;
-    the same error whether it is missing or not theirs, so nobody learns which holds exist.
+@dataclass(frozen=True)
+class OwnedHold:
+    """A hold as its owner reaches it: the row, and the terms of its performance."""
+
+    id: int
+    token_hash: str
+    client_key: str
+    created_at: datetime
+    expires_at: datetime
+    checked_out: bool
+    terms: SaleTerms
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def performance_id(self) -> int:
+        return self.terms.performance_id
+
+
+def owned_hold(*, hold_id: int, token: str | None, for_update: bool = False) -> OwnedHold:
+    """The hold and its performance's terms, if `token` is its token; the same error whether
+    it is missing or not theirs, so nobody learns which holds exist.
 
     With `for_update` the hold row is locked: the first lock of every hold transaction."""
     if not is_id(hold_id):
         raise HoldNotFound()
     row = fetch_one(
-        f"""SELECT h.id, h.performance_id, h.token_hash, h.created_at, h.expires_at,
-                   h.client_key, p.event_id, p.starts_at, p.sales_start, p.sales_end,
-                   p.hold_minutes, p.max_seats_per_order, e.currency
-            FROM reservations_hold h
-            JOIN catalog_performance p ON p.id = h.performance_id
-            JOIN catalog_event e ON e.id = p.event_id
+        f"""SELECT t.*, {HOLD_COLUMNS}
+            FROM reservations_hold h JOIN ({SALE_TERMS_SQL}) t
+              ON t.performance_id = h.performance_id
             WHERE h.id = %s {lock(of="h") if for_update else ""}""",
         [hold_id],
     )
-    if row is None or not token_matches(token, row[2]):
+    if row is None:
         raise HoldNotFound()
-    (pk, performance_id, token_hash, created_at, expires_at, client_key, event_id, starts_at,
-     sales_start, sales_end, hold_minutes, max_seats, currency) = row  # fmt: skip
-    # Only the fields read here are loaded: the event is known by its id and currency.
-    performance = Performance(
-        id=performance_id,
-        event=Event(id=event_id, currency=currency),
-        starts_at=as_datetime(starts_at),
-        sales_start=as_datetime(sales_start),
-        sales_end=as_datetime(sales_end),
-        hold_minutes=hold_minutes,
-        max_seats_per_order=max_seats,
-    )
-    return Hold(
+    pk, token_hash, client_key, created_at, expires_at, checked_out = row[SALE_TERMS_WIDTH:]
+    if not token_matches(token, token_hash):
+        raise HoldNotFound()
+    return OwnedHold(
         id=pk,
-        performance=performance,
         token_hash=token_hash,
         client_key=client_key,
         created_at=as_datetime(created_at),
         expires_at=as_datetime(expires_at),
+        checked_out=bool(checked_out),
+        terms=sale_terms_of_row(row),
     )
-
-
-def order_of_hold(*, hold_id: int) -> tuple[int, str] | None:
-    """(order id, idempotency key) of the order this hold became, if it did. Read it after
-    locking the hold: under READ COMMITTED a row read before a lock wait may be stale."""
-    row = fetch_one("SELECT id, idempotency_key FROM orders_order WHERE hold_id = %s", [hold_id])
-    return (row[0], row[1]) if row else None
 
 
 @dataclass(frozen=True)
-class HeldSeat:
-    id: int
-    section: str
-    row: str
-    number: int
-    ticket_type: str
-    price: Decimal | None
-    version: int = 0
-    ticket_type_id: int = 0
+class LockedHold:
+    performance_id: int
+    expires_at: datetime
 
 
-def held_seats(*, hold_id: int, for_update: bool = False) -> list[HeldSeat]:
-    """The seats a hold has now, with their section x ticket type price, in id order. A seat
-    whose price was deleted has none (the audit reports it; checkout refuses it)."""
-    rows = fetch_all(
-        f"""SELECT s.id, sec.name, s.row, s.number, tt.name, p.price, s.version, s.ticket_type_id
-            FROM catalog_seat s
-            JOIN catalog_section sec ON sec.id = s.section_id
-            JOIN catalog_tickettype tt ON tt.id = s.ticket_type_id
-            LEFT JOIN catalog_sectiontickettype p
-              ON p.section_id = s.section_id AND p.ticket_type_id = s.ticket_type_id
-            WHERE s.hold_id = %s AND s.status = 'reserved'
-            ORDER BY s.id {lock(of="s") if for_update else ""}""",
+def lock_hold(*, hold_id: int) -> LockedHold:
+    """Lock a hold row that its caller already reached with the token (checkout's settlement,
+    recovery): the first lock of their transaction, as in every hold transaction."""
+    performance_id, expires_at = fetch_one(
+        f"SELECT performance_id, expires_at FROM reservations_hold WHERE id = %s {lock()}",
         [hold_id],
     )
-    return [HeldSeat(*row[:5], money(row[5]), *row[6:]) for row in rows]
+    return LockedHold(performance_id=performance_id, expires_at=as_datetime(expires_at))
 
 
-def money(value) -> Decimal | None:
-    # SQLite hands back a number; prices always have two places.
-    return None if value is None else Decimal(str(value)).quantize(CENT)
+def held_seats(*, hold_id: int, for_update: bool = False) -> list[PricedSeat]:
+    """The seats a hold has now, with prices (catalog's selector, named for its readers)."""
+    return seats_of_hold(hold_id=hold_id, for_update=for_update)
 
 
 @dataclass(frozen=True)
 class HoldSummary:
-    hold: Hold
-    seats: list[HeldSeat]
+    """The hold as its buyer sees it: its live seats and total, or that it has expired."""
+
+    hold: OwnedHold
+    seats: list[PricedSeat]
     total: Decimal
     expired: bool
 
+    @property
+    def currency(self) -> str:
+        return self.hold.terms.currency
 
-def summarize_hold(*, hold: Hold, now: datetime) -> HoldSummary:
+
+def summarize_hold(*, hold: OwnedHold, now: datetime) -> HoldSummary:
     expired = hold.expires_at <= now
     seats = [] if expired else held_seats(hold_id=hold.pk)
     return HoldSummary(

@@ -24,16 +24,20 @@ from django.db import transaction
 from catalog import inventory
 from catalog.errors import InvalidSeats, PerformanceNotFound, SeatsUnavailable, TooManySeats
 from catalog.inventory import SeatChange
-from catalog.models import Performance
+from catalog.selectors import (
+    PricedSeat,
+    SaleTerms,
+    live_seats_of_holds,
+    money,
+    sale_terms_now,
+    seats_for_sale,
+)
 from catalog.snapshots import price_list
-from core.dbtime import db_now, now_sql
+from core.dbtime import db_now
 from core.metrics import HOLD_ATTEMPTS, count_outcomes
 from core.sql import (
-    as_datetime,
     as_param,
-    fetch_all,
     fetch_one,
-    in_list,
     is_id,
 )
 from core.tokens import derived_token, hash_token, new_token
@@ -44,8 +48,7 @@ from reservations.errors import (
     SeatNotInHold,
     TooManySeatsHeld,
 )
-from reservations.models import Hold
-from reservations.selectors import HeldSeat, held_seats, money, order_of_hold, owned_hold
+from reservations.selectors import OwnedHold, held_seats, owned_hold
 
 # A request naming more seats than this is refused before any query, whatever the
 # performance's own limit (which is checked too).
@@ -60,8 +63,8 @@ MAX_SEATS_PER_REQUEST = 100
 class HoldState:
     """A hold as its buyer sees it after a change: its live seats, with prices."""
 
-    hold: Hold
-    seats: list[HeldSeat]
+    hold: OwnedHold
+    seats: list[PricedSeat]
     currency: str
     token: str | None = None  # only when the hold was just made
 
@@ -88,46 +91,35 @@ def hold_seats(
     if not is_id(performance_id):
         raise PerformanceNotFound()
     with transaction.atomic():
-        row = fetch_one(
-            f"""SELECT p.sales_start, p.sales_end, p.hold_minutes, p.max_seats_per_order,
-                       e.currency, {now_sql()}
-                FROM catalog_performance p JOIN catalog_event e ON e.id = p.event_id
-                WHERE p.id = %s""",
-            [performance_id],
-        )
-        if row is None:
+        found = sale_terms_now(performance_id=performance_id)
+        if found is None:
             raise PerformanceNotFound()
-        sales_start, sales_end, hold_minutes, max_seats, currency, now = row
-        performance = Performance(
-            id=performance_id,
-            sales_start=as_datetime(sales_start),
-            sales_end=as_datetime(sales_end),
-            hold_minutes=hold_minutes,
-            max_seats_per_order=max_seats,
-        )
-        now = as_datetime(now)
-        _check_sales_open(performance, now)
-        _check_limit(performance, already_held=0, adding=len(seat_ids))
+        terms, now = found
+        _check_sales_open(terms, now)
+        _check_limit(terms, already_held=0, adding=len(seat_ids))
         _check_client_cap(client_key, adding=len(seat_ids), now=now)
         token = new_token() if token is None else token
-        hold = Hold(
-            performance_id=performance_id,
+        expires_at = now + timedelta(minutes=terms.hold_minutes)
+        (hold_id,) = fetch_one(
+            """INSERT INTO reservations_hold
+                 (performance_id, token_hash, client_key, created_at, expires_at, checked_out)
+               VALUES (%s, %s, %s, %s, %s, %s) RETURNING id""",
+            [
+                performance_id, hash_token(token), client_key, as_param(now),
+                as_param(expires_at), False,
+            ],
+        )  # fmt: skip
+        hold = OwnedHold(
+            id=hold_id,
             token_hash=hash_token(token),
             client_key=client_key,
             created_at=now,
-            expires_at=now + timedelta(minutes=hold_minutes),
+            expires_at=expires_at,
+            checked_out=False,
+            terms=terms,
         )
-        (hold.id,) = fetch_one(
-            """INSERT INTO reservations_hold
-                 (performance_id, token_hash, client_key, created_at, expires_at)
-               VALUES (%s, %s, %s, %s, %s) RETURNING id""",
-            [
-                performance_id, hold.token_hash, client_key, as_param(now),
-                as_param(hold.expires_at),
-            ],
-        )  # fmt: skip
         seats = _take_free_seats(hold=hold, seat_ids=seat_ids, now=now, held=set())
-    return HoldState(hold=hold, seats=seats, currency=currency, token=token)
+    return HoldState(hold=hold, seats=seats, currency=terms.currency, token=token)
 
 
 @count_outcomes(HOLD_ATTEMPTS, success=lambda result: "held")
@@ -138,15 +130,15 @@ def add_seats(*, hold_id: int, token: str | None, seat_ids: Sequence[int]) -> Ho
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
         now = db_now()
         _check_hold_open(hold, now)
-        _check_sales_open(hold.performance, now)
+        _check_sales_open(hold.terms, now)
         current = held_seats(hold_id=hold.pk)
         held = {seat.id for seat in current}
         new_ids = [seat_id for seat_id in seat_ids if seat_id not in held]
-        _check_limit(hold.performance, already_held=len(held), adding=len(new_ids))
+        _check_limit(hold.terms, already_held=len(held), adding=len(new_ids))
         _check_client_cap(hold.client_key, adding=len(new_ids), now=now)
         if new_ids:
             current = _take_free_seats(hold=hold, seat_ids=new_ids, now=now, held=held)
-    return HoldState(hold=hold, seats=current, currency=hold.performance.event.currency)
+    return HoldState(hold=hold, seats=current, currency=hold.terms.currency)
 
 
 def release_seat(*, hold_id: int, token: str | None, seat_id: int) -> HoldState:
@@ -159,7 +151,7 @@ def release_seat(*, hold_id: int, token: str | None, seat_id: int) -> HoldState:
             _check_hold_open(hold, db_now())
             raise SeatNotInHold(seat=seat_id)
         seats = held_seats(hold_id=hold.pk)
-    return HoldState(hold=hold, seats=seats, currency=hold.performance.event.currency)
+    return HoldState(hold=hold, seats=seats, currency=hold.terms.currency)
 
 
 def release_hold(*, hold_id: int, token: str | None) -> int:
@@ -167,7 +159,7 @@ def release_hold(*, hold_id: int, token: str | None) -> int:
     with transaction.atomic():
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
         released = _release(hold)
-        if not released and order_of_hold(hold_id=hold.pk) is not None:
+        if not released and hold.checked_out:
             raise AlreadyCheckedOut()
         return len(released)
 
@@ -180,7 +172,7 @@ def release_expired_holds(*, batch_size: int = 1000) -> list[SeatChange]:
         return inventory.expire(now=db_now(), batch_size=batch_size)
 
 
-def _release(hold: Hold, only: Sequence[int] = (), *, live_only: bool = False) -> list:
+def _release(hold: OwnedHold, only: Sequence[int] = (), *, live_only: bool = False) -> list:
     """Free the hold's reserved seats (or only some; with `live_only`, nothing once the hold
     has expired)."""
     return inventory.release(
@@ -189,8 +181,8 @@ def _release(hold: Hold, only: Sequence[int] = (), *, live_only: bool = False) -
 
 
 def _take_free_seats(
-    *, hold: Hold, seat_ids: Sequence[int], now: datetime, held: set[int]
-) -> list[HeldSeat]:
+    *, hold: OwnedHold, seat_ids: Sequence[int], now: datetime, held: set[int]
+) -> list[PricedSeat]:
     """One conditional UPDATE: the seats that are free and that nobody else is taking at this
     moment (SKIP LOCKED) become this hold's; fewer than asked rolls the whole hold back.
     Returns every seat of the hold, with its price."""
@@ -214,7 +206,7 @@ def _take_free_seats(
     for seat in taken:
         _cached_price, section, ticket_type = names[(seat.section_id, seat.ticket_type_id)]
         seats.append(
-            HeldSeat(
+            PricedSeat(
                 seat.id,
                 section,
                 seat.row,
@@ -228,18 +220,12 @@ def _take_free_seats(
     return seats
 
 
-def _raise_for_seats_not_taken(hold: Hold, seat_ids: Sequence[int], held: set[int]) -> None:
+def _raise_for_seats_not_taken(hold: OwnedHold, seat_ids: Sequence[int], held: set[int]) -> None:
     not_free = sorted(set(seat_ids) - held)
     # Seats that do not exist here, or have no price (not for sale), are the request's
     # mistake (422); the rest were taken by somebody else (409).
-    for_sale = fetch_all(
-        f"""SELECT s.id FROM catalog_seat s
-            JOIN catalog_sectiontickettype p
-              ON p.section_id = s.section_id AND p.ticket_type_id = s.ticket_type_id
-            WHERE s.performance_id = %s AND s.id IN ({in_list(not_free)})""",
-        [hold.performance_id, *not_free],
-    )
-    invalid = set(not_free) - {row[0] for row in for_sale}
+    for_sale = seats_for_sale(performance_id=hold.performance_id, seat_ids=not_free)
+    invalid = set(not_free) - for_sale
     if invalid:
         raise InvalidSeats(seats=sorted(invalid))
     raise SeatsUnavailable(seats=not_free)
@@ -258,7 +244,7 @@ def _check_seat_ids(seat_ids: Sequence[int]) -> None:
         raise InvalidSeats(seats=not_ids)
 
 
-def _check_limit(performance: Performance, *, already_held: int, adding: int) -> None:
+def _check_limit(performance: SaleTerms, *, already_held: int, adding: int) -> None:
     if already_held + adding > performance.max_seats_per_order:
         raise TooManySeats(limit=performance.max_seats_per_order)
 
@@ -275,22 +261,28 @@ def _check_client_cap(key: str, *, adding: int, now: datetime) -> None:
     cap = settings.SANDALI_MAX_SEATS_PER_CLIENT
     if not cap or not key or not adding:
         return
-    (held,) = fetch_one(
-        """SELECT count(*) FROM catalog_seat s JOIN reservations_hold h ON h.id = s.hold_id
-           WHERE h.client_key = %s AND s.status = 'reserved' AND s.hold_expires_at > %s""",
-        [key, as_param(now)],
+    held = live_seats_of_holds(
+        holds_sql="SELECT id FROM reservations_hold WHERE client_key = %s", params=[key], now=now
     )
     if held + adding > cap:
         raise TooManySeatsHeld(limit=cap)
 
 
-def _check_sales_open(performance: Performance, now: datetime) -> None:
+def _check_sales_open(performance: SaleTerms, now: datetime) -> None:
     if not performance.sales_start <= now < performance.sales_end:
         raise SalesClosed()
 
 
-def _check_hold_open(hold: Hold, now: datetime) -> None:
-    if order_of_hold(hold_id=hold.pk) is not None:
+def _check_hold_open(hold: OwnedHold, now: datetime) -> None:
+    if hold.checked_out:
         raise AlreadyCheckedOut()
     if hold.expires_at <= now:
         raise HoldExpired()
+
+
+def close_hold(*, hold_id: int) -> None:
+    """Mark the hold checked out: called by checkout in the transaction that makes its order,
+    with the hold locked. Its seats are sold by then; nothing may be added or released."""
+    fetch_one(
+        "UPDATE reservations_hold SET checked_out = %s WHERE id = %s RETURNING id", [True, hold_id]
+    )

@@ -58,12 +58,13 @@ def seat_ids(performance: Performance) -> list[int]:
     return list(performance.seats.order_by("id").values_list("id", flat=True))
 
 
-def expire_hold(hold: Hold, *, seconds_ago: int = 1) -> None:
-    """Move a hold's expiry into the past, as if its minutes had run out."""
+def expire_hold(hold, *, seconds_ago: int = 1) -> None:
+    """Move a hold's expiry into the past, as if its minutes had run out (plants the state
+    directly: a test may, the product may not). Read the hold again to see its new times."""
     past = db_now() - timedelta(seconds=seconds_ago)
-    shift = past - hold.expires_at
+    row = Hold.objects.get(pk=hold.pk)
+    shift = past - row.expires_at
     Hold.objects.filter(pk=hold.pk).update(
         created_at=F("created_at") + shift, expires_at=F("expires_at") + shift
     )
     Seat.objects.filter(hold_id=hold.pk).update(hold_expires_at=past)
-    hold.refresh_from_db()

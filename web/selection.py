@@ -13,9 +13,9 @@ from core.dbtime import db_now
 from core.errors import DomainError
 from core.limits import check_rate, client_address
 from core.problems import error_problem
+from orders.selectors import buyer_hold
 from reservations import services as hold_services
 from reservations.errors import AlreadyCheckedOut, HoldExpired, HoldNotFound
-from reservations.selectors import order_of_hold, owned_hold, summarize_hold
 from web.session import (
     SessionHold,
     forget_hold,
@@ -42,12 +42,12 @@ def current_selection(request: HttpRequest, performance_id: int) -> dict:
     if remembered is None:
         return empty
     try:
-        hold = owned_hold(hold_id=remembered.id, token=remembered.token)
+        view = buyer_hold(hold_id=remembered.id, token=remembered.token, now=now)
     except HoldNotFound:
         forget_hold(request, performance_id)
         return empty
-    summary = summarize_hold(hold=hold, now=now)
-    if summary.expired or order_of_hold(hold_id=hold.pk) is not None:
+    summary, hold = view.summary, view.summary.hold
+    if summary.expired or view.order is not None:
         forget_hold(request, performance_id)
         return {**empty, "expired": summary.expired}
     return {

@@ -11,14 +11,12 @@ from django.views.decorators.http import require_http_methods
 
 from catalog.selectors import list_events, priced_capacity
 from catalog.snapshots import capacity
-from core.dbtime import db_now
 from core.errors import DomainError
 from core.limits import check_rate, client_address
 from core.publish import performance_socket_path
 from orders.checkout import checkout as checkout_order
-from orders.selectors import latest_order_id, order_tickets, owned_order
+from orders.selectors import buyer_hold, latest_order_id, order_tickets, owned_order
 from reservations.errors import HoldExpired
-from reservations.selectors import owned_hold, summarize_hold
 from web.selection import current_selection, messages_for_page, performance_or_404
 from web.session import (
     checkout_key,
@@ -118,8 +116,7 @@ def checkout(request, performance_id: int):
             return redirect("order", order_id=result.order.pk)
     else:
         form = CheckoutForm()
-    hold = owned_hold(hold_id=remembered.id, token=remembered.token)
-    summary = summarize_hold(hold=hold, now=db_now())
+    summary = buyer_hold(hold_id=remembered.id, token=remembered.token).summary
     context = {
         "performance": performance,
         "form": form,

@@ -34,7 +34,7 @@ def hold(performance):
 
 def an_order(hold) -> Order:
     return Order.objects.create(
-        performance_id=hold.performance_id, hold=hold, idempotency_key="k", token_hash="x",
+        performance_id=hold.performance_id, hold_id=hold.pk, idempotency_key="k", token_hash="x",
         name="Ava", email="ava@example.org", total="40.00", currency="EUR",
         payment_reference="ref-1", created_at=hold.created_at,
     )  # fmt: skip
@@ -45,7 +45,7 @@ def an_attempt(hold, status: PaymentStatus) -> PaymentAttempt:
     last moved a minute ago."""
     refunded = status in (S.REFUNDING, S.REFUNDED)
     return PaymentAttempt.objects.create(
-        hold=hold, idempotency_key="k", order_token_hash="x", name="Ava", email="ava@example.org",
+        hold_id=hold.pk, idempotency_key="k", order_token_hash="x", name="Ava", email="ava@example.org",
         amount="40.00", currency="EUR", seat_count=2, status=status,
         provider_reference="ref-1" if status != S.PENDING else "",
         refund_reason=RefundReason.HOLD_EXPIRED if refunded else "",

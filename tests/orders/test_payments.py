@@ -266,7 +266,7 @@ def test_recovering_twice_or_settling_a_settled_attempt_changes_nothing(held, mo
 def test_a_refund_cut_short_is_finished_by_the_sweeper_once(held, monkeypatch):
     expire_hold(held.hold)
     attempt = PaymentAttempt.objects.create(
-        hold=held.hold, idempotency_key="k", order_token_hash="x", name="Ava",
+        hold_id=held.hold.pk, idempotency_key="k", order_token_hash="x", name="Ava",
         email="ava@example.org", amount="40.00", currency="EUR", seat_count=2,
         status=PaymentStatus.PENDING, created_at=held.hold.created_at,
         updated_at=held.hold.created_at,

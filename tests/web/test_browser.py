@@ -281,7 +281,9 @@ def test_a_choice_refused_by_the_server_says_whether_any_seat_of_its_kind_is_lef
         )
         hold_elsewhere(performance, ids[:1])
         seat(page, ids[0]).click()
-        page.locator(".toast", has_text="Somebody else has just taken a seat").wait_for(timeout=5000)
+        page.locator(".toast", has_text="Somebody else has just taken a seat").wait_for(
+            timeout=5000
+        )
         assert [response.status for response in refusals] == [409, 409]
 
 
