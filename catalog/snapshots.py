@@ -61,6 +61,10 @@ class SeatMap:
     watcher_message: str  # a socket's snapshot: {"snapshot":true,"seats":[[id,status,version]]}
 
 
+# Where a watcher's three columns stand in a row of the compact map.
+ID, STATUS, VERSION = (SEAT_MAP_COLUMNS.index(name) for name in ("id", "status", "version"))
+
+
 def seat_map(*, performance_id: int) -> tuple[float, SeatMap]:
     """The seat map of a performance and when it was computed; DomainError (404) for an
     unknown performance."""
@@ -69,7 +73,7 @@ def seat_map(*, performance_id: int) -> tuple[float, SeatMap]:
         get_performance(performance_id=performance_id)  # 404 for an unknown one
         rows = read_seat_map(performance_id=performance_id)
         body = json.dumps({"columns": SEAT_MAP_COLUMNS, "seats": rows}, separators=(",", ":"))
-        states = [[row[0], row[7], row[8]] for row in rows]
+        states = [[row[ID], row[STATUS], row[VERSION]] for row in rows]
         message = json.dumps({"snapshot": True, "seats": states}, separators=(",", ":"))
         etag = f'"{hashlib.sha256(body.encode()).hexdigest()[:32]}"'
         return SeatMap(etag=etag, body=body.encode(), watcher_message=message)
