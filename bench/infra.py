@@ -230,6 +230,18 @@ def django_env(database_url: str, redis_url: str = "", **extra: str) -> dict[str
     }
 
 
+def setup_django(env: dict[str, str]) -> None:
+    """Set Django up in this process on `env` (from django_env), once: the bare client
+    (bench/limit.py) builds its seat statements with the inventory's own builders, whose
+    module needs Django's app registry. Nothing in this process uses Django's connection."""
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        os.environ.update(env)
+        django.setup()
+
+
 def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 

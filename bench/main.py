@@ -22,8 +22,8 @@ from bench.infra import (
     peak_memory_mb,
     private_postgres,
     private_redis,
+    setup_django,
 )
-from bench.limit import BareDatabaseBuyer
 from bench.load import SeatView, closed_loop, open_loop, percentiles
 
 FULL = {
@@ -83,6 +83,8 @@ async def run_sandali(bases, performance_id, *, buyers, seconds, reload_map):
 
 
 async def run_limit(database_url, performance_id, *, buyers, seconds, reload_map):
+    from bench.limit import BareDatabaseBuyer  # needs Django set up: see postgres_run
+
     connections = [await psycopg.AsyncConnection.connect(database_url) for _ in range(buyers)]
     try:
         backends = [BareDatabaseBuyer(c, performance_id) for c in connections]
@@ -193,6 +195,7 @@ def postgres_run(plan: dict, processes: int, threads: int) -> dict:
     result: dict = {"app_processes": processes, "threads_per_process": threads}
     with private_postgres() as (database_url, _control), private_redis() as redis_url:
         env = django_env(database_url, redis_url)
+        setup_django(env)  # the limit runs the inventory's own statements (bench/limit.py)
         manage(env, "migrate", "-v0")
         log("seeding")
         spec = {

@@ -13,6 +13,11 @@ side (a property test checks that they select the same seats):
 - LIVE: reserved by a hold whose expiry has not passed.
 "Now" is the database's clock (core/dbtime.py), never an app server's.
 
+The statements of taking, releasing and selling are built by pure functions (`take_statement`,
+`release_statement`, `sell_statement`) that need no database connection: the inventory runs
+them through Django, and the benchmark's bare client (bench/limit.py) sends the very same text
+through psycopg, so that the limit Sandali is measured against can never drift from it.
+
 Locks: seats are taken FOR UPDATE SKIP LOCKED on PostgreSQL, so a buyer never waits on a seat
 another buyer is taking and no two buyers deadlock; a seat locked by someone else counts as
 not free. Every statement that frees a seat filters on status = 'reserved' (and on the hold),
@@ -24,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Q
 
 from catalog.models import Seat, SeatStatus
@@ -32,9 +38,19 @@ from core.sql import as_param, fetch_all, in_list, lock
 
 SEATS = Seat._meta.db_table
 
-# The rules, with the moment as a parameter (%s): SQL and ORM, side by side.
-FREE_SQL = "(status = 'available' OR (status = 'reserved' AND hold_expires_at <= %s))"
-LIVE_SQL = "(status = 'reserved' AND hold_expires_at > %s)"
+
+# The rules, SQL and ORM side by side; in SQL "now" is a parameter (%s) unless an expression
+# (core.dbtime.NOW_SQL) is given.
+def free_sql(now: str = "%s") -> str:
+    return f"(status = 'available' OR (status = 'reserved' AND hold_expires_at <= {now}))"
+
+
+def live_sql(now: str = "%s") -> str:
+    return f"(status = 'reserved' AND hold_expires_at > {now})"
+
+
+FREE_SQL = free_sql()
+LIVE_SQL = live_sql()
 
 
 def free(now) -> Q:
@@ -70,15 +86,33 @@ class TakenSeat:
     price: Decimal | None
 
 
+@dataclass(frozen=True)
+class Statement:
+    """A seat write as SQL with %s placeholders and its parameters, built without a database
+    connection. Moments in `params` are as the database takes them (core.sql.as_param)."""
+
+    sql: str
+    params: list
+
+
 CHANGED = "RETURNING performance_id, id, status, version"
 
 
-def _update(assignments: str, condition: str, params: Sequence, *, reason: str):
-    """The one shape of every seat write: set, bump the version, return and publish."""
-    rows = fetch_all(
+def _write(assignments: str, condition: str, params: Sequence) -> Statement:
+    """The one shape of every seat write: set, bump the version, return the changed seats."""
+    return Statement(
         f"UPDATE {SEATS} SET {assignments}, version = version + 1 WHERE {condition} {CHANGED}",
-        params,
+        list(params),
     )
+
+
+def _update(assignments: str, condition: str, params: Sequence, *, reason: str):
+    return _run(_write(assignments, condition, params), reason=reason)
+
+
+def _run(statement: Statement, *, reason: str) -> list[SeatChange]:
+    """Run a seat write and publish the seats it changed (after commit)."""
+    rows = fetch_all(statement.sql, statement.params)
     changes = sorted(SeatChange(*row) for row in rows)
     publish_seat_changes(
         ((c.performance_id, c.seat_id, c.status, c.version) for c in changes), reason=reason
@@ -102,6 +136,16 @@ TAKE_SQL = f"""
        WHERE p.section_id = {SEATS}.section_id AND p.ticket_type_id = {SEATS}.ticket_type_id)"""
 
 
+def take_statement(
+    *, hold_id: int, performance_id: int, seat_ids: Sequence[int], expires_at, now, vendor: str
+) -> Statement:
+    """TAKE_SQL for `seat_ids` on the database `vendor` names ("postgresql", "sqlite")."""
+    return Statement(
+        TAKE_SQL.format(ids=in_list(seat_ids), lock=lock(skip_locked=True, vendor=vendor)),
+        [hold_id, expires_at, *seat_ids, performance_id, now],
+    )
+
+
 def take(
     *,
     hold_id: int,
@@ -112,8 +156,15 @@ def take(
 ) -> list[TakenSeat]:
     """Reserve for the hold those of `seat_ids` that are free and for sale; returns the seats
     taken (fewer than asked: the caller rolls back, all or nothing)."""
-    sql = TAKE_SQL.format(ids=in_list(seat_ids), lock=lock(skip_locked=True))
-    rows = fetch_all(sql, [hold_id, as_param(expires_at), *seat_ids, performance_id, as_param(now)])
+    statement = take_statement(
+        hold_id=hold_id,
+        performance_id=performance_id,
+        seat_ids=seat_ids,
+        expires_at=as_param(expires_at),
+        now=as_param(now),
+        vendor=connection.vendor,
+    )
+    rows = fetch_all(statement.sql, statement.params)
     taken = sorted((TakenSeat(*row) for row in rows), key=lambda seat: seat.id)
     publish_seat_changes(
         ((performance_id, s.id, SeatStatus.RESERVED, s.version) for s in taken), reason="held"
@@ -121,11 +172,9 @@ def take(
     return taken
 
 
-def release(
-    *, hold_id: int, seat_ids: Sequence[int] = (), live_at: datetime | None = None
-) -> list[SeatChange]:
-    """Give back the hold's reserved seats (or only `seat_ids`); with `live_at`, only while
-    the hold is live at that moment (an expired hold's seats are free already)."""
+def release_statement(*, hold_id: int, seat_ids: Sequence[int] = (), live_at=None) -> Statement:
+    """The hold's reserved seats (or only `seat_ids`) back on sale; with `live_at`, only while
+    the hold is live at that moment."""
     condition = "hold_id = %s AND status = 'reserved'"
     params: list = [hold_id]
     if seat_ids:
@@ -133,13 +182,21 @@ def release(
         params += list(seat_ids)
     if live_at is not None:
         condition += f" AND {LIVE_SQL}"
-        params.append(as_param(live_at))
-    return _update(
-        "status = 'available', hold_id = NULL, hold_expires_at = NULL",
-        condition,
-        params,
-        reason="released",
+        params.append(live_at)
+    return _write("status = 'available', hold_id = NULL, hold_expires_at = NULL", condition, params)
+
+
+def release(
+    *, hold_id: int, seat_ids: Sequence[int] = (), live_at: datetime | None = None
+) -> list[SeatChange]:
+    """Give back the hold's reserved seats (or only `seat_ids`); with `live_at`, only while
+    the hold is live at that moment (an expired hold's seats are free already)."""
+    statement = release_statement(
+        hold_id=hold_id,
+        seat_ids=seat_ids,
+        live_at=None if live_at is None else as_param(live_at),
     )
+    return _run(statement, reason="released")
 
 
 def expire(*, now: datetime, batch_size: int = 1000) -> list[SeatChange]:
@@ -156,17 +213,21 @@ def expire(*, now: datetime, batch_size: int = 1000) -> list[SeatChange]:
     )
 
 
-def sell(*, hold_id: int, ticket_of_seat: Mapping[int, int]) -> list[SeatChange]:
-    """Sell the hold's reserved seats, each to its ticket; the caller has locked them, so
-    every one is sold (the caller checks the count and never sells part)."""
+def sell_statement(*, hold_id: int, ticket_of_seat: Mapping[int, int]) -> Statement:
+    """The hold's reserved seats sold, each to its ticket."""
     ids = sorted(ticket_of_seat)
     cases = " ".join(["WHEN %s THEN %s"] * len(ids))
-    return _update(
+    return _write(
         f"status = 'sold', hold_id = NULL, hold_expires_at = NULL, ticket_id = CASE id {cases} END",
         f"id IN ({in_list(ids)}) AND hold_id = %s AND status = 'reserved'",
         [*(v for i in ids for v in (i, ticket_of_seat[i])), *ids, hold_id],
-        reason="sold",
     )
+
+
+def sell(*, hold_id: int, ticket_of_seat: Mapping[int, int]) -> list[SeatChange]:
+    """Sell the hold's reserved seats, each to its ticket; the caller has locked them, so
+    every one is sold (the caller checks the count and never sells part)."""
+    return _run(sell_statement(hold_id=hold_id, ticket_of_seat=ticket_of_seat), reason="sold")
 
 
 def unsell(*, seat_ids: Sequence[int]) -> list[SeatChange]:

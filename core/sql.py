@@ -16,10 +16,12 @@ def postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def lock(*, skip_locked: bool = False, of: str = "") -> str:
+def lock(*, skip_locked: bool = False, of: str = "", vendor: str | None = None) -> str:
     """FOR UPDATE [OF table] [SKIP LOCKED] on PostgreSQL; nothing on SQLite, whose write
-    transactions begin IMMEDIATE and so hold the database's one write lock already."""
-    if not postgres():
+    transactions begin IMMEDIATE and so hold the database's one write lock already. `vendor`
+    names the database ("postgresql", "sqlite") for a statement built without a connection;
+    by default, the connection's."""
+    if (vendor or connection.vendor) != "postgresql":
         return ""
     return "FOR UPDATE" + (f" OF {of}" if of else "") + (" SKIP LOCKED" if skip_locked else "")
 
