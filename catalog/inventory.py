@@ -4,7 +4,7 @@ Every change of a seat's status (take, release, expire, sell, unsell, block, unb
 of the audit's repairs is one UPDATE that bumps each changed seat's `version` and returns the
 seats as they now are; the changes reach watchers after commit (core/publish.py). Creating a
 layout's seats is the one INSERT. A test fails if any other module writes the seat table
-(tests/catalog/test_inventory_owner.py).
+(tests/seat_writes.py, shown to work in tests/catalog/test_inventory.py).
 
 Who may take a seat is decided by two rules, written once, here, in SQL and in the ORM side by
 side (a property test checks that they select the same seats):

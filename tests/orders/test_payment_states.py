@@ -45,7 +45,8 @@ def an_attempt(hold, status: PaymentStatus) -> PaymentAttempt:
     last moved a minute ago."""
     refunded = status in (S.REFUNDING, S.REFUNDED)
     return PaymentAttempt.objects.create(
-        hold_id=hold.pk, idempotency_key="k", order_token_hash="x", name="Ava", email="ava@example.org",
+        hold_id=hold.pk, idempotency_key="k", order_token_hash="x", name="Ava",
+        email="ava@example.org",
         amount="40.00", currency="EUR", seat_count=2, status=status,
         provider_reference="ref-1" if status != S.PENDING else "",
         refund_reason=RefundReason.HOLD_EXPIRED if refunded else "",
