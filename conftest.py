@@ -3,19 +3,16 @@ import os
 import pytest
 from django.db import connection
 
+from core.sql import postgres
 from tests.factories import make_performance
 from tests.seat_writes import guard_seat_writes
 
 REQUIRE_ALL_TESTS = os.environ.get("SANDALI_REQUIRE_ALL_TESTS") == "1"
 
 
-def on_postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
 @pytest.fixture
 def postgres_only():
-    if not on_postgres():
+    if not postgres():
         pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass of scripts/test")
 
 
@@ -45,6 +42,6 @@ def pytest_runtest_makereport(item, call):
     """In CI's PostgreSQL pass nothing may be skipped: a missing service is a failure."""
     outcome = yield
     report = outcome.get_result()
-    if REQUIRE_ALL_TESTS and report.skipped and on_postgres():
+    if REQUIRE_ALL_TESTS and report.skipped and postgres():
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, where every test must run: {report.longrepr}"
