@@ -24,7 +24,7 @@ from datetime import datetime
 from django.db import transaction
 
 from catalog.errors import InvalidSeats
-from catalog.selectors import PricedSeat
+from catalog.selectors import PricedSeat, seats_of_hold
 from core.dbtime import db_now
 from core.errors import DomainError
 from core.metrics import CHECKOUTS, count_outcomes
@@ -48,7 +48,7 @@ from orders.selectors import TicketView, order_tickets, order_token, payment_att
 from orders.settlement import Settlement, finish_refund, settle_payment
 from payments.providers import PaymentResult, payment_provider
 from reservations.errors import AlreadyCheckedOut, HoldEmpty, HoldExpired
-from reservations.selectors import OwnedHold, held_seats, owned_hold
+from reservations.selectors import OwnedHold, owned_hold
 
 log = logging.getLogger(__name__)
 
@@ -132,11 +132,11 @@ def record_attempt(
         if mine is not None and mine.status not in RETRIABLE:
             if mine.status != PaymentStatus.PENDING:
                 return mine, False
-            live = hold.expires_at > db_now() and bool(held_seats(hold_id=hold.pk))
+            live = hold.expires_at > db_now() and bool(seats_of_hold(hold_id=hold.pk))
             return postpone_recovery(mine), live  # resumed: the sweeper leaves it alone
         if any(a.status == PaymentStatus.PAID for a in attempts):
             raise AlreadyCheckedOut()
-        seats = held_seats(hold_id=hold.pk)
+        seats = seats_of_hold(hold_id=hold.pk)
         now = db_now()
         if (hold.expires_at <= now or not seats) and mine and mine.status == PaymentStatus.REFUNDED:
             return mine, False  # the answer that was lost: the payment was refunded

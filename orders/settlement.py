@@ -16,7 +16,7 @@ from datetime import datetime
 from django.db import transaction
 
 from catalog import inventory
-from catalog.selectors import PricedSeat
+from catalog.selectors import PricedSeat, seats_of_hold
 from core.dbtime import db_now
 from core.metrics import PAYMENT_REFUNDS
 from core.sql import as_param, fetch_all, fetch_one
@@ -25,7 +25,7 @@ from orders.payment_states import move_attempt
 from orders.selectors import TicketView, payment_attempts
 from payments.providers import PaymentResult, payment_provider
 from reservations.errors import HoldExpired
-from reservations.selectors import held_seats, lock_hold
+from reservations.selectors import lock_hold
 from reservations.services import close_hold
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def settle_payment(*, attempt: PaymentAttempt, result: PaymentResult | None) -> 
                 attempt, PaymentStatus.DECLINED, provider_reference=result.reference
             )
             return Settlement(declined)
-        seats = held_seats(hold_id=hold_id, for_update=True)
+        seats = seats_of_hold(hold_id=hold_id, for_update=True)
         now = db_now()
         reason = _refund_reason(attempt, seats, expired=expires_at <= now)
         if reason is not None:

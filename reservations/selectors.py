@@ -89,11 +89,6 @@ def lock_hold(*, hold_id: int) -> LockedHold:
     return LockedHold(performance_id=performance_id, expires_at=as_datetime(expires_at))
 
 
-def held_seats(*, hold_id: int, for_update: bool = False) -> list[PricedSeat]:
-    """The seats a hold has now, with prices (catalog's selector, named for its readers)."""
-    return seats_of_hold(hold_id=hold_id, for_update=for_update)
-
-
 @dataclass(frozen=True)
 class HoldSummary:
     """The hold as its buyer sees it: its live seats and total, or that it has expired."""
@@ -110,7 +105,7 @@ class HoldSummary:
 
 def summarize_hold(*, hold: OwnedHold, now: datetime) -> HoldSummary:
     expired = hold.expires_at <= now
-    seats = [] if expired else held_seats(hold_id=hold.pk)
+    seats = [] if expired else seats_of_hold(hold_id=hold.pk)
     return HoldSummary(
         hold=hold,
         seats=seats,

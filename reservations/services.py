@@ -31,6 +31,7 @@ from catalog.selectors import (
     money,
     sale_terms_now,
     seats_for_sale,
+    seats_of_hold,
 )
 from catalog.snapshots import price_list
 from core.dbtime import db_now
@@ -48,7 +49,7 @@ from reservations.errors import (
     SeatNotInHold,
     TooManySeatsHeld,
 )
-from reservations.selectors import OwnedHold, held_seats, owned_hold
+from reservations.selectors import OwnedHold, owned_hold
 
 # A request naming more seats than this is refused before any query, whatever the
 # performance's own limit (which is checked too).
@@ -100,18 +101,19 @@ def hold_seats(
         _check_client_cap(client_key, adding=len(seat_ids), now=now)
         token = new_token() if token is None else token
         expires_at = now + timedelta(minutes=terms.hold_minutes)
+        token_hash = hash_token(token)
         (hold_id,) = fetch_one(
             """INSERT INTO reservations_hold
                  (performance_id, token_hash, client_key, created_at, expires_at, checked_out)
                VALUES (%s, %s, %s, %s, %s, %s) RETURNING id""",
             [
-                performance_id, hash_token(token), client_key, as_param(now),
+                performance_id, token_hash, client_key, as_param(now),
                 as_param(expires_at), False,
             ],
         )  # fmt: skip
         hold = OwnedHold(
             id=hold_id,
-            token_hash=hash_token(token),
+            token_hash=token_hash,
             client_key=client_key,
             created_at=now,
             expires_at=expires_at,
@@ -131,7 +133,7 @@ def add_seats(*, hold_id: int, token: str | None, seat_ids: Sequence[int]) -> Ho
         now = db_now()
         _check_hold_open(hold, now)
         _check_sales_open(hold.terms, now)
-        current = held_seats(hold_id=hold.pk)
+        current = seats_of_hold(hold_id=hold.pk)
         held = {seat.id for seat in current}
         new_ids = [seat_id for seat_id in seat_ids if seat_id not in held]
         _check_limit(hold.terms, already_held=len(held), adding=len(new_ids))
@@ -150,7 +152,7 @@ def release_seat(*, hold_id: int, token: str | None, seat_id: int) -> HoldState:
         if not released:
             _check_hold_open(hold, db_now())
             raise SeatNotInHold(seat=seat_id)
-        seats = held_seats(hold_id=hold.pk)
+        seats = seats_of_hold(hold_id=hold.pk)
     return HoldState(hold=hold, seats=seats, currency=hold.terms.currency)
 
 
@@ -196,12 +198,12 @@ def _take_free_seats(
     if len(taken) != len(seat_ids):
         _raise_for_seats_not_taken(hold, seat_ids, held | {seat.id for seat in taken})
     if held:
-        return held_seats(hold_id=hold.pk)
+        return seats_of_hold(hold_id=hold.pk)
     # A new hold: its seats are the ones just taken, priced by the UPDATE itself and named
     # from the performance's cached price list (names only; a price is never taken from it).
     names = price_list(performance_id=hold.performance_id)
     if any((seat.section_id, seat.ticket_type_id) not in names for seat in taken):
-        return held_seats(hold_id=hold.pk)  # newer than the cached list
+        return seats_of_hold(hold_id=hold.pk)  # newer than the cached list
     seats = []
     for seat in taken:
         _cached_price, section, ticket_type = names[(seat.section_id, seat.ticket_type_id)]
