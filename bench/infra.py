@@ -215,6 +215,7 @@ def django_env(database_url: str, redis_url: str = "", **extra: str) -> dict[str
         "DJANGO_SETTINGS_MODULE": "sandali.settings",
         "SANDALI_ENV": "production",
         "DJANGO_SECRET_KEY": "benchmark-only-secret-key-not-for-production-use-0123456789",
+        "SANDALI_TICKET_SIGNING_KEY": "YmVuY2htYXJrLW9ubHktdGlja2V0LXNpZ25pbmcta2U",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SANDALI_SSL_REDIRECT": "0",
         "SANDALI_SECURE_COOKIES": "0",

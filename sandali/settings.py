@@ -29,9 +29,17 @@ PRODUCTION = os.environ.get("SANDALI_ENV", "development") == "production"
 DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 
+# The Ed25519 seed that signs tickets' QR codes (core/signing.py; `python -m core.signing`
+# makes one). Development keeps its own under var/.
+SANDALI_TICKET_SIGNING_KEY = os.environ.get("SANDALI_TICKET_SIGNING_KEY", "")
+
 if PRODUCTION:
     if not SECRET_KEY:
         raise ImproperlyConfigured("SANDALI_ENV=production needs DJANGO_SECRET_KEY.")
+    if not SANDALI_TICKET_SIGNING_KEY:
+        raise ImproperlyConfigured(
+            "SANDALI_ENV=production needs SANDALI_TICKET_SIGNING_KEY (python -m core.signing)."
+        )
     if DEBUG:
         raise ImproperlyConfigured("SANDALI_ENV=production refuses DJANGO_DEBUG=1.")
 elif not SECRET_KEY:
@@ -50,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "catalog",
     "reservations",
     "orders",
@@ -153,6 +163,11 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Background work (e-mail) is recorded as tasks in the database, in the transaction that makes
+# it due, and run by a worker: in the local run's server process, in production by
+# `manage.py db_worker` processes (django-tasks, Django's own task API).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Pub/sub and cache: in-process by default; REDIS_URL shares them between app processes.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -15,6 +15,7 @@ from core.errors import DomainError
 from core.limits import check_rate, client_address
 from core.publish import performance_socket_path
 from orders.checkout import checkout as checkout_order
+from orders.passes import ticket_pass
 from orders.selectors import buyer_hold, latest_order_id, order_tickets, owned_order
 from reservations.errors import HoldExpired
 from web.selection import current_selection, messages_for_page, performance_or_404
@@ -143,7 +144,12 @@ def order_page(request, order_id: int):
     except DomainError:
         raise Http404 from None
     tickets = [
-        {"ticket": ticket, "qr": segno.make(ticket.code, error="m").svg_inline(scale=4, border=2)}
+        {
+            "ticket": ticket,
+            "qr": segno.make(
+                ticket_pass(performance_id=order.performance_id, code=ticket.code), error="m"
+            ).svg_inline(scale=3, border=2),
+        }
         for ticket in order_tickets(order=order)
     ]
     return render(request, "web/order.html", {"order": order, "tickets": tickets})

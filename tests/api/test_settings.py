@@ -7,6 +7,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SETUP = "import django; django.setup()"
+SIGNING_KEY = "dGVzdHMtb25seS10aWNrZXQtc2lnbmluZy1rZXktMzI"
 
 
 def start_django(**env_overrides: str) -> subprocess.CompletedProcess:
@@ -15,7 +16,11 @@ def start_django(**env_overrides: str) -> subprocess.CompletedProcess:
         for key, value in os.environ.items()
         if key not in {"DJANGO_SECRET_KEY", "DJANGO_DEBUG", "DJANGO_ALLOWED_HOSTS"}
     }
-    env.update(DJANGO_SETTINGS_MODULE="sandali.settings", SANDALI_ENV="production")
+    env.update(
+        DJANGO_SETTINGS_MODULE="sandali.settings",
+        SANDALI_ENV="production",
+        SANDALI_TICKET_SIGNING_KEY=SIGNING_KEY,
+    )
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "-c", SETUP],
@@ -75,6 +80,7 @@ def test_production_turns_debug_off_by_default():
             "SANDALI_ENV": "production",
             "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-for-tests",
             "DJANGO_ALLOWED_HOSTS": "tickets.example.org",
+            "SANDALI_TICKET_SIGNING_KEY": SIGNING_KEY,
         },
         capture_output=True,
         text=True,
@@ -82,3 +88,13 @@ def test_production_turns_debug_off_by_default():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[0] == "False ['tickets.example.org'] True"
+
+
+def test_production_refuses_to_start_without_a_ticket_signing_key():
+    result = start_django(
+        DJANGO_SECRET_KEY="a-long-random-production-secret-key-for-tests",
+        DJANGO_ALLOWED_HOSTS="tickets.example.org",
+        SANDALI_TICKET_SIGNING_KEY="",
+    )
+    assert result.returncode != 0
+    assert "SANDALI_TICKET_SIGNING_KEY" in result.stderr

@@ -16,6 +16,7 @@ def test_check_deploy_is_clean_with_production_settings():
         **os.environ,
         "SANDALI_ENV": "production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "SANDALI_TICKET_SIGNING_KEY": secrets.token_urlsafe(32),
         "DJANGO_ALLOWED_HOSTS": "tickets.example.org",
         "DJANGO_DEBUG": "0",
     }
