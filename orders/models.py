@@ -81,6 +81,27 @@ class Ticket(models.Model):
         return self.code
 
 
+class OrderAccessLink(models.Model):
+    """A link that opens one order's tickets on any device (sent in its e-mails). Only the
+    secret's hash is kept; the secret is good for viewing the tickets and nothing else (not
+    the API, not a cancellation), until revoked."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="access_links", verbose_name=_("order")
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    last_opened_at = models.DateTimeField(_("last opened at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket link")
+        verbose_name_plural = _("ticket links")
+
+    def __str__(self) -> str:
+        return f"ticket link {self.pk} of order {self.order_id}"
+
+
 class PaymentStatus(models.TextChoices):
     PENDING = "pending", _("pending")  # recorded; the provider may not have answered yet
     PAID = "paid", _("paid")  # approved, and its order made

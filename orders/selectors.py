@@ -18,6 +18,14 @@ def owned_order(*, order_id: int, token: str | None) -> Order:
     return order
 
 
+def order_by_id(*, order_id: int) -> Order:
+    """An order for a caller that has already checked access (a ticket link)."""
+    order = Order.objects.select_related("performance__event").filter(pk=order_id).first()
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
 def order_token(*, hold_token: str | None, idempotency_key: str) -> str:
     """The token of the order that a checkout of a hold with this key makes: computed again
     only by whoever has the hold token and the key, so a repeated checkout gets the same token

@@ -225,6 +225,8 @@ SANDALI_RATE_LIMITS = {
     "holds": os.environ.get("SANDALI_RATE_HOLDS", "60/60"),
     "checkouts": os.environ.get("SANDALI_RATE_CHECKOUTS", "20/60"),
     "checkouts_per_hold": os.environ.get("SANDALI_RATE_CHECKOUTS_PER_HOLD", "10/60"),
+    # Opening ticket links (/orders/open): a link secret cannot be guessed, but nobody may try.
+    "ticket_links": os.environ.get("SANDALI_RATE_TICKET_LINKS", "20/600"),
 }
 # Seats one client address may hold at once, across all its holds (0: no cap).
 SANDALI_MAX_SEATS_PER_CLIENT = int(os.environ.get("SANDALI_MAX_SEATS_PER_CLIENT", "40"))

@@ -68,3 +68,19 @@ def expire_hold(hold, *, seconds_ago: int = 1) -> None:
         created_at=F("created_at") + shift, expires_at=F("expires_at") + shift
     )
     Seat.objects.filter(hold_id=hold.pk).update(hold_expires_at=past)
+
+
+def make_order(performance: Performance, *, seats: int = 2, email: str = "ava@example.org"):
+    """A paid order of the performance's first `seats` seats, made as a buyer makes one (hold,
+    then checkout through the test provider). Returns orders.checkout.CheckoutResult."""
+    from orders.checkout import checkout
+    from reservations.services import hold_seats
+
+    held = hold_seats(performance_id=performance.pk, seat_ids=seat_ids(performance)[:seats])
+    return checkout(
+        hold_id=held.hold.pk,
+        token=held.token,
+        idempotency_key="factory",
+        name="Ava Buyer",
+        email=email,
+    )

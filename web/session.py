@@ -26,6 +26,7 @@ from orders.selectors import order_token
 
 SESSION_HOLDS = "holds"
 SESSION_ORDERS = "orders"
+SESSION_LINKS = "order_links"
 
 
 def hold_token(seed: str) -> str:
@@ -98,6 +99,20 @@ def session_order_token(request: HttpRequest, order_id: int) -> str | None:
     if entry is None:
         return None
     return order_token(hold_token=hold_token(entry["seed"]), idempotency_key=entry["key"])
+
+
+def remember_order_link(request: HttpRequest, order_id: int, link_id: int) -> None:
+    """The order a ticket link opened in this browser: the link's id, never its secret, so the
+    grant ends when the organizer revokes the link."""
+    links = request.session.get(SESSION_LINKS, {})
+    links[str(order_id)] = link_id
+    request.session[SESSION_LINKS] = links
+    _rotate(request)
+
+
+def session_order_link(request: HttpRequest, order_id: int) -> int | None:
+    link_id = request.session.get(SESSION_LINKS, {}).get(str(order_id))
+    return link_id if isinstance(link_id, int) else None
 
 
 def _holds(request: HttpRequest) -> dict:

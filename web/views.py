@@ -14,9 +14,16 @@ from catalog.snapshots import capacity
 from core.errors import DomainError
 from core.limits import check_rate, client_address
 from core.publish import performance_socket_path
+from orders.access import link_is_open
 from orders.checkout import checkout as checkout_order
 from orders.passes import ticket_pass
-from orders.selectors import buyer_hold, latest_order_id, order_tickets, owned_order
+from orders.selectors import (
+    buyer_hold,
+    latest_order_id,
+    order_by_id,
+    order_tickets,
+    owned_order,
+)
 from reservations.errors import HoldExpired
 from web.selection import current_selection, messages_for_page, performance_or_404
 from web.session import (
@@ -25,6 +32,7 @@ from web.session import (
     remember_order,
     session_hold,
     session_order_ids,
+    session_order_link,
     session_order_token,
 )
 
@@ -135,14 +143,22 @@ def _last_order_here(request, performance_id: int) -> int | None:
     return latest_order_id(order_ids=ids, performance_id=performance_id) if ids else None
 
 
-def order_page(request, order_id: int):
-    """The order and its tickets, for the browser that bought them (its session can derive
-    the order's token; the token is never in the URL)."""
-    token = session_order_token(request, order_id)
+def browser_order(request, order_id: int):
+    """The order, if this browser may see it: it bought it (its session derives the order's
+    token; the token is never in a URL), or a ticket link of the order, not revoked since,
+    was opened in it. Http404 otherwise."""
     try:
-        order = owned_order(order_id=order_id, token=token)
+        link_id = session_order_link(request, order_id)
+        if link_id is not None and link_is_open(link_id=link_id, order_id=order_id):
+            return order_by_id(order_id=order_id)
+        return owned_order(order_id=order_id, token=session_order_token(request, order_id))
     except DomainError:
         raise Http404 from None
+
+
+def order_page(request, order_id: int):
+    """The order and its tickets, for a browser that may see them (browser_order)."""
+    order = browser_order(request, order_id)
     tickets = [
         {
             "ticket": ticket,

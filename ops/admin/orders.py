@@ -1,4 +1,5 @@
-"""Orders, read-only, with one action: cancel and refund, through orders/cancellation.py."""
+"""Orders, read-only, with two actions: cancel and refund (orders/cancellation.py), and revoke
+the ticket links sent to the buyer (orders/access.py)."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +7,7 @@ from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from ops.admin.catalog import PerformanceFilter, error_message
+from orders.access import revoke_access_links
 from orders.cancellation import cancel_order
 from orders.models import Order, PaymentAttempt, Ticket
 
@@ -74,7 +76,7 @@ class OrderAdmin(admin.ModelAdmin):
         "idempotency_key",
     )
     inlines = [TicketInline]
-    actions = ["cancel"]
+    actions = ["cancel", "revoke_ticket_links"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("performance__event")
@@ -113,6 +115,23 @@ class OrderAdmin(admin.ModelAdmin):
                 % {"count": cancelled},
                 messages.SUCCESS,
             )
+
+    @admin.action(
+        description=_("Revoke the ticket links of selected orders"), permissions=["change"]
+    )
+    def revoke_ticket_links(self, request, queryset):
+        """A buyer whose mail was forwarded or read by someone else: every link sent so far
+        stops opening the order, in every browser that opened one."""
+        revoked = sum(
+            revoke_access_links(order_id=order_id)
+            for order_id in queryset.values_list("id", flat=True)
+        )
+        self.message_user(
+            request,
+            ngettext("Revoked %(count)d ticket link.", "Revoked %(count)d ticket links.", revoked)
+            % {"count": revoked},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(PaymentAttempt)

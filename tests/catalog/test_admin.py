@@ -458,6 +458,25 @@ def test_cancel_order_action_reports_an_order_already_cancelled(admin_client):
     assert any("already been cancelled" in message for message in messages_of(response))
 
 
+def test_revoke_ticket_links_action_closes_every_link_of_the_order(admin_client):
+    from orders.access import issue_access_link, open_access_link
+    from orders.errors import OrderNotFound
+
+    order = sell(seats(make_hall(), "A")[:1])
+    secrets = [issue_access_link(order_id=order.pk) for _ in range(2)]
+
+    response = admin_client.post(
+        reverse("admin:orders_order_changelist"),
+        {"action": "revoke_ticket_links", "_selected_action": [order.pk], "index": 0},
+        follow=True,
+    )
+
+    assert "Revoked 2 ticket links." in messages_of(response)
+    for secret in secrets:
+        with pytest.raises(OrderNotFound):
+            open_access_link(secret=secret)
+
+
 def test_orders_and_holds_are_read_only(admin_client):
     performance = make_hall()
     order = sell(seats(performance, "A")[:1])

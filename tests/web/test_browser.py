@@ -321,3 +321,34 @@ def test_every_seat_is_reachable_and_chosen_by_keyboard(browser, server):
     assert page.evaluate("document.activeElement.dataset.seatId") == str(ids[1])
     label = seat(page, ids[0]).get_attribute("aria-label")
     assert "row A" in label and "Normal" in label and "your choice" in label
+
+
+def test_a_ticket_link_opens_the_order_on_another_device_with_no_secret_left_in_the_address(
+    browser, server
+):
+    from orders.access import issue_access_link
+    from tests.factories import make_order
+
+    performance = make_performance(sections=1, rows=1, seats_per_row=4)
+
+    def buy():  # on a thread of its own: a sale publishes through async_to_sync (see above)
+        try:
+            return make_order(performance, seats=2).order
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        order = pool.submit(buy).result()
+    secret = issue_access_link(order_id=order.pk)
+    phone = browser.new_context(viewport={"width": 390, "height": 844})
+    page = phone.new_page()
+    sent = []
+    page.on("request", lambda request: sent.append(request.url))
+    page.goto(f"{server}/orders/open#{secret}")
+    page.wait_for_selector(".ticket")
+    assert page.url == f"{server}/orders/{order.pk}/"
+    assert page.locator("li.ticket").count() == 2
+    assert not any(secret in url for url in sent), "the secret never goes into a URL"
+    page.go_back()
+    assert secret not in page.url
+    phone.close()

@@ -1,0 +1,52 @@
+"""Links that open an order's tickets on any device: the one in every e-mail of the order.
+
+A link's secret travels in the URL's fragment (`/orders/open#<secret>`), which browsers never
+send to a server, so no access log, proxy or Referer ever sees it; the page posts it at once,
+the server checks it here and grants the browser's session that order (web/session.py), and
+the address bar is left without it. Only the secret's SHA-256 is stored. A link opens the
+tickets' page and PDF and nothing else: it is not the order's API token. The organizer revokes
+every link of an order at once (the admin), and then a link that was forwarded opens nothing.
+"""
+
+from core.dbtime import DbNow
+from core.tokens import hash_token, new_token
+from orders.errors import OrderNotFound
+from orders.models import OrderAccessLink
+
+
+def issue_access_link(*, order_id: int) -> str:
+    """A new link secret for the order (the caller puts it in a URL's fragment)."""
+    secret = new_token()
+    OrderAccessLink.objects.create(
+        order_id=order_id, token_hash=hash_token(secret), created_at=DbNow()
+    )
+    return secret
+
+
+def open_access_link(*, secret: str) -> tuple[int, int]:
+    """(order id, link id) that a link secret opens; OrderNotFound if none or revoked."""
+    if not secret or len(secret) > 200:
+        raise OrderNotFound()
+    link = (
+        OrderAccessLink.objects.filter(token_hash=hash_token(secret), revoked_at__isnull=True)
+        .values_list("pk", "order_id")
+        .first()
+    )
+    if link is None:
+        raise OrderNotFound()
+    link_id, order_id = link
+    OrderAccessLink.objects.filter(pk=link_id).update(last_opened_at=DbNow())
+    return order_id, link_id
+
+
+def link_is_open(*, link_id: int, order_id: int) -> bool:
+    """Whether a link a session was granted by still opens this order (not revoked since)."""
+    return OrderAccessLink.objects.filter(
+        pk=link_id, order_id=order_id, revoked_at__isnull=True
+    ).exists()
+
+
+def revoke_access_links(*, order_id: int) -> int:
+    """Revoke every link of the order; returns how many were still open."""
+    links = OrderAccessLink.objects.filter(order_id=order_id, revoked_at__isnull=True)
+    return links.update(revoked_at=DbNow())
