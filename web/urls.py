@@ -16,4 +16,5 @@ urlpatterns = [
     path("performances/<id:performance_id>/checkout", views.checkout, name="checkout"),
     path("orders/<id:order_id>/", views.order_page, name="order"),
     path("orders/open", ticket_links.open_ticket_link, name="ticket-link"),
+    path("orders/<id:order_id>/tickets.pdf", views.order_tickets_pdf, name="order-tickets-pdf"),
 ]

@@ -3,9 +3,10 @@
 import segno
 from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -14,6 +15,8 @@ from catalog.snapshots import capacity
 from core.errors import DomainError
 from core.limits import check_rate, client_address
 from core.publish import performance_socket_path
+from delivery.documents import tickets_filename, tickets_pdf
+from delivery.errors import NoValidTickets
 from orders.access import link_is_open
 from orders.checkout import checkout as checkout_order
 from orders.passes import ticket_pass
@@ -168,4 +171,23 @@ def order_page(request, order_id: int):
         }
         for ticket in order_tickets(order=order)
     ]
-    return render(request, "web/order.html", {"order": order, "tickets": tickets})
+    has_valid_tickets = any(item["ticket"].valid for item in tickets)
+    context = {"order": order, "tickets": tickets, "has_valid_tickets": has_valid_tickets}
+    return render(request, "web/order.html", context)
+
+
+def order_tickets_pdf(request, order_id: int):
+    """The order's tickets as a PDF to print, for a browser that may see them, in the page's
+    language. A cancelled order has none: back to the order page, which says why."""
+    order = browser_order(request, order_id)
+    try:
+        pdf = tickets_pdf(order_id=order.pk, language=get_language())
+    except NoValidTickets as error:
+        messages.error(request, error.message)
+        return redirect("order", order_id=order.pk)
+    filename = tickets_filename(order_id=order.pk)
+    return HttpResponse(
+        pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -83,3 +83,12 @@ def test_opening_links_is_rate_limited_per_client(order, settings):
     client = Client()
     answers = [open_link(client, f"guess-{n}").status_code for n in range(4)]
     assert answers == [404, 404, 404, 429]
+
+
+def test_a_link_opens_the_tickets_pdf_too(order):
+    phone = Client()
+    assert phone.get(f"/orders/{order.pk}/tickets.pdf").status_code == 404
+    open_link(phone, issue_access_link(order_id=order.pk))
+    pdf = phone.get(f"/orders/{order.pk}/tickets.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
