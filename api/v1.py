@@ -4,6 +4,7 @@ from itertools import groupby
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import parse_etags
+from django.utils.translation import get_language
 from ninja import Header, Router, Status
 from ninja.security import HttpBearer
 
@@ -201,6 +202,7 @@ def checkout(
         email=body.email,
         phone=body.phone,
         payment_token=body.payment_token,
+        language=get_language(),  # Accept-Language (LocaleMiddleware): the mails' language
     )
     return Status(201, _order_body(result.order, result.tickets, token=result.token))
 

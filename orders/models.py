@@ -27,6 +27,8 @@ class Order(models.Model):
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # The buyer's language at checkout ("en", "fa"): the order's mails are written in it.
+    language = models.CharField(_("language"), max_length=8, default="en", db_default="en")
     total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
     status = models.CharField(
@@ -115,6 +117,8 @@ class PaymentAttempt(models.Model):
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # The buyer's language at checkout, which the order made from this attempt takes.
+    language = models.CharField(_("language"), max_length=8, default="en", db_default="en")
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
     seat_count = models.PositiveIntegerField(_("seats"))

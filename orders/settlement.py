@@ -106,6 +106,7 @@ def _make_order(
         name=attempt.name,
         email=attempt.email,
         phone=attempt.phone,
+        language=attempt.language,
         total=attempt.amount,
         currency=attempt.currency,
         status=OrderStatus.PAID,
@@ -159,12 +160,12 @@ def finish_refund(attempt: PaymentAttempt) -> PaymentAttempt:
 def _insert_order(order: Order) -> None:
     (order.id,) = fetch_one(
         """INSERT INTO orders_order (performance_id, hold_id, idempotency_key, token_hash, name,
-             email, phone, total, currency, status, payment_reference, refund_reference,
-             created_at)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s) RETURNING id""",
+             email, phone, language, total, currency, status, payment_reference,
+             refund_reference, created_at)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s) RETURNING id""",
         [
             order.performance_id, order.hold_id, order.idempotency_key, order.token_hash,
-            order.name, order.email, order.phone, order.total, order.currency,
+            order.name, order.email, order.phone, order.language, order.total, order.currency,
             order.status, order.payment_reference, as_param(order.created_at),
         ],
     )  # fmt: skip

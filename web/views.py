@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -107,6 +108,7 @@ def checkout(request, performance_id: int):
                     name=form.cleaned_data["name"],
                     email=form.cleaned_data["email"],
                     phone=form.cleaned_data["phone"],
+                    language=get_language(),  # the page's: the mails are written in it
                 )
             except DomainError as error:
                 messages.error(request, error.message)
