@@ -1,7 +1,8 @@
 """Settings, all from the environment, with safe defaults for a laptop.
 
-SANDALI_ENV=production turns on the refusals: no default secret key, no DEBUG.
-DATABASE_URL selects the database (default: SQLite under var/).
+SANDALI_ENV=production turns on the refusals: no default secret key, no DEBUG, no mail left
+undelivered in files. DATABASE_URL selects the database (default: SQLite under var/), EMAIL_URL
+where mail goes (sandali/email_url.py; default: .eml files under var/mail/).
 """
 
 import ipaddress
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from sandali.email_url import parse_email_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,6 +45,11 @@ if PRODUCTION:
         )
     if DEBUG:
         raise ImproperlyConfigured("SANDALI_ENV=production refuses DJANGO_DEBUG=1.")
+    if not os.environ.get("EMAIL_URL", "").strip():
+        raise ImproperlyConfigured(
+            "SANDALI_ENV=production needs EMAIL_URL (smtp://user:password@host:587, or "
+            "smtps://...:465): buyers' tickets are mailed."
+        )
 elif not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-never-used-in-production"
 
@@ -168,6 +176,23 @@ STORAGES = {
 # it due, and run by a worker: in the local run's server process, in production by
 # `manage.py db_worker` processes (django-tasks, Django's own task API).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# E-mail: recorded in the transaction that makes it due (orders/outbox.py), sent by the task
+# worker. Without EMAIL_URL (development only) each mail is written to var/mail/ as a file.
+_email = parse_email_url(os.environ.get("EMAIL_URL", "").strip() or f"file://{BASE_DIR}/var/mail")
+EMAIL_BACKEND = _email.backend
+EMAIL_HOST = _email.host
+EMAIL_PORT = _email.port
+EMAIL_HOST_USER = _email.host_user
+EMAIL_HOST_PASSWORD = _email.host_password
+EMAIL_USE_TLS = _email.use_tls
+EMAIL_USE_SSL = _email.use_ssl
+EMAIL_TIMEOUT = _email.timeout
+EMAIL_SSL_CERTFILE = _email.ssl_certfile
+EMAIL_SSL_KEYFILE = _email.ssl_keyfile
+EMAIL_FILE_PATH = _email.file_path
+DEFAULT_FROM_EMAIL = os.environ.get("SANDALI_MAIL_FROM", "Sandali <tickets@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Pub/sub and cache: in-process by default; REDIS_URL shares them between app processes.
 REDIS_URL = os.environ.get("REDIS_URL", "")
