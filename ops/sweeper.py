@@ -1,5 +1,6 @@
-"""The sweeper loop: frees expired holds every few seconds and tells watchers, and settles
-payment attempts that a crash left unsettled (orders/recovery.py).
+"""The sweeper loop: frees expired holds every few seconds and tells watchers, settles payment
+attempts that a crash left unsettled (orders/recovery.py), and enqueues again the mails whose
+task was lost (orders/outbox.py).
 
 Correctness never waits for it (expiry is lazy); it keeps rows tidy and makes an expiry reach
 the seat maps within an interval with no API call. Any number may run at once.
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from core.metrics import SWEEP_RUNS, SWEEP_SEATS_FREED
+from orders.outbox import rescue_mails
 from orders.recovery import recover_payments
 from reservations.services import release_expired_holds
 
@@ -19,13 +21,14 @@ log = logging.getLogger(__name__)
 
 
 def sweep_once() -> int:
-    """Free every expired hold now and settle stale payments; returns how many seats were
-    freed."""
+    """Free every expired hold now, settle stale payments and rescue lost mails; returns how
+    many seats were freed."""
     close_old_connections()
     freed = 0
     while batch := release_expired_holds():
         freed += len(batch)
     recover_payments()
+    rescue_mails()
     SWEEP_RUNS.inc()
     SWEEP_SEATS_FREED.inc(freed)
     return freed

@@ -20,7 +20,8 @@ from catalog.selectors import PricedSeat, seats_of_hold
 from core.dbtime import db_now
 from core.metrics import PAYMENT_REFUNDS
 from core.sql import as_param, fetch_all, fetch_one
-from orders.models import Order, OrderStatus, PaymentAttempt, PaymentStatus, RefundReason
+from orders.models import MailKind, Order, OrderStatus, PaymentAttempt, PaymentStatus, RefundReason
+from orders.outbox import record_mail
 from orders.payment_states import move_attempt
 from orders.selectors import TicketView, payment_attempts
 from payments.providers import PaymentResult, payment_provider
@@ -96,8 +97,9 @@ def _make_order(
     reference: str,
     now: datetime,
 ) -> Settlement:
-    """The order of an approved attempt, its tickets and its seats sold, and the attempt paid;
-    inside settle_payment's transaction, with its locks."""
+    """The order of an approved attempt, its tickets and its seats sold, the attempt paid, and
+    the buyer's confirmation mail recorded; inside settle_payment's transaction, with its
+    locks."""
     order = Order(
         performance_id=performance_id,
         hold_id=attempt.hold_id,
@@ -119,6 +121,7 @@ def _make_order(
     paid = move_attempt(
         attempt, PaymentStatus.PAID, provider_reference=reference, order_id=order.pk
     )
+    record_mail(order_id=order.pk, kind=MailKind.CONFIRMATION, now=now)
     return Settlement(paid, order, tickets)
 
 

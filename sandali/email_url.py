@@ -18,7 +18,7 @@ means STARTTLS (and warns that it is deprecated), and it reads file:///var/mail 
 folder var/mail.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -52,6 +52,13 @@ class EmailSettings:
     ssl_certfile: str | None = None
     ssl_keyfile: str | None = None
     file_path: str | None = None
+
+    def django_settings(self) -> dict:
+        """The settings by their names in Django (EMAIL_BACKEND, EMAIL_HOST, ...)."""
+        names = {"backend": "EMAIL_BACKEND", "host_user": "EMAIL_HOST_USER"}
+        return {
+            names.get(name, f"EMAIL_{name.upper()}"): value for name, value in asdict(self).items()
+        }
 
 
 def parse_email_url(url: str) -> EmailSettings:

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "reservations",
     "orders",
     "payments",
+    "delivery",
     "api",
     "web",
     "live",
@@ -179,18 +180,13 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # E-mail: recorded in the transaction that makes it due (orders/outbox.py), sent by the task
 # worker. Without EMAIL_URL (development only) each mail is written to var/mail/ as a file.
-_email = parse_email_url(os.environ.get("EMAIL_URL", "").strip() or f"file://{BASE_DIR}/var/mail")
-EMAIL_BACKEND = _email.backend
-EMAIL_HOST = _email.host
-EMAIL_PORT = _email.port
-EMAIL_HOST_USER = _email.host_user
-EMAIL_HOST_PASSWORD = _email.host_password
-EMAIL_USE_TLS = _email.use_tls
-EMAIL_USE_SSL = _email.use_ssl
-EMAIL_TIMEOUT = _email.timeout
-EMAIL_SSL_CERTFILE = _email.ssl_certfile
-EMAIL_SSL_KEYFILE = _email.ssl_keyfile
-EMAIL_FILE_PATH = _email.file_path
+# EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
+# EMAIL_USE_SSL, EMAIL_TIMEOUT, EMAIL_SSL_CERTFILE, EMAIL_SSL_KEYFILE, EMAIL_FILE_PATH:
+globals().update(
+    parse_email_url(
+        os.environ.get("EMAIL_URL", "").strip() or f"file://{BASE_DIR}/var/mail"
+    ).django_settings()
+)
 DEFAULT_FROM_EMAIL = os.environ.get("SANDALI_MAIL_FROM", "Sandali <tickets@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -276,6 +272,19 @@ SANDALI_TEST_PAYMENT_SECONDS = float(os.environ.get("SANDALI_TEST_PAYMENT_SECOND
 SANDALI_SWEEP_INTERVAL_SECONDS = float(os.environ.get("SANDALI_SWEEP_INTERVAL_SECONDS", "1"))
 # How long a computed capacity or seat-map snapshot may be served again (0: never cached).
 SANDALI_SNAPSHOT_SECONDS = float(os.environ.get("SANDALI_SNAPSHOT_SECONDS", "1"))
+# What writes an order's mail: a dotted path, as for the payment provider, so that the outbox
+# (orders/outbox.py) never imports the layer above it that renders mail (delivery/mail.py).
+SANDALI_MAIL_COMPOSER = os.environ.get("SANDALI_MAIL_COMPOSER", "delivery.mail.compose_order_mail")
+# A mail that could not be sent is tried again after about 5 s, 10 s, 20 s, ... (with jitter),
+# never more than SANDALI_MAIL_RETRY_MAX_SECONDS apart, until it is sent.
+SANDALI_MAIL_RETRY_SECONDS = float(os.environ.get("SANDALI_MAIL_RETRY_SECONDS", "5"))
+SANDALI_MAIL_RETRY_MAX_SECONDS = float(os.environ.get("SANDALI_MAIL_RETRY_MAX_SECONDS", "900"))
+# A worker that claimed a mail has this long to send it; then another may (it is taken to have
+# died), so keep it well above EMAIL_URL's timeout.
+SANDALI_MAIL_LEASE_SECONDS = float(os.environ.get("SANDALI_MAIL_LEASE_SECONDS", "300"))
+# The sweeper enqueues again a mail this long overdue whose task is gone (lost, or its worker
+# died while running it).
+SANDALI_MAIL_RESCUE_SECONDS = float(os.environ.get("SANDALI_MAIL_RESCUE_SECONDS", "60"))
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SANDALI_SECURE_COOKIES", True)
