@@ -13,6 +13,7 @@ from catalog import selectors as catalog_selectors
 from catalog import snapshots
 from core.limits import check_rate, client_address
 from core.tokens import hash_token
+from delivery import documents
 from orders import checkout as order_checkout
 from orders import selectors as order_selectors
 from reservations import services as hold_services
@@ -213,6 +214,32 @@ def checkout(
 def get_order(request, order_id: schemas.Id):
     order = order_selectors.owned_order(order_id=order_id, token=request.auth)
     return _order_body(order, order_selectors.order_tickets(order=order))
+
+
+PDF_RESPONSE = {
+    "description": "The order's valid tickets, one page each, in the request's language",
+    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
+@router.get(
+    "/orders/{order_id}/tickets.pdf",
+    response=PROBLEMS,
+    auth=bearer,
+    tags=["orders"],
+    openapi_extra={"responses": {200: PDF_RESPONSE}},
+)
+def get_tickets_pdf(request, order_id: schemas.Id):
+    """The tickets to print or show at the door, each with its QR code; 409 no_valid_tickets
+    for a cancelled order."""
+    order = order_selectors.owned_order(order_id=order_id, token=request.auth)
+    pdf = documents.tickets_pdf(order_id=order.pk, language=get_language())
+    filename = documents.tickets_filename(order_id=order.pk)
+    return HttpResponse(
+        pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def _order_body(order, ticket_views, **extra) -> dict:

@@ -311,5 +311,7 @@ LOGGING = {
     "loggers": {
         "django": {"level": os.environ.get("SANDALI_LOG_LEVEL", "INFO")},
         "django.request": {"filters": ["sample_client_errors"]},
+        # WeasyPrint logs each step of every PDF at INFO: 20 lines for a 10-ticket order.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }

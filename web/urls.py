@@ -15,4 +15,5 @@ urlpatterns = [
     ),
     path("performances/<id:performance_id>/checkout", views.checkout, name="checkout"),
     path("orders/<id:order_id>/", views.order_page, name="order"),
+    path("orders/<id:order_id>/tickets.pdf", views.order_tickets_pdf, name="order-tickets-pdf"),
 ]

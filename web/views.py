@@ -3,7 +3,7 @@
 import segno
 from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -15,6 +15,8 @@ from catalog.snapshots import capacity
 from core.errors import DomainError
 from core.limits import check_rate, client_address
 from core.publish import performance_socket_path
+from delivery.documents import tickets_filename, tickets_pdf
+from delivery.errors import NoValidTickets
 from orders.checkout import checkout as checkout_order
 from orders.passes import ticket_pass
 from orders.selectors import buyer_hold, latest_order_id, order_tickets, owned_order
@@ -137,14 +139,19 @@ def _last_order_here(request, performance_id: int) -> int | None:
     return latest_order_id(order_ids=ids, performance_id=performance_id) if ids else None
 
 
-def order_page(request, order_id: int):
-    """The order and its tickets, for the browser that bought them (its session can derive
-    the order's token; the token is never in the URL)."""
+def _session_order(request, order_id: int):
+    """The order, if this browser bought it (its session can derive the order's token; the
+    token is never in the URL); 404 for any other, as for an order that does not exist."""
     token = session_order_token(request, order_id)
     try:
-        order = owned_order(order_id=order_id, token=token)
+        return owned_order(order_id=order_id, token=token)
     except DomainError:
         raise Http404 from None
+
+
+def order_page(request, order_id: int):
+    """The order and its tickets, for the browser that bought them."""
+    order = _session_order(request, order_id)
     tickets = [
         {
             "ticket": ticket,
@@ -154,4 +161,23 @@ def order_page(request, order_id: int):
         }
         for ticket in order_tickets(order=order)
     ]
-    return render(request, "web/order.html", {"order": order, "tickets": tickets})
+    has_valid_tickets = any(item["ticket"].valid for item in tickets)
+    context = {"order": order, "tickets": tickets, "has_valid_tickets": has_valid_tickets}
+    return render(request, "web/order.html", context)
+
+
+def order_tickets_pdf(request, order_id: int):
+    """The order's tickets as a PDF to print, for the browser that bought them, in the page's
+    language. A cancelled order has none: back to the order page, which says why."""
+    order = _session_order(request, order_id)
+    try:
+        pdf = tickets_pdf(order_id=order.pk, language=get_language())
+    except NoValidTickets as error:
+        messages.error(request, error.message)
+        return redirect("order", order_id=order.pk)
+    filename = tickets_filename(order_id=order.pk)
+    return HttpResponse(
+        pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

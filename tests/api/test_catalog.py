@@ -185,4 +185,5 @@ def test_openapi_schema_lists_every_v1_route(client, db):
         "/api/v1/holds/{hold_id}/seats/{seat_id}",
         "/api/v1/holds/{hold_id}/checkout",
         "/api/v1/orders/{order_id}",
+        "/api/v1/orders/{order_id}/tickets.pdf",
     } <= set(paths)

@@ -14,6 +14,7 @@ TOO_BIG = 2**64
         "/performances/{id}/checkout",
         "/performances/{id}/selection",
         "/orders/{id}/",
+        "/orders/{id}/tickets.pdf",
     ],
 )
 @pytest.mark.parametrize("missing", [99999, 2**63 - 1, TOO_BIG, 10**40])
