@@ -1,20 +1,21 @@
 """The mails to an order's buyer, as the outbox (orders/outbox.py) sends them: the confirmation
 with the order's tickets, the cancellation with its refund, and the tickets sent again, each
 in the buyer's language (Persian right to left, with Jalali dates and Persian digits), as plain
-text and as HTML. Named by SANDALI_MAIL_COMPOSER; the outbox adds the Message-ID and sends.
+text and as HTML; the confirmation and the tickets sent again carry the tickets as a PDF
+(delivery/documents.py). Named by SANDALI_MAIL_COMPOSER; the outbox adds the Message-ID and
+sends.
 """
 
 from email.utils import formataddr
 
-import jdatetime
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import formats, translation
-from django.utils.timezone import localtime
+from django.utils import translation
 from django.utils.translation import gettext
 
-from core.errors import PERSIAN_DIGITS
-from orders.models import MailKind, Order, OrderMail
+from core.localformat import digits, money, when
+from delivery.documents import tickets_filename, tickets_pdf
+from orders.models import MailKind, Order, OrderMail, OrderStatus
 from orders.selectors import order_tickets
 
 TEMPLATE_OF_KIND = {
@@ -27,8 +28,11 @@ TEMPLATE_OF_KIND = {
 def compose_order_mail(mail: OrderMail) -> EmailMultiAlternatives:
     """The mail, addressed to the order's buyer, in the order's language."""
     order = Order.objects.select_related("performance__event").get(pk=mail.order_id)
+    # A confirmation sent after its order was cancelled (the mail server was down until then)
+    # goes without tickets: the cancellation's mail follows it.
+    with_pdf = mail.kind != MailKind.CANCELLATION and order.status == OrderStatus.PAID
     with translation.override(order.language):
-        context = _context(order, mail.kind)
+        context = {**_context(order, mail.kind), "with_pdf": with_pdf}
         template = f"delivery/mail/{TEMPLATE_OF_KIND[MailKind(mail.kind)]}"
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
@@ -36,18 +40,19 @@ def compose_order_mail(mail: OrderMail) -> EmailMultiAlternatives:
         subject=context["subject"], body=text, to=[formataddr((order.name, order.email))]
     )
     message.attach_alternative(html, "text/html")
-    # The tickets as a PDF (sandali-order-<id>.pdf) join the confirmation once the tickets-pdf
-    # branch's delivery/documents.py is merged.
+    if with_pdf:
+        pdf = tickets_pdf(order_id=order.pk, language=order.language)
+        message.attach(tickets_filename(order_id=order.pk), pdf, "application/pdf")
     return message
 
 
 def _context(order: Order, kind: str) -> dict:
+    """What the templates show, every text in the active language and its digits."""
     event = order.performance.event
-    persian = translation.get_language() == "fa"
     values = {
-        "order": _digits(order.pk, persian),
+        "order": digits(order.pk),
         "event": event.name,
-        "when": _when(order.performance.starts_at, persian),
+        "when": when(order.performance.starts_at),
     }
     if kind == MailKind.CANCELLATION:
         subject = gettext("Order %(order)s cancelled and refunded: %(event)s") % values
@@ -58,10 +63,10 @@ def _context(order: Order, kind: str) -> dict:
     tickets = [
         {
             "section": ticket.section,
-            "row": _digits(ticket.row, persian),
-            "number": _digits(ticket.number, persian),
+            "row": digits(ticket.row),
+            "number": digits(ticket.number),
             "ticket_type": ticket.ticket_type,
-            "price": _money(ticket.price, order.currency, persian),
+            "price": money(ticket.price, order.currency),
             "code": ticket.code,
         }
         for ticket in order_tickets(order=order)
@@ -73,33 +78,10 @@ def _context(order: Order, kind: str) -> dict:
         "name": order.name,
         "venue": event.venue,
         "tickets": tickets,
-        "total": _money(order.total, order.currency, persian),
+        "total": money(order.total, order.currency),
         "rtl": translation.get_language_bidi(),
         "language": translation.get_language(),
         # TODO(lead): the link that opens this order's tickets on any device (orders/access.py,
         # not written yet). The templates show it when it is set.
         "tickets_url": None,
     }
-
-
-# TODO(lead): the same formats as web/templatetags/sandali.py (when, money, digits), which the
-# tickets-pdf branch moves to core/. Written again here because delivery may not import web;
-# once they are in core/, use those and delete these three.
-def _digits(value, persian: bool) -> str:
-    text = str(value)
-    return text.translate(PERSIAN_DIGITS) if persian else text
-
-
-def _when(moment, persian: bool) -> str:
-    """A performance time: Jalali in Persian ("شنبه ۴ دی ۱۴۰۵، ۱۹:۳۰"), Gregorian otherwise."""
-    moment = localtime(moment)
-    if persian:
-        jalali = jdatetime.datetime.fromgregorian(datetime=moment, locale="fa_IR")
-        return jalali.strftime(f"%A {jalali.day} %B %Y، %H:%M").translate(PERSIAN_DIGITS)
-    return formats.date_format(moment, "l j F Y, H:i")
-
-
-def _money(value, currency: str, persian: bool) -> str:
-    text = f"{value:,.2f}".removesuffix(".00")
-    text = f"{text} {currency}".strip()
-    return text.translate(PERSIAN_DIGITS).replace(",", "٬") if persian else text

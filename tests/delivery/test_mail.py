@@ -1,10 +1,13 @@
 """The mails to an order's buyer (delivery/mail.py), as composed for the outbox: in the
 order's language, plain text and HTML, with what the buyer needs to know."""
 
+import io
+
 import jdatetime
 import pytest
 from django.utils import translation
 from django.utils.timezone import localtime
+from pypdf import PdfReader
 
 from delivery.mail import compose_order_mail
 from orders.cancellation import cancel_order
@@ -85,3 +88,24 @@ def test_tickets_sent_again_say_so(performance):
 def test_no_link_to_the_tickets_is_shown_until_there_is_one(performance):
     text, html = parts(composed(buy(performance, "en"), MailKind.CONFIRMATION))
     assert "any device" not in text and "<a " not in html
+
+
+def test_the_confirmation_carries_the_tickets_as_a_pdf_in_the_buyers_language(performance):
+    order = buy(performance, "fa")
+    message = composed(order, MailKind.CONFIRMATION)
+    ((name, content, mimetype),) = message.attachments
+    assert (name, mimetype) == (f"sandali-order-{order.pk}.pdf", "application/pdf")
+    pages = PdfReader(io.BytesIO(content)).pages
+    assert len(pages) == 2
+    assert "بلیت" in pages[0].extract_text()
+    assert "PDF" in message.body and "پیوست" in message.body
+
+
+def test_a_cancellation_and_a_confirmation_sent_after_its_order_was_cancelled_carry_no_tickets(
+    performance,
+):
+    order = buy(performance, "en")
+    cancel_order(order_id=order.pk)
+    for kind in (MailKind.CONFIRMATION, MailKind.CANCELLATION):
+        message = composed(order, kind)
+        assert message.attachments == [] and "PDF" not in message.body

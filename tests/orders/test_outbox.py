@@ -105,6 +105,9 @@ def test_the_worker_sends_the_confirmation_after_commit_with_a_stable_message_id
     html = message.get_body(("html",)).get_content()
     assert "Section 1 · Row A · Seat 1 · Normal · 20 EUR" in text and "Total: 40 EUR" in text
     assert 'dir="ltr"' in html and "Test concert" in html
+    (pdf,) = message.iter_attachments()
+    assert pdf.get_filename() == f"sandali-order-{order.pk}.pdf"
+    assert pdf.get_content().startswith(b"%PDF")
     mail.refresh_from_db()
     assert (mail.status, mail.attempts, mail.last_error) == (MailStatus.SENT, 1, "")
     assert mail.sent_at is not None
