@@ -236,6 +236,7 @@ def test_a_mail_whose_worker_died_while_sending_is_sent_after_its_lease(
     performance, mail_server, settings, monkeypatch
 ):
     settings.SANDALI_MAIL_LEASE_SECONDS = 0.5
+    settings.SANDALI_MAIL_RESCUE_SECONDS = 0  # the sweeper looks at every pass
 
     def dies(mail):
         raise Killed()
@@ -264,6 +265,7 @@ def test_a_worker_that_dies_after_the_server_took_the_mail_sends_it_again_with_i
     from delivery.mail import compose_order_mail
 
     settings.SANDALI_MAIL_LEASE_SECONDS = 0.3
+    settings.SANDALI_MAIL_RESCUE_SECONDS = 0
 
     def sends_then_dies(mail):
         message = compose_order_mail(mail)
@@ -325,3 +327,15 @@ def test_a_mail_recorded_outside_a_transaction_has_its_own(performance):
     mail_id = record_mail(order_id=order.pk, kind=MailKind.RESEND)
     assert OrderMail.objects.get(pk=mail_id).kind == MailKind.RESEND
     assert isinstance(mail_id, uuid.UUID) and outbox.RESCUE_BATCH
+
+
+@committed  # a sweep closes an obsolete connection, which a test's transaction would be
+def test_the_sweeper_looks_for_lost_mails_only_every_half_rescue_interval(settings, monkeypatch):
+    looked = []
+    monkeypatch.setattr("ops.sweeper.rescue_mails", lambda: looked.append(1) or 0)
+    settings.SANDALI_MAIL_RESCUE_SECONDS = 0
+    sweep_once()
+    settings.SANDALI_MAIL_RESCUE_SECONDS = 60
+    sweep_once()
+    sweep_once()
+    assert len(looked) == 1
