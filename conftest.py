@@ -45,3 +45,18 @@ def pytest_runtest_makereport(item, call):
     if REQUIRE_ALL_TESTS and report.skipped and postgres():
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, where every test must run: {report.longrepr}"
+
+
+@pytest.fixture
+def mail_server(settings):
+    """A real SMTP server, started, which Django's mail goes to through EMAIL_URL's settings."""
+    from sandali.email_url import parse_email_url
+    from tests.mailserver import MailServer
+
+    server = MailServer()
+    server.start()
+    for name, value in parse_email_url(server.url).django_settings().items():
+        setattr(settings, name, value)
+    settings.DEFAULT_FROM_EMAIL = "Sandali <tickets@sandali.example>"
+    yield server
+    server.stop()

@@ -203,6 +203,7 @@ def checkout(
         email=body.email,
         phone=body.phone,
         payment_token=body.payment_token,
+        language=get_language(),  # Accept-Language (LocaleMiddleware): the mails' language
     )
     return Status(201, _order_body(result.order, result.tickets, token=result.token))
 

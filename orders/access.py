@@ -9,9 +9,11 @@ every link of an order at once (the admin), and then a link that was forwarded o
 """
 
 from core.dbtime import DbNow
+from core.limits import RateLimited, check_rate
 from core.tokens import hash_token, new_token
 from orders.errors import OrderNotFound
-from orders.models import OrderAccessLink
+from orders.models import MailKind, Order, OrderAccessLink, OrderStatus
+from orders.outbox import record_mail
 
 
 def issue_access_link(*, order_id: int) -> str:
@@ -50,3 +52,24 @@ def revoke_access_links(*, order_id: int) -> int:
     """Revoke every link of the order; returns how many were still open."""
     links = OrderAccessLink.objects.filter(order_id=order_id, revoked_at__isnull=True)
     return links.update(revoked_at=DbNow())
+
+
+def send_tickets_again(*, email: str, order_id: int) -> bool:
+    """A buyer who lost the mail: send the paid order's tickets again (with a new link) to the
+    order's own address, if `email` is that address. Whether it did is for tests and logs
+    only: the caller answers the same either way, so nobody learns which addresses have
+    orders. An order is sent again a few times an hour at most (SANDALI_RATE_LIMITS
+    "ticket_requests_per_order"), so the form cannot flood a buyer's inbox."""
+    address = (
+        Order.objects.filter(pk=order_id, status=OrderStatus.PAID)
+        .values_list("email", flat=True)
+        .first()
+    )
+    if address is None or address.strip().casefold() != email.strip().casefold():
+        return False
+    try:
+        check_rate("ticket_requests_per_order", str(order_id))
+    except RateLimited:
+        return False
+    record_mail(order_id=order_id, kind=MailKind.RESEND)
+    return True

@@ -1,4 +1,5 @@
-"""Cancellation of a paid order by the organizer: refund it, void its tickets, free its seats.
+"""Cancellation of a paid order by the organizer: refund it, void its tickets, free its seats,
+and tell the buyer (a mail recorded with the cancellation, orders/outbox.py).
 
 Lock order: the order row, then its sold seat rows (FOR UPDATE, ascending id, as every service
 that locks seats takes them), so a cancellation and a hold or another cancellation never wait
@@ -11,12 +12,14 @@ from catalog import inventory
 from catalog.models import Seat, SeatStatus
 from core.dbtime import db_now
 from orders.errors import OrderNotCancellable
-from orders.models import Order, OrderStatus
+from orders.models import MailKind, Order, OrderStatus
+from orders.outbox import record_mail
 from payments.providers import payment_provider
 
 
 def cancel_order(*, order_id: int) -> Order:
-    """Cancel a paid order (organizer): refund it, void its tickets, free its seats."""
+    """Cancel a paid order (organizer): refund it, void its tickets, free its seats, and
+    record the mail that tells its buyer."""
     with transaction.atomic():
         # Only the order's row: locking its performance would stop every hold meanwhile.
         order = (
@@ -37,6 +40,7 @@ def cancel_order(*, order_id: int) -> Order:
         order.status = OrderStatus.CANCELLED
         order.cancelled_at = now
         order.save(update_fields=["status", "cancelled_at", "refund_reference"])
+        record_mail(order_id=order.pk, kind=MailKind.CANCELLATION, now=now)
     return order
 
 

@@ -21,7 +21,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.translation import get_supported_language_variant
 
 from catalog.errors import InvalidSeats
 from catalog.selectors import PricedSeat, seats_of_hold
@@ -81,11 +83,14 @@ def checkout(
     email: str,
     phone: str = "",
     payment_token: str = "",
+    language: str = "",
 ) -> CheckoutResult:
     """Pay for a hold and turn it into an order with one ticket per seat.
 
     The same idempotency key is the same checkout: it returns the same order, or resumes a
-    payment cut short, and never charges twice. Another key for a paid hold is refused."""
+    payment cut short, and never charges twice. Another key for a paid hold is refused.
+    `language` is the buyer's (the request's, `get_language()`): the order's mails are
+    written in it; one Sandali does not speak falls back to LANGUAGE_CODE."""
     if (
         not idempotency_key
         or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH
@@ -98,7 +103,7 @@ def checkout(
         token=token,
         idempotency_key=idempotency_key,
         order_token_hash=hash_token(token_of_order),
-        buyer=(name, email, phone),
+        buyer=(name, email, phone, buyer_language(language)),
     )
     settled = pay_attempt(attempt, hold_live=hold_live, payment_token=payment_token)
     status = settled.attempt.status
@@ -120,7 +125,7 @@ def record_attempt(
     token: str | None,
     idempotency_key: str,
     order_token_hash: str,
-    buyer: tuple[str, str, str],
+    buyer: tuple[str, str, str, str],
 ) -> tuple[PaymentAttempt, bool]:
     """Phase 1: the attempt of this key on this hold, recorded as pending before any charge,
     and whether the hold still has its seats. An attempt already settled is returned as it is
@@ -141,12 +146,16 @@ def record_attempt(
         if (hold.expires_at <= now or not seats) and mine and mine.status == PaymentStatus.REFUNDED:
             return mine, False  # the answer that was lost: the payment was refunded
         _check_payable(hold, seats, now=now, attempts=attempts)
+        name, email, phone, language = buyer
         terms = Terms(
             order_token_hash,
-            *buyer,
+            name,
+            email,
+            phone,
             amount=sum(seat.price for seat in seats),
             currency=hold.terms.currency,
             seat_count=len(seats),
+            language=language,
         )
         if mine is not None:
             # Tried again after a decline, a void or a refund, while the hold still has seats:
@@ -157,6 +166,14 @@ def record_attempt(
             hold_id=hold.pk, idempotency_key=idempotency_key, terms=terms, now=now
         )
         return attempt, True
+
+
+def buyer_language(language: str) -> str:
+    """The language of Sandali's that is closest to the buyer's ("fa-IR" is "fa")."""
+    try:
+        return get_supported_language_variant(language or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 def _check_payable(

@@ -27,6 +27,8 @@ class Order(models.Model):
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # The buyer's language at checkout ("en", "fa"): the order's mails are written in it.
+    language = models.CharField(_("language"), max_length=8, default="en", db_default="en")
     total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
     status = models.CharField(
@@ -136,6 +138,8 @@ class PaymentAttempt(models.Model):
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # The buyer's language at checkout, which the order made from this attempt takes.
+    language = models.CharField(_("language"), max_length=8, default="en", db_default="en")
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
     seat_count = models.PositiveIntegerField(_("seats"))
@@ -196,3 +200,75 @@ class PaymentAttempt(models.Model):
         """The provider's idempotency key: the same checkout key on the same hold is the same
         charge, however often it is sent, until a decline starts the next try."""
         return f"hold-{self.hold_id}-{self.idempotency_key}-{self.tries}"
+
+
+class MailKind(models.TextChoices):
+    CONFIRMATION = "confirmation", _("confirmation")  # the order is paid: its tickets
+    CANCELLATION = "cancellation", _("cancellation")  # the order was cancelled and refunded
+    RESEND = "resend", _("tickets sent again")  # asked for again; any number per order
+
+
+class MailStatus(models.TextChoices):
+    PENDING = "pending", _("pending")  # to be sent at next_attempt_at
+    SENDING = "sending", _("sending")  # claimed by a worker until next_attempt_at (its lease)
+    SENT = "sent", _("sent")  # the mail server accepted it
+    FAILED = "failed", _("failed")  # the mail server refused the address for good (5xx)
+
+
+# Kinds an order has at most one of, ever.
+ONCE_PER_ORDER = [MailKind.CONFIRMATION, MailKind.CANCELLATION]
+
+
+class OrderMail(models.Model):
+    """A mail to an order's buyer, recorded in the transaction that makes it due (the outbox:
+    orders/outbox.py), and sent after commit by a task, tried again until the mail server
+    takes it. Its id is made before the row, so that its task can be enqueued with it."""
+
+    id = models.UUIDField(primary_key=True)
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="mails", verbose_name=_("order")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=MailKind.choices)
+    status = models.CharField(
+        _("status"), max_length=8, choices=MailStatus.choices, default=MailStatus.PENDING
+    )
+    # Claims so far (tries to send); a claim is fenced by it: only the worker that claimed try
+    # N may record its outcome, so a worker slower than its lease cannot undo a later try.
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # Pending: when it is due. Sending: when the claim's lease ends (its worker is taken to
+    # have died, and another may claim it).
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    # The task that will try it next; the sweeper enqueues another when that one is gone.
+    task_id = models.UUIDField(_("task"), null=True, blank=True)
+    # Stable for every try, so that a receiver drops a copy sent twice (outbox.py says when).
+    message_id = models.CharField(_("Message-ID"), max_length=250)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order mail")
+        verbose_name_plural = _("order mails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "kind"],
+                condition=Q(kind__in=ONCE_PER_ORDER),
+                name="one_mail_of_a_kind_per_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=MailStatus.SENT, sent_at__isnull=False)
+                | ~Q(status=MailStatus.SENT) & Q(sent_at__isnull=True),
+                name="mail_sent_has_time",
+            ),
+        ]
+        indexes = [
+            # The sweeper's look for mails whose task was lost, every second.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=[MailStatus.PENDING, MailStatus.SENDING]),
+                name="mail_unsent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} mail of order {self.order_id}"

@@ -62,6 +62,7 @@ class Terms:
     amount: Decimal
     currency: str
     seat_count: int
+    language: str = "en"
 
 
 def open_attempt(
@@ -70,14 +71,14 @@ def open_attempt(
     """A new attempt, pending at its first try, recorded before the provider hears of it."""
     row = fetch_one(
         f"""INSERT INTO orders_paymentattempt (hold_id, idempotency_key, order_token_hash, name,
-             email, phone, amount, currency, seat_count, status, tries, provider_reference,
-             refund_reference, refund_reason, created_at, updated_at)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1, '', '', '', %s, %s)
+             email, phone, language, amount, currency, seat_count, status, tries,
+             provider_reference, refund_reference, refund_reason, created_at, updated_at)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1, '', '', '', %s, %s)
            RETURNING {ATTEMPT_COLUMNS}""",
         [
             hold_id, idempotency_key, terms.order_token_hash, terms.name, terms.email,
-            terms.phone, terms.amount, terms.currency, terms.seat_count, S.PENDING,
-            as_param(now), as_param(now),
+            terms.phone, terms.language, terms.amount, terms.currency, terms.seat_count,
+            S.PENDING, as_param(now), as_param(now),
         ],
     )  # fmt: skip
     return payment_attempt_of_row(row)
@@ -87,10 +88,12 @@ def open_attempt(
 # is the same text for every move, and no caller's word reaches it but as a parameter.
 _MOVED_COLUMNS = (
     "status", "tries", "order_token_hash", "name", "email", "phone", "amount", "currency",
-    "seat_count", "provider_reference", "refund_reference", "refund_reason", "order_id",
+    "seat_count", "language", "provider_reference", "refund_reference", "refund_reason",
+    "order_id",
 )  # fmt: skip
 _MOVE = """UPDATE orders_paymentattempt SET status = %s, tries = %s, order_token_hash = %s,
     name = %s, email = %s, phone = %s, amount = %s, currency = %s, seat_count = %s,
+    language = %s,
     provider_reference = %s, refund_reference = %s, refund_reason = %s, order_id = %s,
     updated_at = {now}
   WHERE id = %s AND status = %s AND tries = %s RETURNING updated_at"""

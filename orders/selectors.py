@@ -80,9 +80,9 @@ def order_tickets(*, order: Order) -> list[TicketView]:
     ]
 
 
-ATTEMPT_COLUMNS = """id, hold_id, idempotency_key, order_token_hash, name, email, phone, amount,
-    currency, seat_count, status, tries, provider_reference, refund_reference, refund_reason,
-    order_id, created_at, updated_at"""
+ATTEMPT_COLUMNS = """id, hold_id, idempotency_key, order_token_hash, name, email, phone, language,
+    amount, currency, seat_count, status, tries, provider_reference, refund_reference,
+    refund_reason, order_id, created_at, updated_at"""
 
 
 def payment_attempts(

@@ -20,7 +20,8 @@ from catalog.selectors import PricedSeat, seats_of_hold
 from core.dbtime import db_now
 from core.metrics import PAYMENT_REFUNDS
 from core.sql import as_param, fetch_all, fetch_one
-from orders.models import Order, OrderStatus, PaymentAttempt, PaymentStatus, RefundReason
+from orders.models import MailKind, Order, OrderStatus, PaymentAttempt, PaymentStatus, RefundReason
+from orders.outbox import record_mail
 from orders.payment_states import move_attempt
 from orders.selectors import TicketView, payment_attempts
 from payments.providers import PaymentResult, payment_provider
@@ -96,8 +97,9 @@ def _make_order(
     reference: str,
     now: datetime,
 ) -> Settlement:
-    """The order of an approved attempt, its tickets and its seats sold, and the attempt paid;
-    inside settle_payment's transaction, with its locks."""
+    """The order of an approved attempt, its tickets and its seats sold, the attempt paid, and
+    the buyer's confirmation mail recorded; inside settle_payment's transaction, with its
+    locks."""
     order = Order(
         performance_id=performance_id,
         hold_id=attempt.hold_id,
@@ -106,6 +108,7 @@ def _make_order(
         name=attempt.name,
         email=attempt.email,
         phone=attempt.phone,
+        language=attempt.language,
         total=attempt.amount,
         currency=attempt.currency,
         status=OrderStatus.PAID,
@@ -118,6 +121,7 @@ def _make_order(
     paid = move_attempt(
         attempt, PaymentStatus.PAID, provider_reference=reference, order_id=order.pk
     )
+    record_mail(order_id=order.pk, kind=MailKind.CONFIRMATION, now=now)
     return Settlement(paid, order, tickets)
 
 
@@ -159,12 +163,12 @@ def finish_refund(attempt: PaymentAttempt) -> PaymentAttempt:
 def _insert_order(order: Order) -> None:
     (order.id,) = fetch_one(
         """INSERT INTO orders_order (performance_id, hold_id, idempotency_key, token_hash, name,
-             email, phone, total, currency, status, payment_reference, refund_reference,
-             created_at)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s) RETURNING id""",
+             email, phone, language, total, currency, status, payment_reference,
+             refund_reference, created_at)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s) RETURNING id""",
         [
             order.performance_id, order.hold_id, order.idempotency_key, order.token_hash,
-            order.name, order.email, order.phone, order.total, order.currency,
+            order.name, order.email, order.phone, order.language, order.total, order.currency,
             order.status, order.payment_reference, as_param(order.created_at),
         ],
     )  # fmt: skip

@@ -2,7 +2,9 @@
 ahead of Django (core/staticfiles.py says why).
 
 With SANDALI_SWEEPER_IN_PROCESS=1 (the local run command) the sweeper runs in a thread of this
-process, so that with the in-process channel layer its changes reach this process's watchers.
+process, so that with the in-process channel layer its changes reach this process's watchers;
+with SANDALI_WORKER_IN_PROCESS=1 (the local run command too) the task worker that sends mail
+runs in another (ops/worker.py), so that a laptop needs no other process.
 """
 
 import os
@@ -18,6 +20,7 @@ from core.staticfiles import ASGIStaticFiles  # noqa: E402
 from live.guard import SocketGuard  # noqa: E402
 from live.routing import websocket_urlpatterns  # noqa: E402
 from ops.sweeper import start_sweeper_thread  # noqa: E402
+from ops.worker import start_worker_thread  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -29,3 +32,5 @@ application = ProtocolTypeRouter(
 
 if os.environ.get("SANDALI_SWEEPER_IN_PROCESS") == "1":
     start_sweeper_thread()
+if os.environ.get("SANDALI_WORKER_IN_PROCESS") == "1":
+    start_worker_thread()

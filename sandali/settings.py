@@ -1,7 +1,8 @@
 """Settings, all from the environment, with safe defaults for a laptop.
 
-SANDALI_ENV=production turns on the refusals: no default secret key, no DEBUG.
-DATABASE_URL selects the database (default: SQLite under var/).
+SANDALI_ENV=production turns on the refusals: no default secret key, no DEBUG, no mail left
+undelivered in files. DATABASE_URL selects the database (default: SQLite under var/), EMAIL_URL
+where mail goes (sandali/email_url.py; default: .eml files under var/mail/).
 """
 
 import ipaddress
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from sandali.email_url import parse_email_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,6 +45,11 @@ if PRODUCTION:
         )
     if DEBUG:
         raise ImproperlyConfigured("SANDALI_ENV=production refuses DJANGO_DEBUG=1.")
+    if not os.environ.get("EMAIL_URL", "").strip():
+        raise ImproperlyConfigured(
+            "SANDALI_ENV=production needs EMAIL_URL (smtp://user:password@host:587, or "
+            "smtps://...:465): buyers' tickets are mailed."
+        )
 elif not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-never-used-in-production"
 
@@ -170,6 +178,18 @@ STORAGES = {
 # `manage.py db_worker` processes (django-tasks, Django's own task API).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# E-mail: recorded in the transaction that makes it due (orders/outbox.py), sent by the task
+# worker. Without EMAIL_URL (development only) each mail is written to var/mail/ as a file.
+# EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
+# EMAIL_USE_SSL, EMAIL_TIMEOUT, EMAIL_SSL_CERTFILE, EMAIL_SSL_KEYFILE, EMAIL_FILE_PATH:
+globals().update(
+    parse_email_url(
+        os.environ.get("EMAIL_URL", "").strip() or f"file://{BASE_DIR}/var/mail"
+    ).django_settings()
+)
+DEFAULT_FROM_EMAIL = os.environ.get("SANDALI_MAIL_FROM", "Sandali <tickets@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # Pub/sub and cache: in-process by default; REDIS_URL shares them between app processes.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # A Redis that does not answer (down, black-holed) fails a call within this many seconds.
@@ -220,6 +240,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Sandali's own settings.
+# Where buyers reach this site: the base of the links in e-mails. Production defaults to
+# https:// and the first of DJANGO_ALLOWED_HOSTS; the local run to its own address.
+SANDALI_PUBLIC_URL = os.environ.get("SANDALI_PUBLIC_URL", "") or (
+    f"https://{ALLOWED_HOSTS[0]}"
+    if PRODUCTION and ALLOWED_HOSTS
+    else f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+)
 SANDALI_METRICS_TOKEN = os.environ.get("SANDALI_METRICS_TOKEN", "")
 # Abuse limits, "COUNT/SECONDS" per client address (or per hold); empty turns one off.
 SANDALI_RATE_LIMITS = {
@@ -228,6 +255,9 @@ SANDALI_RATE_LIMITS = {
     "checkouts_per_hold": os.environ.get("SANDALI_RATE_CHECKOUTS_PER_HOLD", "10/60"),
     # Opening ticket links (/orders/open): a link secret cannot be guessed, but nobody may try.
     "ticket_links": os.environ.get("SANDALI_RATE_TICKET_LINKS", "20/600"),
+    # "Send me my tickets again": asks per client address, and mails per order.
+    "ticket_requests": os.environ.get("SANDALI_RATE_TICKET_REQUESTS", "10/3600"),
+    "ticket_requests_per_order": os.environ.get("SANDALI_RATE_TICKET_REQUESTS_PER_ORDER", "3/3600"),
 }
 # Seats one client address may hold at once, across all its holds (0: no cap).
 SANDALI_MAX_SEATS_PER_CLIENT = int(os.environ.get("SANDALI_MAX_SEATS_PER_CLIENT", "40"))
@@ -254,6 +284,19 @@ SANDALI_TEST_PAYMENT_SECONDS = float(os.environ.get("SANDALI_TEST_PAYMENT_SECOND
 SANDALI_SWEEP_INTERVAL_SECONDS = float(os.environ.get("SANDALI_SWEEP_INTERVAL_SECONDS", "1"))
 # How long a computed capacity or seat-map snapshot may be served again (0: never cached).
 SANDALI_SNAPSHOT_SECONDS = float(os.environ.get("SANDALI_SNAPSHOT_SECONDS", "1"))
+# What writes an order's mail: a dotted path, as for the payment provider, so that the outbox
+# (orders/outbox.py) never imports the layer above it that renders mail (delivery/mail.py).
+SANDALI_MAIL_COMPOSER = os.environ.get("SANDALI_MAIL_COMPOSER", "delivery.mail.compose_order_mail")
+# A mail that could not be sent is tried again after about 5 s, 10 s, 20 s, ... (with jitter),
+# never more than SANDALI_MAIL_RETRY_MAX_SECONDS apart, until it is sent.
+SANDALI_MAIL_RETRY_SECONDS = float(os.environ.get("SANDALI_MAIL_RETRY_SECONDS", "5"))
+SANDALI_MAIL_RETRY_MAX_SECONDS = float(os.environ.get("SANDALI_MAIL_RETRY_MAX_SECONDS", "900"))
+# A worker that claimed a mail has this long to send it; then another may (it is taken to have
+# died), so keep it well above EMAIL_URL's timeout.
+SANDALI_MAIL_LEASE_SECONDS = float(os.environ.get("SANDALI_MAIL_LEASE_SECONDS", "300"))
+# The sweeper enqueues again a mail this long overdue whose task is gone (lost, or its worker
+# died while running it).
+SANDALI_MAIL_RESCUE_SECONDS = float(os.environ.get("SANDALI_MAIL_RESCUE_SECONDS", "60"))
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SANDALI_SECURE_COOKIES", True)

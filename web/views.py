@@ -118,6 +118,7 @@ def checkout(request, performance_id: int):
                     name=form.cleaned_data["name"],
                     email=form.cleaned_data["email"],
                     phone=form.cleaned_data["phone"],
+                    language=get_language(),  # the page's: the mails are written in it
                 )
             except DomainError as error:
                 messages.error(request, error.message)

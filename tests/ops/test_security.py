@@ -19,6 +19,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "SANDALI_TICKET_SIGNING_KEY": secrets.token_urlsafe(32),
         "DJANGO_ALLOWED_HOSTS": "tickets.example.org",
         "DJANGO_DEBUG": "0",
+        "EMAIL_URL": "smtp://mail.example.org:587",
     }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their process

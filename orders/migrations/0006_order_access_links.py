@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0003_holds_checked_out"),
+        ("orders", "0005_order_mails"),
     ]
 
     operations = [

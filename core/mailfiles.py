@@ -1,0 +1,22 @@
+"""Development's mail: each message a file of its own in a folder (EMAIL_URL=file:///folder,
+and var/mail/ when EMAIL_URL is not set), which any mail program opens, HTML and attachments
+included. Django's own file backend writes all the messages of a connection into one .log."""
+
+import os
+import uuid
+from datetime import datetime
+
+from django.core.mail.backends import filebased
+
+
+class EmlFileBackend(filebased.EmailBackend):
+    def send_messages(self, email_messages) -> int:
+        sent = 0
+        for message in email_messages:
+            if not message.recipients():
+                continue
+            name = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:12]}.eml"
+            with open(os.path.join(self.file_path, name), "xb") as file:
+                file.write(message.message().as_bytes())
+            sent += 1
+        return sent

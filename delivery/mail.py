@@ -1,0 +1,97 @@
+"""The mails to an order's buyer, as the outbox (orders/outbox.py) sends them: the confirmation
+with the order's tickets, the cancellation with its refund, and the tickets sent again, each
+in the buyer's language (Persian right to left, with Jalali dates and Persian digits), as plain
+text and as HTML; the confirmation and the tickets sent again carry the tickets as a PDF
+(delivery/documents.py). Named by SANDALI_MAIL_COMPOSER; the outbox adds the Message-ID and
+sends.
+"""
+
+from email.utils import formataddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from core.localformat import digits, money, when
+from delivery.documents import tickets_filename, tickets_pdf
+from orders.access import issue_access_link
+from orders.models import MailKind, Order, OrderMail, OrderStatus
+from orders.selectors import order_tickets
+
+TEMPLATE_OF_KIND = {
+    MailKind.CONFIRMATION: "tickets",
+    MailKind.RESEND: "tickets",
+    MailKind.CANCELLATION: "cancellation",
+}
+
+
+def compose_order_mail(mail: OrderMail) -> EmailMultiAlternatives:
+    """The mail, addressed to the order's buyer, in the order's language."""
+    order = Order.objects.select_related("performance__event").get(pk=mail.order_id)
+    # A confirmation sent after its order was cancelled (the mail server was down until then)
+    # goes without tickets: the cancellation's mail follows it.
+    with_pdf = mail.kind != MailKind.CANCELLATION and order.status == OrderStatus.PAID
+    with translation.override(order.language):
+        context = {**_context(order, mail.kind), "with_pdf": with_pdf}
+        if with_pdf:
+            context["tickets_url"] = tickets_url(order_id=order.pk)
+        template = f"delivery/mail/{TEMPLATE_OF_KIND[MailKind(mail.kind)]}"
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=context["subject"], body=text, to=[formataddr((order.name, order.email))]
+    )
+    message.attach_alternative(html, "text/html")
+    if with_pdf:
+        pdf = tickets_pdf(order_id=order.pk, language=order.language)
+        message.attach(tickets_filename(order_id=order.pk), pdf, "application/pdf")
+    return message
+
+
+def tickets_url(*, order_id: int) -> str:
+    """A new link that opens the order's tickets on any device: its secret in the fragment,
+    which the browser never sends to a server (orders/access.py)."""
+    secret = issue_access_link(order_id=order_id)
+    return f"{settings.SANDALI_PUBLIC_URL.rstrip('/')}{reverse('ticket-link')}#{secret}"
+
+
+def _context(order: Order, kind: str) -> dict:
+    """What the templates show, every text in the active language and its digits."""
+    event = order.performance.event
+    values = {
+        "order": digits(order.pk),
+        "event": event.name,
+        "when": when(order.performance.starts_at),
+    }
+    if kind == MailKind.CANCELLATION:
+        subject = gettext("Order %(order)s cancelled and refunded: %(event)s") % values
+    elif kind == MailKind.RESEND:
+        subject = gettext("Your tickets, sent again: %(event)s, %(when)s") % values
+    else:
+        subject = gettext("Your tickets: %(event)s, %(when)s") % values
+    tickets = [
+        {
+            "section": ticket.section,
+            "row": digits(ticket.row),
+            "number": digits(ticket.number),
+            "ticket_type": ticket.ticket_type,
+            "price": money(ticket.price, order.currency),
+            "code": ticket.code,
+        }
+        for ticket in order_tickets(order=order)
+    ]
+    return {
+        **values,
+        "subject": subject,
+        "kind": kind,
+        "name": order.name,
+        "venue": event.venue,
+        "tickets": tickets,
+        "total": money(order.total, order.currency),
+        "rtl": translation.get_language_bidi(),
+        "language": translation.get_language(),
+        "tickets_url": None,  # set for a mail that carries tickets (compose_order_mail)
+    }
