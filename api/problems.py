@@ -24,7 +24,10 @@ log = logging.getLogger(__name__)
 def install_problem_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
-        return error_problem(exc)
+        response = error_problem(exc)
+        if exc.status == 401:
+            response["WWW-Authenticate"] = "Bearer"
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):

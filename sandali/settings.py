@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "reservations",
     "orders",
     "payments",
+    "checkin",
     "api",
     "web",
     "live",
