@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 import core.converters  # noqa: F401 - registers <id:...>
-from web import selection, views
+from web import checkin, selection, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,4 +15,6 @@ urlpatterns = [
     ),
     path("performances/<id:performance_id>/checkout", views.checkout, name="checkout"),
     path("orders/<id:order_id>/", views.order_page, name="order"),
+    path("checkin/", checkin.checkin_page, name="checkin"),
+    path("checkin/sw.js", checkin.checkin_service_worker, name="checkin-sw"),
 ]

@@ -30,6 +30,7 @@ def sell(performance, count: int = 1, *, first: int = 0) -> list[Ticket]:
 
 
 def cancel(ticket: Ticket) -> None:
+    """Cancel the ticket's order (every ticket in it)."""
     cancel_order(order_id=ticket.order_id)
 
 
