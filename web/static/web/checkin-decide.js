@@ -46,14 +46,22 @@ async function verifyKey(publicKey) {
   return keys.get(publicKey);
 }
 
+// true or false; null where this browser's WebCrypto has no Ed25519 (older browsers, e.g.
+// Chrome before 137): then only the list can vouch for a ticket.
 export async function signatureValid(pass, publicKey) {
+  let key;
   try {
-    const key = await verifyKey(publicKey);
+    key = await verifyKey(publicKey);
+  } catch (error) {
+    keys.delete(publicKey);
+    return error?.name === "NotSupportedError" ? null : false;
+  }
+  try {
     return await crypto.subtle.verify(
       { name: "Ed25519" }, key, pass.signature, encoder.encode(pass.message),
     );
   } catch {
-    return false; // no Ed25519 in this browser, or a malformed key: trust only the list
+    return false;
   }
 }
 
@@ -65,7 +73,8 @@ export async function decide(text, { performance, list, mine, publicKey }) {
   const hash = await sha256Hex(pass.code);
   const row = list.get(hash);
   if (pass.signed) {
-    if (!(await signatureValid(pass, publicKey))) return { result: "ticket_not_found" };
+    const valid = await signatureValid(pass, publicKey);
+    if (valid === false || (valid === null && !row)) return { result: "ticket_not_found" };
     if (pass.performance !== performance) return { result: "wrong_performance", hash };
   } else if (!row) {
     return { result: "ticket_not_found" }; // a typed code is only as good as the list

@@ -183,6 +183,10 @@ async function checkNow(code) {
     if (error instanceof TokenRefused) return;
     if (!(error instanceof Offline)) throw error;
   }
+  if (!state.meta) {
+    show("error", { detail: text.no_list }); // nothing to decide with: never say "not valid"
+    return;
+  }
   const decision = await decide(code, {
     performance: state.performance, list: state.list, mine: state.mine,
     publicKey: state.meta?.public_key,
