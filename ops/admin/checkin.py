@@ -19,7 +19,6 @@ from ops.admin.catalog import PerformanceFilter
 @admin.register(CheckinDevice)
 class CheckinDeviceAdmin(admin.ModelAdmin):
     list_display = ("name", "served", "created_at", "revoked_at", "checkin_count")
-    list_filter = ("performances",)
     search_fields = ("name",)
     ordering = ("-created_at",)
     filter_horizontal = ("performances",)
