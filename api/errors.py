@@ -30,6 +30,14 @@ class MalformedJson(DomainError):
     title = _("The request body is not valid JSON.")
 
 
+class BadRequest(DomainError):
+    """A request Django refuses before any view reads it: a Host it does not serve."""
+
+    code = "bad_request"
+    status = 400
+    title = _("This request is malformed and was refused.")
+
+
 class RequestInvalid(DomainError):
     """The request's fields are listed in the problem's `errors` member."""
 

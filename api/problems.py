@@ -6,10 +6,11 @@ import logging
 
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
+from django.views import defaults
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from api.errors import MalformedJson, NotFound, RequestInvalid, TokenRequired
+from api.errors import BadRequest, MalformedJson, NotFound, RequestInvalid, TokenRequired
 from core.errors import DomainError
 from core.problems import (
     error_problem,
@@ -24,7 +25,10 @@ log = logging.getLogger(__name__)
 def install_problem_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
-        return error_problem(exc)
+        response = error_problem(exc)
+        if exc.status == 401:
+            response["WWW-Authenticate"] = "Bearer"
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):
@@ -59,3 +63,11 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc: Http404):
         return error_problem(NotFound())
+
+
+def bad_request(request, exception):
+    """Django's own 400 (handler400: a Host header it does not serve, refused before any view):
+    problem+json on the API, as every other API error; the stock page elsewhere."""
+    if request.path.startswith("/api/"):
+        return error_problem(BadRequest())
+    return defaults.bad_request(request, exception)

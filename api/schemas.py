@@ -143,3 +143,77 @@ class ProblemOut(Schema):
     code: str
     detail: str
     seats: list[int] | None = None
+
+
+# ---- the door (api/checkin.py) ---------------------------------------------------------------
+BodyId = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a row's id in a body or a query
+LocalId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+ScannedText = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+
+
+class CheckinIn(Schema):
+    code: ScannedText  # the QR code's text (a signed pass) or a ticket code typed by hand
+    performance: BodyId | None = None  # the show at this door; else any the device serves
+    local_id: LocalId | None = None  # the scanner's id for the scan, so a resend is one scan
+
+
+class OfflineScanIn(Schema):
+    code: ScannedText
+    scanned_at: datetime  # by the device's clock
+    local_id: LocalId
+
+
+class CheckinBatchIn(Schema):
+    scans: Annotated[list[OfflineScanIn], Field(min_length=1, max_length=500)]
+    sent_at: datetime | None = None  # the device's clock when sending: corrects its skew
+
+
+class DoorPerformanceOut(Schema):
+    id: int
+    event: str
+    starts_at: datetime
+
+
+class DoorSeatOut(Schema):
+    section: str
+    row: str
+    number: int
+
+
+class AdmittedOut(Schema):
+    result: Literal["admitted"]
+    seat: DoorSeatOut
+    ticket_type: str
+    performance: DoorPerformanceOut
+    checked_in_at: datetime
+    device: str
+
+
+class ScanResultOut(Schema):
+    local_id: str
+    result: str  # "admitted", or the code an online scan would have been refused with
+    detail: str
+    conflict: bool  # a CheckinConflict was recorded for this scan
+    seat: DoorSeatOut | None = None
+    ticket_type: str | None = None
+    performance: DoorPerformanceOut | None = None
+    checked_in_at: datetime | None = None
+    device: str | None = None
+
+
+class CheckinBatchOut(Schema):
+    results: list[ScanResultOut]
+
+
+class CheckinDeviceOut(Schema):
+    name: str
+    performances: list[DoorPerformanceOut]
+
+
+class CheckinListOut(Schema):
+    version: str
+    public_key: str  # Ed25519, 32 raw bytes in base64url
+    device: str
+    performance: DoorPerformanceOut
+    columns: list[str]
+    tickets: list[tuple[str, str, str, int, str, bool, datetime | None, str | None]]

@@ -1,3 +1,4 @@
+from api.checkin import router as checkin
 from api.openapi import DocumentedAPI
 from api.problems import install_problem_handlers
 from api.v1 import router as v1
@@ -11,3 +12,4 @@ api = DocumentedAPI(
 )
 install_problem_handlers(api)
 api.add_router("/v1", v1)
+api.add_router("/v1", checkin)

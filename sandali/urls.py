@@ -10,3 +10,6 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("", include("web.urls")),
 ]
+
+# Django's own 400 (a Host it does not serve) answers the API in problem+json too.
+handler400 = "api.problems.bad_request"

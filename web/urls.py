@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 import core.converters  # noqa: F401 - registers <id:...>
-from web import lost_tickets, selection, ticket_links, views
+from web import checkin, lost_tickets, selection, ticket_links, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,4 +18,6 @@ urlpatterns = [
     path("orders/open", ticket_links.open_ticket_link, name="ticket-link"),
     path("orders/lost", lost_tickets.lost_tickets, name="lost-tickets"),
     path("orders/<id:order_id>/tickets.pdf", views.order_tickets_pdf, name="order-tickets-pdf"),
+    path("checkin/", checkin.checkin_page, name="checkin"),
+    path("checkin/sw.js", checkin.checkin_service_worker, name="checkin-sw"),
 ]

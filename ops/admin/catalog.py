@@ -32,6 +32,7 @@ from catalog.services import (
     generate_section_seats,
 )
 from core.errors import DomainError
+from ops.admin.door_counts import door_table
 from ops.admin.forms import CopyLayoutForm, GenerateSeatsForm
 
 
@@ -101,7 +102,7 @@ class PerformanceAdmin(admin.ModelAdmin):
     list_select_related = ("event",)
     date_hierarchy = "starts_at"
     inlines = [SectionInline]
-    readonly_fields = ("capacity",)
+    readonly_fields = ("capacity", "door")
     actions = ["copy_layout"]
     fieldsets = [
         (
@@ -120,11 +121,19 @@ class PerformanceAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return self.fieldsets
-        return [*self.fieldsets, (_("Capacity"), {"fields": ("capacity",)})]
+        return [
+            *self.fieldsets,
+            (_("Capacity"), {"fields": ("capacity",)}),
+            (_("At the door"), {"fields": ("door",)}),
+        ]
 
     @admin.display(description=_("capacity"))
     def capacity(self, obj: Performance) -> str:
         return capacity_table(obj)
+
+    @admin.display(description=_("check-ins"))
+    def door(self, obj: Performance) -> str:
+        return door_table(obj)
 
     @admin.action(description=_("Copy layout to a new performance"), permissions=["add"])
     def copy_layout(self, request, queryset):

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from reservations.models import Hold
+from tests.api.helpers import assert_problem
 from tests.factories import make_performance, seat_ids
 from tests.servers import ROOT, sandali_server, shared_database_url
 
@@ -174,3 +175,11 @@ def test_the_gates_refusals_speak_persian(client, performance, headers, status):
     )
     assert response.status_code == status
     assert any("\u0600" <= ch <= "\u06ff" for ch in response.json()["detail"])
+
+
+def test_a_host_the_server_does_not_serve_gets_a_problem_on_the_api(client):
+    """Django refuses it before any view (ALLOWED_HOSTS); the API still answers problem+json."""
+    response = client.get("/api/v1/events", HTTP_HOST="_not.a.host")
+    assert_problem(response, 400, "bad_request")
+    page = client.get("/", HTTP_HOST="_not.a.host")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")

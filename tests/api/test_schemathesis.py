@@ -4,9 +4,10 @@ and that every response conforms to the schema: documented status code, content 
 and body, schema-valid requests accepted and schema-invalid ones refused.
 
 Each generated case runs inside a savepoint that is rolled back afterwards, so every case sees
-the same seeded world: one performance (its ids exist), one live hold and one paid order. For
-part of the cases the path ids are swapped for those real ids and the matching bearer token is
-sent, so the hold and order endpoints are exercised past their 401 and 404 answers.
+the same seeded world: one performance (its ids exist), one live hold, one paid order and a
+check-in device for the performance. For part of the cases the path ids are swapped for those
+real ids and the matching bearer token is sent (the device's for the check-in endpoints), so the
+hold, order and check-in endpoints are exercised past their 401 and 404 answers.
 
 The schema is fuzzed exactly as it is served (api/openapi.py documents what Ninja cannot say
 by itself: problem+json errors, the required Idempotency-Key, non-empty seat lists).
@@ -25,6 +26,7 @@ from hypothesis import strategies as st
 from schemathesis.core.parameters import ParameterLocation as Location
 from werkzeug.test import Client as WsgiClient
 
+from checkin.devices import create_device
 from orders import checkout as order_checkout
 from reservations import services as hold_services
 from sandali.wsgi import application
@@ -80,8 +82,9 @@ CONFIG = schemathesis.Config.from_dict(
             # repeated seat: 422 invalid_seats, a hold expired: 410, a payment declined: 402)
             # are acceptable answers. That no schema-valid request fails the API's own request
             # validation (422 validation_error) is checked separately in the test.
+            # 403: a check-in device asked about a performance it does not serve.
             "positive_data_acceptance": {
-                "expected-statuses": ["2xx", "401", "402", "404", "409", "410", "422"]
+                "expected-statuses": ["2xx", "401", "402", "403", "404", "409", "410", "422"]
             },
             # A wrong token is answered 404, exactly like an unknown id, so that nobody learns
             # which holds and orders exist (reservations/selectors.py owned_hold); schemathesis
@@ -111,6 +114,7 @@ def world(db, settings):
         name="Fuzz",
         email="fuzz@example.com",
     )
+    door = create_device(name="Fuzz gate", performance_ids=[performance.pk])
     # As Django's test client does: the end of a request must not close the connection that
     # holds the test's transaction.
     request_started.disconnect(close_old_connections)
@@ -122,6 +126,7 @@ def world(db, settings):
         "order_id": order.order.pk,
         "order_token": order.token,
         "seat_id": seats[0],
+        "device_token": door.token,
     }
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
@@ -130,6 +135,10 @@ def world(db, settings):
 def _aim_at_world(case, world) -> str | None:
     """Point the case's path ids at seeded rows; return the token that opens them."""
     params = case.path_parameters
+    if "/checkin" in case.operation.path:
+        if isinstance(case.query, dict) and "performance" in case.query:
+            case.query["performance"] = world["performance_id"]
+        return world["device_token"]
     if "performance_id" in params:
         params["performance_id"] = world["performance_id"]
     if "seat_id" in params:
@@ -150,7 +159,8 @@ def _problem_code(response) -> str | None:
 
 
 def _check_auth_is_enforced(case) -> None:
-    """Without the token: 401 token_required; with a wrong one: 404, as for an unknown id."""
+    """Without the token: 401 token_required; with a wrong one: 404, as for an unknown id (a
+    check-in device, which has no id in the path: 401 device_not_recognised)."""
     saved = dict(case.headers or {})
     case.headers = {k: v for k, v in saved.items() if k.lower() != "authorization"}
     try:
@@ -159,6 +169,9 @@ def _check_auth_is_enforced(case) -> None:
     finally:
         case.headers = saved
     assert missing.status_code == 401 and _problem_code(missing) == "token_required", missing
+    if "/checkin" in case.operation.path:
+        assert wrong.status_code == 401 and _problem_code(wrong) == "device_not_recognised"
+        return
     # Never a success. 422: the body's checks (validation_error, invalid_seats) come before
     # the token's, and say nothing about whether the hold exists.
     assert wrong.status_code in (404, 422), wrong
