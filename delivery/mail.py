@@ -18,18 +18,21 @@ from django.utils.translation import gettext
 from core.localformat import digits, money, when
 from delivery.documents import tickets_filename, tickets_pdf
 from orders.access import issue_access_link
-from orders.models import MailKind, Order, OrderMail, OrderStatus
+from orders.models import MailKind, Order, OrderMail, OrderStatus, PaymentAttempt, RefundReason
 from orders.selectors import order_tickets
 
 TEMPLATE_OF_KIND = {
     MailKind.CONFIRMATION: "tickets",
     MailKind.RESEND: "tickets",
     MailKind.CANCELLATION: "cancellation",
+    MailKind.PAYMENT_REFUNDED: "refund",
 }
 
 
 def compose_order_mail(mail: OrderMail) -> EmailMultiAlternatives:
     """The mail, addressed to the order's buyer, in the order's language."""
+    if mail.kind == MailKind.PAYMENT_REFUNDED:
+        return _refund_mail(mail)
     order = Order.objects.select_related("performance__event").get(pk=mail.order_id)
     # A confirmation sent after its order was cancelled (the mail server was down until then)
     # goes without tickets: the cancellation's mail follows it.
@@ -48,6 +51,36 @@ def compose_order_mail(mail: OrderMail) -> EmailMultiAlternatives:
     if with_pdf:
         pdf = tickets_pdf(order_id=order.pk, language=order.language)
         message.attach(tickets_filename(order_id=order.pk), pdf, "application/pdf")
+    return message
+
+
+def _refund_mail(mail: OrderMail) -> EmailMultiAlternatives:
+    """A payment approved after its hold had lost its seats (expired while the buyer paid, or
+    changed), refunded: the buyer has no tickets and is told that the money is back."""
+    attempt = PaymentAttempt.objects.select_related("hold__performance__event").get(
+        pk=mail.payment_attempt_id
+    )
+    performance = attempt.hold.performance
+    with translation.override(attempt.language):
+        values = {
+            "event": performance.event.name,
+            "when": when(performance.starts_at),
+            "total": money(attempt.amount, attempt.currency),
+        }
+        context = {
+            **values,
+            "name": attempt.name,
+            "expired": attempt.refund_reason == RefundReason.HOLD_EXPIRED,
+            "subject": gettext("Your payment was refunded: %(event)s, %(when)s") % values,
+            "rtl": translation.get_language_bidi(),
+            "language": translation.get_language(),
+        }
+        text = render_to_string("delivery/mail/refund.txt", context)
+        html = render_to_string("delivery/mail/refund.html", context)
+    message = EmailMultiAlternatives(
+        subject=context["subject"], body=text, to=[formataddr((attempt.name, attempt.email))]
+    )
+    message.attach_alternative(html, "text/html")
     return message
 
 

@@ -206,6 +206,8 @@ class MailKind(models.TextChoices):
     CONFIRMATION = "confirmation", _("confirmation")  # the order is paid: its tickets
     CANCELLATION = "cancellation", _("cancellation")  # the order was cancelled and refunded
     RESEND = "resend", _("tickets sent again")  # asked for again; any number per order
+    # A payment approved after its hold lost its seats, refunded: no order, so no tickets.
+    PAYMENT_REFUNDED = "refunded", _("payment refunded")
 
 
 class MailStatus(models.TextChoices):
@@ -220,13 +222,27 @@ ONCE_PER_ORDER = [MailKind.CONFIRMATION, MailKind.CANCELLATION]
 
 
 class OrderMail(models.Model):
-    """A mail to an order's buyer, recorded in the transaction that makes it due (the outbox:
+    """A mail to a buyer, recorded in the transaction that makes it due (the outbox:
     orders/outbox.py), and sent after commit by a task, tried again until the mail server
-    takes it. Its id is made before the row, so that its task can be enqueued with it."""
+    takes it. Its id is made before the row, so that its task can be enqueued with it. It is
+    about an order, or about a payment that never became one (refunded)."""
 
     id = models.UUIDField(primary_key=True)
     order = models.ForeignKey(
-        Order, on_delete=models.PROTECT, related_name="mails", verbose_name=_("order")
+        Order,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mails",
+        verbose_name=_("order"),
+    )
+    payment_attempt = models.ForeignKey(
+        "PaymentAttempt",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mails",
+        verbose_name=_("payment attempt"),
     )
     kind = models.CharField(_("kind"), max_length=12, choices=MailKind.choices)
     status = models.CharField(
@@ -254,6 +270,10 @@ class OrderMail(models.Model):
                 fields=["order", "kind"],
                 condition=Q(kind__in=ONCE_PER_ORDER),
                 name="one_mail_of_a_kind_per_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(order__isnull=False) | Q(payment_attempt__isnull=False),
+                name="mail_is_about_an_order_or_a_payment",
             ),
             models.CheckConstraint(
                 condition=Q(status=MailStatus.SENT, sent_at__isnull=False)

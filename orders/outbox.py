@@ -61,34 +61,42 @@ log = logging.getLogger(__name__)
 RESCUE_BATCH = 100
 
 
-def record_mail(*, order_id: int, kind: MailKind, now: datetime | None = None) -> uuid.UUID:
-    """Record a mail to the order's buyer, and enqueue the task that sends it, in the caller's
-    transaction (a transaction of its own if there is none). `now` is the database's time if
-    the caller has read it. A second confirmation or cancellation of one order is refused by
-    the database (IntegrityError)."""
+def record_mail(
+    *,
+    kind: MailKind,
+    order_id: int | None = None,
+    payment_attempt_id: int | None = None,
+    now: datetime | None = None,
+) -> uuid.UUID:
+    """Record a mail to a buyer about an order (or about a payment that made none), and
+    enqueue the task that sends it, in the caller's transaction (a transaction of its own if
+    there is none). `now` is the database's time if the caller has read it. A second
+    confirmation or cancellation of one order is refused by the database (IntegrityError)."""
     mail_id = uuid.uuid4()
+    about = f"order-{order_id}" if order_id is not None else f"payment-{payment_attempt_id}"
     with transaction.atomic(savepoint=False):
         now = now or db_now()
         queued = deliver_mail.enqueue(str(mail_id))
         # SQL, as the rest of checkout's hot path; a UUID's hex is accepted by both databases.
         execute(
-            """INSERT INTO orders_ordermail (id, order_id, kind, status, attempts,
-                 next_attempt_at, task_id, message_id, last_error, created_at)
-               VALUES (%s, %s, %s, %s, 0, %s, %s, %s, '', %s)""",
+            """INSERT INTO orders_ordermail (id, order_id, payment_attempt_id, kind, status,
+                 attempts, next_attempt_at, task_id, message_id, last_error, created_at)
+               VALUES (%s, %s, %s, %s, %s, 0, %s, %s, %s, '', %s)""",
             [
-                mail_id.hex, order_id, kind, MailStatus.PENDING, as_param(now),
-                uuid.UUID(queued.id).hex, message_id(mail_id=mail_id, order_id=order_id, kind=kind),
-                as_param(now),
+                mail_id.hex, order_id, payment_attempt_id, kind, MailStatus.PENDING,
+                as_param(now), uuid.UUID(queued.id).hex,
+                message_id(mail_id=mail_id, about=about, kind=kind), as_param(now),
             ],
         )  # fmt: skip
     return mail_id
 
 
-def message_id(*, mail_id: uuid.UUID, order_id: int, kind: str) -> str:
-    """The mail's Message-ID, the same for every try: named after the order and the kind,
-    unique across installations by the mail's own id, in the sender's domain."""
+def message_id(*, mail_id: uuid.UUID, about: str, kind: str) -> str:
+    """The mail's Message-ID, the same for every try: named after what it is about ("order-12",
+    "payment-7") and its kind, unique across installations by the mail's own id, in the
+    sender's domain."""
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
-    return f"<order-{order_id}.{kind}.{mail_id.hex[:16]}@{domain}>"
+    return f"<{about}.{kind}.{mail_id.hex[:16]}@{domain}>"
 
 
 @task(takes_context=True)

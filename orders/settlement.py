@@ -151,6 +151,8 @@ def finish_refund(attempt: PaymentAttempt) -> PaymentAttempt:
         ):
             return current
         refunded = move_attempt(current, PaymentStatus.REFUNDED, refund_reference=reference)
+        # The buyer paid and got no tickets: they are told, by mail, that the money is back.
+        record_mail(kind=MailKind.PAYMENT_REFUNDED, payment_attempt_id=attempt.pk)
     PAYMENT_REFUNDS.labels(attempt.refund_reason).inc()
     log.warning(
         "Refunded payment attempt %s of hold %s (%s %s, %s): %s.",

@@ -339,3 +339,42 @@ def test_the_sweeper_looks_for_lost_mails_only_every_half_rescue_interval(settin
     sweep_once()
     sweep_once()
     assert len(looked) == 1
+
+
+@committed
+def test_a_payment_refunded_because_the_hold_expired_is_mailed_once_in_the_buyers_language(
+    performance, mail_server, monkeypatch, settings
+):
+    """The buyer paid; the payment came back after the hold had run out (the process died
+    between the provider's approval and the order): refunded, and the buyer is told."""
+    from orders import checkout as checkout_module
+    from orders.models import PaymentAttempt
+    from orders.recovery import recover_payments
+    from tests.factories import expire_hold
+
+    settings.SANDALI_PAYMENT_RECOVERY_SECONDS = 0
+    held = hold_seats(performance_id=performance.pk, seat_ids=seat_ids(performance)[:2])
+
+    def killed(**kwargs):
+        raise Killed()
+
+    monkeypatch.setattr(checkout_module, "settle_payment", killed)
+    with pytest.raises(Killed):
+        checkout(hold_id=held.hold.pk, token=held.token, idempotency_key="k", name="Ava",
+                 email="ava@example.org", language="fa")  # fmt: skip
+    monkeypatch.undo()
+    expire_hold(held.hold)
+    assert recover_payments() == {"refunded": 1}
+    attempt = PaymentAttempt.objects.get()
+    mail = the_mail(MailKind.PAYMENT_REFUNDED)
+    assert (mail.payment_attempt_id, mail.order_id) == (attempt.pk, None)
+    assert mail.message_id.startswith(f"<payment-{attempt.pk}.refunded.")
+    run_tasks()
+    recover_payments()
+    run_tasks()
+    (message,) = mail_server.inbox.messages
+    assert message["To"] == "Ava <ava@example.org>"
+    text = message.get_body(("plain",)).get_content()
+    assert "پس از پایان زمان نگه‌داری صندلی‌هایتان رسید" in text
+    assert "مبلغ ۴۰ EUR به همان روشی که با آن پرداخت کردید بازگردانده شد" in text
+    assert not list(message.iter_attachments())
