@@ -1,5 +1,6 @@
-"""Orders, read-only, with two actions: cancel and refund (orders/cancellation.py), and revoke
-the ticket links sent to the buyer (orders/access.py)."""
+"""Orders, read-only, with three actions: cancel and refund (orders/cancellation.py), send the
+tickets again, and revoke the ticket links sent to the buyer (orders/access.py); the outbox's
+mails, read-only."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +10,8 @@ from core.errors import DomainError
 from ops.admin.catalog import PerformanceFilter, error_message
 from orders.access import revoke_access_links
 from orders.cancellation import cancel_order
-from orders.models import Order, PaymentAttempt, Ticket
+from orders.models import MailKind, Order, OrderMail, OrderStatus, PaymentAttempt, Ticket
+from orders.outbox import record_mail
 
 
 class TicketInline(admin.TabularInline):
@@ -76,7 +78,7 @@ class OrderAdmin(admin.ModelAdmin):
         "idempotency_key",
     )
     inlines = [TicketInline]
-    actions = ["cancel", "revoke_ticket_links"]
+    actions = ["cancel", "send_tickets_again", "revoke_ticket_links"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("performance__event")
@@ -117,6 +119,26 @@ class OrderAdmin(admin.ModelAdmin):
             )
 
     @admin.action(
+        description=_("Send the tickets of selected orders again (e-mail)"), permissions=["change"]
+    )
+    def send_tickets_again(self, request, queryset):
+        """A buyer on the phone who cannot find the mail: the tickets, with a new link, go
+        again to the order's own address (a cancelled order has none to send)."""
+        paid = queryset.filter(status=OrderStatus.PAID).values_list("id", flat=True)
+        for order_id in paid:
+            record_mail(order_id=order_id, kind=MailKind.RESEND)
+        self.message_user(
+            request,
+            ngettext(
+                "The tickets of %(count)d order are on their way.",
+                "The tickets of %(count)d orders are on their way.",
+                len(paid),
+            )
+            % {"count": len(paid)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
         description=_("Revoke the ticket links of selected orders"), permissions=["change"]
     )
     def revoke_ticket_links(self, request, queryset):
@@ -153,6 +175,30 @@ class PaymentAttemptAdmin(admin.ModelAdmin):
     search_fields = ("=provider_reference", "=refund_reference", "email")
     ordering = ("-created_at",)
     show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OrderMail)
+class OrderMailAdmin(admin.ModelAdmin):
+    """The outbox, read-only: what was sent to whom and when, and what is still being tried
+    (with the mail server's last answer). Sending is the worker's (orders/outbox.py)."""
+
+    list_display = (
+        "created_at", "kind", "order", "payment_attempt", "status", "attempts",
+        "next_attempt_at", "sent_at", "last_error",
+    )  # fmt: skip
+    list_filter = ("status", "kind")
+    search_fields = ("=order__id", "order__email", "payment_attempt__email")
+    ordering = ("-created_at",)
+    list_select_related = ("order", "payment_attempt")
 
     def has_add_permission(self, request):
         return False

@@ -477,6 +477,27 @@ def test_revoke_ticket_links_action_closes_every_link_of_the_order(admin_client)
             open_access_link(secret=secret)
 
 
+def test_send_tickets_again_action_mails_paid_orders_only(admin_client):
+    from orders.cancellation import cancel_order
+    from orders.models import OrderMail
+
+    performance = make_hall()
+    paid, cancelled = sell(seats(performance, "A")[:1]), sell(seats(performance, "A")[1:2])
+    cancel_order(order_id=cancelled.pk)
+
+    response = admin_client.post(
+        reverse("admin:orders_order_changelist"),
+        {"action": "send_tickets_again", "_selected_action": [paid.pk, cancelled.pk], "index": 0},
+        follow=True,
+    )
+
+    assert "The tickets of 1 order are on their way." in messages_of(response)
+    resent = OrderMail.objects.filter(kind="resend").values_list("order_id", flat=True)
+    assert list(resent) == [paid.pk]
+    outbox = admin_client.get(reverse("admin:orders_ordermail_changelist"))
+    assert outbox.status_code == 200 and b"tickets sent again" in outbox.content
+
+
 def test_orders_and_holds_are_read_only(admin_client):
     performance = make_hall()
     order = sell(seats(performance, "A")[:1])
