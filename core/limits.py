@@ -5,14 +5,16 @@ A limit is "COUNT/SECONDS" (e.g. "30/60"); an empty setting turns it off (the be
 """
 
 import ipaddress
+import math
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import DomainError
+from core.errors import PERSIAN_DIGITS, DomainError
 
 UNKNOWN_CLIENT = "unknown"
 
@@ -25,6 +27,17 @@ class RateLimited(DomainError):
     @property
     def retry_after(self) -> int:
         return self.details["retry_after"]
+
+    @property
+    def message(self) -> str:
+        """Seconds for a short wait; minutes for a long one ("wait 1575 seconds" is no help)."""
+        if self.retry_after < 120:
+            return super().message
+        text = str(WAIT_MINUTES) % {"minutes": math.ceil(self.retry_after / 60)}
+        return text.translate(PERSIAN_DIGITS) if (get_language() or "").startswith("fa") else text
+
+
+WAIT_MINUTES = _("Too many requests. Please try again in %(minutes)s minutes.")
 
 
 def client_address(request: HttpRequest) -> str:

@@ -2,7 +2,7 @@
 
 The secret is in the URL's fragment, which the browser keeps to itself: ticket-link.js takes it
 out of the address bar at once and posts it here; this view grants the session the order and
-redirects to the order's page (303), so the address bar, the history and every log hold nothing
+redirects to the order's page, so the address bar, the history and every log hold nothing
 secret. Without JavaScript the page asks for the secret to be pasted into a form.
 """
 
@@ -23,7 +23,10 @@ def open_ticket_link(request):
         check_rate("ticket_links", client_address(request))
         order_id, link_id = open_access_link(secret=request.POST.get("secret", "").strip())
     except DomainError as error:
-        context = {"error": error.message}
+        # Too many tries from this address: keep the secret in the page (never in its address)
+        # so the buyer can try again in a moment without the mail.
+        retry = request.POST.get("secret", "") if error.status == 429 else ""
+        context = {"error": error.message, "not_found": error.status == 404, "retry": retry}
         return render(request, "web/ticket_link.html", context, status=error.status)
     remember_order_link(request, order_id, link_id)
     return redirect("order", order_id=order_id, permanent=False)

@@ -134,3 +134,14 @@ def test_addresses_of_one_ipv6_network_share_a_limit(client, performance, settin
     assert hold(client, performance, [ids[0]], REMOTE_ADDR="2001:db8::1").status_code == 201
     assert hold(client, performance, [ids[1]], REMOTE_ADDR="2001:db8::2").status_code == 429
     assert hold(client, performance, [ids[2]], REMOTE_ADDR="2001:db8:0:1::1").status_code == 201
+
+
+def test_a_long_wait_is_said_in_minutes_in_both_languages():
+    from django.utils import translation
+
+    from core.limits import RateLimited
+
+    assert RateLimited(retry_after=30).message.endswith("wait 30 seconds and try again.")
+    assert RateLimited(retry_after=1575).message.endswith("try again in 27 minutes.")
+    with translation.override("fa"):
+        assert "۲۷ دقیقهٔ دیگر" in RateLimited(retry_after=1575).message

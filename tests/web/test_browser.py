@@ -396,3 +396,14 @@ def test_the_confirmation_mail_arrives_and_its_link_opens_the_tickets_on_another
         assert sorted(other.locator(".ticket .code").all_inner_texts()) == codes
         phone.close()
         page.context.close()
+
+
+def test_a_ticket_link_cut_short_by_a_mail_program_asks_for_the_code(browser, server):
+    for broken in ("", "#", "#abc%zz"):
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", errors.append)
+        page.goto(f"{server}/orders/open{broken}")
+        page.wait_for_selector("form.ticket-link input[name=secret]", state="visible")
+        assert page.locator("#opening").count() == 0 and not errors
+        page.close()

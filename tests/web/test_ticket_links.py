@@ -81,8 +81,22 @@ def test_a_link_opens_only_its_own_order(order):
 def test_opening_links_is_rate_limited_per_client(order, settings):
     settings.SANDALI_RATE_LIMITS = {**settings.SANDALI_RATE_LIMITS, "ticket_links": "3/600"}
     client = Client()
-    answers = [open_link(client, f"guess-{n}").status_code for n in range(4)]
-    assert answers == [404, 404, 404, 429]
+    answers = [open_link(client, f"guess-{n}").status_code for n in range(3)]
+    assert answers == [404, 404, 404]
+    secret = issue_access_link(order_id=order.pk)
+    limited = open_link(client, secret)
+    body = limited.content.decode()
+    assert limited.status_code == 429 and "Too many requests" in body
+    assert "revoked" not in body, "a rate limit is not a revoked link"
+    assert f'value="{secret}"' in body, "the buyer can try again without the mail"
+
+
+def test_a_revoked_browser_is_pointed_to_sending_the_tickets_again(order):
+    phone = Client()
+    open_link(phone, issue_access_link(order_id=order.pk))
+    revoke_access_links(order_id=order.pk)
+    page = phone.get(f"/orders/{order.pk}/")
+    assert page.status_code == 404 and b'href="/orders/lost"' in page.content
 
 
 def test_a_link_opens_the_tickets_pdf_too(order):
