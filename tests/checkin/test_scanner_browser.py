@@ -225,3 +225,17 @@ def test_offline_in_a_browser_without_ed25519_only_the_list_vouches_for_a_pass(b
     page.context.set_offline(True)
     type_code(page, qr(listed), "admitted")
     type_code(page, qr(late), "ticket_not_found")  # genuine, but nothing here can tell
+
+
+def test_a_device_link_opened_in_a_tab_that_shows_the_scanner_switches_to_its_token(
+    browser, server
+):
+    first_show, second_show = make_performance(), make_performance()
+    (ticket,) = elsewhere(lambda: sell(second_show))
+    page = scanner(browser, f"{server}/checkin/#token={device(first_show, name='Gate 1')}")
+    page.goto(f"{server}/checkin/#token={device(second_show, name='Gate 9')}")
+    page.wait_for_url(lambda url: "#" not in url)
+    page.wait_for_selector("body[data-ready=true] #scanner:not([hidden])")
+    used = type_code(page, ticket.code, "admitted")
+    assert used.get_attribute("data-offline") == "false"
+    assert CheckIn.objects.get().device.name == "Gate 9"

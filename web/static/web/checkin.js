@@ -373,6 +373,11 @@ function start() {
     Object.values(KEYS).forEach((key) => localStorage.removeItem(key));
     location.reload();
   });
+  // A device link opened in a tab that already shows the scanner changes only the fragment:
+  // take the new token and start again with it (the queue of the old one is kept).
+  addEventListener("hashchange", () => {
+    if (new URLSearchParams(location.hash.slice(1)).get("token")) location.reload();
+  });
   addEventListener("online", () => { showStatus(); uploadQueue(); refreshList(); });
   addEventListener("offline", () => showStatus());
   if (state.token) openScanner();
