@@ -14,7 +14,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from core.dbtime import db_now
-from ops.sweeper import sweep_once
+from ops.periodic import sweep_once
 from orders import outbox
 from orders.cancellation import cancel_order
 from orders.checkout import checkout
@@ -327,15 +327,3 @@ def test_a_mail_recorded_outside_a_transaction_has_its_own(performance):
     mail_id = record_mail(order_id=order.pk, kind=MailKind.RESEND)
     assert OrderMail.objects.get(pk=mail_id).kind == MailKind.RESEND
     assert isinstance(mail_id, uuid.UUID) and outbox.RESCUE_BATCH
-
-
-@committed  # a sweep closes an obsolete connection, which a test's transaction would be
-def test_the_sweeper_looks_for_lost_mails_only_every_half_rescue_interval(settings, monkeypatch):
-    looked = []
-    monkeypatch.setattr("ops.sweeper.rescue_mails", lambda: looked.append(1) or 0)
-    settings.SANDALI_MAIL_RESCUE_SECONDS = 0
-    sweep_once()
-    settings.SANDALI_MAIL_RESCUE_SECONDS = 60
-    sweep_once()
-    sweep_once()
-    assert len(looked) == 1
