@@ -216,7 +216,8 @@ def django_env(database_url: str, redis_url: str = "", **extra: str) -> dict[str
         "SANDALI_ENV": "production",
         "DJANGO_SECRET_KEY": "benchmark-only-secret-key-not-for-production-use-0123456789",
         "SANDALI_TICKET_SIGNING_KEY": "YmVuY2htYXJrLW9ubHktdGlja2V0LXNpZ25pbmcta2U",
-        # No worker runs in the benchmark: the orders' mails are recorded, never sent.
+        # No worker sends them in the benchmark or the fault test: the orders' mails are
+        # recorded, never sent.
         "EMAIL_URL": "console://",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SANDALI_SSL_REDIRECT": "0",

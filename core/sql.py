@@ -5,6 +5,7 @@ The ORM costs a few hundred microseconds of CPU to build each query; on the path
 takes several times a second, that was most of a request's cost (see docs/benchmarks.md).
 """
 
+import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -24,6 +25,17 @@ def lock(*, skip_locked: bool = False, of: str = "", vendor: str | None = None) 
     if (vendor or connection.vendor) != "postgresql":
         return ""
     return "FOR UPDATE" + (f" OF {of}" if of else "") + (" SKIP LOCKED" if skip_locked else "")
+
+
+def exclusive(name: str) -> None:
+    """Inside a transaction: wait until no other transaction holds `name`, then hold it until
+    this one ends. For a check and a write that must not interleave when no row exists yet to
+    lock (PostgreSQL: an advisory lock; SQLite: nothing, its write transactions begin IMMEDIATE
+    and hold the database's one write lock already)."""
+    if not postgres():
+        return
+    key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
+    execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 MAX_ID = 2**63 - 1

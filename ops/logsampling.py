@@ -43,3 +43,19 @@ class ClientErrorSampler(logging.Filter):
         if held_back:
             record.msg = f"{record.msg} ({held_back} more such lines were left out before it)"
         return True
+
+
+class QuietPeriodicTasks(logging.Filter):
+    """django-tasks logs each task's start and its success (INFO): for the periodic tasks, which
+    run every second or so (ops/periodic.py), those lines are left out; their failures are not.
+    A mail task's lines pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.INFO:
+            return True
+        # Imported here: a logging filter is built while Django sets up, before the task
+        # modules (and their models) may be imported.
+        from ops.periodic import PERIODIC_PATHS
+
+        args = record.args if isinstance(record.args, tuple) else ()
+        return not (len(args) > 1 and args[1] in PERIODIC_PATHS)

@@ -282,7 +282,7 @@ class OrderMail(models.Model):
             ),
         ]
         indexes = [
-            # The sweeper's look for mails whose task was lost, every second.
+            # The sweeper's look for mails whose task was lost (rescue_mails).
             models.Index(
                 fields=["next_attempt_at"],
                 condition=Q(status__in=[MailStatus.PENDING, MailStatus.SENDING]),

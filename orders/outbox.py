@@ -30,11 +30,12 @@ already has a message, so no sender can close this window. Every try of a mail c
 same Message-ID (kept on its row), by which the receiving mail system or program can drop the
 second copy.
 
-No mail is lost: the sweeper (ops/sweeper.py) calls rescue_mails, which enqueues a new task for
-a mail whose task is gone (its row deleted or ended without sending, or run by a worker that
-died) once the mail is SANDALI_MAIL_RESCUE_SECONDS overdue, or its lease has expired. The
-extra task cannot send twice: it must claim the mail like any other. Needs the database task
-backend (settings.TASKS), whose task table it reads.
+No mail is lost: the periodic task rescue_mails (enqueued by the workers' scheduler,
+ops/periodic.py, every half SANDALI_MAIL_RESCUE_SECONDS) enqueues a new task for a mail whose
+task is gone (its row deleted or ended without sending, or run by a worker that died) once the
+mail is SANDALI_MAIL_RESCUE_SECONDS overdue, or its lease has expired. The extra task cannot
+send twice: it must claim the mail like any other. Needs the database task backend
+(settings.TASKS), whose task table it reads.
 """
 
 import logging
@@ -54,6 +55,7 @@ from django_tasks_db.models import DBTaskResult
 
 from core.dbtime import db_now
 from core.sql import as_param, execute
+from core.tasks import periodic_task
 from orders.models import MailKind, MailStatus, OrderMail
 
 log = logging.getLogger(__name__)
@@ -210,10 +212,11 @@ def describe_error(error: Exception) -> str:
     return text[:200]
 
 
+@periodic_task
 def rescue_mails() -> int:
     """Enqueue a new task for each unsent mail whose task is gone: overdue by
     SANDALI_MAIL_RESCUE_SECONDS (or sending past its lease) and no task of its queued. Returns
-    how many were enqueued. Any number of sweepers may run it at once."""
+    how many were enqueued. Any number of workers may run it at once."""
     now = db_now()
     overdue = now - timedelta(seconds=settings.SANDALI_MAIL_RESCUE_SECONDS)
     queued = DBTaskResult.objects.filter(id=OuterRef("task_id"), status=TaskResultStatus.READY)
@@ -233,7 +236,7 @@ def rescue_mails() -> int:
             if not OrderMail.objects.filter(pk=mail_id, task_id=task_id).update(
                 task_id=uuid.UUID(queued.id)
             ):
-                transaction.set_rollback(True)  # another sweeper rescued it meanwhile
+                transaction.set_rollback(True)  # another worker rescued it meanwhile
                 continue
         rescued += 1
         log.warning("The task of mail %s of order %s was lost; enqueued again.", mail_id, order_id)

@@ -5,7 +5,8 @@ charge key is cancelled at the provider, which answers with the charge if one wa
 attempt is settled by that answer as the request would have settled it (orders/settlement.py),
 an order if the hold still has its seats, a refund if not; with no charge it is void, and a
 charge the lost request sends later is refused, so no money can arrive after the void. A
-refund cut short is finished. Any number of sweepers may run this at once: settling is
+refund cut short is finished. It is a periodic task (ops/periodic.py enqueues it every
+SANDALI_SWEEP_INTERVAL_SECONDS); any number of workers may run it at once: settling is
 idempotent under the attempt's lock. An attempt that fails is tried again after the others.
 """
 
@@ -18,6 +19,7 @@ from django.conf import settings
 from core.dbtime import db_now
 from core.metrics import PAYMENTS_RECOVERED
 from core.sql import as_param
+from core.tasks import periodic_task
 from orders.models import PaymentStatus
 from orders.payment_states import postpone_recovery
 from orders.selectors import payment_attempts
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 BATCH = 100
 
 
+@periodic_task
 def recover_payments() -> dict[str, int]:
     """Settle every attempt unsettled for too long; returns how many ended in each status."""
     cutoff = db_now() - timedelta(seconds=settings.SANDALI_PAYMENT_RECOVERY_SECONDS)

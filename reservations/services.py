@@ -1,4 +1,5 @@
-"""Holding seats: hold, add, release, and freeing expired holds.
+"""Holding seats: hold, add, release, and freeing expired holds (the periodic task
+sweep_expired_holds).
 
 Lock order, in every transaction here: the hold row first (when it exists), then seat rows.
 Seats are taken by one conditional UPDATE whose subquery picks them FOR UPDATE SKIP LOCKED on
@@ -35,12 +36,13 @@ from catalog.selectors import (
 )
 from catalog.snapshots import price_list
 from core.dbtime import db_now
-from core.metrics import HOLD_ATTEMPTS, count_outcomes
+from core.metrics import HOLD_ATTEMPTS, SWEEP_RUNS, SWEEP_SEATS_FREED, count_outcomes
 from core.sql import (
     as_param,
     fetch_one,
     is_id,
 )
+from core.tasks import periodic_task
 from core.tokens import derived_token, hash_token, new_token
 from reservations.errors import (
     AlreadyCheckedOut,
@@ -172,6 +174,19 @@ def release_expired_holds(*, batch_size: int = 1000) -> list[SeatChange]:
     processes at once: each takes only seats no other sweeper has locked."""
     with transaction.atomic():
         return inventory.expire(now=db_now(), batch_size=batch_size)
+
+
+@periodic_task
+def sweep_expired_holds() -> int:
+    """Free every expired hold's seats, a batch per transaction, and tell their watchers (the
+    task that ops/periodic.py schedules every SANDALI_SWEEP_INTERVAL_SECONDS); returns how
+    many seats it freed."""
+    freed = 0
+    while batch := release_expired_holds():
+        freed += len(batch)
+    SWEEP_RUNS.inc()
+    SWEEP_SEATS_FREED.inc(freed)
+    return freed
 
 
 def _release(hold: OwnedHold, only: Sequence[int] = (), *, live_only: bool = False) -> list:

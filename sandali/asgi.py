@@ -1,10 +1,10 @@
 """HTTP (Django) and WebSocket (Channels) in one ASGI application; static files are served
 ahead of Django (core/staticfiles.py says why).
 
-With SANDALI_SWEEPER_IN_PROCESS=1 (the local run command) the sweeper runs in a thread of this
-process, so that with the in-process channel layer its changes reach this process's watchers;
-with SANDALI_WORKER_IN_PROCESS=1 (the local run command too) the task worker that sends mail
-runs in another (ops/worker.py), so that a laptop needs no other process.
+With SANDALI_WORKER_IN_PROCESS=1 (the local run command) the task worker runs in a thread of
+this process, with the scheduler of the periodic tasks in another (ops/worker.py): a laptop
+needs no other process to send mail and free expired holds, and with the in-process channel
+layer the sweeper's changes reach this process's watchers.
 """
 
 import os
@@ -19,7 +19,6 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from core.staticfiles import ASGIStaticFiles  # noqa: E402
 from live.guard import SocketGuard  # noqa: E402
 from live.routing import websocket_urlpatterns  # noqa: E402
-from ops.sweeper import start_sweeper_thread  # noqa: E402
 from ops.worker import start_worker_thread  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -30,7 +29,7 @@ application = ProtocolTypeRouter(
     }
 )
 
-if os.environ.get("SANDALI_SWEEPER_IN_PROCESS") == "1":
-    start_sweeper_thread()
-if os.environ.get("SANDALI_WORKER_IN_PROCESS") == "1":
+# SANDALI_SWEEPER_IN_PROCESS is its older name, from when the sweeper was a loop of its own.
+in_process = {os.environ.get(f"SANDALI_{name}_IN_PROCESS") for name in ("WORKER", "SWEEPER")}
+if "1" in in_process:
     start_worker_thread()

@@ -174,10 +174,16 @@ STORAGES = {
     },
 }
 
-# Background work (e-mail) is recorded as tasks in the database, in the transaction that makes
-# it due, and run by a worker: in the local run's server process, in production by
-# `manage.py db_worker` processes (django-tasks, Django's own task API).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background work is recorded as tasks in the database (django-tasks, Django's own task API):
+# e-mail in the transaction that makes it due (queue "default"), the sweeper's work every few
+# seconds by the workers' scheduler (queue "periodic"; core/tasks.py). Workers run them: a
+# thread of the local run's server process, in production `manage.py run_worker` processes.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "periodic"],
+    }
+}
 
 # E-mail: recorded in the transaction that makes it due (orders/outbox.py), sent by the task
 # worker. Without EMAIL_URL (development only) each mail is written to var/mail/ as a file.
@@ -316,7 +322,9 @@ LOGGING = {
         "sample_client_errors": {
             "()": "ops.logsampling.ClientErrorSampler",
             "per_minute": int(os.environ.get("SANDALI_LOG_CLIENT_ERRORS", "20")),
-        }
+        },
+        # The task framework logs every task's start and end; periodic ones run every second.
+        "quiet_periodic_tasks": {"()": "ops.logsampling.QuietPeriodicTasks"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SANDALI_LOG_LEVEL", "INFO")},
@@ -324,6 +332,7 @@ LOGGING = {
     "loggers": {
         "django": {"level": os.environ.get("SANDALI_LOG_LEVEL", "INFO")},
         "django.request": {"filters": ["sample_client_errors"]},
+        "django_tasks": {"filters": ["quiet_periodic_tasks"]},
         # WeasyPrint logs each step of every PDF at INFO: 20 lines for a 10-ticket order.
         "weasyprint.progress": {"level": "WARNING"},
     },

@@ -63,9 +63,9 @@ class MailServer:
 
 
 def run_tasks() -> None:
-    """Run every task that is due now, then return (`db_worker --batch`)."""
+    """Run every task that is due now, of every queue, then return (`db_worker --batch`)."""
     Worker(
-        queue_names=["default"], interval=0, batch=True, backend_name="default",
+        queue_names=["*"], interval=0, batch=True, backend_name="default",
         startup_delay=False, max_tasks=None, worker_id=get_random_string(12),
         excluded_queue_names=[],
     ).run()  # fmt: skip

@@ -54,8 +54,11 @@ def sandali_server(*, redis_url: str = "", server: str = "uvicorn", **settings: 
         **os.environ,
         "DATABASE_URL": shared_database_url(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SANDALI_SWEEPER_IN_PROCESS": "1",
+        # The task worker and its scheduler in the server process, as scripts/run has them:
+        # the sweeper's changes reach this process's watchers. Mail goes nowhere.
+        "SANDALI_WORKER_IN_PROCESS": "1",
         "SANDALI_SWEEP_INTERVAL_SECONDS": "0.2",
+        "EMAIL_URL": "console://",
         "REDIS_URL": redis_url,
         **settings,
     }

@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.django_db(transaction=True)
 def test_the_run_commands_server_logs_no_warning_at_startup_or_on_static_files():
     port = free_port()
-    # The sweeper and the task worker in the server process, as scripts/run has them.
+    # The task worker and its scheduler in the server process, as scripts/run has them.
     env = {**os.environ, "PORT": str(port), "DATABASE_URL": shared_database_url(),
-           "SANDALI_SWEEPER_IN_PROCESS": "1", "SANDALI_WORKER_IN_PROCESS": "1"}  # fmt: skip
+           "SANDALI_WORKER_IN_PROCESS": "1"}  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile("w+") as log:
         # The very command scripts/run ends with.

@@ -8,7 +8,7 @@ from channels.testing import WebsocketCommunicator
 from django.db import connections
 
 from catalog.services import block_seats, unblock_seats
-from ops.sweeper import sweep_once
+from ops.periodic import sweep_once
 from orders.cancellation import cancel_order
 from orders.checkout import checkout
 from reservations.services import add_seats, hold_seats, release_hold, release_seat

@@ -3,7 +3,7 @@ from django.db import connection
 from prometheus_client import REGISTRY
 
 from catalog.errors import SeatsUnavailable
-from ops.sweeper import sweep_once
+from ops.periodic import sweep_once
 from orders.checkout import checkout
 from reservations.services import hold_seats, release_hold
 from tests.factories import expire_hold, seat_ids

@@ -61,7 +61,7 @@ def test_the_sweeper_makes_a_payment_cut_short_into_an_order_in_the_buyers_langu
                  email="ava@example.org", language="fa")  # fmt: skip
     monkeypatch.undo()
     assert PaymentAttempt.objects.get().language == "fa"
-    assert recover_payments() == {"paid": 1}
+    assert recover_payments.call() == {"paid": 1}
     assert Order.objects.get().language == "fa"
 
 

@@ -14,7 +14,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from core.dbtime import db_now
-from ops.sweeper import sweep_once
+from ops.periodic import sweep_once
 from orders import outbox
 from orders.cancellation import cancel_order
 from orders.checkout import checkout
@@ -329,18 +329,6 @@ def test_a_mail_recorded_outside_a_transaction_has_its_own(performance):
     assert isinstance(mail_id, uuid.UUID) and outbox.RESCUE_BATCH
 
 
-@committed  # a sweep closes an obsolete connection, which a test's transaction would be
-def test_the_sweeper_looks_for_lost_mails_only_every_half_rescue_interval(settings, monkeypatch):
-    looked = []
-    monkeypatch.setattr("ops.sweeper.rescue_mails", lambda: looked.append(1) or 0)
-    settings.SANDALI_MAIL_RESCUE_SECONDS = 0
-    sweep_once()
-    settings.SANDALI_MAIL_RESCUE_SECONDS = 60
-    sweep_once()
-    sweep_once()
-    assert len(looked) == 1
-
-
 @committed
 def test_a_payment_refunded_because_the_hold_expired_is_mailed_once_in_the_buyers_language(
     performance, mail_server, monkeypatch, settings
@@ -364,13 +352,13 @@ def test_a_payment_refunded_because_the_hold_expired_is_mailed_once_in_the_buyer
                  email="ava@example.org", language="fa")  # fmt: skip
     monkeypatch.undo()
     expire_hold(held.hold)
-    assert recover_payments() == {"refunded": 1}
+    assert recover_payments.call() == {"refunded": 1}
     attempt = PaymentAttempt.objects.get()
     mail = the_mail(MailKind.PAYMENT_REFUNDED)
     assert (mail.payment_attempt_id, mail.order_id) == (attempt.pk, None)
     assert mail.message_id.startswith(f"<payment-{attempt.pk}.refunded.")
     run_tasks()
-    recover_payments()
+    recover_payments.call()
     run_tasks()
     (message,) = mail_server.inbox.messages
     assert message["To"] == "Ava <ava@example.org>"

@@ -105,7 +105,7 @@ def test_a_death_after_approval_is_finished_by_the_sweeper(held, monkeypatch):
     with pytest.raises(Killed):
         pay(held)
     revive()
-    assert recover_payments() == {"paid": 1}
+    assert recover_payments.call() == {"paid": 1}
     order = Order.objects.get()
     assert order.tickets.count() == 2 and order.payment_reference == Charge.objects.get().reference
     # The buyer, back with the same key, gets the order the sweeper made, with their token.
@@ -121,7 +121,7 @@ def test_a_payment_approved_after_the_hold_expired_is_refunded(held, monkeypatch
         pay(held)
     revive()
     expire_hold(held.hold)
-    assert recover_payments() == {"refunded": 1}
+    assert recover_payments.call() == {"refunded": 1}
     attempt, charge = the_attempt(), Charge.objects.get()
     assert (attempt.refund_reason, attempt.refund_reference) == (
         RefundReason.HOLD_EXPIRED,
@@ -176,7 +176,7 @@ def test_a_death_before_the_provider_is_voided_and_may_start_again(held, monkeyp
     with pytest.raises(Killed):
         pay(held)
     revive()
-    assert recover_payments() == {"voided": 1}
+    assert recover_payments.call() == {"voided": 1}
     assert not Charge.objects.filter(approved=True).exists()
     assert pay(held).created
     assert the_attempt().tries == 2 and Charge.objects.filter(approved=True).count() == 1
@@ -188,7 +188,7 @@ def test_a_charge_sent_after_its_void_is_refused_and_the_key_starts_again(held, 
     charge = TestPaymentProvider.charge
 
     def slow(self, **kwargs):
-        recover_payments()  # meanwhile, the sweeper gives up on the attempt
+        recover_payments.call()  # meanwhile, the sweeper gives up on the attempt
         return charge(self, **kwargs)
 
     monkeypatch.setattr(TestPaymentProvider, "charge", slow)
@@ -205,7 +205,7 @@ def test_a_new_try_after_a_void_charges_for_the_seats_held_then(held, performanc
     with pytest.raises(Killed):
         pay(held)
     revive()
-    recover_payments()
+    recover_payments.call()
     add_seats(hold_id=held.hold.pk, token=held.token, seat_ids=seat_ids(performance)[2:3])
     order = pay(held).order
     charge = Charge.objects.get(approved=True)
@@ -243,7 +243,7 @@ def test_another_key_waits_while_a_payment_is_under_way(held, monkeypatch):
     revive()
     with pytest.raises(PaymentInProgress):
         pay(held, key="second")
-    recover_payments()
+    recover_payments.call()
     with pytest.raises(AlreadyCheckedOut):
         pay(held, key="second")
     assert Charge.objects.count() == 1
@@ -254,8 +254,8 @@ def test_recovering_twice_or_settling_a_settled_attempt_changes_nothing(held, mo
     with pytest.raises(Killed):
         pay(held)
     revive()
-    assert recover_payments() == {"paid": 1}
-    assert recover_payments() == {}
+    assert recover_payments.call() == {"paid": 1}
+    assert recover_payments.call() == {}
     attempt = the_attempt()
     result = TestPaymentProvider().cancel(idempotency_key=attempt.provider_key)
     settled = settle_payment(attempt=attempt, result=result)
@@ -281,7 +281,7 @@ def test_a_refund_cut_short_is_finished_by_the_sweeper_once(held, monkeypatch):
 
     monkeypatch.setattr(TestPaymentProvider, "refund", refund_dies)
     with pytest.raises(Killed):
-        recover_payments()
+        recover_payments.call()
     assert the_attempt().status == PaymentStatus.REFUNDING
     monkeypatch.undo()
     refunds = []
@@ -292,8 +292,8 @@ def test_a_refund_cut_short_is_finished_by_the_sweeper_once(held, monkeypatch):
         return refund(self, **kwargs)
 
     monkeypatch.setattr(TestPaymentProvider, "refund", counted)
-    assert recover_payments() == {"refunded": 1}
-    assert recover_payments() == {}
+    assert recover_payments.call() == {"refunded": 1}
+    assert recover_payments.call() == {}
     assert refunds == [Charge.objects.get().reference]
     assert the_attempt().refund_reference == Charge.objects.get().refund_reference
 

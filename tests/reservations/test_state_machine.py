@@ -205,7 +205,7 @@ class ReservationMachine(RuleBasedStateMachine):
     @rule()
     def sweeper_recovers(self):
         expected = {hold_id: self.settlement(hold_id) for hold_id in self.pending}
-        assert recover_payments() == dict(Counter(expected.values()))
+        assert recover_payments.call() == dict(Counter(expected.values()))
         for hold_id, outcome in expected.items():
             self.settle_in_model(hold_id, outcome)
 

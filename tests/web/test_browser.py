@@ -402,7 +402,7 @@ def test_a_ticket_link_cut_short_by_a_mail_program_asks_for_the_code(browser, se
     for broken in ("", "#", "#abc%zz"):
         page = browser.new_page()
         errors = []
-        page.on("pageerror", errors.append)
+        page.on("pageerror", lambda error, errors=errors: errors.append(error))
         page.goto(f"{server}/orders/open{broken}")
         page.wait_for_selector("form.ticket-link input[name=secret]", state="visible")
         assert page.locator("#opening").count() == 0 and not errors

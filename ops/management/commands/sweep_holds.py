@@ -1,25 +1,29 @@
-from django.conf import settings
-from django.core.management.base import BaseCommand
+import argparse
 
-from ops.sweeper import sweep_forever, sweep_once
+from django.core.management.base import BaseCommand, CommandError
+
+from ops.periodic import sweep_once
 
 
 class Command(BaseCommand):
-    help = "Free seats whose hold has expired (once, or forever with --loop)."
+    help = (
+        "Run the sweeper once, now: free the seats of expired holds (and tell watchers), settle "
+        "payments left unsettled, enqueue lost mails. Workers (run_worker) do this every few "
+        "seconds by themselves."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--loop", action="store_true", help="Sweep until stopped.")
-        parser.add_argument(
-            "--interval",
-            type=float,
-            default=settings.SANDALI_SWEEP_INTERVAL_SECONDS,
-            help="Seconds between sweeps with --loop.",
-        )
+        # The loop of old; run_worker replaced it.
+        parser.add_argument("--loop", action="store_true", help=argparse.SUPPRESS)
+        parser.add_argument("--interval", help=argparse.SUPPRESS)
 
-    def handle(self, *args, loop: bool, interval: float, **options):
-        if loop:
-            sweep_forever(interval=interval)
-        else:
-            freed = sweep_once()
-            if options["verbosity"]:
-                self.stdout.write(f"Freed {freed} seats.")
+    def handle(self, *args, loop: bool, interval: str | None, **options):
+        if loop or interval is not None:
+            raise CommandError(
+                "sweep_holds --loop is gone: `manage.py run_worker` runs the sweeper's tasks "
+                "every SANDALI_SWEEP_INTERVAL_SECONDS, and the mails; run it instead of "
+                "sweep_holds --loop and db_worker."
+            )
+        freed = sweep_once()
+        if options["verbosity"]:
+            self.stdout.write(f"Freed {freed} seats.")
