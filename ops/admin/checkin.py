@@ -14,6 +14,7 @@ from catalog.models import Performance
 from checkin.devices import create_device, revoke_devices
 from checkin.models import CheckIn, CheckinConflict, CheckinDevice
 from ops.admin.catalog import PerformanceFilter
+from ops.admin.readonly import ReadOnly
 
 
 @admin.register(CheckinDevice)
@@ -93,17 +94,6 @@ class CheckinDeviceAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TicketPerformanceFilter(PerformanceFilter):

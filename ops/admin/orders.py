@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from ops.admin.catalog import PerformanceFilter, error_message
+from ops.admin.readonly import ReadOnly
 from orders.access import revoke_access_links
 from orders.cancellation import cancel_order
 from orders.models import MailKind, Order, OrderMail, OrderStatus, PaymentAttempt, Ticket
@@ -157,7 +158,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaymentAttempt)
-class PaymentAttemptAdmin(admin.ModelAdmin):
+class PaymentAttemptAdmin(ReadOnly):
     """Every payment, as a record: where refunds of payments for lost holds are reported."""
 
     list_display = (
@@ -176,18 +177,9 @@ class PaymentAttemptAdmin(admin.ModelAdmin):
     ordering = ("-created_at",)
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(OrderMail)
-class OrderMailAdmin(admin.ModelAdmin):
+class OrderMailAdmin(ReadOnly):
     """The outbox, read-only: what was sent to whom and when, and what is still being tried
     (with the mail server's last answer). Sending is the worker's (orders/outbox.py)."""
 
@@ -199,12 +191,3 @@ class OrderMailAdmin(admin.ModelAdmin):
     search_fields = ("=order__id", "order__email", "payment_attempt__email")
     ordering = ("-created_at",)
     list_select_related = ("order", "payment_attempt")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
