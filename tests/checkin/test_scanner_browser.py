@@ -138,7 +138,7 @@ def test_codes_typed_at_the_door_get_each_answer(browser, server):
     typed = f"{first.code[:4].lower()} {first.code[4:]}"
     assert "ADMITTED" in type_code(page, typed, "admitted").inner_text()
     used = type_code(page, first.code, "already_checked_in").inner_text()
-    assert "ALREADY USED" in used and "Gate 1" in used
+    assert "ALREADY USED" in used and "Gate 1" in used and "Section 1 · row A" in used
     assert "NOT VALID" in type_code(page, "ABCDEFGHIJKLMNOP", "ticket_not_found").inner_text()
     assert "WRONG SHOW" in type_code(page, other.code, "wrong_performance").inner_text()
     assert "NOT VALID" in type_code(page, refunded.code, "ticket_cancelled").inner_text()

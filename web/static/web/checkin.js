@@ -176,7 +176,9 @@ async function checkNow(code) {
       show("admitted", { seat: body.seat, ticketType: body.ticket_type });
     } else {
       const checkedIn = body.device ? { at: body.checked_in_at, device: body.device } : null;
-      show(body.code, { checkedIn, detail: body.detail });
+      // Which seat was let in already: from the check-in list, as offline (the answer has none).
+      const row = checkedIn ? state.list?.get(await sha256Hex(readPass(code).code)) : undefined;
+      show(body.code, { checkedIn, detail: body.detail, seat: row, ticketType: row?.ticket_type });
     }
     return;
   } catch (error) {
