@@ -72,3 +72,11 @@ class TicketTypesWithoutPrice(InvalidLayout):
 class SalesEndBeforeStart(InvalidLayout):
     code = "sales_end_before_start"
     title = _("Ticket sales must end after they start.")
+
+
+class LayoutRefused(InvalidLayout):
+    """A venue layout's specs with problems that keep it from being sold; `problems` lists
+    them all (catalog.layout_geometry.LayoutProblem: code, section, row, number, message)."""
+
+    code = "layout_refused"
+    title = _("The layout cannot be sold: %(count)s problems, the first: %(first)s")

@@ -266,7 +266,10 @@ def unblock(*, performance_id: int, seat_ids: Sequence[int]) -> list[SeatChange]
 
 
 def create(seats: Sequence[Seat]) -> int:
-    """Insert a layout's new seats (all available, version 0); nobody watches them yet."""
+    """Insert a layout's new seats, available or blocked (a venue layout's kills), with no
+    hold or ticket; nobody watches them yet."""
+    if any(seat.status not in (SeatStatus.AVAILABLE, SeatStatus.BLOCKED) for seat in seats):
+        raise ValueError("new seats are available or blocked")
     Seat.objects.bulk_create(seats, batch_size=2000)
     return len(seats)
 

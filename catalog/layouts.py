@@ -1,0 +1,188 @@
+"""Venue layouts: drawn once from row specs, then copied into as many performances as needed.
+
+A layout is replaced as a whole: its specs are laid out (catalog/layout_geometry.py) and
+validated together, and only a layout with no problem replaces the old one, in one transaction.
+A performance made from a layout gets its own sections, prices and seats, copied through the
+inventory (the only writer of seat rows), so changing the layout afterwards never touches a
+seat already on sale. Sections keep their places in the hall: seats carry layout coordinates.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+
+from catalog import inventory
+from catalog.errors import LayoutRefused, SalesEndBeforeStart
+from catalog.layout_geometry import (
+    SEAT_WIDTH,
+    LayoutProblem,
+    PlacedSeat,
+    RowSpec,
+    find_problems,
+    place_row,
+    place_section,
+)
+from catalog.models import (
+    LayoutSeat,
+    LayoutSection,
+    LayoutSectionPrice,
+    LayoutShape,
+    Performance,
+    Seat,
+    SeatStatus,
+    Section,
+    SectionTicketType,
+    VenueLayout,
+)
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """A section of a layout: its rows in its own frame, placed at (offset_x, offset_y) and
+    turned by `rotation` degrees; `prices` maps ticket type ids to prices."""
+
+    name: str
+    rows: Sequence[RowSpec]
+    prices: Mapping[int, Decimal]
+    offset_x: float = 0.0
+    offset_y: float = 0.0
+    rotation: float = 0.0
+
+
+@dataclass(frozen=True)
+class ShapeSpec:
+    kind: str
+    geometry: Mapping = field(default_factory=dict)
+    text: str = ""
+
+
+def lay_out(sections: Sequence[SectionSpec]) -> dict[str, list[PlacedSeat]]:
+    """Each section's seats in layout coordinates."""
+    return {
+        spec.name: place_section(
+            [seat for row in spec.rows for seat in place_row(row)],
+            offset_x=spec.offset_x,
+            offset_y=spec.offset_y,
+            rotation=spec.rotation,
+        )
+        for spec in sections
+    }
+
+
+def replace_layout(
+    *,
+    layout: VenueLayout,
+    sections: Sequence[SectionSpec],
+    shapes: Sequence[ShapeSpec] = (),
+    seat_width: float = SEAT_WIDTH,
+) -> int:
+    """Replace the layout's sections, seats and shapes with those of the specs, all or
+    nothing; refuses (LayoutRefused, every problem listed) a layout that cannot be sold.
+    Returns the number of seats."""
+    names = [spec.name for spec in sections]
+    problems = [
+        LayoutProblem("duplicate_section", name, "", 0)
+        for name in sorted({name for name in names if names.count(name) > 1})
+    ]
+    placed = lay_out(sections)
+    event_types = set(layout.event.ticket_types.values_list("id", flat=True))
+    priced = {spec.name: set(spec.prices) & event_types for spec in sections}
+    problems += find_problems(placed, seat_width=seat_width, priced=priced)
+    if problems:
+        raise LayoutRefused(count=len(problems), first=problems[0].message, problems=problems)
+    with transaction.atomic():
+        layout.sections.all().delete()
+        layout.shapes.all().delete()
+        for position, spec in enumerate(sections):
+            section = LayoutSection.objects.create(
+                layout=layout,
+                name=spec.name,
+                position=position,
+                offset_x=spec.offset_x,
+                offset_y=spec.offset_y,
+                rotation=spec.rotation,
+            )
+            LayoutSectionPrice.objects.bulk_create(
+                LayoutSectionPrice(section=section, ticket_type_id=type_id, price=price)
+                for type_id, price in spec.prices.items()
+            )
+            LayoutSeat.objects.bulk_create(
+                (
+                    LayoutSeat(
+                        section=section,
+                        row=seat.row,
+                        number=seat.number,
+                        x=seat.x,
+                        y=seat.y,
+                        ticket_type_id=seat.ticket_type,
+                        blocked=seat.blocked,
+                        flags=sorted(seat.flags),
+                    )
+                    for seat in placed[spec.name]
+                ),
+                batch_size=2000,
+            )
+        LayoutShape.objects.bulk_create(
+            LayoutShape(layout=layout, kind=s.kind, geometry=dict(s.geometry), text=s.text)
+            for s in shapes
+        )
+    return sum(len(seats) for seats in placed.values())
+
+
+def create_performance_from_layout(
+    *,
+    layout: VenueLayout,
+    starts_at: datetime,
+    sales_start: datetime,
+    sales_end: datetime,
+    hold_minutes: int = 10,
+    max_seats_per_order: int = 10,
+) -> Performance:
+    """A new performance of the layout's event with the layout's sections, prices and seats:
+    every seat available but the layout's blocked ones, which stay blocked."""
+    if sales_end <= sales_start:
+        raise SalesEndBeforeStart()
+    with transaction.atomic():
+        performance = Performance.objects.create(
+            event_id=layout.event_id,
+            starts_at=starts_at,
+            sales_start=sales_start,
+            sales_end=sales_end,
+            hold_minutes=hold_minutes,
+            max_seats_per_order=max_seats_per_order,
+        )
+        section_of = {
+            source.pk: Section.objects.create(
+                performance=performance, name=source.name, position=source.position
+            )
+            for source in layout.sections.all()
+        }
+        SectionTicketType.objects.bulk_create(
+            SectionTicketType(
+                section=section_of[price.section_id],
+                ticket_type_id=price.ticket_type_id,
+                price=price.price,
+            )
+            for price in LayoutSectionPrice.objects.filter(section__layout=layout)
+        )
+        inventory.create(
+            [
+                Seat(
+                    performance=performance,
+                    section=section_of[seat.section_id],
+                    row=seat.row,
+                    number=seat.number,
+                    x=seat.x,
+                    y=seat.y,
+                    ticket_type_id=seat.ticket_type_id,
+                    status=SeatStatus.BLOCKED if seat.blocked else SeatStatus.AVAILABLE,
+                )
+                for seat in LayoutSeat.objects.filter(section__layout=layout)
+                .order_by("section__position", "id")
+                .iterator(chunk_size=2000)
+            ]
+        )
+    return performance
