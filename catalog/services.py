@@ -23,6 +23,7 @@ from catalog.errors import (
     SectionHasSeats,
     TicketTypesWithoutPrice,
 )
+from catalog.layout_geometry import row_label as row_name  # one way to name rows
 from catalog.models import Performance, Seat, Section, SectionTicketType, TicketType
 from core.dbtime import db_now
 
@@ -121,15 +122,6 @@ def generate_section_seats(
     ]
     with transaction.atomic():
         return inventory.create(seats)
-
-
-def row_name(index: int) -> str:
-    """1 -> A, 26 -> Z, 27 -> AA: the way halls name rows."""
-    name = ""
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        name = chr(ord("A") + rest) + name
-    return name
 
 
 def copy_performance_layout(
