@@ -188,11 +188,21 @@ def duplicate(seats: Iterable[PlacedSeat], dx: float, dy: float, *, row: str) ->
 
 # Validation.
 
+MAX_LAYOUT_SEATS = 100_000
+MAX_ROW_LABEL = 10  # LayoutSeat.row and Seat.row hold ten characters
+
+
 PROBLEM_MESSAGES = {
     "seats_overlap": _(
         "Seat %(row)s-%(number)s of section %(section)s overlaps seat %(other_row)s-"
         "%(other_number)s of section %(other_section)s."
     ),
+    "row_spec_invalid": _(
+        "Row %(row)s of section %(section)s cannot be laid out: it needs a label of 1 to 10 "
+        "characters, at least one seat, a spacing and radius above zero, aisles inside the row "
+        "and numbers from 1."
+    ),
+    "too_many_seats": _("A layout can have at most %(number)s seats."),
     "duplicate_section": _("There are two sections named %(section)s."),
     "duplicate_seat": _("Section %(section)s has seat %(row)s-%(number)s more than once."),
     "seat_without_ticket_type": _(
@@ -222,6 +232,26 @@ class LayoutProblem:
                 zip(("other_section", "other_row", "other_number"), self.other, strict=True)
             )
         return str(PROBLEM_MESSAGES[self.code]) % values
+
+
+def spec_problems(section: str, rows: Sequence[RowSpec]) -> list[LayoutProblem]:
+    """What keeps a section's row specs from being laid out at all, each located by row: no
+    seats, a spacing, radius or gap that is not a length, a gap outside the row, an unknown
+    numbering, a number below 1, a label empty or too long."""
+    problems = []
+    for spec in rows:
+        arc_ok = spec.arc is None or spec.arc.radius > 0
+        if not (
+            1 <= len(spec.label) <= MAX_ROW_LABEL
+            and 1 <= spec.seats <= MAX_LAYOUT_SEATS
+            and spec.spacing > 0
+            and arc_ok
+            and all(1 <= gap.after < spec.seats and gap.width >= 0 for gap in spec.gaps)
+            and spec.numbering in Numbering.ALL
+            and spec.first_number >= 1
+        ):
+            problems.append(LayoutProblem("row_spec_invalid", section, spec.label, 0))
+    return problems
 
 
 def find_problems(

@@ -17,6 +17,7 @@ from django.db import transaction
 from catalog import inventory
 from catalog.errors import LayoutRefused, SalesEndBeforeStart
 from catalog.layout_geometry import (
+    MAX_LAYOUT_SEATS,
     SEAT_WIDTH,
     LayoutProblem,
     PlacedSeat,
@@ -24,6 +25,7 @@ from catalog.layout_geometry import (
     find_problems,
     place_row,
     place_section,
+    spec_problems,
 )
 from catalog.models import (
     LayoutSeat,
@@ -87,6 +89,11 @@ def replace_layout(
         LayoutProblem("duplicate_section", name, "", 0)
         for name in sorted({name for name in names if names.count(name) > 1})
     ]
+    problems += [problem for spec in sections for problem in spec_problems(spec.name, spec.rows)]
+    if sum(row.seats for spec in sections for row in spec.rows) > MAX_LAYOUT_SEATS:
+        problems.append(LayoutProblem("too_many_seats", "", "", MAX_LAYOUT_SEATS))
+    if problems:  # rows that cannot be laid out are not laid out
+        raise LayoutRefused(count=len(problems), first=problems[0].message, problems=problems)
     placed = lay_out(sections)
     event_types = set(layout.event.ticket_types.values_list("id", flat=True))
     priced = {spec.name: set(spec.prices) & event_types for spec in sections}

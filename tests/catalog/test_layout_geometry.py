@@ -18,6 +18,7 @@ from catalog.layout_geometry import (
     rotate,
     row_label,
     seat_numbers,
+    spec_problems,
 )
 
 
@@ -165,3 +166,36 @@ def test_problem_messages_are_in_persian_too():
     (problem,) = find_problems({"Box": seats})
     with translation.override("fa"):
         assert "نوع بلیت" in problem.message
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        RowSpec(label="", seats=3, ticket_type=1),
+        RowSpec(label="ELEVENCHARS", seats=3, ticket_type=1),
+        RowSpec(label="A", seats=0, ticket_type=1),
+        RowSpec(label="A", seats=3, ticket_type=1, spacing=0),
+        RowSpec(label="A", seats=3, ticket_type=1, arc=Arc(0, 0, radius=0)),
+        RowSpec(label="A", seats=3, ticket_type=1, gaps=[Gap(after=3, width=1)]),
+        RowSpec(label="A", seats=3, ticket_type=1, gaps=[Gap(after=1, width=-1)]),
+        RowSpec(label="A", seats=3, ticket_type=1, numbering="zigzag"),
+        RowSpec(label="A", seats=3, ticket_type=1, first_number=0),
+    ],
+    ids=[
+        "no-label",
+        "long-label",
+        "no-seats",
+        "no-spacing",
+        "no-radius",
+        "gap-outside",
+        "negative-gap",
+        "numbering",
+        "number-zero",
+    ],  # fmt: skip
+)
+def test_a_row_spec_that_cannot_be_laid_out_is_refused_by_its_row(spec):
+    good = RowSpec(label="B", seats=3, ticket_type=1, gaps=[Gap(after=2, width=1)])
+    problems = spec_problems("Stalls", [good, spec])
+    assert [(p.code, p.section, p.row) for p in problems] == [
+        ("row_spec_invalid", "Stalls", spec.label)
+    ]

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from catalog import inventory
 from catalog.errors import LayoutRefused
-from catalog.layout_geometry import Arc, Gap, RowSpec
+from catalog.layout_geometry import Arc, Gap, RowSpec, row_label
 from catalog.layouts import (
     SectionSpec,
     ShapeSpec,
@@ -139,7 +140,10 @@ def test_changing_a_layout_afterwards_does_not_touch_a_performance_on_sale(layou
     assert make_performance_of(layout, days=20).seats.count() == 3
 
 
-@pytest.mark.parametrize("fault", ["overlap", "duplicate", "no_ticket_type", "unpriced", "twice"])
+FAULTS = ["overlap", "duplicate", "no_ticket_type", "unpriced", "twice", "bad_row"]
+
+
+@pytest.mark.parametrize("fault", FAULTS)
 def test_invalid_specs_change_nothing(layout, fault):
     replace_layout(layout=layout, sections=hall(layout))
     before = list(LayoutSeat.objects.order_by("id").values_list("id", "x", "y"))
@@ -151,6 +155,7 @@ def test_invalid_specs_change_nothing(layout, fault):
         "no_ticket_type": RowSpec(label="C", seats=3, ticket_type=None, y=5),
         "unpriced": RowSpec(label="C", seats=3, ticket_type=student.pk, y=5),
         "twice": RowSpec(label="C", seats=3, ticket_type=normal.pk, y=5),
+        "bad_row": RowSpec(label="C", seats=3, ticket_type=normal.pk, y=5, spacing=-1),
     }[fault]
     sections = [SectionSpec(name="Stalls", prices=stalls.prices, rows=[*stalls.rows, row])]
     sections.append(SectionSpec(name="Stalls", prices={}, rows=[]) if fault == "twice" else balcony)
@@ -158,17 +163,15 @@ def test_invalid_specs_change_nothing(layout, fault):
         sections[0] = SectionSpec(name="Stalls", prices={normal.pk: 1}, rows=[row])
     with pytest.raises(LayoutRefused) as refused:
         replace_layout(layout=layout, sections=sections)
-    codes = {p.code for p in refused.value.details["problems"]}
-    assert (
-        codes
-        == {
-            "overlap": {"seats_overlap"},
-            "duplicate": {"duplicate_seat"},
-            "no_ticket_type": {"seat_without_ticket_type"},
-            "unpriced": {"ticket_type_not_priced"},
-            "twice": {"duplicate_section"},
-        }[fault]
-    )
+    expected = {
+        "overlap": {"seats_overlap"},
+        "duplicate": {"duplicate_seat"},
+        "no_ticket_type": {"seat_without_ticket_type"},
+        "unpriced": {"ticket_type_not_priced"},
+        "twice": {"duplicate_section"},
+        "bad_row": {"row_spec_invalid"},
+    }
+    assert {p.code for p in refused.value.details["problems"]} == expected[fault]
     assert list(LayoutSeat.objects.order_by("id").values_list("id", "x", "y")) == before
 
 
@@ -180,3 +183,28 @@ def test_a_ticket_type_of_another_event_is_not_priced_in_a_layout(layout):
     with pytest.raises(LayoutRefused):
         replace_layout(layout=layout, sections=[spec])
     assert not Seat.objects.exists() and not LayoutSeat.objects.exists()
+
+
+def test_a_layout_of_more_seats_than_a_hall_can_have_is_refused_before_it_is_laid_out(layout):
+    normal, _ = types(layout)
+    rows = [RowSpec(row_label(i), 1_000, ticket_type=normal.pk, y=i) for i in range(1, 102)]
+    spec = SectionSpec(name="Arena", prices={normal.pk: 1}, rows=rows)
+    with pytest.raises(LayoutRefused) as refused:
+        replace_layout(layout=layout, sections=[spec])
+    assert [p.code for p in refused.value.details["problems"]] == ["too_many_seats"]
+
+
+def test_the_inventory_creates_new_seats_only_available_or_blocked(layout):
+    replace_layout(layout=layout, sections=hall(layout))
+    performance = make_performance_of(layout)
+    seat = performance.seats.first()
+    sold = Seat(
+        performance=performance,
+        section=seat.section,
+        row="Q",
+        number=1,
+        ticket_type_id=seat.ticket_type_id,
+        status=SeatStatus.SOLD,
+    )
+    with pytest.raises(ValueError):
+        inventory.create([sold])
