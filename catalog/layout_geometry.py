@@ -181,9 +181,12 @@ def place_section(
     return translate(rotate(seats, rotation), offset_x, offset_y)
 
 
-def duplicate(seats: Iterable[PlacedSeat], dx: float, dy: float, *, row: str) -> list[PlacedSeat]:
-    """A copy of a row's seats moved by (dx, dy) and named `row`."""
-    return [replace(seat, row=row) for seat in translate(seats, dx, dy)]
+def duplicate(
+    seats: Iterable[PlacedSeat], dx: float, dy: float, *, row: str | None = None
+) -> list[PlacedSeat]:
+    """A copy of seats moved by (dx, dy): a row's, renamed `row`, or a section's as they are."""
+    moved = translate(seats, dx, dy)
+    return moved if row is None else [replace(seat, row=row) for seat in moved]
 
 
 # Validation.

@@ -199,3 +199,21 @@ def test_a_row_spec_that_cannot_be_laid_out_is_refused_by_its_row(spec):
     assert [(p.code, p.section, p.row) for p in problems] == [
         ("row_spec_invalid", "Stalls", spec.label)
     ]
+
+
+def test_duplicating_a_section_keeps_its_labels():
+    seats = place_row(RowSpec(label="A", seats=2, ticket_type=1))
+    copy = duplicate(seats, 10, 0)
+    assert [(s.row, s.number, s.x) for s in copy] == [("A", 1, 10), ("A", 2, 11)]
+
+
+def test_a_seats_flags_come_from_its_row_and_unknown_ones_are_refused():
+    spec = RowSpec(
+        label="A",
+        seats=3,
+        ticket_type=1,
+        flags={1: frozenset({"wheelchair"}), 2: frozenset({"companion", "sofa"})},
+    )
+    seats = place_row(spec)
+    assert [s.flags for s in seats] == [{"wheelchair"}, {"companion", "sofa"}, frozenset()]
+    assert [(p.code, p.number) for p in find_problems({"S": seats})] == [("unknown_seat_flag", 2)]

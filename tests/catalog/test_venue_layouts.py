@@ -51,7 +51,13 @@ def hall(layout, *, blocked=frozenset()) -> list[SectionSpec]:
         prices={normal.pk: Decimal("40"), student.pk: Decimal("20")},
         rows=[
             RowSpec(label="A", seats=10, ticket_type=normal.pk, gaps=[Gap(5, 2)], blocked=blocked),
-            RowSpec(label="B", seats=10, ticket_type=student.pk, y=1.5),
+            RowSpec(
+                label="B",
+                seats=10,
+                ticket_type=student.pk,
+                y=1.5,
+                flags={1: frozenset({"wheelchair", "aisle"})},
+            ),
         ],
     )
     balcony = SectionSpec(
@@ -82,6 +88,8 @@ def test_a_layout_is_built_from_row_specs(layout):
     a6 = LayoutSeat.objects.get(section__name="Stalls", row="A", number=6)
     assert (a6.x, a6.y) == (7, 0)  # five seats, then the aisle of 2
     assert layout.shapes.get().text == "Stage"
+    b1 = LayoutSeat.objects.get(section__name="Stalls", row="B", number=1)
+    assert b1.flags == ["aisle", "wheelchair"]
 
 
 def test_a_performance_from_a_layout_copies_its_sections_prices_and_seats(layout):
