@@ -248,8 +248,15 @@ def free_seats_to_choose(
 ) -> FreeSeats:
     """The FREE seats with a price of the performance (of one ticket type, one section if
     given), only the columns choosing needs, and the focal point from the bounding box of all
-    its seats (catalog/best_available.py), in one statement."""
-    condition, params = "", [performance_id, performance_id, as_param(now)]
+    its seats (catalog/best_available.py). Two statements: joined to the seats, the box's
+    aggregate may be planned inside a nested loop, once per seat (a generic plan did that)."""
+    box = fetch_one(
+        "SELECT min(x), max(x), min(y) FROM catalog_seat WHERE performance_id = %s",
+        [performance_id],
+    )
+    if box is None or box[0] is None:
+        return FreeSeats(seats=[], focus=Point(0.0, 0.0))
+    condition, params = "", [performance_id, as_param(now)]
     if ticket_type_id is not None:
         condition += " AND s.ticket_type_id = %s"
         params.append(ticket_type_id)
@@ -257,22 +264,17 @@ def free_seats_to_choose(
         condition += " AND s.section_id = %s"
         params.append(section_id)
     rows = fetch_all(
-        f"""SELECT s.id, s.section_id, s.row, s.number, s.x, s.y, s.ticket_type_id,
-                   box.min_x, box.max_x, box.min_y
+        f"""SELECT s.id, s.section_id, s.row, s.number, s.x, s.y, s.ticket_type_id
             FROM catalog_seat s
-            CROSS JOIN (SELECT min(x) AS min_x, max(x) AS max_x, min(y) AS min_y
-                        FROM catalog_seat WHERE performance_id = %s) box
             WHERE s.performance_id = %s AND {inventory.FREE_SQL}{condition}
               AND EXISTS (SELECT 1 FROM catalog_sectiontickettype p
                           WHERE p.section_id = s.section_id
                             AND p.ticket_type_id = s.ticket_type_id)""",
         params,
     )
-    if not rows:
-        return FreeSeats(seats=[], focus=Point(0.0, 0.0))
-    min_x, max_x, min_y = rows[0][7:]
+    min_x, max_x, min_y = box
     return FreeSeats(
-        seats=[FreeSeat(*row[:7]) for row in rows],
+        seats=[FreeSeat(*row) for row in rows],
         focus=focal_point(min_x=min_x, max_x=max_x, min_y=min_y),
     )
 

@@ -1,13 +1,16 @@
 """Choosing the best available seats: the pure picker (catalog/best_available.py) and the
 selector that reads the free seats it chooses from."""
 
+import statistics
+import time
+
 import pytest
 
 from catalog.best_available import Choice, FreeSeat, Point, pick_best, rank_choices
 from catalog.models import Seat, TicketType
 from catalog.selectors import free_seats_to_choose
 from core.dbtime import db_now
-from reservations.services import hold_seats
+from reservations.services import hold_best_available, hold_seats
 from tests.factories import make_performance, seat_ids
 
 
@@ -122,3 +125,16 @@ def test_the_selector_filters_by_ticket_type_and_section():
         expected.filter(section=second).values_list("id", flat=True)
     )
     assert free.focus == Point(2.0, 0.0)  # of all the performance's seats
+
+
+@pytest.mark.django_db
+def test_a_2000_seat_hall_is_served_well_under_100_ms():
+    performance = make_performance(sections=2, rows=20, seats_per_row=50)
+    hold_best_available(performance_id=performance.pk, quantity=2)  # warm the price list
+    times = []
+    for quantity in (2, 3, 4, 6, 10) * 2:
+        started = time.perf_counter()
+        held = hold_best_available(performance_id=performance.pk, quantity=quantity)
+        times.append(time.perf_counter() - started)
+        assert held.together and len(held.seats) == quantity
+    assert statistics.median(times) < 0.05, times
