@@ -103,3 +103,12 @@ def test_the_limits_of_a_hold_apply(client):
     closed = make_performance(sales_open=False)
     assert_problem(best(client, closed, quantity=1), 409, "sales_closed")
     assert_problem(best(client, performance, quantity=0), 422, "validation_error")
+
+
+def test_the_per_client_cap_counts_best_available_seats(client, settings):
+    settings.SANDALI_MAX_SEATS_PER_CLIENT = 5
+    performance = make_performance()
+    assert best(client, performance, quantity=3).status_code == 201
+    refused = best(client, performance, quantity=3)
+    assert_problem(refused, 429, "too_many_seats_held")
+    assert best(client, performance, quantity=2).status_code == 201

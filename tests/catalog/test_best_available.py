@@ -5,11 +5,15 @@ import statistics
 import time
 
 import pytest
+from django.db import connection
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catalog.best_available import Choice, FreeSeat, Point, pick_best, rank_choices
 from catalog.models import Seat, TicketType
 from catalog.selectors import free_seats_to_choose
 from core.dbtime import db_now
+from core.sql import postgres
 from reservations.services import hold_best_available, hold_seats
 from tests.factories import make_performance, seat_ids
 
@@ -130,6 +134,9 @@ def test_the_selector_filters_by_ticket_type_and_section():
 @pytest.mark.django_db
 def test_a_2000_seat_hall_is_served_well_under_100_ms():
     performance = make_performance(sections=2, rows=20, seats_per_row=50)
+    if postgres():  # statistics as autovacuum keeps them, not those of the tests' churn
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE catalog_seat")
     hold_best_available(performance_id=performance.pk, quantity=2)  # warm the price list
     times = []
     for quantity in (2, 3, 4, 6, 10) * 2:
@@ -138,3 +145,68 @@ def test_a_2000_seat_hall_is_served_well_under_100_ms():
         times.append(time.perf_counter() - started)
         assert held.together and len(held.seats) == quantity
     assert statistics.median(times) < 0.05, times
+
+
+def brute_force_blocks(seats: list[FreeSeat], quantity: int) -> list[tuple[list, bool]]:
+    """Every block of `quantity` consecutive free seats, and whether it leaves an orphan, by
+    the definition: a free seat beside the block whose other neighbour is not free."""
+    free = {(s.section_id, s.row, s.number): s for s in seats}
+    blocks = []
+    for seat in seats:
+        place = (seat.section_id, seat.row)
+        numbers_ = range(seat.number, seat.number + quantity)
+        if all((*place, n) in free for n in numbers_):
+            left, right = seat.number - 1, seat.number + quantity
+            orphan = ((*place, left) in free and (*place, left - 1) not in free) or (
+                (*place, right) in free and (*place, right + 1) not in free
+            )
+            blocks.append(([free[(*place, n)] for n in numbers_], orphan))
+    return blocks
+
+
+def centre_distance(block: list[FreeSeat], focus: Point) -> float:
+    x = sum(s.x for s in block) / len(block)
+    y = sum(s.y for s in block) / len(block)
+    return ((x - focus.x) ** 2 + (y - focus.y) ** 2) ** 0.5
+
+
+halls = st.lists(
+    st.sets(st.integers(min_value=1, max_value=12), max_size=12), min_size=1, max_size=4
+)
+
+
+@given(
+    hall=halls,
+    quantity=st.integers(min_value=1, max_value=6),
+    focus_x=st.floats(min_value=-2, max_value=14),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_choice_follows_the_rule_in_any_hall(hall, quantity, focus_x):
+    seats = [
+        seat
+        for index, free in enumerate(hall)
+        for seat in row(chr(65 + index), sorted(free), y=float(index))
+    ]
+    focus = Point(focus_x, 0.0)
+    choice = pick_best(seats, quantity=quantity, focus=focus)
+    if len(seats) < quantity:
+        assert choice is None
+        return
+    by_id = {seat.id: seat for seat in seats}
+    chosen = [by_id[i] for i in choice.seat_ids]
+    assert len(set(choice.seat_ids)) == quantity
+    blocks = brute_force_blocks(seats, quantity)
+    if not blocks:
+        assert not choice.together
+        sizes = sorted((len(free) for free in hall), reverse=True)
+        fewest = next(k for k in range(1, len(sizes) + 1) if sum(sizes[:k]) >= quantity)
+        assert len({seat.row for seat in chosen}) == fewest
+        return
+    assert choice.together
+    assert len({seat.row for seat in chosen}) == 1
+    assert [s.number for s in chosen] == list(range(chosen[0].number, chosen[0].number + quantity))
+    clean = [block for block, orphan in blocks if not orphan]
+    best_ones = clean or [block for block, _orphan in blocks]
+    assert [s.id for s in chosen] in [[s.id for s in block] for block in best_ones]
+    nearest = min(centre_distance(block, focus) for block in best_ones)
+    assert centre_distance(chosen, focus) == pytest.approx(nearest)

@@ -59,4 +59,4 @@ def test_best_available_reads_one_performance_by_its_index(big_and_small):
     for query in captured.captured_queries:
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN {query['sql']}")
-            assert "Seq Scan" not in "\n".join(row[0] for row in cursor.fetchall())
+            assert "Seq Scan on catalog_seat" not in "\n".join(r[0] for r in cursor.fetchall())
