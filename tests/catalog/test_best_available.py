@@ -1,11 +1,7 @@
 """Choosing the best available seats: the pure picker (catalog/best_available.py) and the
 selector that reads the free seats it chooses from."""
 
-import statistics
-import time
-
 import pytest
-from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,8 +9,7 @@ from catalog.best_available import Choice, FreeSeat, Point, pick_best, rank_choi
 from catalog.models import Seat, TicketType
 from catalog.selectors import free_seats_to_choose
 from core.dbtime import db_now
-from core.sql import postgres
-from reservations.services import hold_best_available, hold_seats
+from reservations.services import hold_seats
 from tests.factories import make_performance, seat_ids
 
 
@@ -129,22 +124,6 @@ def test_the_selector_filters_by_ticket_type_and_section():
         expected.filter(section=second).values_list("id", flat=True)
     )
     assert free.focus == Point(2.0, 0.0)  # of all the performance's seats
-
-
-@pytest.mark.django_db
-def test_a_2000_seat_hall_is_served_well_under_100_ms():
-    performance = make_performance(sections=2, rows=20, seats_per_row=50)
-    if postgres():  # statistics as autovacuum keeps them, not those of the tests' churn
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE catalog_seat")
-    hold_best_available(performance_id=performance.pk, quantity=2)  # warm the price list
-    times = []
-    for quantity in (2, 3, 4, 6, 10) * 2:
-        started = time.perf_counter()
-        held = hold_best_available(performance_id=performance.pk, quantity=quantity)
-        times.append(time.perf_counter() - started)
-        assert held.together and len(held.seats) == quantity
-    assert statistics.median(times) < 0.05, times
 
 
 def brute_force_blocks(seats: list[FreeSeat], quantity: int) -> list[tuple[list, bool]]:
