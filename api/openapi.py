@@ -1,7 +1,8 @@
 """What the generated OpenAPI schema cannot say by itself, added to it: errors are served as
 application/problem+json, a checkout needs its Idempotency-Key, a seat list is non-empty and
-without repeats, and a body that is not JSON is a 400. The API's own checks enforce these
-(with their stable codes); the schema only documents them, so clients and fuzzers agree."""
+without repeats, a new hold names its seats or asks for the best available (one of the two),
+and a body that is not JSON is a 400. The API's own checks enforce these (with their stable
+codes); the schema only documents them, so clients and fuzzers agree."""
 
 from ninja import NinjaAPI
 
@@ -16,9 +17,16 @@ class DocumentedAPI(NinjaAPI):
         for path, item in schema["paths"].items():
             for method, operation in item.items():
                 _document_operation(path, method, operation)
-        seats = schema["components"]["schemas"].get("SeatsIn", {}).get("properties", {})
-        if "seats" in seats:
-            seats["seats"].update(minItems=1, uniqueItems=True)
+        components = schema["components"]["schemas"]
+        for name in ("SeatsIn", "NewHoldIn"):
+            seats = components.get(name, {}).get("properties", {})
+            if "seats" in seats:
+                seats["seats"].update(minItems=1, uniqueItems=True)
+        if "NewHoldIn" in components:  # either the seats or best_available, never both
+            components["NewHoldIn"]["oneOf"] = [
+                {"required": ["seats"]},
+                {"required": ["best_available"]},
+            ]
         return schema
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Path, Schema
-from pydantic import EmailStr, Field, StrictInt
+from pydantic import EmailStr, Field, StrictInt, model_validator
 
 SeatId = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
 # An id in a path: a positive 64-bit integer, so that no database is asked for a bigger one.
@@ -14,6 +14,27 @@ Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 class SeatsIn(Schema):
     seats: list[SeatId]
+
+
+class BestAvailableIn(Schema):
+    # Plain ints (1.0 is one, as JSON Schema's "integer" says), unlike the seat ids' StrictInt.
+    quantity: Annotated[int, Field(ge=1, le=100)]
+    ticket_type: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
+    section: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
+
+
+class NewHoldIn(Schema):
+    """Either the seats chosen, or how many the server should choose: never both."""
+
+    # Absent, never null (so the schema's oneOf in api/openapi.py says all there is to say).
+    seats: list[SeatId] = Field(default=None)
+    best_available: BestAvailableIn = Field(default=None)
+
+    @model_validator(mode="after")
+    def one_way_of_choosing(self):
+        if (self.seats is None) == (self.best_available is None):
+            raise ValueError("give either seats or best_available, not both")
+        return self
 
 
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
@@ -103,6 +124,7 @@ class HoldOut(Schema):
 
 class NewHoldOut(HoldOut):
     token: str
+    together: bool | None = None  # best available: adjacent in one row
 
 
 class TicketSeatOut(Schema):

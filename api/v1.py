@@ -115,6 +115,8 @@ def _hold_body(state: hold_services.HoldState, *, order: tuple[int, str] | None 
     }
     if state.token:
         body["token"] = state.token
+    if state.together is not None:
+        body["together"] = state.together
     return body
 
 
@@ -123,14 +125,24 @@ def _hold_body(state: hold_services.HoldState, *, order: tuple[int, str] | None 
     response={201: schemas.NewHoldOut, **PROBLEMS},
     tags=["holds"],
 )
-def create_hold(request, performance_id: schemas.Id, body: schemas.SeatsIn):
+def create_hold(request, performance_id: schemas.Id, body: schemas.NewHoldIn):
     address = client_address(request)
     check_rate("holds", address)
-    created = hold_services.hold_seats(
-        performance_id=performance_id,
-        seat_ids=body.seats,
-        client_key=hold_services.client_key(address),
-    )
+    best = body.best_available
+    if best is None:
+        created = hold_services.hold_seats(
+            performance_id=performance_id,
+            seat_ids=body.seats,
+            client_key=hold_services.client_key(address),
+        )
+    else:
+        created = hold_services.hold_best_available(
+            performance_id=performance_id,
+            quantity=best.quantity,
+            ticket_type_id=best.ticket_type,
+            section_id=best.section,
+            client_key=hold_services.client_key(address),
+        )
     return Status(201, _hold_body(created))
 
 

@@ -27,6 +27,14 @@ class TooManySeats(DomainError):
     title = _("You can choose at most %(limit)s seats in one order.")
 
 
+class NotEnoughSeats(DomainError):
+    """Best available: fewer seats are free for the buyer's choice than asked for."""
+
+    code = "not_enough_seats"
+    status = 409
+    title = _("Fewer than %(quantity)s seats are left for this choice.")
+
+
 class InvalidLayout(DomainError):
     """An organizer's layout that cannot be sold. Each refusal below says, in the reader's
     language, what is wrong; catch InvalidLayout to catch them all."""

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, F, Prefetch, Q, Value, When
 
 from catalog import inventory
+from catalog.best_available import FreeSeat, Point, focal_point
 from catalog.errors import PerformanceNotFound
 from catalog.models import Event, Performance, Seat, SeatStatus, Section, SectionTicketType
 from core.dbtime import DbNow, now_sql
@@ -228,6 +229,54 @@ def live_seats_of_holds(*, holds_sql: str, params: Sequence, now: datetime) -> i
         [*params, as_param(now)],
     )
     return count
+
+
+@dataclass(frozen=True)
+class FreeSeats:
+    """The free seats best available may choose from, and the focal point to choose by."""
+
+    seats: list[FreeSeat]
+    focus: Point
+
+
+def free_seats_to_choose(
+    *,
+    performance_id: int,
+    now: datetime,
+    ticket_type_id: int | None = None,
+    section_id: int | None = None,
+) -> FreeSeats:
+    """The FREE seats with a price of the performance (of one ticket type, one section if
+    given), only the columns choosing needs, and the focal point from the bounding box of all
+    its seats (catalog/best_available.py). Two statements: joined to the seats, the box's
+    aggregate may be planned inside a nested loop, once per seat (a generic plan did that)."""
+    box = fetch_one(
+        "SELECT min(x), max(x), min(y) FROM catalog_seat WHERE performance_id = %s",
+        [performance_id],
+    )
+    if box is None or box[0] is None:
+        return FreeSeats(seats=[], focus=Point(0.0, 0.0))
+    condition, params = "", [performance_id, as_param(now)]
+    if ticket_type_id is not None:
+        condition += " AND s.ticket_type_id = %s"
+        params.append(ticket_type_id)
+    if section_id is not None:
+        condition += " AND s.section_id = %s"
+        params.append(section_id)
+    rows = fetch_all(
+        f"""SELECT s.id, s.section_id, s.row, s.number, s.x, s.y, s.ticket_type_id
+            FROM catalog_seat s
+            WHERE s.performance_id = %s AND {inventory.FREE_SQL}{condition}
+              AND EXISTS (SELECT 1 FROM catalog_sectiontickettype p
+                          WHERE p.section_id = s.section_id
+                            AND p.ticket_type_id = s.ticket_type_id)""",
+        params,
+    )
+    min_x, max_x, min_y = box
+    return FreeSeats(
+        seats=[FreeSeat(*row) for row in rows],
+        focus=focal_point(min_x=min_x, max_x=max_x, min_y=min_y),
+    )
 
 
 def money(value) -> Decimal | None:

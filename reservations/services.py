@@ -23,8 +23,13 @@ from django.conf import settings
 from django.db import transaction
 
 from catalog import inventory
-from catalog.errors import InvalidSeats, PerformanceNotFound, SeatsUnavailable, TooManySeats
-from catalog.inventory import SeatChange
+from catalog.errors import (
+    InvalidSeats,
+    PerformanceNotFound,
+    SeatsUnavailable,
+    TooManySeats,
+)
+from catalog.inventory import SeatChange, TakenSeat
 from catalog.selectors import (
     PricedSeat,
     SaleTerms,
@@ -44,6 +49,7 @@ from core.sql import (
 )
 from core.tasks import periodic_task
 from core.tokens import derived_token, hash_token, new_token
+from reservations.best_available import take_best
 from reservations.errors import (
     AlreadyCheckedOut,
     HoldExpired,
@@ -56,6 +62,7 @@ from reservations.selectors import OwnedHold, owned_hold
 # A request naming more seats than this is refused before any query, whatever the
 # performance's own limit (which is checked too).
 MAX_SEATS_PER_REQUEST = 100
+
 
 # A hold's seats are reserved exactly while it is live: a paid hold's seats are sold (and no
 # longer point to it), an expired hold's are free to others. So the common paths need not
@@ -70,6 +77,7 @@ class HoldState:
     seats: list[PricedSeat]
     currency: str
     token: str | None = None  # only when the hold was just made
+    together: bool | None = None  # best available: adjacent in one row (None: seats chosen)
 
     @property
     def total(self) -> Decimal:
@@ -89,41 +97,81 @@ def hold_seats(
     hold's token is a new random one unless the caller brings its own (the web pages derive
     theirs from a seed, so that their session table keeps no token)."""
     _check_seat_ids(seat_ids)
+    with transaction.atomic():
+        hold, token = _new_hold(
+            performance_id=performance_id, adding=len(seat_ids), client_key=client_key, token=token
+        )
+        seats = _take_free_seats(hold=hold, seat_ids=seat_ids, now=hold.created_at, held=set())
+    return HoldState(hold=hold, seats=seats, currency=hold.terms.currency, token=token)
+
+
+@count_outcomes(HOLD_ATTEMPTS, success=lambda result: "held")
+def hold_best_available(
+    *,
+    performance_id: int,
+    quantity: int,
+    ticket_type_id: int | None = None,
+    section_id: int | None = None,
+    client_key: str = "",
+    token: str | None = None,
+) -> HoldState:
+    """Hold `quantity` seats that the server chooses (catalog/best_available.py: adjacent in
+    one row nearest the stage if it can; `together` says whether they are) for a new buyer,
+    of one ticket type or section if given; the same limits as hold_seats. Choices are made
+    from the FREE seats read and taken by the inventory's take (SKIP LOCKED), each in a
+    savepoint: a choice that another buyer took meanwhile is undone and the next is tried."""
+    if quantity > MAX_SEATS_PER_REQUEST:
+        raise TooManySeats(limit=MAX_SEATS_PER_REQUEST)
+    if quantity < 1:
+        raise InvalidSeats(seats=[])
+    with transaction.atomic():
+        hold, token = _new_hold(
+            performance_id=performance_id, adding=quantity, client_key=client_key, token=token
+        )
+        taken, together = take_best(
+            hold, quantity=quantity, ticket_type_id=ticket_type_id, section_id=section_id
+        )
+        seats = _priced_new_seats(hold, taken)
+    return HoldState(
+        hold=hold, seats=seats, currency=hold.terms.currency, token=token, together=together
+    )
+
+
+def _new_hold(
+    *, performance_id: int, adding: int, client_key: str, token: str | None
+) -> tuple[OwnedHold, str]:
+    """In the caller's transaction: check the sales window and the limits for `adding` seats,
+    then insert a hold with no seats yet; its created_at is the database's "now"."""
     if token is not None and len(token) < 32:
         raise ValueError("a hold token needs at least 32 characters")
     if not is_id(performance_id):
         raise PerformanceNotFound()
-    with transaction.atomic():
-        found = sale_terms_now(performance_id=performance_id)
-        if found is None:
-            raise PerformanceNotFound()
-        terms, now = found
-        _check_sales_open(terms, now)
-        _check_limit(terms, already_held=0, adding=len(seat_ids))
-        _check_client_cap(client_key, adding=len(seat_ids), now=now)
-        token = new_token() if token is None else token
-        expires_at = now + timedelta(minutes=terms.hold_minutes)
-        token_hash = hash_token(token)
-        (hold_id,) = fetch_one(
-            """INSERT INTO reservations_hold
-                 (performance_id, token_hash, client_key, created_at, expires_at, checked_out)
-               VALUES (%s, %s, %s, %s, %s, %s) RETURNING id""",
-            [
-                performance_id, token_hash, client_key, as_param(now),
-                as_param(expires_at), False,
-            ],
-        )  # fmt: skip
-        hold = OwnedHold(
-            id=hold_id,
-            token_hash=token_hash,
-            client_key=client_key,
-            created_at=now,
-            expires_at=expires_at,
-            checked_out=False,
-            terms=terms,
-        )
-        seats = _take_free_seats(hold=hold, seat_ids=seat_ids, now=now, held=set())
-    return HoldState(hold=hold, seats=seats, currency=terms.currency, token=token)
+    found = sale_terms_now(performance_id=performance_id)
+    if found is None:
+        raise PerformanceNotFound()
+    terms, now = found
+    _check_sales_open(terms, now)
+    _check_limit(terms, already_held=0, adding=adding)
+    _check_client_cap(client_key, adding=adding, now=now)
+    token = new_token() if token is None else token
+    expires_at = now + timedelta(minutes=terms.hold_minutes)
+    token_hash = hash_token(token)
+    (hold_id,) = fetch_one(
+        """INSERT INTO reservations_hold
+             (performance_id, token_hash, client_key, created_at, expires_at, checked_out)
+           VALUES (%s, %s, %s, %s, %s, %s) RETURNING id""",
+        [performance_id, token_hash, client_key, as_param(now), as_param(expires_at), False],
+    )
+    hold = OwnedHold(
+        id=hold_id,
+        token_hash=token_hash,
+        client_key=client_key,
+        created_at=now,
+        expires_at=expires_at,
+        checked_out=False,
+        terms=terms,
+    )
+    return hold, token
 
 
 @count_outcomes(HOLD_ATTEMPTS, success=lambda result: "held")
@@ -214,8 +262,12 @@ def _take_free_seats(
         _raise_for_seats_not_taken(hold, seat_ids, held | {seat.id for seat in taken})
     if held:
         return seats_of_hold(hold_id=hold.pk)
-    # A new hold: its seats are the ones just taken, priced by the UPDATE itself and named
-    # from the performance's cached price list (names only; a price is never taken from it).
+    return _priced_new_seats(hold, taken)
+
+
+def _priced_new_seats(hold: OwnedHold, taken: list[TakenSeat]) -> list[PricedSeat]:
+    """A new hold's seats: the ones just taken, priced by the UPDATE itself and named from the
+    performance's cached price list (names only; a price is never taken from it)."""
     names = price_list(performance_id=hold.performance_id)
     if any((seat.section_id, seat.ticket_type_id) not in names for seat in taken):
         return seats_of_hold(hold_id=hold.pk)  # newer than the cached list

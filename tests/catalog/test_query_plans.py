@@ -3,10 +3,12 @@
 import pytest
 from django.db import connection
 from django.db.models.functions import Now
+from django.test.utils import CaptureQueriesContext
 
 from catalog.inventory import free
 from catalog.models import Seat, SeatStatus
-from core.dbtime import DbNow
+from catalog.selectors import free_seats_to_choose
+from core.dbtime import DbNow, db_now
 from reservations.services import hold_seats
 from tests.factories import make_performance, seat_ids
 
@@ -48,3 +50,13 @@ def test_a_hold_seats_are_found_by_the_hold_index(big_and_small):
     big, _small = big_and_small
     hold_id = Seat.objects.filter(performance=big, hold__isnull=False).values("hold_id")[0]
     assert "Seq Scan" not in plan(Seat.objects.filter(hold_id=hold_id["hold_id"]))
+
+
+def test_best_available_reads_one_performance_by_its_index(big_and_small):
+    _big, small = big_and_small
+    with CaptureQueriesContext(connection) as captured:
+        free_seats_to_choose(performance_id=small.pk, now=db_now())
+    for query in captured.captured_queries:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {query['sql']}")
+            assert "Seq Scan on catalog_seat" not in "\n".join(r[0] for r in cursor.fetchall())

@@ -1,0 +1,176 @@
+"""Choosing the best available seats: a pure function of the free seats, with no database.
+
+The rule, in order of preference (README, "Best available"):
+1. `quantity` adjacent seats in one row that leave no orphan, nearest the focal point;
+2. adjacent seats in one row that leave an orphan, nearest the focal point;
+3. the seats split over the fewest rows, the rows nearest the focal point first
+   (`together` is False).
+
+Adjacent means consecutive numbers in the same section and row, each of them free: a seat
+that is taken, blocked or missing breaks the run. An orphan is a lone free seat that a block
+leaves between itself and a seat that is not free (or the row's end); within a maximal run of
+free seats that is exactly a block starting at the run's second seat or ending at its
+second-to-last. Only the seats given count as free: the caller passes the free seats of its
+filter (ticket type, section), so a free seat of another ticket type counts as not free.
+
+The focal point is the stage's centre. There is no stage shape in a layout yet, so it is the
+centre of the front edge of the performance's seats' bounding box: x halfway between the
+smallest and largest x, y the smallest y (front row). A block's distance is that of its
+centre, a row's that of its nearest seat; ties go to the lower section, row, number.
+
+`rank_choices` yields every choice in the order of preference, lazily, so that a caller who
+finds its first choice taken by another buyer meanwhile tries the next one without reading
+the seats again (reservations/services.py hold_best_available).
+"""
+
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+
+
+@dataclass(frozen=True)
+class FreeSeat:
+    """A free seat, with what choosing needs of it."""
+
+    id: int
+    section_id: int
+    row: str
+    number: int
+    x: float
+    y: float
+    ticket_type_id: int
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Seats to hold, in seat order; `together`: adjacent in one row."""
+
+    seat_ids: tuple[int, ...]
+    together: bool
+
+
+def focal_point(*, min_x: float, max_x: float, min_y: float) -> Point:
+    """The stage's centre, until layouts have a stage: the middle of the seats' front edge."""
+    return Point((min_x + max_x) / 2, min_y)
+
+
+def pick_best(seats: Iterable[FreeSeat], *, quantity: int, focus: Point) -> Choice | None:
+    """The best choice of `quantity` seats among `seats`, or None when too few are free."""
+    return next(rank_choices(seats, quantity=quantity, focus=focus), None)
+
+
+def rank_choices(seats: Iterable[FreeSeat], *, quantity: int, focus: Point) -> Iterator[Choice]:
+    """Every block of `quantity` adjacent seats, those that leave no orphan first, each group
+    nearest first; then the one split over the fewest rows. Nothing when too few are free."""
+    if quantity < 1:
+        raise ValueError("quantity must be at least 1")
+    rows = _rows(seats)
+    if sum(len(row) for row in rows) < quantity:
+        return
+    for run, start in _blocks(rows, quantity, focus):
+        yield Choice(tuple(seat.id for seat in run[start : start + quantity]), True)
+    yield _split(rows, quantity, focus)
+
+
+def _blocks(rows: list[list[FreeSeat]], quantity: int, focus: Point) -> Iterator[tuple]:
+    """(run, start) of every block of `quantity` adjacent seats: those that leave no orphan
+    first, each group nearest first."""
+    clean: list[tuple] = []
+    orphaning: list[tuple] = []
+    for row in rows:
+        for run in _runs(row):
+            for start, distance, orphan in _windows(run, quantity, focus):
+                key = (distance, run[0].section_id, run[0].row, run[start].number)
+                (orphaning if orphan else clean).append((key, run, start))
+    for group in (clean, orphaning):
+        group.sort(key=lambda entry: entry[0])
+        for _key, run, start in group:
+            yield run, start
+
+
+def _rows(seats: Iterable[FreeSeat]) -> list[list[FreeSeat]]:
+    """The seats by section and row, each row in number order."""
+    ordered = sorted(seats, key=lambda s: (s.section_id, s.row, s.number))
+    return [list(row) for _key, row in groupby(ordered, key=lambda s: (s.section_id, s.row))]
+
+
+def _runs(row: Sequence[FreeSeat]) -> list[list[FreeSeat]]:
+    """A row's maximal runs of consecutive numbers."""
+    runs: list[list[FreeSeat]] = []
+    for seat in row:
+        if runs and seat.number == runs[-1][-1].number + 1:
+            runs[-1].append(seat)
+        else:
+            runs.append([seat])
+    return runs
+
+
+def _windows(run: Sequence[FreeSeat], quantity: int, focus: Point) -> Iterator[tuple]:
+    """(start, distance of the block's centre to the focus, leaves an orphan) of each block of
+    `quantity` seats in a run; prefix sums keep it linear in the run's length."""
+    length = len(run)
+    if length < quantity:
+        return
+    sum_x = [0.0]
+    sum_y = [0.0]
+    for seat in run:
+        sum_x.append(sum_x[-1] + seat.x)
+        sum_y.append(sum_y[-1] + seat.y)
+    for start in range(length - quantity + 1):
+        end = start + quantity
+        centre_x = (sum_x[end] - sum_x[start]) / quantity
+        centre_y = (sum_y[end] - sum_y[start]) / quantity
+        orphan = start == 1 or length - end == 1
+        yield start, math.hypot(centre_x - focus.x, centre_y - focus.y), orphan
+
+
+def _distance(seat: FreeSeat, focus: Point) -> float:
+    return math.hypot(seat.x - focus.x, seat.y - focus.y)
+
+
+def _split(rows: list[list[FreeSeat]], quantity: int, focus: Point) -> Choice:
+    """The seats over the fewest rows: rows taken nearest first, each only while the rows
+    still unconsidered can make up the rest in the rows left; each row gives as many of its
+    seats as are still needed, adjacent where it can."""
+    ranked = sorted(
+        rows, key=lambda row: (min(_distance(s, focus) for s in row), row[0].section_id, row[0].row)
+    )
+    fewest = _fewest_rows([len(row) for row in rows], quantity)
+    chosen: list[FreeSeat] = []
+    rows_left = fewest
+    for index, row in enumerate(ranked):
+        if rows_left == 0 or len(chosen) == quantity:
+            break
+        need = quantity - len(chosen)
+        after = sorted((len(r) for r in ranked[index + 1 :]), reverse=True)
+        # Without this row, could rows_left others still hold the rest? If so, it may be
+        # skipped; take it only if taking it keeps the fewest count reachable.
+        with_it = need - min(len(row), need)
+        if with_it > sum(after[: rows_left - 1]):
+            continue
+        chosen.extend(_seats_of_row(row, min(len(row), need), focus))
+        rows_left -= 1
+    return Choice(tuple(sorted(seat.id for seat in chosen)), False)
+
+
+def _fewest_rows(sizes: list[int], quantity: int) -> int:
+    total = 0
+    for count, size in enumerate(sorted(sizes, reverse=True), start=1):
+        total += size
+        if total >= quantity:
+            return count
+    raise ValueError("too few seats")  # rank_choices checked the total first
+
+
+def _seats_of_row(row: list[FreeSeat], count: int, focus: Point) -> list[FreeSeat]:
+    """`count` seats of one row: its best block if one run holds them, else its nearest."""
+    for run, start in _blocks([row], count, focus):
+        return run[start : start + count]
+    return sorted(row, key=lambda s: (_distance(s, focus), s.number))[:count]

@@ -1,0 +1,75 @@
+"""Taking the best available seats for a new hold, in its transaction (called by
+reservations/services.py hold_best_available, which checks the limits and makes the hold).
+
+The choice is catalog's (catalog/best_available.py, from the FREE seats that
+catalog/selectors.py free_seats_to_choose reads); the seats are taken by the inventory's own
+take, one UPDATE over FREE seats FOR UPDATE SKIP LOCKED, so a buyer never waits on a seat
+another buyer is taking. Each choice is taken in a savepoint: if some of its seats were taken
+meanwhile (or are being taken: SKIP LOCKED passes over them), the savepoint is rolled back
+(the seats it did take, their row locks and their after-commit messages with it), those seats
+are left out, and the next choice of the same read is tried; after BEST_TRIES_PER_READ such
+tries the free seats are read again, at most BEST_READS times, before giving up with 409
+seats_unavailable (the buyer may try again). Fewer free seats than asked for: 409
+not_enough_seats.
+"""
+
+from django.db import transaction
+
+from catalog import inventory
+from catalog.best_available import rank_choices
+from catalog.errors import NotEnoughSeats, SeatsUnavailable
+from catalog.inventory import TakenSeat
+from catalog.selectors import free_seats_to_choose
+from reservations.selectors import OwnedHold
+
+BEST_READS = 10
+BEST_TRIES_PER_READ = 20
+
+
+class _TakenMeanwhile(Exception):
+    """Some seats of a choice were not free to take: its savepoint is rolled back."""
+
+    def __init__(self, missed: set[int]) -> None:
+        super().__init__("taken meanwhile")
+        self.missed = missed
+
+
+def take_best(
+    hold: OwnedHold, *, quantity: int, ticket_type_id: int | None, section_id: int | None
+) -> tuple[list[TakenSeat], bool]:
+    """The best choice of free seats that can be taken whole, and whether it is together.
+    Seats another buyer took (or is taking) meanwhile are left out of every later choice."""
+    now = hold.created_at
+    missed: set[int] = set()
+    for _read in range(BEST_READS):
+        free = free_seats_to_choose(
+            performance_id=hold.performance_id,
+            now=now,
+            ticket_type_id=ticket_type_id,
+            section_id=section_id,
+        )
+        seats = [seat for seat in free.seats if seat.id not in missed]
+        if len(seats) < quantity:
+            raise NotEnoughSeats(quantity=quantity)
+        tries = 0
+        for choice in rank_choices(seats, quantity=quantity, focus=free.focus):
+            if missed.intersection(choice.seat_ids):
+                continue
+            try:
+                with transaction.atomic():  # a savepoint: undoes a part taken, and its locks
+                    taken = inventory.take(
+                        hold_id=hold.pk,
+                        performance_id=hold.performance_id,
+                        seat_ids=choice.seat_ids,
+                        expires_at=hold.expires_at,
+                        now=now,
+                    )
+                    if len(taken) != quantity:
+                        raise _TakenMeanwhile(set(choice.seat_ids) - {s.id for s in taken})
+                return taken, choice.together
+            except _TakenMeanwhile as meanwhile:
+                missed |= meanwhile.missed
+            tries += 1
+            if tries == BEST_TRIES_PER_READ:
+                break
+    raise SeatsUnavailable(seats=[])

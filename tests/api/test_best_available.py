@@ -1,0 +1,114 @@
+"""HTTP API v1: a new hold of the best available seats, chosen by the server."""
+
+from decimal import Decimal
+
+import pytest
+
+from catalog.models import Seat, TicketType
+from tests.api.helpers import assert_problem, create_hold, post, snapshot
+from tests.factories import make_performance, seat_ids
+
+pytestmark = pytest.mark.django_db
+
+
+def best(client, performance, **asked):
+    return post(client, f"/performances/{performance.pk}/holds", {"best_available": asked})
+
+
+def places(body) -> list[str]:
+    return [f"{seat['section']} {seat['row']}{seat['number']}" for seat in body["seats"]]
+
+
+def test_holds_adjacent_seats_nearest_the_stage_and_says_they_are_together(client):
+    performance = make_performance(sections=1, rows=2, seats_per_row=5)
+    response = best(client, performance, quantity=3)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    # The focus is the front row's centre (A3); A2-A4 would leave A1 and A5 alone.
+    assert places(body) == ["Section 1 A1", "Section 1 A2", "Section 1 A3"]
+    assert body["together"] is True and body["token"]
+    assert Decimal(body["total"]) == Decimal("60.00")
+    held = Seat.objects.filter(hold_id=body["id"], status="reserved")
+    assert set(held.values_list("id", flat=True)) == {s["id"] for s in body["seats"]}
+
+
+def test_a_hold_of_chosen_seats_says_nothing_of_together(client, performance):
+    body = create_hold(client, performance, seat_ids(performance)[:1])
+    assert body["together"] is None
+
+
+def test_says_when_the_seats_are_not_together(client):
+    performance = make_performance(sections=1, rows=2, seats_per_row=5)
+    ids = seat_ids(performance)
+    create_hold(client, performance, [ids[2], ids[7]])  # A3 and B3: no three in a row
+    response = best(client, performance, quantity=3)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["together"] is False
+    # The fewest rows: all three in the front row, across the taken A3.
+    assert places(body) == ["Section 1 A1", "Section 1 A2", "Section 1 A4"]
+
+
+def test_filters_by_ticket_type_and_section(client):
+    performance = make_performance(sections=2, rows=2, seats_per_row=5)
+    student = TicketType.objects.get(event=performance.event, name="Student")
+    second = performance.sections.get(position=1)
+    response = best(client, performance, quantity=2, ticket_type=student.pk)
+    assert response.status_code == 201, response.content
+    assert {seat["ticket_type"] for seat in response.json()["seats"]} == {"Student"}
+    response = best(client, performance, quantity=2, section=second.pk)
+    assert response.status_code == 201, response.content
+    assert {seat["section"] for seat in response.json()["seats"]} == {"Section 2"}
+
+
+def test_seats_and_best_available_together_are_refused(client, performance):
+    before = snapshot()
+    response = post(
+        client,
+        f"/performances/{performance.pk}/holds",
+        {"seats": seat_ids(performance)[:1], "best_available": {"quantity": 1}},
+    )
+    assert_problem(response, 422, "validation_error")
+    response = post(client, f"/performances/{performance.pk}/holds", {})
+    assert_problem(response, 422, "validation_error")
+    assert snapshot() == before
+
+
+def test_not_enough_seats_left_for_the_filter_is_a_409_that_changes_nothing(client):
+    performance = make_performance(sections=2, rows=2, seats_per_row=5, max_seats_per_order=20)
+    normal = TicketType.objects.get(event=performance.event, name="Normal")
+    create_hold(client, performance, seat_ids(performance)[:16])  # every Normal seat, 16 of 20
+    before = snapshot()
+    response = best(client, performance, quantity=6)
+    assert_problem(response, 409, "not_enough_seats")
+    response = best(client, performance, quantity=1, ticket_type=normal.pk)
+    assert_problem(response, 409, "not_enough_seats")
+    assert snapshot() == before
+
+
+def test_not_enough_seats_in_persian(client, performance):
+    response = post(
+        client,
+        f"/performances/{performance.pk}/holds",
+        {"best_available": {"quantity": 10, "section": 2**40}},
+        lang="fa",
+    )
+    body = assert_problem(response, 409, "not_enough_seats")
+    assert "۱۰" in body["title"] + body["detail"]
+
+
+def test_the_limits_of_a_hold_apply(client):
+    performance = make_performance(max_seats_per_order=2)
+    assert_problem(best(client, performance, quantity=3), 422, "too_many_seats")
+    closed = make_performance(sales_open=False)
+    assert_problem(best(client, closed, quantity=1), 409, "sales_closed")
+    assert_problem(best(client, performance, quantity=0), 422, "validation_error")
+
+
+def test_the_per_client_cap_counts_best_available_seats(client, settings):
+    settings.SANDALI_MAX_SEATS_PER_CLIENT = 5
+    performance = make_performance()
+    assert best(client, performance, quantity=3).status_code == 201
+    refused = best(client, performance, quantity=3)
+    assert_problem(refused, 429, "too_many_seats_held")
+    assert best(client, performance, quantity=2).status_code == 201
