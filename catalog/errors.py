@@ -35,6 +35,15 @@ class NotEnoughSeats(DomainError):
     title = _("Fewer than %(quantity)s seats are left for this choice.")
 
 
+class UnknownSeatChoice(DomainError):
+    """Best available for a ticket type or section that this performance does not sell: a
+    wrong request, not a sold-out one."""
+
+    code = "unknown_seat_choice"
+    status = 422
+    title = _("This performance sells no such ticket type or section.")
+
+
 class InvalidLayout(DomainError):
     """An organizer's layout that cannot be sold. Each refusal below says, in the reader's
     language, what is wrong; catch InvalidLayout to catch them all."""

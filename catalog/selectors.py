@@ -282,3 +282,14 @@ def free_seats_to_choose(
 def money(value) -> Decimal | None:
     # SQLite hands back a number; prices always have two places.
     return None if value is None else Decimal(str(value)).quantize(CENT)
+
+
+def sells(*, performance_id: int, ticket_type_id: int | None, section_id: int | None) -> bool:
+    """Whether the performance has a priced section (this one, if given) of the ticket type
+    (this one, if given)."""
+    prices = SectionTicketType.objects.filter(section__performance_id=performance_id)
+    if ticket_type_id is not None:
+        prices = prices.filter(ticket_type_id=ticket_type_id)
+    if section_id is not None:
+        prices = prices.filter(section_id=section_id)
+    return prices.exists()

@@ -17,9 +17,9 @@ from django.db import transaction
 
 from catalog import inventory
 from catalog.best_available import rank_choices
-from catalog.errors import NotEnoughSeats, SeatsUnavailable
+from catalog.errors import NotEnoughSeats, SeatsUnavailable, UnknownSeatChoice
 from catalog.inventory import TakenSeat
-from catalog.selectors import free_seats_to_choose
+from catalog.selectors import free_seats_to_choose, sells
 from reservations.selectors import OwnedHold
 
 BEST_READS = 10
@@ -40,6 +40,11 @@ def take_best(
     """The best choice of free seats that can be taken whole, and whether it is together.
     Seats another buyer took (or is taking) meanwhile are left out of every later choice."""
     now = hold.created_at
+    choice_given = ticket_type_id is not None or section_id is not None
+    if choice_given and not sells(
+        performance_id=hold.performance_id, ticket_type_id=ticket_type_id, section_id=section_id
+    ):
+        raise UnknownSeatChoice()
     missed: set[int] = set()
     for _read in range(BEST_READS):
         free = free_seats_to_choose(

@@ -86,11 +86,25 @@ def test_not_enough_seats_left_for_the_filter_is_a_409_that_changes_nothing(clie
     assert snapshot() == before
 
 
+def test_a_ticket_type_or_section_the_performance_does_not_sell_is_a_422(client, performance):
+    other = make_performance()
+    foreign_type = TicketType.objects.filter(event=other.event).first()
+    foreign_section = other.sections.first()
+    before = snapshot()
+    for choice in ({"ticket_type": foreign_type.pk}, {"section": foreign_section.pk},
+                   {"ticket_type": 10**9}):  # fmt: skip
+        response = best(client, performance, quantity=1, **choice)
+        assert_problem(response, 422, "unknown_seat_choice")
+    assert snapshot() == before
+
+
 def test_not_enough_seats_in_persian(client, performance):
+    first = performance.sections.get(position=0)  # 10 seats, one of them held
+    create_hold(client, performance, seat_ids(performance)[:1])
     response = post(
         client,
         f"/performances/{performance.pk}/holds",
-        {"best_available": {"quantity": 10, "section": 2**40}},
+        {"best_available": {"quantity": 10, "section": first.pk}},
         lang="fa",
     )
     body = assert_problem(response, 409, "not_enough_seats")
