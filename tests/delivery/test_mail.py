@@ -125,4 +125,4 @@ def test_a_cancellation_and_a_confirmation_sent_after_its_order_was_cancelled_ca
     cancel_order(order_id=order.pk)
     for kind in (MailKind.CONFIRMATION, MailKind.CANCELLATION):
         message = composed(order, kind)
-        assert message.attachments == [] and "PDF" not in message.body
+        assert message.attachments == [] and "as a PDF" not in message.body

@@ -273,7 +273,9 @@ def test_a_choice_refused_by_the_server_says_whether_any_seat_of_its_kind_is_lef
             lambda response: "/selection/seats/" in response.url and refusals.append(response),
         )
         # Held in this test's process: the page hears of a hold only when the server refuses
-        # a seat, and then reads the map again.
+        # a seat, and then reads the map again. Held after the socket's snapshot, which would
+        # otherwise show the seats taken before the click.
+        page.wait_for_selector("body[data-live=true]")
         hold_elsewhere(performance, ids[5:10])
         seat(page, ids[5]).click()
         page.locator(".toast", has_text="No Student seats are left in Section 1.").wait_for(

@@ -373,6 +373,7 @@ function connect(delay = 500) {
       delay = 500;
     }
     apply(JSON.parse(event.data).seats);
+    document.body.dataset.live = "true"; // the snapshot is in: every later change will come
   };
   socket.onclose = () => {
     live.textContent = text.offline;
