@@ -199,6 +199,9 @@ def test_pay_clicked_twice_shows_the_order_once_paid(browser, server):
     page.click("#to-checkout")
     page.fill("input[name=name]", "Ava Buyer")
     page.fill("input[name=email]", "ava@example.org")
+    # The guard is checkout.js, a module that may still be loading on a slow machine; a
+    # buyer takes longer than that to fill the form in.
+    page.wait_for_selector("form.checkout[data-ready]", state="attached")
     posts = []
     page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
     page.evaluate(
