@@ -74,6 +74,19 @@ def lay_out(sections: Sequence[SectionSpec]) -> dict[str, list[PlacedSeat]]:
     }
 
 
+@dataclass(frozen=True)
+class PlacedSection:
+    """A section whose seats are already placed in layout coordinates (drawn in the designer
+    or read from an imported plan); `prices` maps ticket type ids to prices."""
+
+    name: str
+    seats: Sequence[PlacedSeat]
+    prices: Mapping[int, Decimal]
+    offset_x: float = 0.0
+    offset_y: float = 0.0
+    rotation: float = 0.0
+
+
 def replace_layout(
     *,
     layout: VenueLayout,
@@ -81,25 +94,59 @@ def replace_layout(
     shapes: Sequence[ShapeSpec] = (),
     seat_width: float = SEAT_WIDTH,
 ) -> int:
-    """Replace the layout's sections, seats and shapes with those of the specs, all or
-    nothing; refuses (LayoutRefused, every problem listed) a layout that cannot be sold.
-    Returns the number of seats."""
-    names = [spec.name for spec in sections]
+    """Replace the layout's sections, seats and shapes with those laid out from the row specs,
+    all or nothing; refuses (LayoutRefused, every problem listed) a layout that cannot be
+    sold. Returns the number of seats."""
+    problems = [problem for spec in sections for problem in spec_problems(spec.name, spec.rows)]
+    if sum(row.seats for spec in sections for row in spec.rows) > MAX_LAYOUT_SEATS:
+        problems.append(LayoutProblem("too_many_seats", "", "", MAX_LAYOUT_SEATS))
+    if problems:  # rows that cannot be laid out are not laid out
+        _refuse(problems)
+    placed = lay_out(sections)
+    return save_placed_layout(
+        layout=layout,
+        sections=[
+            PlacedSection(
+                name=spec.name,
+                seats=placed[spec.name],
+                prices=spec.prices,
+                offset_x=spec.offset_x,
+                offset_y=spec.offset_y,
+                rotation=spec.rotation,
+            )
+            for spec in sections
+        ],
+        shapes=shapes,
+        seat_width=seat_width,
+    )
+
+
+def save_placed_layout(
+    *,
+    layout: VenueLayout,
+    sections: Sequence[PlacedSection],
+    shapes: Sequence[ShapeSpec] = (),
+    seat_width: float = SEAT_WIDTH,
+) -> int:
+    """Replace the layout's sections, seats and shapes with these placed ones, all or nothing:
+    the one writer of a layout, whatever drew it. Refuses (LayoutRefused, every problem
+    listed) overlapping seats, a row and number twice in a section, seats with no ticket type
+    or one unpriced in their section. Returns the number of seats."""
+    names = [section.name for section in sections]
     problems = [
         LayoutProblem("duplicate_section", name, "", 0)
         for name in sorted({name for name in names if names.count(name) > 1})
     ]
-    problems += [problem for spec in sections for problem in spec_problems(spec.name, spec.rows)]
-    if sum(row.seats for spec in sections for row in spec.rows) > MAX_LAYOUT_SEATS:
+    if sum(len(section.seats) for section in sections) > MAX_LAYOUT_SEATS:
         problems.append(LayoutProblem("too_many_seats", "", "", MAX_LAYOUT_SEATS))
-    if problems:  # rows that cannot be laid out are not laid out
-        raise LayoutRefused(count=len(problems), first=problems[0].message, problems=problems)
-    placed = lay_out(sections)
-    event_types = set(layout.event.ticket_types.values_list("id", flat=True))
-    priced = {spec.name: set(spec.prices) & event_types for spec in sections}
-    problems += find_problems(placed, seat_width=seat_width, priced=priced)
     if problems:
-        raise LayoutRefused(count=len(problems), first=problems[0].message, problems=problems)
+        _refuse(problems)
+    event_types = set(layout.event.ticket_types.values_list("id", flat=True))
+    priced = {section.name: set(section.prices) & event_types for section in sections}
+    placed = {section.name: section.seats for section in sections}
+    problems = find_problems(placed, seat_width=seat_width, priced=priced)
+    if problems:
+        _refuse(problems)
     with transaction.atomic():
         layout.sections.all().delete()
         layout.shapes.all().delete()
@@ -128,7 +175,7 @@ def replace_layout(
                         blocked=seat.blocked,
                         flags=sorted(seat.flags),
                     )
-                    for seat in placed[spec.name]
+                    for seat in spec.seats
                 ),
                 batch_size=2000,
             )
@@ -136,7 +183,11 @@ def replace_layout(
             LayoutShape(layout=layout, kind=s.kind, geometry=dict(s.geometry), text=s.text)
             for s in shapes
         )
-    return sum(len(seats) for seats in placed.values())
+    return sum(len(section.seats) for section in sections)
+
+
+def _refuse(problems: list[LayoutProblem]):
+    raise LayoutRefused(count=len(problems), first=problems[0].message, problems=problems)
 
 
 def create_performance_from_layout(

@@ -8,12 +8,14 @@ import pytest
 
 from catalog import inventory
 from catalog.errors import LayoutRefused
-from catalog.layout_geometry import Arc, Gap, RowSpec, row_label
+from catalog.layout_geometry import Arc, Gap, PlacedSeat, RowSpec, row_label
 from catalog.layouts import (
+    PlacedSection,
     SectionSpec,
     ShapeSpec,
     create_performance_from_layout,
     replace_layout,
+    save_placed_layout,
 )
 from catalog.models import (
     Event,
@@ -216,3 +218,16 @@ def test_the_inventory_creates_new_seats_only_available_or_blocked(layout):
     )
     with pytest.raises(ValueError):
         inventory.create([sold])
+
+
+def test_placed_seats_are_saved_and_refused_like_drawn_rows(layout):
+    """The designer and the importers hand over seats already placed: the same checks apply."""
+    normal, _ = types(layout)
+    prices = {normal.pk: Decimal("30")}
+    seats = [PlacedSeat(row="A", number=n, x=n * 1.2, y=0, ticket_type=normal.pk) for n in (1, 2)]
+    assert save_placed_layout(layout=layout, sections=[PlacedSection("Floor", seats, prices)]) == 2
+    clash = [*seats, PlacedSeat(row="B", number=1, x=1.5, y=0.2, ticket_type=normal.pk)]
+    with pytest.raises(LayoutRefused) as refused:
+        save_placed_layout(layout=layout, sections=[PlacedSection("Floor", clash, prices)])
+    assert [problem.code for problem in refused.value.details["problems"]] == ["seats_overlap"]
+    assert LayoutSeat.objects.filter(section__layout=layout).count() == 2  # nothing changed
