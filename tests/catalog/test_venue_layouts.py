@@ -226,7 +226,7 @@ def test_placed_seats_are_saved_and_refused_like_drawn_rows(layout):
     prices = {normal.pk: Decimal("30")}
     seats = [PlacedSeat(row="A", number=n, x=n * 1.2, y=0, ticket_type=normal.pk) for n in (1, 2)]
     assert save_placed_layout(layout=layout, sections=[PlacedSection("Floor", seats, prices)]) == 2
-    clash = [*seats, PlacedSeat(row="B", number=1, x=1.5, y=0.2, ticket_type=normal.pk)]
+    clash = [*seats, PlacedSeat(row="B", number=1, x=1.3, y=0.2, ticket_type=normal.pk)]
     with pytest.raises(LayoutRefused) as refused:
         save_placed_layout(layout=layout, sections=[PlacedSection("Floor", clash, prices)])
     assert [problem.code for problem in refused.value.details["problems"]] == ["seats_overlap"]
