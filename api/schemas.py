@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Path, Schema
-from pydantic import EmailStr, Field, StrictInt, model_validator
+from pydantic import EmailStr, Field, StrictBool, StrictInt, model_validator
 
 SeatId = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
 # An id in a path: a positive 64-bit integer, so that no database is asked for a bigger one.
@@ -21,6 +21,9 @@ class BestAvailableIn(Schema):
     quantity: Annotated[int, Field(ge=1, le=100)]
     ticket_type: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
     section: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
+    # Wheelchair spaces with their companion seats, `quantity` seats in all (README,
+    # "Accessible seats").
+    accessible: StrictBool = False
 
 
 class NewHoldIn(Schema):
@@ -99,7 +102,9 @@ class PerformanceOut(Schema):
 
 class SeatMapOut(Schema):
     columns: list[str]
-    seats: list[tuple[int, int, str, int, float, float, int, str, int]]
+    # SEAT_MAP_COLUMNS: id, section_id, row, number, x, y, ticket_type_id, status, version,
+    # flags (bits: 1 wheelchair, 2 companion, 4 restricted view, 8 aisle)
+    seats: list[tuple[int, int, str, int, float, float, int, str, int, int]]
 
 
 class HeldSeatOut(Schema):

@@ -141,6 +141,7 @@ def create_hold(request, performance_id: schemas.Id, body: schemas.NewHoldIn):
             quantity=best.quantity,
             ticket_type_id=best.ticket_type,
             section_id=best.section,
+            accessible=best.accessible,
             client_key=hold_services.client_key(address),
         )
     return Status(201, _hold_body(created))

@@ -40,6 +40,8 @@ class FreeSeat:
     x: float
     y: float
     ticket_type_id: int
+    flag_bits: int = 0  # catalog/seat_flags.py
+    companion_of: int | None = None  # a companion seat's wheelchair space
 
 
 @dataclass(frozen=True)

@@ -172,14 +172,22 @@ def take(
     return taken
 
 
-def release_statement(*, hold_id: int, seat_ids: Sequence[int] = (), live_at=None) -> Statement:
-    """The hold's reserved seats (or only `seat_ids`) back on sale; with `live_at`, only while
-    the hold is live at that moment."""
+def release_statement(
+    *, hold_id: int, seat_ids: Sequence[int] = (), live_at=None, with_companions: bool = False
+) -> Statement:
+    """The hold's reserved seats (or only `seat_ids`, and with `with_companions` the hold's
+    companion seats of those) back on sale; with `live_at`, only while the hold is live at
+    that moment."""
     condition = "hold_id = %s AND status = 'reserved'"
     params: list = [hold_id]
     if seat_ids:
-        condition += f" AND id IN ({in_list(seat_ids)})"
-        params += list(seat_ids)
+        ids = in_list(seat_ids)
+        if with_companions:
+            condition += f" AND (id IN ({ids}) OR companion_of_id IN ({ids}))"
+            params += [*seat_ids, *seat_ids]
+        else:
+            condition += f" AND id IN ({ids})"
+            params += list(seat_ids)
     if live_at is not None:
         condition += f" AND {LIVE_SQL}"
         params.append(live_at)
@@ -187,14 +195,20 @@ def release_statement(*, hold_id: int, seat_ids: Sequence[int] = (), live_at=Non
 
 
 def release(
-    *, hold_id: int, seat_ids: Sequence[int] = (), live_at: datetime | None = None
+    *,
+    hold_id: int,
+    seat_ids: Sequence[int] = (),
+    live_at: datetime | None = None,
+    with_companions: bool = False,
 ) -> list[SeatChange]:
-    """Give back the hold's reserved seats (or only `seat_ids`); with `live_at`, only while
-    the hold is live at that moment (an expired hold's seats are free already)."""
+    """Give back the hold's reserved seats (or only `seat_ids`, with `with_companions` the
+    hold's companion seats of those too); with `live_at`, only while the hold is live at that
+    moment (an expired hold's seats are free already)."""
     statement = release_statement(
         hold_id=hold_id,
         seat_ids=seat_ids,
         live_at=None if live_at is None else as_param(live_at),
+        with_companions=with_companions,
     )
     return _run(statement, reason="released")
 
@@ -265,24 +279,47 @@ def unblock(*, performance_id: int, seat_ids: Sequence[int]) -> list[SeatChange]
     )
 
 
-def create(seats: Sequence[Seat]) -> int:
+def create(seats: Sequence[Seat], *, companions: Sequence[tuple[int, int]] = ()) -> int:
     """Insert a layout's new seats, available or blocked (a venue layout's kills), with no
-    hold or ticket; nobody watches them yet."""
+    hold or ticket; nobody watches them yet. `companions` ties seats to seats once they have
+    ids: (index of a companion seat, index of its wheelchair space) in `seats`."""
     if any(seat.status not in (SeatStatus.AVAILABLE, SeatStatus.BLOCKED) for seat in seats):
         raise ValueError("new seats are available or blocked")
-    Seat.objects.bulk_create(seats, batch_size=2000)
+    Seat.objects.bulk_create(seats, batch_size=2000)  # ids come back (RETURNING) on both
+    pairs = [(seats[companion].pk, seats[space].pk) for companion, space in companions]
+    for start in range(0, len(pairs), 400):  # SQLite's limit on a statement's parameters
+        batch = pairs[start : start + 400]
+        cases = " ".join(["WHEN %s THEN %s"] * len(batch))
+        ids = [companion for companion, _space in batch]
+        fetch_all(
+            f"""UPDATE {SEATS} SET companion_of_id = CASE id {cases} END
+                WHERE id IN ({in_list(ids)}) RETURNING id""",
+            [*(v for pair in batch for v in pair), *ids],
+        )
     return len(seats)
 
 
 def edit_layout(
-    *, seat_id: int, row: str, number: int, x: float, y: float, ticket_type_id: int
+    *,
+    seat_id: int,
+    row: str,
+    number: int,
+    x: float,
+    y: float,
+    ticket_type_id: int,
+    flag_bits: int | None = None,
+    companion_of_id: int | None = None,
 ) -> None:
-    """A seat's place, label or ticket type: no change of status, so no new version (the
-    seat map's snapshot shows it within SANDALI_SNAPSHOT_SECONDS)."""
+    """A seat's place, label, ticket type, flags or wheelchair space (given `flag_bits`): no
+    change of status, so no new version (the seat map's snapshot shows it within
+    SANDALI_SNAPSHOT_SECONDS)."""
+    accessible, params = "", []
+    if flag_bits is not None:
+        accessible, params = ", flag_bits = %s, companion_of_id = %s", [flag_bits, companion_of_id]
     fetch_all(
         f"""UPDATE {SEATS} SET "row" = %s, number = %s, x = %s, y = %s, ticket_type_id = %s
-            WHERE id = %s RETURNING id""",
-        [row, number, x, y, ticket_type_id, seat_id],
+            {accessible} WHERE id = %s RETURNING id""",
+        [row, number, x, y, ticket_type_id, *params, seat_id],
     )
 
 

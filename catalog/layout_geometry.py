@@ -3,7 +3,10 @@
 A row is laid out from its spec (straight or on an arc, spacing, aisle gaps, a numbering
 scheme); rows and sections are moved, rotated and duplicated by transforms of placed seats;
 `find_problems` refuses what cannot be sold, each problem located (section, row, number) with a
-stable code and a translatable message. Coordinates are plain floats in the layout's units
+stable code and a translatable message. A companion seat belongs to the wheelchair space whose
+number it names (`companion_of`) in its own section and row: named, not guessed from
+neighbours, since odd/even numbering and aisles make "next to" ambiguous and a companion seat
+between two spaces must belong to one. Coordinates are plain floats in the layout's units
 (one seat is SEAT_WIDTH wide unless told otherwise); y grows downwards, as on a screen.
 """
 
@@ -63,6 +66,8 @@ class RowSpec:
     first_number: int = 1
     blocked: frozenset[int] = frozenset()  # seat numbers that are never sold (kills)
     flags: Mapping[int, frozenset[str]] = field(default_factory=dict)  # number -> SEAT_FLAGS
+    # companion seat number -> its wheelchair space's number in this row (flags it companion)
+    companions: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,7 @@ class PlacedSeat:
     ticket_type: Hashable | None
     blocked: bool = False
     flags: frozenset[str] = frozenset()
+    companion_of: int | None = None  # a companion seat's wheelchair space: its number, same row
 
 
 def row_label(index: int, *, scheme: str = "letters") -> str:
@@ -144,7 +150,9 @@ def place_row(spec: RowSpec) -> list[PlacedSeat]:
             y=y,
             ticket_type=spec.ticket_type,
             blocked=number in spec.blocked,
-            flags=frozenset(spec.flags.get(number, ())),
+            flags=frozenset(spec.flags.get(number, ()))
+            | ({"companion"} if number in spec.companions else set()),
+            companion_of=spec.companions.get(number),
         )
         for (x, y), number in zip(points, numbers, strict=True)
     ]
@@ -216,6 +224,10 @@ PROBLEM_MESSAGES = {
         "its section."
     ),
     "unknown_seat_flag": _("Seat %(row)s-%(number)s of section %(section)s has an unknown flag."),
+    "companion_without_wheelchair": _(
+        "Seat %(row)s-%(number)s of section %(section)s is a companion seat, but names no "
+        "wheelchair space in its row."
+    ),
 }
 
 
@@ -265,11 +277,14 @@ def find_problems(
 ) -> list[LayoutProblem]:
     """Everything that keeps the layout (section name -> seats, in layout coordinates) from
     being sold: seats closer than `seat_width`, a row and number twice in a section, a seat
-    with no ticket type (or, given `priced`, one not priced in its section), unknown flags.
+    with no ticket type (or, given `priced`, one not priced in its section), unknown flags, a
+    companion seat (or a seat naming a wheelchair space) that names no wheelchair space of its
+    own row.
     Overlaps are found through a grid of seat-wide cells, so 20,000 seats take milliseconds."""
     problems: list[LayoutProblem] = []
     for name, seats in sections.items():
         seen: set[tuple[str, int]] = set()
+        wheelchairs = {(s.row, s.number) for s in seats if "wheelchair" in s.flags}
         for seat in seats:
             where = (name, seat.row, seat.number)
             if (seat.row, seat.number) in seen:
@@ -281,6 +296,12 @@ def find_problems(
                 problems.append(LayoutProblem("ticket_type_not_priced", *where))
             if not seat.flags <= SEAT_FLAGS:
                 problems.append(LayoutProblem("unknown_seat_flag", *where))
+            if ("companion" in seat.flags or seat.companion_of is not None) and not (
+                "companion" in seat.flags
+                and "wheelchair" not in seat.flags
+                and (seat.row, seat.companion_of) in wheelchairs
+            ):
+                problems.append(LayoutProblem("companion_without_wheelchair", *where))
     problems += overlaps(sections, seat_width=seat_width)
     return problems
 

@@ -2,8 +2,9 @@
 
 A layout is replaced as a whole: its specs are laid out (catalog/layout_geometry.py) and
 validated together, and only a layout with no problem replaces the old one, in one transaction.
-A performance made from a layout gets its own sections, prices and seats, copied through the
-inventory (the only writer of seat rows), so changing the layout afterwards never touches a
+A performance made from a layout gets its own sections, prices and seats (their flags, and each
+companion seat tied to its wheelchair space), copied through the inventory (the only writer of
+seat rows), so changing the layout afterwards never touches a
 seat already on sale. Sections keep their places in the hall: seats carry layout coordinates.
 """
 
@@ -39,6 +40,7 @@ from catalog.models import (
     SectionTicketType,
     VenueLayout,
 )
+from catalog.seat_flags import flag_bits
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,7 @@ def save_placed_layout(
                         ticket_type_id=seat.ticket_type,
                         blocked=seat.blocked,
                         flags=sorted(seat.flags),
+                        companion_of=seat.companion_of,
                     )
                     for seat in spec.seats
                 ),
@@ -198,9 +201,11 @@ def create_performance_from_layout(
     sales_end: datetime,
     hold_minutes: int = 10,
     max_seats_per_order: int = 10,
+    companions_sell_alone: bool = False,
 ) -> Performance:
     """A new performance of the layout's event with the layout's sections, prices and seats:
-    every seat available but the layout's blocked ones, which stay blocked."""
+    every seat available but the layout's blocked ones, which stay blocked; flags are copied
+    and each companion seat is tied to the seat of its wheelchair space."""
     if sales_end <= sales_start:
         raise SalesEndBeforeStart()
     with transaction.atomic():
@@ -211,6 +216,7 @@ def create_performance_from_layout(
             sales_end=sales_end,
             hold_minutes=hold_minutes,
             max_seats_per_order=max_seats_per_order,
+            companions_sell_alone=companions_sell_alone,
         )
         section_of = {
             source.pk: Section.objects.create(
@@ -226,6 +232,12 @@ def create_performance_from_layout(
             )
             for price in LayoutSectionPrice.objects.filter(section__layout=layout)
         )
+        sources = list(
+            LayoutSeat.objects.filter(section__layout=layout)
+            .order_by("section__position", "id")
+            .iterator(chunk_size=2000)
+        )
+        index_of = {(s.section_id, s.row, s.number): i for i, s in enumerate(sources)}
         inventory.create(
             [
                 Seat(
@@ -237,10 +249,15 @@ def create_performance_from_layout(
                     y=seat.y,
                     ticket_type_id=seat.ticket_type_id,
                     status=SeatStatus.BLOCKED if seat.blocked else SeatStatus.AVAILABLE,
+                    flag_bits=flag_bits(seat.flags),
                 )
-                for seat in LayoutSeat.objects.filter(section__layout=layout)
-                .order_by("section__position", "id")
-                .iterator(chunk_size=2000)
-            ]
+                for seat in sources
+            ],
+            # A link mended by hand in the admin to a seat that is not there is left out.
+            companions=[
+                (i, index_of[(seat.section_id, seat.row, seat.companion_of)])
+                for i, seat in enumerate(sources)
+                if (seat.section_id, seat.row, seat.companion_of) in index_of
+            ],
         )
     return performance

@@ -35,6 +35,15 @@ class Performance(models.Model):
     sales_end = models.DateTimeField(_("sales end"))
     hold_minutes = models.PositiveIntegerField(_("hold minutes"), default=10)
     max_seats_per_order = models.PositiveIntegerField(_("max seats per order"), default=10)
+    # The organizer's choice: may a companion seat be held without its wheelchair space?
+    # Off by default, so that companion seats stay for the wheelchair users' companions.
+    companions_sell_alone = models.BooleanField(
+        _("companion seats sell alone"),
+        default=False,
+        help_text=_(
+            "Whether a companion seat may be bought without the wheelchair space it belongs to."
+        ),
+    )
 
     class Meta:
         verbose_name = _("performance")
@@ -160,6 +169,22 @@ class Seat(models.Model):
         verbose_name=_("ticket"),
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    # The layout's flags (catalog/seat_flags.py: wheelchair 1, companion 2, restricted view 4,
+    # aisle 8) as one small integer: one column that both PostgreSQL and SQLite test with a
+    # plain `flag_bits & 1`, which the seat map sends as it is (0 for most seats).
+    flag_bits = models.PositiveSmallIntegerField(_("flags"), default=0)
+    # A companion seat's wheelchair space (same performance): held with it, released with it.
+    # DO_NOTHING: the seats of a performance go together, and the deferred foreign key only
+    # checks at commit, so deleting them needs no per-seat cascade.
+    companion_of = models.ForeignKey(
+        "self",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="companions",
+        verbose_name=_("companion of"),
+    )
 
     class Meta:
         verbose_name = _("seat")
@@ -194,6 +219,7 @@ class Seat(models.Model):
                 ),
                 name="seat_status_matches_fields",
             ),
+            models.CheckConstraint(condition=Q(flag_bits__lt=16), name="seat_flags_known"),
         ]
         indexes = [
             # The sweeper and the audit look for expired reservations.
@@ -206,6 +232,13 @@ class Seat(models.Model):
             models.Index(
                 fields=["performance", "section", "ticket_type", "status"],
                 name="seat_availability",
+            ),
+            # Holding a wheelchair space finds its companions, and a hold first asks whether
+            # the performance has any at all; few seats have one.
+            models.Index(
+                fields=["performance", "companion_of"],
+                name="seat_companion_of",
+                condition=Q(companion_of__isnull=False),
             ),
         ]
 
@@ -304,8 +337,15 @@ class LayoutSeat(models.Model):
     )
     # A kill: copied to each performance as a blocked seat, never sold.
     blocked = models.BooleanField(_("blocked"), default=False)
-    # A list of catalog.layout_geometry.SEAT_FLAGS (wheelchair, companion, ...), for later use.
+    # A list of catalog.layout_geometry.SEAT_FLAGS (wheelchair, companion, ...).
     flags = models.JSONField(_("flags"), default=list, blank=True)
+    # A companion seat's wheelchair space: its number in the same section and row.
+    companion_of = models.PositiveIntegerField(
+        _("companion of seat number"),
+        null=True,
+        blank=True,
+        help_text=_("For a companion seat: the number of its wheelchair space in the same row."),
+    )
 
     class Meta:
         verbose_name = _("layout seat")

@@ -113,6 +113,7 @@ SEAT_MAP_COLUMNS = (
     "ticket_type_id",
     "status",
     "version",
+    "flags",  # catalog/seat_flags.py's bits: 1 wheelchair, 2 companion, 4 restricted view, 8 aisle
 )
 
 
@@ -123,7 +124,16 @@ def seat_map(*, performance_id: int) -> list[tuple]:
         .annotate(effective=effective_status())
         .order_by("id")
         .values_list(
-            "id", "section_id", "row", "number", "x", "y", "ticket_type_id", "effective", "version"
+            "id",
+            "section_id",
+            "row",
+            "number",
+            "x",
+            "y",
+            "ticket_type_id",
+            "effective",
+            "version",
+            "flag_bits",
         )
     )
 
@@ -140,13 +150,18 @@ class SaleTerms:
     sales_end: datetime
     hold_minutes: int
     max_seats_per_order: int
+    companions_sell_alone: bool
+    has_companions: bool  # any seat is a wheelchair space's companion (reservations/companions)
 
 
 # The terms as a subquery (alias it, join on performance_id): the columns in field order, so
 # that another app's statement can read them with the hold and never name catalog's tables.
 SALE_TERMS_SQL = """
     SELECT p.id AS performance_id, p.event_id, e.currency, p.starts_at, p.sales_start,
-           p.sales_end, p.hold_minutes, p.max_seats_per_order
+           p.sales_end, p.hold_minutes, p.max_seats_per_order, p.companions_sell_alone,
+           EXISTS (SELECT 1 FROM catalog_seat c
+                   WHERE c.performance_id = p.id AND c.companion_of_id IS NOT NULL)
+             AS has_companions
     FROM catalog_performance p JOIN catalog_event e ON e.id = p.event_id"""
 SALE_TERMS_WIDTH = len(fields(SaleTerms))
 
@@ -154,7 +169,7 @@ SALE_TERMS_WIDTH = len(fields(SaleTerms))
 def sale_terms_of_row(row: Sequence) -> SaleTerms:
     """The terms from the first SALE_TERMS_WIDTH columns of a row read with SALE_TERMS_SQL."""
     (performance_id, event_id, currency, starts_at, sales_start, sales_end, hold_minutes,
-     max_seats) = row[:SALE_TERMS_WIDTH]  # fmt: skip
+     max_seats, companions_sell_alone, has_companions) = row[:SALE_TERMS_WIDTH]  # fmt: skip
     return SaleTerms(
         performance_id=performance_id,
         event_id=event_id,
@@ -164,6 +179,8 @@ def sale_terms_of_row(row: Sequence) -> SaleTerms:
         sales_end=as_datetime(sales_end),
         hold_minutes=hold_minutes,
         max_seats_per_order=max_seats,
+        companions_sell_alone=bool(companions_sell_alone),  # SQLite answers 0 or 1
+        has_companions=bool(has_companions),
     )
 
 
@@ -264,7 +281,8 @@ def free_seats_to_choose(
         condition += " AND s.section_id = %s"
         params.append(section_id)
     rows = fetch_all(
-        f"""SELECT s.id, s.section_id, s.row, s.number, s.x, s.y, s.ticket_type_id
+        f"""SELECT s.id, s.section_id, s.row, s.number, s.x, s.y, s.ticket_type_id,
+                   s.flag_bits, s.companion_of_id
             FROM catalog_seat s
             WHERE s.performance_id = %s AND {inventory.FREE_SQL}{condition}
               AND EXISTS (SELECT 1 FROM catalog_sectiontickettype p
@@ -276,6 +294,35 @@ def free_seats_to_choose(
     return FreeSeats(
         seats=[FreeSeat(*row) for row in rows],
         focus=focal_point(min_x=min_x, max_x=max_x, min_y=min_y),
+    )
+
+
+@dataclass(frozen=True)
+class CompanionLinks:
+    """What holding some seats means for companions (reservations/companions.py)."""
+
+    space_of_asked: dict[int, int]  # each companion seat asked for -> its wheelchair space
+    free_companions: dict[int, int]  # each FREE companion of a space asked for -> that space
+
+
+def companion_links(
+    *, performance_id: int, seat_ids: Sequence[int], now: datetime
+) -> CompanionLinks:
+    """For seats about to be held, in one statement: the companion seats among them with their
+    wheelchair spaces, and the FREE companion seats of the wheelchair spaces among them."""
+    ids = in_list(seat_ids)
+    rows = fetch_all(
+        f"""SELECT s.id, s.companion_of_id, 0 FROM catalog_seat s
+            WHERE s.id IN ({ids}) AND s.performance_id = %s AND s.companion_of_id IS NOT NULL
+            UNION ALL
+            SELECT c.id, c.companion_of_id, 1 FROM catalog_seat c
+            WHERE c.performance_id = %s AND c.companion_of_id IN ({ids})
+              AND {inventory.FREE_SQL}""",
+        [*seat_ids, performance_id, performance_id, *seat_ids, as_param(now)],
+    )
+    return CompanionLinks(
+        space_of_asked={seat: space for seat, space, free in rows if not free},
+        free_companions={seat: space for seat, space, free in rows if free},
     )
 
 

@@ -127,8 +127,8 @@ def generate_section_seats(
 def copy_performance_layout(
     *, performance: Performance, starts_at: datetime, sales_start: datetime, sales_end: datetime
 ) -> Performance:
-    """A new performance of the same event with the same sections, prices and seats, all
-    available; nothing of the original's holds or sales is copied."""
+    """A new performance of the same event with the same sections, prices and seats (flags and
+    companions too), all available; nothing of the original's holds or sales is copied."""
     if sales_end <= sales_start:
         raise SalesEndBeforeStart()
     with transaction.atomic():
@@ -139,6 +139,7 @@ def copy_performance_layout(
             sales_end=sales_end,
             hold_minutes=performance.hold_minutes,
             max_seats_per_order=performance.max_seats_per_order,
+            companions_sell_alone=performance.companions_sell_alone,
         )
         section_copies = {}
         for section in performance.sections.all():
@@ -153,6 +154,8 @@ def copy_performance_layout(
             )
             for price in SectionTicketType.objects.filter(section__performance=performance)
         )
+        sources = list(performance.seats.order_by("id").iterator(chunk_size=2000))
+        index_of = {seat.pk: i for i, seat in enumerate(sources)}
         inventory.create(
             [
                 Seat(
@@ -163,9 +166,15 @@ def copy_performance_layout(
                     x=seat.x,
                     y=seat.y,
                     ticket_type_id=seat.ticket_type_id,
+                    flag_bits=seat.flag_bits,
                 )
-                for seat in performance.seats.order_by("id").iterator(chunk_size=2000)
-            ]
+                for seat in sources
+            ],
+            companions=[
+                (i, index_of[seat.companion_of_id])
+                for i, seat in enumerate(sources)
+                if seat.companion_of_id is not None
+            ],
         )
     return copy
 

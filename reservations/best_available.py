@@ -11,14 +11,22 @@ are left out, and the next choice of the same read is tried; after BEST_TRIES_PE
 tries the free seats are read again, at most BEST_READS times, before giving up with 409
 seats_unavailable (the buyer may try again). Fewer free seats than asked for: 409
 not_enough_seats.
+
+Accessible seats: with `accessible`, the choice is catalog/accessible_choice.py's (wheelchair
+spaces with their companion seats), taken and retried the same way. Without it, wheelchair
+spaces are never chosen (they are for wheelchair users: the map or `accessible` holds them),
+and companion seats only when too few other seats are left and the organizer lets companion
+seats sell alone; otherwise they are kept for the spaces' companions.
 """
 
 from django.db import transaction
 
 from catalog import inventory
-from catalog.best_available import rank_choices
+from catalog.accessible_choice import pick_accessible
+from catalog.best_available import FreeSeat, rank_choices
 from catalog.errors import NotEnoughSeats, SeatsUnavailable, UnknownSeatChoice
 from catalog.inventory import TakenSeat
+from catalog.seat_flags import COMPANION, WHEELCHAIR
 from catalog.selectors import free_seats_to_choose, sells
 from reservations.selectors import OwnedHold
 
@@ -35,7 +43,12 @@ class _TakenMeanwhile(Exception):
 
 
 def take_best(
-    hold: OwnedHold, *, quantity: int, ticket_type_id: int | None, section_id: int | None
+    hold: OwnedHold,
+    *,
+    quantity: int,
+    ticket_type_id: int | None,
+    section_id: int | None,
+    accessible: bool = False,
 ) -> tuple[list[TakenSeat], bool]:
     """The best choice of free seats that can be taken whole, and whether it is together.
     Seats another buyer took (or is taking) meanwhile are left out of every later choice."""
@@ -54,10 +67,15 @@ def take_best(
             section_id=section_id,
         )
         seats = [seat for seat in free.seats if seat.id not in missed]
-        if len(seats) < quantity:
-            raise NotEnoughSeats(quantity=quantity)
+        if accessible:
+            choices = _accessible_choices(seats, quantity, free.focus)
+        else:
+            seats = _for_everybody(seats, quantity, hold.terms.companions_sell_alone)
+            if len(seats) < quantity:
+                raise NotEnoughSeats(quantity=quantity)
+            choices = rank_choices(seats, quantity=quantity, focus=free.focus)
         tries = 0
-        for choice in rank_choices(seats, quantity=quantity, focus=free.focus):
+        for choice in choices:
             if missed.intersection(choice.seat_ids):
                 continue
             try:
@@ -78,3 +96,22 @@ def take_best(
             if tries == BEST_TRIES_PER_READ:
                 break
     raise SeatsUnavailable(seats=[])
+
+
+def _accessible_choices(seats: list[FreeSeat], quantity: int, focus):
+    """The one accessible choice of these seats (a retry reads them again without the seats
+    missed); NotEnoughSeats when there is none."""
+    choice = pick_accessible(seats, quantity=quantity, focus=focus)
+    if choice is None:
+        raise NotEnoughSeats(quantity=quantity)
+    return [choice]
+
+
+def _for_everybody(seats: list[FreeSeat], quantity: int, companions_sell_alone: bool):
+    """The seats best available may give a buyer who did not ask for accessible ones."""
+    ordinary = [
+        s for s in seats if not s.flag_bits & (WHEELCHAIR | COMPANION) and s.companion_of is None
+    ]
+    if len(ordinary) >= quantity or not companions_sell_alone:
+        return ordinary
+    return [s for s in seats if not s.flag_bits & WHEELCHAIR]

@@ -47,3 +47,15 @@ class AlreadyCheckedOut(DomainError):
     code = "already_checked_out"
     status = 409
     title = _("This hold has already been paid for.")
+
+
+class CompanionSeatAlone(DomainError):
+    """A companion seat asked for without its wheelchair space in the same hold, where the
+    organizer keeps companion seats for the wheelchair users' companions (the default)."""
+
+    code = "companion_seat_alone"
+    status = 409
+    title = _(
+        "A companion seat is sold only with its wheelchair space. Choose the wheelchair space "
+        "first: its companion seats come with it."
+    )

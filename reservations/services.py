@@ -50,6 +50,7 @@ from core.sql import (
 from core.tasks import periodic_task
 from core.tokens import derived_token, hash_token, new_token
 from reservations.best_available import take_best
+from reservations.companions import companions_to_hold
 from reservations.errors import (
     AlreadyCheckedOut,
     HoldExpired,
@@ -101,7 +102,16 @@ def hold_seats(
         hold, token = _new_hold(
             performance_id=performance_id, adding=len(seat_ids), client_key=client_key, token=token
         )
+        companions = companions_to_hold(
+            terms=hold.terms,
+            seat_ids=seat_ids,
+            held=set(),
+            now=hold.created_at,
+            room=hold.terms.max_seats_per_order - len(seat_ids),
+        )
         seats = _take_free_seats(hold=hold, seat_ids=seat_ids, now=hold.created_at, held=set())
+        if companions:
+            seats = _take_companions(hold=hold, companion_ids=companions, now=hold.created_at)
     return HoldState(hold=hold, seats=seats, currency=hold.terms.currency, token=token)
 
 
@@ -112,14 +122,18 @@ def hold_best_available(
     quantity: int,
     ticket_type_id: int | None = None,
     section_id: int | None = None,
+    accessible: bool = False,
     client_key: str = "",
     token: str | None = None,
 ) -> HoldState:
     """Hold `quantity` seats that the server chooses (catalog/best_available.py: adjacent in
     one row nearest the stage if it can; `together` says whether they are) for a new buyer,
-    of one ticket type or section if given; the same limits as hold_seats. Choices are made
-    from the FREE seats read and taken by the inventory's take (SKIP LOCKED), each in a
-    savepoint: a choice that another buyer took meanwhile is undone and the next is tried."""
+    of one ticket type or section if given; the same limits as hold_seats. With `accessible`,
+    wheelchair spaces with their companion seats (catalog/accessible_choice.py); without, no
+    wheelchair space, and companion seats only as reservations/best_available.py says.
+    Choices are made from the FREE seats read and taken by the inventory's take (SKIP
+    LOCKED), each in a savepoint: a choice that another buyer took meanwhile is undone and the
+    next is tried."""
     if quantity > MAX_SEATS_PER_REQUEST:
         raise TooManySeats(limit=MAX_SEATS_PER_REQUEST)
     if quantity < 1:
@@ -129,7 +143,11 @@ def hold_best_available(
             performance_id=performance_id, adding=quantity, client_key=client_key, token=token
         )
         taken, together = take_best(
-            hold, quantity=quantity, ticket_type_id=ticket_type_id, section_id=section_id
+            hold,
+            quantity=quantity,
+            ticket_type_id=ticket_type_id,
+            section_id=section_id,
+            accessible=accessible,
         )
         seats = _priced_new_seats(hold, taken)
     return HoldState(
@@ -189,7 +207,16 @@ def add_seats(*, hold_id: int, token: str | None, seat_ids: Sequence[int]) -> Ho
         _check_limit(hold.terms, already_held=len(held), adding=len(new_ids))
         _check_client_cap(hold.client_key, adding=len(new_ids), now=now)
         if new_ids:
+            companions = companions_to_hold(
+                terms=hold.terms,
+                seat_ids=new_ids,
+                held=held,
+                now=now,
+                room=hold.terms.max_seats_per_order - len(held) - len(new_ids),
+            )
             current = _take_free_seats(hold=hold, seat_ids=new_ids, now=now, held=held)
+            if companions:
+                current = _take_companions(hold=hold, companion_ids=companions, now=now)
     return HoldState(hold=hold, seats=current, currency=hold.terms.currency)
 
 
@@ -198,8 +225,11 @@ def release_seat(*, hold_id: int, token: str | None, seat_id: int) -> HoldState:
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
         if not is_id(seat_id):
             raise SeatNotInHold(seat=seat_id)
-        released = _release(hold, only=[seat_id], live_only=True)
-        if not released:
+        # A wheelchair space goes with the companion seats held with it (companions.py).
+        released = _release(
+            hold, only=[seat_id], live_only=True, with_companions=hold.terms.has_companions
+        )
+        if seat_id not in {change.seat_id for change in released}:  # rolls its companions back
             _check_hold_open(hold, db_now())
             raise SeatNotInHold(seat=seat_id)
         seats = seats_of_hold(hold_id=hold.pk)
@@ -237,11 +267,20 @@ def sweep_expired_holds() -> int:
     return freed
 
 
-def _release(hold: OwnedHold, only: Sequence[int] = (), *, live_only: bool = False) -> list:
-    """Free the hold's reserved seats (or only some; with `live_only`, nothing once the hold
-    has expired)."""
+def _release(
+    hold: OwnedHold,
+    only: Sequence[int] = (),
+    *,
+    live_only: bool = False,
+    with_companions: bool = False,
+) -> list[SeatChange]:
+    """Free the hold's reserved seats (or only some, and their companion seats held with
+    them; with `live_only`, nothing once the hold has expired)."""
     return inventory.release(
-        hold_id=hold.pk, seat_ids=only, live_at=db_now() if live_only else None
+        hold_id=hold.pk,
+        seat_ids=only,
+        live_at=db_now() if live_only else None,
+        with_companions=with_companions,
     )
 
 
@@ -263,6 +302,22 @@ def _take_free_seats(
     if held:
         return seats_of_hold(hold_id=hold.pk)
     return _priced_new_seats(hold, taken)
+
+
+def _take_companions(
+    *, hold: OwnedHold, companion_ids: Sequence[int], now: datetime
+) -> list[PricedSeat]:
+    """The companion seats of the wheelchair spaces just held, as many as are still free and
+    not being taken by another buyer: a companion seat lost meanwhile is left out, never the
+    space (reservations/companions.py). Returns every seat of the hold."""
+    inventory.take(
+        hold_id=hold.pk,
+        performance_id=hold.performance_id,
+        seat_ids=companion_ids,
+        expires_at=hold.expires_at,
+        now=now,
+    )
+    return seats_of_hold(hold_id=hold.pk)
 
 
 def _priced_new_seats(hold: OwnedHold, taken: list[TakenSeat]) -> list[PricedSeat]:

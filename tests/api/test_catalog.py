@@ -122,6 +122,7 @@ def test_seat_map_is_compact_columns_and_one_row_per_seat(client, performance):
         "ticket_type_id",
         "status",
         "version",
+        "flags",
     ]
     rows = [dict(zip(body["columns"], row, strict=True)) for row in body["seats"]]
     assert [r["id"] for r in rows] == seat_ids(performance)
@@ -137,6 +138,7 @@ def test_seat_map_is_compact_columns_and_one_row_per_seat(client, performance):
             "ticket_type_id": seat.ticket_type_id,
             "status": "available",
             "version": seat.version,
+            "flags": 0,
         }
 
 

@@ -213,6 +213,7 @@ def test_a_seats_flags_come_from_its_row_and_unknown_ones_are_refused():
         seats=3,
         ticket_type=1,
         flags={1: frozenset({"wheelchair"}), 2: frozenset({"companion", "sofa"})},
+        companions={2: 1},  # a companion seat names its wheelchair space
     )
     seats = place_row(spec)
     assert [s.flags for s in seats] == [{"wheelchair"}, {"companion", "sofa"}, frozenset()]
