@@ -91,6 +91,17 @@ class SalesEndBeforeStart(InvalidLayout):
     title = _("Ticket sales must end after they start.")
 
 
+class CompanionWithoutWheelchair(InvalidLayout):
+    """A seat edited into a companion seat with no wheelchair space of its performance, or a
+    wheelchair space edited out while companion seats still belong to it."""
+
+    code = "companion_without_wheelchair"
+    title = _(
+        "A companion seat must belong to a wheelchair space of the same performance, and a "
+        "wheelchair space keeps its flag while companion seats belong to it."
+    )
+
+
 class LayoutRefused(InvalidLayout):
     """A venue layout's specs with problems that keep it from being sold; `problems` lists
     them all (catalog.layout_geometry.LayoutProblem: code, section, row, number, message)."""

@@ -5,7 +5,7 @@ Blocking takes seats like holding does (FOR UPDATE SKIP LOCKED): a seat that a b
 at this moment counts as not free, and nobody waits.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +13,7 @@ from django.db import transaction
 
 from catalog import inventory
 from catalog.errors import (
+    CompanionWithoutWheelchair,
     InvalidSeats,
     LayoutSizeInvalid,
     RowInTwoRanges,
@@ -25,6 +26,7 @@ from catalog.errors import (
 )
 from catalog.layout_geometry import row_label as row_name  # one way to name rows
 from catalog.models import Performance, Seat, Section, SectionTicketType, TicketType
+from catalog.seat_flags import ALL_BITS, WHEELCHAIR, flag_bits
 from core.dbtime import db_now
 
 
@@ -180,11 +182,53 @@ def copy_performance_layout(
 
 
 def edit_seat_layout(
-    *, seat_id: int, row: str, number: int, x: float, y: float, ticket_type_id: int
+    *,
+    seat_id: int,
+    row: str,
+    number: int,
+    x: float,
+    y: float,
+    ticket_type_id: int,
+    flags: Collection[str] | None = None,
+    companion_of_id: int | None = None,
 ) -> None:
     """Move or relabel one seat, or sell it as another ticket type (which must have a price in
-    its section, checked by the form); its status is not touched."""
+    its section, checked by the form); given `flags`, set its flags and wheelchair space too
+    (check_seat_flags). Its status is not touched."""
     with transaction.atomic():
+        bits = None
+        if flags is not None:
+            check_seat_flags(seat_id=seat_id, flags=flags, companion_of_id=companion_of_id)
+            bits = flag_bits(flags)
         inventory.edit_layout(
-            seat_id=seat_id, row=row, number=number, x=x, y=y, ticket_type_id=ticket_type_id
+            seat_id=seat_id,
+            row=row,
+            number=number,
+            x=x,
+            y=y,
+            ticket_type_id=ticket_type_id,
+            flag_bits=bits,
+            companion_of_id=companion_of_id,
         )
+
+
+def check_seat_flags(*, seat_id: int, flags: Collection[str], companion_of_id: int | None) -> None:
+    """A companion seat (and only one) names a wheelchair space, another seat of its own
+    performance; a wheelchair space with companion seats stays one. CompanionWithoutWheelchair
+    otherwise."""
+    seat = Seat.objects.get(pk=seat_id)
+    is_companion = "companion" in flags
+    if is_companion != (companion_of_id is not None):
+        raise CompanionWithoutWheelchair()
+    spaces = Seat.objects.filter(
+        performance_id=seat.performance_id, flag_bits__in=_WHEELCHAIR_BITS
+    ).exclude(pk=seat_id)
+    if is_companion and not spaces.filter(pk=companion_of_id).exists():
+        raise CompanionWithoutWheelchair()
+    if "wheelchair" not in flags and Seat.objects.filter(companion_of_id=seat_id).exists():
+        raise CompanionWithoutWheelchair()
+
+
+# Every flag_bits value with the wheelchair bit: a plain IN that the ORM writes alike on
+# PostgreSQL and SQLite.
+_WHEELCHAIR_BITS = [bits for bits in range(ALL_BITS + 1) if bits & WHEELCHAIR]

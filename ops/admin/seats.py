@@ -1,8 +1,10 @@
 """The seats' admin: the list with each seat's status now, block and unblock, and editing
-a seat's place and label (through the inventory, the only writer of seats)."""
+a seat's place, label, flags and wheelchair space (through the inventory, the only writer of
+seats)."""
 
 from collections import defaultdict
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -16,9 +18,11 @@ from catalog.models import (
     Section,
     TicketType,
 )
+from catalog.seat_flags import BIT_OF_FLAG, flags_of_bits
 from catalog.selectors import effective_status
 from catalog.services import (
     block_seats,
+    check_seat_flags,
     edit_seat_layout,
     unblock_seats,
 )
@@ -60,8 +64,53 @@ class EffectiveStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+FLAG_CHOICES = [
+    ("wheelchair", _("wheelchair space")),
+    ("companion", _("companion seat")),
+    ("restricted_view", _("restricted view")),
+    ("aisle", _("aisle seat")),
+]
+assert {flag for flag, _label in FLAG_CHOICES} == set(BIT_OF_FLAG)
+
+
+class SeatForm(forms.ModelForm):
+    """The seat's flags as checkboxes; the rule about companions is the service's."""
+
+    flags = forms.MultipleChoiceField(
+        label=_("flags"),
+        choices=FLAG_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("A companion seat names its wheelchair space below."),
+    )
+
+    class Meta:
+        model = Seat
+        fields = ("row", "number", "x", "y", "ticket_type", "companion_of")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["flags"].initial = flags_of_bits(self.instance.flag_bits)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        space = cleaned.get("companion_of")
+        try:
+            check_seat_flags(
+                seat_id=self.instance.pk,
+                flags=cleaned.get("flags", []),
+                companion_of_id=space.pk if space else None,
+            )
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from None
+        return cleaned
+
+
 @admin.register(Seat)
 class SeatAdmin(admin.ModelAdmin):
+    form = SeatForm
+    raw_id_fields = ("companion_of",)
     list_display = (
         "__str__",
         "performance",
@@ -69,6 +118,7 @@ class SeatAdmin(admin.ModelAdmin):
         "row",
         "number",
         "ticket_type",
+        "seat_flags",
         "seat_status",
         "status",
         "version",
@@ -86,6 +136,8 @@ class SeatAdmin(admin.ModelAdmin):
         ("row", "number"),
         ("x", "y"),
         "ticket_type",
+        "flags",
+        "companion_of",
         "seat_status",
         "status",
         "hold",
@@ -120,6 +172,8 @@ class SeatAdmin(admin.ModelAdmin):
             x=obj.x,
             y=obj.y,
             ticket_type_id=obj.ticket_type_id,
+            flags=form.cleaned_data["flags"],
+            companion_of_id=obj.companion_of_id,
         )
 
     def delete_model(self, request, obj):
@@ -136,6 +190,11 @@ class SeatAdmin(admin.ModelAdmin):
                 prices__section__seats=unquote(object_id)
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("flags"))
+    def seat_flags(self, obj: Seat) -> str:
+        names = dict(FLAG_CHOICES)
+        return ", ".join(str(names[flag]) for flag in flags_of_bits(obj.flag_bits))
 
     @admin.display(description=_("status now"), ordering="effective")
     def seat_status(self, obj: Seat) -> str:
