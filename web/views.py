@@ -28,6 +28,7 @@ from orders.selectors import (
     owned_order,
 )
 from reservations.errors import HoldExpired
+from web.access import access_words
 from web.selection import current_selection, messages_for_page, performance_or_404
 from web.session import (
     checkout_key,
@@ -72,6 +73,7 @@ def performance_page(request, performance_id: int):
             "socket": performance_socket_path(performance.pk),
         },
         "messages": messages_for_page(),
+        "access": access_words(),
     }
     context = {"performance": performance, "priced": priced, "config": config}
     return render(request, "web/performance.html", context)

@@ -2,6 +2,7 @@
 // (the hold's token stays in the server-side session), counts down the hold, and applies
 // every change pushed through the WebSocket, keeping per seat the highest version seen.
 import { startCountdown } from "./countdown.js";
+import { accessLabel, markSeat, showAccess } from "./seatmap-access.js";
 
 const config = JSON.parse(document.getElementById("seat-map-config").textContent);
 const text = config.messages;
@@ -67,7 +68,7 @@ function draw(rows, columns) {
     const seat = {
       id: row[at.id], section: row[at.section_id], row: row[at.row], number: row[at.number],
       x: row[at.x], y: row[at.y], ticketType: row[at.ticket_type_id],
-      status: row[at.status], version: row[at.version],
+      status: row[at.status], version: row[at.version], flags: row[at.flags] ?? 0,
     };
     const el = seatElement(shapeOf(seat.ticketType), seat.x, seat.y);
     el.setAttribute("tabindex", "0");
@@ -78,6 +79,7 @@ function draw(rows, columns) {
     seats.set(seat.id, seat);
     paint(seat);
     fragment.append(el);
+    markSeat(seat, fragment);
     const b = bounds.get(seat.section) ?? { minX: Infinity, minY: Infinity, maxX: -Infinity };
     bounds.set(seat.section, {
       minX: Math.min(b.minX, seat.x), maxX: Math.max(b.maxX, seat.x), minY: Math.min(b.minY, seat.y),
@@ -93,6 +95,7 @@ function draw(rows, columns) {
   }
   svg.append(fragment);
   fitAll();
+  showAccess(seats, svg, config.access);
   for (const el of document.querySelectorAll(".swatch")) {
     el.style.background = colorOf(Number(el.dataset.ticketType));
     el.dataset.shape = shapeOf(Number(el.dataset.ticketType));
@@ -113,7 +116,7 @@ function paint(seat) {
     section: sections.get(seat.section) ?? "", row: seat.row, number: numbers.format(seat.number),
     ticket_type: price?.ticketTypeName ?? "", price: price ? money(price.price) : "",
     status: text.status[status],
-  }));
+  }) + accessLabel(seat, config.access));
 }
 
 function availableCount(section, ticketType) {
