@@ -60,3 +60,34 @@ def test_best_available_reads_one_performance_by_its_index(big_and_small):
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN {query['sql']}")
             assert "Seq Scan on catalog_seat" not in "\n".join(r[0] for r in cursor.fetchall())
+
+
+def explained(sql: str, params) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_asking_whether_a_performance_has_companion_seats_reads_the_partial_index(big_and_small):
+    """Every hold reads its terms with has_companions: on 8,000 seats with none, a probe of
+    the (tiny) partial index of companion seats, never the performance's seats."""
+    from catalog.selectors import SALE_TERMS_SQL
+
+    big, _small = big_and_small
+    query = f"SELECT * FROM ({SALE_TERMS_SQL}) t WHERE t.performance_id = %s"
+    explanation = explained(query, [big.pk])
+    assert "seat_companion_of" in explanation
+    assert "Seq Scan on catalog_seat" not in explanation
+
+
+def test_a_wheelchair_spaces_companions_are_found_by_the_partial_index(big_and_small):
+    from catalog.selectors import companion_links
+
+    big, _small = big_and_small
+    ids, now = seat_ids(big)[10:12], db_now()
+    with CaptureQueriesContext(connection) as captured:
+        companion_links(performance_id=big.pk, seat_ids=ids, now=now)
+    (query,) = captured.captured_queries
+    explanation = explained(query["sql"], None)
+    assert "seat_companion_of" in explanation
+    assert "Seq Scan on catalog_seat" not in explanation
