@@ -56,6 +56,7 @@ class PrintedTicket:
     qr_png: str  # a data: URI of the PNG of the ticket's pass
     position: str  # "1", "2", ... in the reader's digits
     count: str
+    wheelchair: bool = False  # the seat is a wheelchair space
 
 
 def tickets_filename(*, order_id: int) -> str:
@@ -106,6 +107,7 @@ def _printed_ticket(
         qr_png=_qr_png(ticket_pass(performance_id=order.performance_id, code=ticket.code)),
         position=digits(position),
         count=digits(count),
+        wheelchair=ticket.wheelchair,
     )
 
 

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from catalog.seat_flags import WHEELCHAIR
 from catalog.selectors import money
 from core.dbtime import db_now
 from core.sql import as_datetime, fetch_all, fetch_one, lock
@@ -53,6 +54,7 @@ class TicketView:
     ticket_type: str
     price: Decimal
     valid: bool
+    wheelchair: bool = False  # the seat is a wheelchair space: the order page and PDF say so
 
     @classmethod
     def of(cls, ticket: Ticket, seat) -> "TicketView":
@@ -75,6 +77,7 @@ def order_tickets(*, order: Order) -> list[TicketView]:
             t.ticket_type.name,
             t.price,
             t.valid,
+            bool(t.seat.flag_bits & WHEELCHAIR),
         )  # fmt: skip
         for t in tickets
     ]
