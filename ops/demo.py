@@ -1,5 +1,6 @@
 """The reference demo data: a 30-seat event with some seats sold and some held, and a hall of
-2,000 seats. Built only through the services, like any organizer's and buyer's data."""
+2,000 seats with wheelchair spaces, companion seats and restricted views. Built only through
+the services, like any organizer's and buyer's data."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -7,8 +8,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.timezone import localtime
 
-from catalog.models import Event, Performance, Section, SectionTicketType, TicketType
-from catalog.services import RowRange, generate_section_seats
+from catalog.models import Event, Performance, Seat, Section, SectionTicketType, TicketType
+from catalog.services import RowRange, edit_seat_layout, generate_section_seats
 from core.dbtime import db_now
 from orders.checkout import checkout
 from reservations.services import hold_seats
@@ -88,7 +89,37 @@ def _large_hall(now) -> Performance:
             origin_x=x,
             origin_y=y,
         )
+    _accessible_seats(performance)
     return performance
+
+
+def _accessible_seats(performance: Performance) -> None:
+    """The Parterre's back row has a wheelchair space at each end, each with a companion seat
+    beside it; the Gallery's two end seats of its front row have a restricted view."""
+    marks = [  # section, row, number, flags, companion of (number in the row)
+        ("Parterre", "T", 1, ["wheelchair"], None),
+        ("Parterre", "T", 40, ["wheelchair"], None),
+        ("Parterre", "T", 2, ["companion"], 1),
+        ("Parterre", "T", 39, ["companion"], 40),
+        ("Gallery", "A", 1, ["restricted_view"], None),
+        ("Gallery", "A", 30, ["restricted_view"], None),
+    ]
+    seats = Seat.objects.filter(performance=performance)
+    for section, row, number, flags, space in marks:
+        seat = seats.get(section__name=section, row=row, number=number)
+        companion_of = None
+        if space is not None:
+            companion_of = seats.get(section__name=section, row=row, number=space).pk
+        edit_seat_layout(
+            seat_id=seat.pk,
+            row=seat.row,
+            number=seat.number,
+            x=seat.x,
+            y=seat.y,
+            ticket_type_id=seat.ticket_type_id,
+            flags=flags,
+            companion_of_id=companion_of,
+        )
 
 
 def _sell_and_hold_some(performance: Performance) -> None:

@@ -2,6 +2,7 @@
 page's language: each flag's name, as its mark's legend and in each seat's aria-label."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 
 def access_words() -> dict:
@@ -13,4 +14,6 @@ def access_words() -> dict:
             "aisle": _("aisle seat"),
         },
         "filter": _("Wheelchair spaces"),
+        # Between the seat's label and each attribute, as the label's own parts are joined.
+        "separator": pgettext("between the parts of a seat's label", ", "),
     }

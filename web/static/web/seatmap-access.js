@@ -48,7 +48,7 @@ export function markSeat(seat, parent) {
 
 // What the seat's aria-label adds: ", wheelchair space, companion seat" in the page's language.
 export function accessLabel(seat, words) {
-  return flagsOf(seat.flags ?? 0).map((name) => `, ${words.flags[name]}`).join("");
+  return flagsOf(seat.flags ?? 0).map((name) => `${words.separator}${words.flags[name]}`).join("");
 }
 
 function legendEntry(name, glyph, words) {

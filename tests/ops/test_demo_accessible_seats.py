@@ -1,0 +1,21 @@
+"""The demo's large hall shows accessible seats: two wheelchair spaces with a companion seat
+each, and two seats with a restricted view."""
+
+import pytest
+
+from catalog.models import Seat
+from catalog.seat_flags import COMPANION, RESTRICTED_VIEW, WHEELCHAIR
+from ops.demo import seed_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_hall_has_wheelchair_spaces_with_companions():
+    _small, hall = seed_demo()
+    flagged = Seat.objects.filter(performance=hall, flag_bits__gt=0)
+    assert sorted(flagged.values_list("flag_bits", flat=True)) == sorted(
+        [WHEELCHAIR, WHEELCHAIR, COMPANION, COMPANION, RESTRICTED_VIEW, RESTRICTED_VIEW]
+    )
+    for companion in flagged.filter(flag_bits=COMPANION).select_related("companion_of"):
+        assert companion.companion_of.flag_bits == WHEELCHAIR
+        assert companion.companion_of.row == companion.row
