@@ -107,7 +107,17 @@ class LayoutSectionAdmin(admin.ModelAdmin):
 class LayoutSeatAdmin(admin.ModelAdmin):
     """Seats one by one, to mend a label or a flag; whole rows are laid out by the specs."""
 
-    list_display = ("section", "row", "number", "x", "y", "ticket_type", "blocked")
+    list_display = (
+        "section",
+        "row",
+        "number",
+        "x",
+        "y",
+        "ticket_type",
+        "blocked",
+        "flags",
+        "companion_of",
+    )
     list_select_related = ("section__layout", "ticket_type")
     list_filter = ("section__layout", "blocked")
     list_per_page = 200
