@@ -20,8 +20,10 @@ extra query.
 from collections.abc import Sequence
 from datetime import datetime
 
-from catalog.selectors import SaleTerms, companion_links
+from catalog import inventory
+from catalog.selectors import PricedSeat, SaleTerms, companion_links, seats_of_hold
 from reservations.errors import CompanionSeatAlone
+from reservations.selectors import OwnedHold
 
 
 def companions_to_hold(
@@ -41,3 +43,19 @@ def companions_to_hold(
             raise CompanionSeatAlone(seats=alone)
     extra = sorted(seat for seat in links.free_companions if seat not in together)
     return extra[: max(room, 0)]
+
+
+def take_companions(
+    *, hold: OwnedHold, companion_ids: Sequence[int], now: datetime
+) -> list[PricedSeat]:
+    """In the hold's transaction, after its spaces were taken: the companion seats still free
+    and not being taken by another buyer (a companion seat lost meanwhile is left out, never
+    the space). Returns every seat of the hold."""
+    inventory.take(
+        hold_id=hold.pk,
+        performance_id=hold.performance_id,
+        seat_ids=companion_ids,
+        expires_at=hold.expires_at,
+        now=now,
+    )
+    return seats_of_hold(hold_id=hold.pk)

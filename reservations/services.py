@@ -50,7 +50,7 @@ from core.sql import (
 from core.tasks import periodic_task
 from core.tokens import derived_token, hash_token, new_token
 from reservations.best_available import take_best
-from reservations.companions import companions_to_hold
+from reservations.companions import companions_to_hold, take_companions
 from reservations.errors import (
     AlreadyCheckedOut,
     HoldExpired,
@@ -111,7 +111,7 @@ def hold_seats(
         )
         seats = _take_free_seats(hold=hold, seat_ids=seat_ids, now=hold.created_at, held=set())
         if companions:
-            seats = _take_companions(hold=hold, companion_ids=companions, now=hold.created_at)
+            seats = take_companions(hold=hold, companion_ids=companions, now=hold.created_at)
     return HoldState(hold=hold, seats=seats, currency=hold.terms.currency, token=token)
 
 
@@ -216,7 +216,7 @@ def add_seats(*, hold_id: int, token: str | None, seat_ids: Sequence[int]) -> Ho
             )
             current = _take_free_seats(hold=hold, seat_ids=new_ids, now=now, held=held)
             if companions:
-                current = _take_companions(hold=hold, companion_ids=companions, now=now)
+                current = take_companions(hold=hold, companion_ids=companions, now=now)
     return HoldState(hold=hold, seats=current, currency=hold.terms.currency)
 
 
@@ -302,22 +302,6 @@ def _take_free_seats(
     if held:
         return seats_of_hold(hold_id=hold.pk)
     return _priced_new_seats(hold, taken)
-
-
-def _take_companions(
-    *, hold: OwnedHold, companion_ids: Sequence[int], now: datetime
-) -> list[PricedSeat]:
-    """The companion seats of the wheelchair spaces just held, as many as are still free and
-    not being taken by another buyer: a companion seat lost meanwhile is left out, never the
-    space (reservations/companions.py). Returns every seat of the hold."""
-    inventory.take(
-        hold_id=hold.pk,
-        performance_id=hold.performance_id,
-        seat_ids=companion_ids,
-        expires_at=hold.expires_at,
-        now=now,
-    )
-    return seats_of_hold(hold_id=hold.pk)
 
 
 def _priced_new_seats(hold: OwnedHold, taken: list[TakenSeat]) -> list[PricedSeat]:
