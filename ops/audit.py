@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 
 from catalog import inventory
 from catalog.models import Seat, SeatStatus, SectionTicketType
+from catalog.seat_flags import ALL_BITS, WHEELCHAIR
 from core.dbtime import DbNow
 from orders.models import Order, OrderStatus, PaymentAttempt, PaymentStatus, Ticket
 from reservations.services import release_expired_holds
@@ -101,6 +102,28 @@ def _payments_left_unsettled() -> QuerySet:
     )
 
 
+# Every flag_bits value without the wheelchair bit: a plain IN, alike on PostgreSQL and SQLite.
+NOT_WHEELCHAIR = [bits for bits in range(ALL_BITS + 1) if not bits & WHEELCHAIR]
+
+
+def _companions_held_apart() -> QuerySet:
+    """Companion seats held live, or sold, apart from their wheelchair space where the
+    performance keeps them for the spaces' companions (reservations/companions.py)."""
+    companions = Seat.objects.filter(
+        companion_of__isnull=False, performance__companions_sell_alone=False
+    )
+    held_apart = companions.filter(inventory.live(DbNow())).exclude(
+        companion_of__status=SeatStatus.RESERVED, companion_of__hold_id=F("hold_id")
+    )
+    sold_apart = companions.filter(status=SeatStatus.SOLD).exclude(
+        companion_of__status=SeatStatus.SOLD,
+        companion_of__ticket__order_id=F("ticket__order_id"),
+    )
+    return Seat.objects.filter(
+        Q(pk__in=held_apart.values("pk")) | Q(pk__in=sold_apart.values("pk"))
+    )
+
+
 CHECKS: list[Check] = [
     Check(
         "seat_fields_do_not_match_status",
@@ -171,6 +194,15 @@ CHECKS: list[Check] = [
             )
         ),
     ),
+    Check(
+        "companion_of_seat_that_is_no_wheelchair_space",
+        lambda: Seat.objects.filter(companion_of__isnull=False).filter(
+            ~Q(companion_of__performance_id=F("performance_id"))
+            | Q(companion_of__flag_bits__in=NOT_WHEELCHAIR)
+        ),
+    ),
+    # Reported, never mended: whether the buyer keeps the seat is a person's decision.
+    Check("companion_seat_apart_from_its_space", _companions_held_apart),
     Check("order_total_differs_from_tickets", _orders_whose_total_disagrees),
     Check("order_differs_from_its_payment", _orders_whose_payment_disagrees),
     Check("payment_left_unsettled", _payments_left_unsettled),
