@@ -33,9 +33,10 @@ function markElement(name, glyph, x, y) {
 }
 
 // The marks of a seat, appended after its element so that they are drawn over it; they take
-// no clicks, which go to the seat beneath.
+// no clicks, which go to the seat beneath. Most seats have no flag: they cost one test.
 export function markSeat(seat, parent) {
-  const names = flagsOf(seat.flags ?? 0);
+  if (!seat.flags) return;
+  const names = flagsOf(seat.flags);
   seat.el.dataset.access = names.join(" ");
   for (const [, name, glyph] of FLAGS) {
     if (!names.includes(name)) continue;
@@ -48,7 +49,8 @@ export function markSeat(seat, parent) {
 
 // What the seat's aria-label adds: ", wheelchair space, companion seat" in the page's language.
 export function accessLabel(seat, words) {
-  return flagsOf(seat.flags ?? 0).map((name) => `${words.separator}${words.flags[name]}`).join("");
+  if (!seat.flags) return "";
+  return flagsOf(seat.flags).map((name) => `${words.separator}${words.flags[name]}`).join("");
 }
 
 function legendEntry(name, glyph, words) {
