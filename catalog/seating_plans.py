@@ -87,7 +87,8 @@ def _field(obj, key: str, where: str, kind: type | tuple, *, default=None, requi
     value = obj[key]
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-        names = {list: _("a list"), dict: _("an object"), str: _("a text"), float: _("a number")}
+        names = {list: _("a list"), dict: _("an object"), str: _("a text"), int: _("a number")}
+        names[float] = names[int]
         refuse(where, "not_object", field=f'"{key}"', kind=names[kinds[-1]])
     return value
 

@@ -2,6 +2,7 @@
 kept, since a CSV has none), and a broken line is refused by its number, changing nothing."""
 
 import pytest
+from django.utils import translation
 
 from catalog.errors import LayoutRefused, SeatingPlanInvalid
 from catalog.plan_import import import_plan, read_plan_file
@@ -70,3 +71,11 @@ def test_overlapping_seats_in_a_csv_are_refused_and_change_nothing(full_hall):
         reimport(full_hall, GOOD + "Stalls,A,2,0.5,0,Normal,\n")
     assert [p.code for p in refused.value.details["problems"]] == ["seats_overlap"]
     assert database_state() == before
+
+
+def test_a_refusal_reads_in_persian_with_persian_digits(full_hall):
+    with translation.override("fa"), pytest.raises(SeatingPlanInvalid) as refused:
+        reimport(full_hall, GOOD + "Stalls,A,2,1,0,Normal,vip\n")
+    with translation.override("fa"):
+        message = refused.value.message
+    assert message.startswith("نقشهٔ صندلی‌ها وارد نمی‌شود: سطر ۳: ویژگی ناشناختهٔ «vip»")
