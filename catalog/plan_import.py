@@ -12,7 +12,12 @@ Prices: a plan names ticket types but no prices. Each (section, ticket type) use
 by, first, a price rule given with the import ("Normal=40" for every section,
 "Balcony:Normal=25" for one), else the price the same section and ticket type already have in
 the layout being replaced or the performance being filled; a seat left unpriced refuses the
-file, naming the section, the ticket type and where its first seat is."""
+file, naming the section, the ticket type and where its first seat is.
+
+Locks: an import that makes a layout locks its event's row first (layout names are unique per
+event, and the next free name is chosen by reading them), then, when it fills a performance,
+the performance's row (catalog.layouts.fill_performance_from_layout); two imports at once run
+one after the other, and the second into one performance is refused, not half-written."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -183,6 +188,10 @@ def import_plan(*, layout: VenueLayout, plan: ReadPlan, rules: Sequence[PriceRul
         return save_placed_layout(layout=layout, sections=sections, shapes=shapes)
 
 
+def _lock_event(event: Event) -> None:
+    list(Event.objects.select_for_update().filter(pk=event.pk).values_list("pk", flat=True))
+
+
 def unused_layout_name(event: Event, name: str) -> str:
     """`name`, or "name (2)", "name (3)" … when the event already has a layout of that name."""
     name = name.strip()[:190] or "Imported plan"
@@ -206,6 +215,7 @@ def import_plan_as_performance(
 ) -> Performance:
     """A new layout of the event from the plan, and a new performance made from it."""
     with transaction.atomic():
+        _lock_event(event)
         layout = VenueLayout.objects.create(
             event=event, name=unused_layout_name(event, layout_name or plan.name)
         )
@@ -233,6 +243,7 @@ def import_plan_into_performance(
     }
     event = performance.event
     with transaction.atomic():
+        _lock_event(event)
         layout = VenueLayout.objects.create(
             event=event, name=unused_layout_name(event, layout_name or plan.name)
         )
