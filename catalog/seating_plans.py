@@ -374,12 +374,12 @@ def _areas(shape: LayoutShape) -> list[dict]:
         text = {"text": shape.text, "position": {"x": 0, "y": 0}}
         if "size" in geometry:
             text["size"] = round(_px(geometry["size"]))
-        return [area | {"shape": "text", "text": text}]
+        area |= {"shape": "text", "text": text}
     else:
         return []  # a geometry the designer may add later, which pretix cannot draw
     if geometry.get("rotation"):
         area["rotation"] = float(geometry["rotation"])
-    if not shape.text:
+    if kind == "text" or not shape.text:
         return [area]
     drawn = {"type": "rect", "x": area["position"]["x"], "y": area["position"]["y"]}
     if kind == "rect":

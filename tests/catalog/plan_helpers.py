@@ -22,7 +22,7 @@ from catalog.models import (
 
 SHAPES = [
     ShapeSpec("stage", {"type": "rect", "x": 2, "y": 1, "width": 12, "height": 3}, "Stage"),
-    ShapeSpec("label", {"type": "text", "x": 20, "y": 30, "size": 0.75}, "Balcony"),
+    ShapeSpec("label", {"type": "text", "x": 20, "y": 30, "size": 0.75, "rotation": -5}, "Balcony"),
     ShapeSpec("decoration", {"type": "circle", "x": 1, "y": 6, "radius": 1}),
     ShapeSpec(
         "decoration",
