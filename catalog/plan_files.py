@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from catalog.errors import SeatingPlanInvalid
 from catalog.layout_geometry import MAX_ROW_LABEL, SEAT_FLAGS, PlacedSeat
 from catalog.layouts import ShapeSpec
+from core.localformat import LATIN_DIGITS
 
 # A seat's attributes in a file: its flags, and "blocked" for a kill.
 BLOCKED = "blocked"
 ATTRIBUTES = SEAT_FLAGS | {BLOCKED}
-PERSIAN_AND_ARABIC_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 
 PLAN_PROBLEMS = {
     "not_text": _("the file is not UTF-8 text"),
@@ -82,7 +82,7 @@ class ReadPlan:
 
 
 def seat_number(value, where: str) -> int:
-    text = str(value).strip().translate(PERSIAN_AND_ARABIC_DIGITS)
+    text = str(value).strip().translate(LATIN_DIGITS)
     if not (text.isascii() and text.isdigit()) or int(text) < 1:
         refuse(where, "seat_number", value=value)
     return int(text)

@@ -42,9 +42,10 @@ from catalog.models import (
     TicketType,
     VenueLayout,
 )
-from catalog.plan_files import PERSIAN_AND_ARABIC_DIGITS, ReadPlan, refuse
+from catalog.plan_files import ReadPlan, refuse
 from catalog.seating_csv import looks_like_csv, read_csv
 from catalog.seating_plans import read_pretix
+from core.localformat import LATIN_DIGITS
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def parse_price_rules(texts: Iterable[str], *, where: str) -> list[PriceRule]:
             continue
         names, equals, amount = text.rpartition("=")
         try:
-            price = Decimal(amount.strip().translate(PERSIAN_AND_ARABIC_DIGITS))
+            price = Decimal(amount.strip().translate(LATIN_DIGITS))
         except InvalidOperation:
             price = None
         if not equals or not names.strip() or price is None or not price.is_finite() or price < 0:

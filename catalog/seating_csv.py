@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from catalog.layout_geometry import PlacedSeat
 from catalog.models import LayoutSeat, VenueLayout
 from catalog.plan_files import (
-    PERSIAN_AND_ARABIC_DIGITS,
     ReadPlan,
     ReadSection,
     attribute_names,
@@ -26,6 +25,7 @@ from catalog.plan_files import (
     section_name,
     where_line,
 )
+from core.localformat import LATIN_DIGITS
 
 COLUMNS = ("section", "row", "number", "x", "y", "ticket_type", "attributes")
 
@@ -63,7 +63,7 @@ def _header(cells: list[str]) -> list[str]:
 
 def _coordinate(value: str, field: str, where: str) -> float:
     try:
-        number = float(value.strip().translate(PERSIAN_AND_ARABIC_DIGITS))
+        number = float(value.strip().translate(LATIN_DIGITS))
     except ValueError:
         number = math.nan
     if not math.isfinite(number):
