@@ -50,11 +50,13 @@ from core.localformat import LATIN_DIGITS
 
 @dataclass(frozen=True)
 class PriceRule:
-    """`price` for `ticket_type` in `section`, or in every section when section is None."""
+    """`price` for `ticket_type` in `section`, or in every section when section is None;
+    `where` is where it was given, for a refusal."""
 
     ticket_type: str
     price: Decimal
     section: str | None = None
+    where: str = ""
 
 
 def read_plan_file(
@@ -82,18 +84,19 @@ def parse_price_rules(texts: Iterable[str], *, where: str) -> list[PriceRule]:
     for text in texts:
         if not text.strip():
             continue
+        given = f'{where} "{text.strip()}"'
         names, equals, amount = text.rpartition("=")
         try:
             price = Decimal(amount.strip().translate(LATIN_DIGITS))
         except InvalidOperation:
             price = None
         if not equals or not names.strip() or price is None or not price.is_finite() or price < 0:
-            refuse(where, "bad_price", value=text)
+            refuse(given, "bad_price", value=text.strip())
         section, colon, ticket_type = names.partition(":")
         rules.append(
-            PriceRule(ticket_type.strip(), price, section.strip())
+            PriceRule(ticket_type.strip(), price, section.strip(), given)
             if colon
-            else PriceRule(names.strip(), price)
+            else PriceRule(names.strip(), price, None, given)
         )
     return rules
 
@@ -116,7 +119,7 @@ def _ticket_types(event: Event, plan: ReadPlan) -> dict[str, int]:
 
 
 def _rule_prices(
-    rules: Sequence[PriceRule], event: Event, plan: ReadPlan, *, where: str
+    rules: Sequence[PriceRule], event: Event, plan: ReadPlan
 ) -> dict[tuple[str | None, int], Decimal]:
     of_event = {t.name.casefold(): t.pk for t in TicketType.objects.filter(event=event)}
     sections = {section.name for section in plan.sections}
@@ -130,7 +133,7 @@ def _rule_prices(
             named = (
                 rule.ticket_type if rule.section is None else f"{rule.section}:{rule.ticket_type}"
             )
-            refuse(where, "unknown_price_name", value=named)
+            refuse(rule.where or str(rule), "unknown_price_name", value=named)
         prices[(section, type_id)] = rule.price
     return prices
 
@@ -141,11 +144,10 @@ def placed_sections(
     event: Event,
     rules: Sequence[PriceRule] = (),
     known_prices: Mapping[tuple[str, int], Decimal] | None = None,
-    where_rules: str = "--price",
 ) -> list[PlacedSection]:
     """The plan's sections with ticket type ids and prices, ready for save_placed_layout."""
     type_of = _ticket_types(event, plan)
-    ruled = _rule_prices(rules, event, plan, where=where_rules)
+    ruled = _rule_prices(rules, event, plan)
     known = known_prices or {}
     sections = []
     for section in plan.sections:

@@ -127,4 +127,11 @@ def test_an_event_needs_a_start_and_an_unpriced_plan_is_refused(event):
         run(SAMPLE, "--event", event.pk)
     with pytest.raises(CommandError, match='no price for ticket type "Normal" in section "Stalls"'):
         run(SAMPLE, "--event", event.pk, "--starts-at", "2031-03-01T19:30")
+    with pytest.raises(CommandError) as refused:
+        run(SAMPLE, "--event", event.pk, "--starts-at", "2031-03-01T19:30", "--price", "VIP=3")
+    assert str(refused.value).endswith(
+        '--price "VIP=3": "VIP" names no ticket type of the event and no section'
+    )
+    with pytest.raises(CommandError, match='--price "Normal=cheap": "Normal=cheap" is not a'):
+        run(SAMPLE, "--event", event.pk, "--starts-at", "2031-03-01", "--price", "Normal=cheap")
     assert not Performance.objects.exists() and not VenueLayout.objects.exists()

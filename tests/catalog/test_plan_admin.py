@@ -63,4 +63,7 @@ def test_a_broken_upload_shows_where_and_changes_nothing(admin_client, full_hall
     )
     answer = upload(admin_client, full_hall, "overlap.csv", overlapping, prices="Normal=5")
     assert "Seat A-2 of section S overlaps seat A-1 of section S." in answer.content.decode()
+    answer = upload(admin_client, full_hall, "good.csv", header + b"S,A,1,0,0,Normal,\n", "VIP=3")
+    shown = answer.content.decode()
+    assert "Prices &quot;VIP=3&quot;: &quot;VIP&quot; names no ticket type" in shown
     assert database_state() == before
