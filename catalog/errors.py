@@ -97,3 +97,19 @@ class LayoutRefused(InvalidLayout):
 
     code = "layout_refused"
     title = _("The layout cannot be sold: %(count)s problems, the first: %(first)s")
+
+
+class SeatingPlanInvalid(InvalidLayout):
+    """An imported seating-plan file (pretix JSON or CSV) that cannot become a layout: `where`
+    locates the problem in the file (a line, or a zone, row and seat), `problem` says what."""
+
+    code = "seating_plan_invalid"
+    title = _("The seating plan cannot be imported: %(where)s: %(problem)s")
+
+
+class PerformanceHasSeats(InvalidLayout):
+    code = "performance_has_seats"
+    title = _(
+        "Performance %(performance)s already has seats; a seating plan only fills a "
+        "performance that has none."
+    )
