@@ -107,6 +107,11 @@ def _blocks(rows: list[list[FreeSeat]], quantity: int, focus: Point) -> Iterator
             yield run, start
 
 
+def free_runs(seats: Iterable[FreeSeat]) -> list[list[FreeSeat]]:
+    """The maximal runs of free seats side by side: what a group can sit in together."""
+    return [run for row in _rows(seats) for run in _runs(row)]
+
+
 def _rows(seats: Iterable[FreeSeat]) -> list[list[FreeSeat]]:
     """The seats by section and row, each row in number order."""
     ordered = sorted(seats, key=lambda s: (s.section_id, s.row, s.position))
@@ -159,11 +164,7 @@ def stranded_by_taking(free: Iterable[FreeSeat], *, taking: Set[int]) -> list[Fr
     """The free seats that taking the seats `taking` (among `free`, the seats free before)
     would leave alone: the orphan rule applied to each block of consecutive seats taken, the
     seats between two blocks of one run counting as free on both sides. In seat order."""
-    stranded: list[FreeSeat] = []
-    for row in _rows(free):
-        for run in _runs(row):
-            stranded.extend(_stranded_in_run(run, taking))
-    return stranded
+    return [seat for run in free_runs(free) for seat in _stranded_in_run(run, taking)]
 
 
 def _stranded_in_run(run: Sequence[FreeSeat], taking: Set[int]) -> list[FreeSeat]:

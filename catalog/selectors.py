@@ -1,7 +1,7 @@
 """Reading events, seat maps and capacity. Every capacity figure is counted from seat rows."""
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 
@@ -268,12 +268,19 @@ def free_seats_to_choose(
     marked = _marked_seats(f"s.performance_id = %s{condition}", params)
     places = places_in_rows(seat for seat, _free in marked)
     seats = [
-        FreeSeat(*astuple(seat), place=places[seat.id])
+        _placed(seat, places)
         for seat, free in marked
         if free and (ticket_type_id is None or seat.ticket_type_id == ticket_type_id)
     ]
     min_x, max_x, min_y = box
     return FreeSeats(seats=seats, focus=focal_point(min_x=min_x, max_x=max_x, min_y=min_y))
+
+
+def _placed(seat: RowSeat, places: dict[int, int]) -> FreeSeat:
+    return FreeSeat(
+        seat.id, seat.section_id, seat.row, seat.number, seat.x, seat.y, seat.ticket_type_id,
+        place=places[seat.id],
+    )  # fmt: skip
 
 
 def _marked_seats(where: str, params: Sequence) -> list[tuple[RowSeat, bool]]:
@@ -332,7 +339,7 @@ def seats_around(*, performance_id: int, seat_ids: Sequence[int], hold_id: int, 
         )
         free_ids = {row[0] for row in locked}
     places = places_in_rows(seat for seat, _free in marked)
-    placed = [FreeSeat(*astuple(seat), place=places[seat.id]) for seat, _free in marked]
+    placed = [_placed(seat, places) for seat, _free in marked]
     return SeatsAround(
         free=[seat for seat in placed if seat.id in free_ids],
         mine=[seat for seat in placed if seat.id in mine_ids],
