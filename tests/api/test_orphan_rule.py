@@ -4,7 +4,7 @@ naming the seat, in the reader's language; nothing changes."""
 import pytest
 
 from catalog.models import Performance
-from tests.api.helpers import assert_problem, create_hold, delete, post, snapshot
+from tests.api.helpers import assert_problem, create_hold, delete, get, post, snapshot
 from tests.factories import make_performance
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +46,11 @@ def test_adding_and_giving_back_follow_the_rule(client, row_of_six):
     middle = delete(client, f"{path}/{ids[2]}", token=hold["token"])
     assert assert_problem(middle, 409, "would_strand_seat")["number"] == 2
     assert delete(client, f"{path}/{ids[3]}", token=hold["token"]).status_code == 200
+
+
+def test_the_performance_tells_clients_whether_it_refuses_single_seat_gaps(client, row_of_six):
+    performance, _ids = row_of_six
+    assert get(client, f"/performances/{performance.pk}").json()["refuse_single_seat_gaps"]
 
 
 def test_without_the_setting_the_same_choice_is_held(client):
