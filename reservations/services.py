@@ -1,7 +1,9 @@
 """Holding seats: hold, add, release, and freeing expired holds (the periodic task
 sweep_expired_holds).
 
-Lock order, in every transaction here: the hold row first (when it exists), then seat rows.
+Lock order, in every transaction here: the hold row first (when it exists), then seat rows;
+where the performance refuses single-seat gaps, then the free seats of the rows just changed
+(reservations/orphan_rule.py), SKIP LOCKED like the take, so that never waits either.
 Seats are taken by one conditional UPDATE whose subquery picks them FOR UPDATE SKIP LOCKED on
 PostgreSQL, so a buyer never waits on a seat that another buyer is taking and no two buyers
 can deadlock, whatever the overlap or order of their seats; a seat locked by someone else
