@@ -240,3 +240,22 @@ def test_the_selector_places_seats_so_that_an_aisle_breaks_a_block():
     # Six free seats, but an aisle after the third: no block of four, two of three.
     assert not pick_best(free.seats, quantity=4, focus=free.focus).together
     assert pick_best(free.seats, quantity=3, focus=free.focus).together
+
+
+@given(
+    free=st.sets(st.integers(min_value=1, max_value=12), min_size=1),
+    data=st.data(),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_seat_is_stranded_exactly_when_the_choice_leaves_it_with_no_free_neighbour(free, data):
+    taking = data.draw(st.sets(st.sampled_from(sorted(free))))
+    seats = row("A", sorted(free), y=0)
+    left = free - taking
+    expected = [
+        n
+        for n in sorted(left)
+        if n - 1 not in left and n + 1 not in left and ({n - 1, n + 1} & taking)
+    ]
+    ids = {seat.number: seat.id for seat in seats}
+    found = stranded_by_taking(seats, taking={ids[n] for n in taking})
+    assert sorted(seat.number for seat in found) == expected
