@@ -113,7 +113,7 @@ def free_runs(seats: Iterable[FreeSeat]) -> list[list[FreeSeat]]:
 
 
 def _rows(seats: Iterable[FreeSeat]) -> list[list[FreeSeat]]:
-    """The seats by section and row, each row in number order."""
+    """The seats by section and row, each row in order of place (of number, without one)."""
     ordered = sorted(seats, key=lambda s: (s.section_id, s.row, s.position))
     return [list(row) for _key, row in groupby(ordered, key=lambda s: (s.section_id, s.row))]
 
