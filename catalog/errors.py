@@ -27,6 +27,18 @@ class TooManySeats(DomainError):
     title = _("You can choose at most %(limit)s seats in one order.")
 
 
+class WouldStrandSeat(DomainError):
+    """A buyer's own choice that would leave one free seat alone in its row, refused where
+    the performance asks for it (reservations/orphan_rule.py); `seat` is its id."""
+
+    code = "would_strand_seat"
+    status = 409
+    title = _(
+        "This choice would leave seat %(number)s of row %(row)s alone, and nobody could sit "
+        "beside anyone there. Please include it, or choose seats that leave no single seat."
+    )
+
+
 class NotEnoughSeats(DomainError):
     """Best available: fewer seats are free for the buyer's choice than asked for."""
 

@@ -139,6 +139,7 @@ def copy_performance_layout(
             sales_end=sales_end,
             hold_minutes=performance.hold_minutes,
             max_seats_per_order=performance.max_seats_per_order,
+            refuse_single_seat_gaps=performance.refuse_single_seat_gaps,
         )
         section_copies = {}
         for section in performance.sections.all():

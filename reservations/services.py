@@ -1,7 +1,9 @@
 """Holding seats: hold, add, release, and freeing expired holds (the periodic task
 sweep_expired_holds).
 
-Lock order, in every transaction here: the hold row first (when it exists), then seat rows.
+Lock order, in every transaction here: the hold row first (when it exists), then seat rows;
+where the performance refuses single-seat gaps, then the free seats of the rows just changed
+(reservations/orphan_rule.py), SKIP LOCKED like the take, so that never waits either.
 Seats are taken by one conditional UPDATE whose subquery picks them FOR UPDATE SKIP LOCKED on
 PostgreSQL, so a buyer never waits on a seat that another buyer is taking and no two buyers
 can deadlock, whatever the overlap or order of their seats; a seat locked by someone else
@@ -57,6 +59,7 @@ from reservations.errors import (
     SeatNotInHold,
     TooManySeatsHeld,
 )
+from reservations.orphan_rule import refuse_stranding_release, refuse_stranding_take
 from reservations.selectors import OwnedHold, owned_hold
 
 # A request naming more seats than this is refused before any query, whatever the
@@ -102,6 +105,7 @@ def hold_seats(
             performance_id=performance_id, adding=len(seat_ids), client_key=client_key, token=token
         )
         seats = _take_free_seats(hold=hold, seat_ids=seat_ids, now=hold.created_at, held=set())
+        refuse_stranding_take(hold, taken_ids=seat_ids, now=hold.created_at)
     return HoldState(hold=hold, seats=seats, currency=hold.terms.currency, token=token)
 
 
@@ -176,7 +180,9 @@ def _new_hold(
 
 @count_outcomes(HOLD_ATTEMPTS, success=lambda result: "held")
 def add_seats(*, hold_id: int, token: str | None, seat_ids: Sequence[int]) -> HoldState:
-    """Add seats to a live hold, all or nothing; seats the hold already has are kept as they are."""
+    """Add seats to a live hold, all or nothing; seats the hold already has are kept as they
+    are. Where the performance refuses single-seat gaps, seats that would leave one free seat
+    alone are refused (reservations/orphan_rule.py), as they are by hold_seats."""
     _check_seat_ids(seat_ids)
     with transaction.atomic():
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
@@ -190,6 +196,7 @@ def add_seats(*, hold_id: int, token: str | None, seat_ids: Sequence[int]) -> Ho
         _check_client_cap(hold.client_key, adding=len(new_ids), now=now)
         if new_ids:
             current = _take_free_seats(hold=hold, seat_ids=new_ids, now=now, held=held)
+            refuse_stranding_take(hold, taken_ids=new_ids, now=now)
     return HoldState(hold=hold, seats=current, currency=hold.terms.currency)
 
 
@@ -198,10 +205,12 @@ def release_seat(*, hold_id: int, token: str | None, seat_id: int) -> HoldState:
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
         if not is_id(seat_id):
             raise SeatNotInHold(seat=seat_id)
-        released = _release(hold, only=[seat_id], live_only=True)
+        now = db_now()
+        released = inventory.release(hold_id=hold.pk, seat_ids=[seat_id], live_at=now)
         if not released:
-            _check_hold_open(hold, db_now())
+            _check_hold_open(hold, now)
             raise SeatNotInHold(seat=seat_id)
+        refuse_stranding_release(hold, seat_id=seat_id, now=now)
         seats = seats_of_hold(hold_id=hold.pk)
     return HoldState(hold=hold, seats=seats, currency=hold.terms.currency)
 
