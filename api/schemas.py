@@ -97,6 +97,9 @@ class PerformanceOut(Schema):
     sales_end: datetime
     hold_minutes: int
     max_seats_per_order: int
+    # A choice of seats that would leave one free seat alone in its row is refused (409
+    # would_strand_seat): a client may warn its buyer before asking.
+    refuse_single_seat_gaps: bool
     sections: list[SectionOut]
 
 

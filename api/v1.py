@@ -79,6 +79,7 @@ def get_performance(request, performance_id: schemas.Id):
         "sales_end": performance.sales_end,
         "hold_minutes": performance.hold_minutes,
         "max_seats_per_order": performance.max_seats_per_order,
+        "refuse_single_seat_gaps": performance.refuse_single_seat_gaps,
         "sections": sections,
     }
 

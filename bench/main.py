@@ -191,6 +191,16 @@ def naive_comparison(env: dict, performance_id: int) -> dict:
     return figures
 
 
+def stranded_comparison(env: dict, seats: int) -> dict:
+    """Stranded single seats at sell-out, best available against buyers picking by hand
+    (bench/stranded.py): counts from a fixed seed, not timings."""
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.stranded", str(seats)],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
 def postgres_run(plan: dict, processes: int, threads: int) -> dict:
     result: dict = {"app_processes": processes, "threads_per_process": threads}
     with private_postgres() as (database_url, _control), private_redis() as redis_url:
@@ -269,6 +279,8 @@ def postgres_run(plan: dict, processes: int, threads: int) -> dict:
             log("reads")
             result["reads"] = asyncio.run(run_reads(bases[0], cold_app.url, ids["reads"]))
             result["reads"]["availability"] = naive_comparison(env, ids["reads"])
+            log("stranded seats")  # a count: the apps stand idle meanwhile
+            result["stranded_seats"] = stranded_comparison(env, plan["rush_seats"])
             result["peak_memory_mb_per_app_process"] = max(
                 peak_memory_mb(app.pids()) for app in apps
             )

@@ -6,12 +6,19 @@ The rule, in order of preference (README, "Best available"):
 3. the seats split over the fewest rows, the rows nearest the focal point first
    (`together` is False).
 
-Adjacent means consecutive numbers in the same section and row, each of them free: a seat
+Adjacent means consecutive places in the same section and row (catalog/seat_rows.py: where
+the seats stand, an aisle or a change of ticket type counting as the row's end; a seat given
+without a place is placed by its number), each of them free and of one ticket type: a seat
 that is taken, blocked or missing breaks the run. An orphan is a lone free seat that a block
 leaves between itself and a seat that is not free (or the row's end); within a maximal run of
 free seats that is exactly a block starting at the run's second seat or ending at its
-second-to-last. Only the seats given count as free: the caller passes the free seats of its
-filter (ticket type, section), so a free seat of another ticket type counts as not free.
+second-to-last (`leaves_orphan`). Only the seats given count as free: the caller passes the
+free seats of its filter (ticket type, section), so a free seat of another ticket type counts
+as not free; without a filter, a free seat of another ticket type still ends the run, since a
+group of the one type could not use it.
+
+The same rule refuses a buyer's own choice that would strand a seat, when the performance
+asks for it (`stranded_by_taking`, called by reservations/orphan_rule.py).
 
 The focal point is the stage's centre. There is no stage shape in a layout yet, so it is the
 centre of the front edge of the performance's seats' bounding box: x halfway between the
@@ -24,7 +31,7 @@ the seats again (reservations/services.py hold_best_available).
 """
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -40,8 +47,13 @@ class FreeSeat:
     x: float
     y: float
     ticket_type_id: int
+    place: int | None = None  # catalog/seat_rows.py; None: the number stands for it
     flag_bits: int = 0  # catalog/seat_flags.py
     companion_of: int | None = None  # a companion seat's wheelchair space
+
+    @property
+    def position(self) -> int:
+        return self.number if self.place is None else self.place
 
 
 @dataclass(frozen=True)
@@ -97,17 +109,27 @@ def _blocks(rows: list[list[FreeSeat]], quantity: int, focus: Point) -> Iterator
             yield run, start
 
 
+def free_runs(seats: Iterable[FreeSeat]) -> list[list[FreeSeat]]:
+    """The maximal runs of free seats side by side: what a group can sit in together."""
+    return [run for row in _rows(seats) for run in _runs(row)]
+
+
 def _rows(seats: Iterable[FreeSeat]) -> list[list[FreeSeat]]:
-    """The seats by section and row, each row in number order."""
-    ordered = sorted(seats, key=lambda s: (s.section_id, s.row, s.number))
+    """The seats by section and row, each row in order of place (of number, without one)."""
+    ordered = sorted(seats, key=lambda s: (s.section_id, s.row, s.position))
     return [list(row) for _key, row in groupby(ordered, key=lambda s: (s.section_id, s.row))]
 
 
 def _runs(row: Sequence[FreeSeat]) -> list[list[FreeSeat]]:
-    """A row's maximal runs of consecutive numbers."""
+    """A row's maximal runs of free seats side by side, of one ticket type."""
     runs: list[list[FreeSeat]] = []
     for seat in row:
-        if runs and seat.number == runs[-1][-1].number + 1:
+        before = runs[-1][-1] if runs else None
+        if (
+            before is not None
+            and seat.position == before.position + 1
+            and seat.ticket_type_id == before.ticket_type_id
+        ):
             runs[-1].append(seat)
         else:
             runs.append([seat])
@@ -129,8 +151,45 @@ def _windows(run: Sequence[FreeSeat], quantity: int, focus: Point) -> Iterator[t
         end = start + quantity
         centre_x = (sum_x[end] - sum_x[start]) / quantity
         centre_y = (sum_y[end] - sum_y[start]) / quantity
-        orphan = start == 1 or length - end == 1
+        orphan = leaves_orphan(free_before=start, free_after=length - end)
         yield start, math.hypot(centre_x - focus.x, centre_y - focus.y), orphan
+
+
+def leaves_orphan(*, free_before: int, free_after: int) -> bool:
+    """The orphan rule: a block of seats taken from a run of free seats leaves an orphan when
+    exactly one free seat remains between it and the next seat that is not free (or the
+    row's end) on either side."""
+    return free_before == 1 or free_after == 1
+
+
+def stranded_by_taking(free: Iterable[FreeSeat], *, taking: Set[int]) -> list[FreeSeat]:
+    """The free seats that taking the seats `taking` (among `free`, the seats free before)
+    would leave alone: the orphan rule applied to each block of consecutive seats taken, the
+    seats between two blocks of one run counting as free on both sides. In seat order."""
+    return [seat for run in free_runs(free) for seat in _stranded_in_run(run, taking)]
+
+
+def _stranded_in_run(run: Sequence[FreeSeat], taking: Set[int]) -> list[FreeSeat]:
+    """Walk the run as pieces: free seats left (kept) and blocks taken, alternating."""
+    pieces: list[tuple[bool, list[FreeSeat]]] = []  # (taken, seats)
+    for seat in run:
+        taken = seat.id in taking
+        if pieces and pieces[-1][0] == taken:
+            pieces[-1][1].append(seat)
+        else:
+            pieces.append((taken, [seat]))
+    stranded: list[FreeSeat] = []
+    for index, (taken, _seats) in enumerate(pieces):
+        if not taken:
+            continue
+        before = pieces[index - 1][1] if index > 0 else []
+        after = pieces[index + 1][1] if index + 1 < len(pieces) else []
+        if not leaves_orphan(free_before=len(before), free_after=len(after)):
+            continue
+        for piece in (before, after):
+            if len(piece) == 1 and piece[0] not in stranded:
+                stranded.append(piece[0])
+    return stranded
 
 
 def _distance(seat: FreeSeat, focus: Point) -> float:

@@ -27,6 +27,18 @@ class TooManySeats(DomainError):
     title = _("You can choose at most %(limit)s seats in one order.")
 
 
+class WouldStrandSeat(DomainError):
+    """A buyer's own choice that would leave one free seat alone in its row, refused where
+    the performance asks for it (reservations/orphan_rule.py); `seat` is its id."""
+
+    code = "would_strand_seat"
+    status = 409
+    title = _(
+        "This choice would leave seat %(number)s of row %(row)s alone, and nobody could sit "
+        "beside anyone there. Please include it, or choose seats that leave no single seat."
+    )
+
+
 class NotEnoughSeats(DomainError):
     """Best available: fewer seats are free for the buyer's choice than asked for."""
 
@@ -108,3 +120,19 @@ class LayoutRefused(InvalidLayout):
 
     code = "layout_refused"
     title = _("The layout cannot be sold: %(count)s problems, the first: %(first)s")
+
+
+class SeatingPlanInvalid(InvalidLayout):
+    """An imported seating-plan file (pretix JSON or CSV) that cannot become a layout: `where`
+    locates the problem in the file (a line, or a zone, row and seat), `problem` says what."""
+
+    code = "seating_plan_invalid"
+    title = _("The seating plan cannot be imported: %(where)s: %(problem)s")
+
+
+class PerformanceHasSeats(InvalidLayout):
+    code = "performance_has_seats"
+    title = _(
+        "Performance %(performance)s already has seats; a seating plan only fills a "
+        "performance that has none."
+    )

@@ -197,6 +197,27 @@ def duplicate(
     return moved if row is None else [replace(seat, row=row) for seat in moved]
 
 
+def link_companions(seats: Sequence[PlacedSeat]) -> list[PlacedSeat]:
+    """A section's seats with each companion seat that names no wheelchair space tied to the
+    nearest wheelchair space of its row (ties: the lower number), for plans that cannot say
+    which (a pretix or CSV file has no field for it); one with no space in its row is left
+    as it is, for validation to refuse."""
+    spaces: dict[str, list[PlacedSeat]] = defaultdict(list)
+    for seat in seats:
+        if "wheelchair" in seat.flags:
+            spaces[seat.row].append(seat)
+    linked = []
+    for seat in seats:
+        if "companion" in seat.flags and seat.companion_of is None and spaces[seat.row]:
+            nearest = min(
+                spaces[seat.row],
+                key=lambda s: ((s.x - seat.x) ** 2 + (s.y - seat.y) ** 2, s.number),
+            )
+            seat = replace(seat, companion_of=nearest.number)
+        linked.append(seat)
+    return linked
+
+
 # Validation.
 
 MAX_LAYOUT_SEATS = 100_000

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from catalog import inventory
-from catalog.errors import LayoutRefused, SalesEndBeforeStart
+from catalog.errors import LayoutRefused, PerformanceHasSeats, SalesEndBeforeStart
 from catalog.layout_geometry import (
     MAX_LAYOUT_SEATS,
     SEAT_WIDTH,
@@ -218,46 +218,69 @@ def create_performance_from_layout(
             max_seats_per_order=max_seats_per_order,
             companions_sell_alone=companions_sell_alone,
         )
-        section_of = {
-            source.pk: Section.objects.create(
+        _copy_layout(layout=layout, performance=performance)
+    return performance
+
+
+def fill_performance_from_layout(*, performance: Performance, layout: VenueLayout) -> int:
+    """Give a performance that has no seats yet the layout's sections, prices and seats, as a
+    new performance gets them; refuses (PerformanceHasSeats) one that has any. Sections it
+    already has are kept, and take the layout's prices where both price a ticket type.
+    Returns the number of seats. Locks the performance's row first, so two fills of one
+    performance run one after the other and the second is refused."""
+    if layout.event_id != performance.event_id:
+        raise ValueError("a layout fills only performances of its own event")
+    with transaction.atomic():
+        Performance.objects.select_for_update().filter(pk=performance.pk).get()
+        if Seat.objects.filter(performance=performance).exists():
+            raise PerformanceHasSeats(performance=performance.pk)
+        return _copy_layout(layout=layout, performance=performance)
+
+
+def _copy_layout(*, layout: VenueLayout, performance: Performance) -> int:
+    """The layout's sections, prices and seats into the performance, whose sections of the
+    same names are reused; seats through the inventory, the only writer of seat rows."""
+    existing = {section.name: section for section in performance.sections.all()}
+    section_of = {}
+    for source in layout.sections.all():
+        section = existing.get(source.name)
+        if section is None:
+            section = Section.objects.create(
                 performance=performance, name=source.name, position=source.position
             )
-            for source in layout.sections.all()
-        }
-        SectionTicketType.objects.bulk_create(
-            SectionTicketType(
-                section=section_of[price.section_id],
-                ticket_type_id=price.ticket_type_id,
-                price=price.price,
+        section_of[source.pk] = section
+    for price in LayoutSectionPrice.objects.filter(section__layout=layout):
+        SectionTicketType.objects.update_or_create(
+            section=section_of[price.section_id],
+            ticket_type_id=price.ticket_type_id,
+            defaults={"price": price.price},
+        )
+    sources = list(
+        LayoutSeat.objects.filter(section__layout=layout)
+        .order_by("section__position", "id")
+        .iterator(chunk_size=2000)
+    )
+    index_of = {(s.section_id, s.row, s.number): i for i, s in enumerate(sources)}
+    return inventory.create(
+        [
+            Seat(
+                performance=performance,
+                section=section_of[seat.section_id],
+                row=seat.row,
+                number=seat.number,
+                x=seat.x,
+                y=seat.y,
+                ticket_type_id=seat.ticket_type_id,
+                status=SeatStatus.BLOCKED if seat.blocked else SeatStatus.AVAILABLE,
+                flag_bits=flag_bits(seat.flags),
             )
-            for price in LayoutSectionPrice.objects.filter(section__layout=layout)
-        )
-        sources = list(
-            LayoutSeat.objects.filter(section__layout=layout)
-            .order_by("section__position", "id")
-            .iterator(chunk_size=2000)
-        )
-        index_of = {(s.section_id, s.row, s.number): i for i, s in enumerate(sources)}
-        inventory.create(
-            [
-                Seat(
-                    performance=performance,
-                    section=section_of[seat.section_id],
-                    row=seat.row,
-                    number=seat.number,
-                    x=seat.x,
-                    y=seat.y,
-                    ticket_type_id=seat.ticket_type_id,
-                    status=SeatStatus.BLOCKED if seat.blocked else SeatStatus.AVAILABLE,
-                    flag_bits=flag_bits(seat.flags),
-                )
-                for seat in sources
-            ],
-            # A link mended by hand in the admin to a seat that is not there is left out.
-            companions=[
-                (i, index_of[(seat.section_id, seat.row, seat.companion_of)])
-                for i, seat in enumerate(sources)
-                if (seat.section_id, seat.row, seat.companion_of) in index_of
-            ],
-        )
-    return performance
+            for seat in sources
+        ],
+        # Each companion seat tied to its wheelchair space's seat; a link mended by hand in
+        # the admin to a seat that is not there is left out.
+        companions=[
+            (i, index_of[(seat.section_id, seat.row, seat.companion_of)])
+            for i, seat in enumerate(sources)
+            if (seat.section_id, seat.row, seat.companion_of) in index_of
+        ],
+    )

@@ -35,6 +35,14 @@ class Performance(models.Model):
     sales_end = models.DateTimeField(_("sales end"))
     hold_minutes = models.PositiveIntegerField(_("hold minutes"), default=10)
     max_seats_per_order = models.PositiveIntegerField(_("max seats per order"), default=10)
+    refuse_single_seat_gaps = models.BooleanField(
+        _("refuse single-seat gaps"),
+        default=False,
+        help_text=_(
+            "Refuse a buyer's own choice of seats that would leave a single free seat alone "
+            "in its row. Best available avoids such gaps anyway."
+        ),
+    )
     # The organizer's choice: may a companion seat be held without its wheelchair space?
     # Off by default, so that companion seats stay for the wheelchair users' companions.
     companions_sell_alone = models.BooleanField(

@@ -11,6 +11,7 @@ from catalog import inventory
 from catalog.best_available import FreeSeat, Point, focal_point
 from catalog.errors import PerformanceNotFound
 from catalog.models import Event, Performance, Seat, SeatStatus, Section, SectionTicketType
+from catalog.seat_rows import RowSeat, places_in_rows
 from core.dbtime import DbNow, now_sql
 from core.sql import as_datetime, as_param, fetch_all, fetch_one, in_list, lock
 
@@ -150,6 +151,7 @@ class SaleTerms:
     sales_end: datetime
     hold_minutes: int
     max_seats_per_order: int
+    refuse_single_seat_gaps: bool
     companions_sell_alone: bool
     has_companions: bool  # any seat is a wheelchair space's companion (reservations/companions)
 
@@ -158,7 +160,8 @@ class SaleTerms:
 # that another app's statement can read them with the hold and never name catalog's tables.
 SALE_TERMS_SQL = """
     SELECT p.id AS performance_id, p.event_id, e.currency, p.starts_at, p.sales_start,
-           p.sales_end, p.hold_minutes, p.max_seats_per_order, p.companions_sell_alone,
+           p.sales_end, p.hold_minutes, p.max_seats_per_order, p.refuse_single_seat_gaps,
+           p.companions_sell_alone,
            EXISTS (SELECT 1 FROM catalog_seat c
                    WHERE c.performance_id = p.id AND c.companion_of_id IS NOT NULL)
              AS has_companions
@@ -169,7 +172,8 @@ SALE_TERMS_WIDTH = len(fields(SaleTerms))
 def sale_terms_of_row(row: Sequence) -> SaleTerms:
     """The terms from the first SALE_TERMS_WIDTH columns of a row read with SALE_TERMS_SQL."""
     (performance_id, event_id, currency, starts_at, sales_start, sales_end, hold_minutes,
-     max_seats, companions_sell_alone, has_companions) = row[:SALE_TERMS_WIDTH]  # fmt: skip
+     max_seats, refuse_gaps, companions_sell_alone,
+     has_companions) = row[:SALE_TERMS_WIDTH]  # fmt: skip
     return SaleTerms(
         performance_id=performance_id,
         event_id=event_id,
@@ -179,7 +183,8 @@ def sale_terms_of_row(row: Sequence) -> SaleTerms:
         sales_end=as_datetime(sales_end),
         hold_minutes=hold_minutes,
         max_seats_per_order=max_seats,
-        companions_sell_alone=bool(companions_sell_alone),  # SQLite answers 0 or 1
+        refuse_single_seat_gaps=bool(refuse_gaps),  # SQLite hands back 0 or 1
+        companions_sell_alone=bool(companions_sell_alone),
         has_companions=bool(has_companions),
     )
 
@@ -264,36 +269,108 @@ def free_seats_to_choose(
     section_id: int | None = None,
 ) -> FreeSeats:
     """The FREE seats with a price of the performance (of one ticket type, one section if
-    given), only the columns choosing needs, and the focal point from the bounding box of all
-    its seats (catalog/best_available.py). Two statements: joined to the seats, the box's
-    aggregate may be planned inside a nested loop, once per seat (a generic plan did that)."""
+    given), only the columns choosing needs, each with its place in its row, and the focal
+    point from the bounding box of all its seats (catalog/best_available.py). Places need the
+    whole rows (catalog/seat_rows.py), so every seat of the performance (or section) is read,
+    each marked free or not. Two statements: joined to the seats, the box's aggregate may be
+    planned inside a nested loop, once per seat (a generic plan did that)."""
     box = fetch_one(
         "SELECT min(x), max(x), min(y) FROM catalog_seat WHERE performance_id = %s",
         [performance_id],
     )
     if box is None or box[0] is None:
         return FreeSeats(seats=[], focus=Point(0.0, 0.0))
-    condition, params = "", [performance_id, as_param(now)]
-    if ticket_type_id is not None:
-        condition += " AND s.ticket_type_id = %s"
-        params.append(ticket_type_id)
+    condition, params = "", [as_param(now), performance_id]
     if section_id is not None:
         condition += " AND s.section_id = %s"
         params.append(section_id)
+    marked = _marked_seats(f"s.performance_id = %s{condition}", params)
+    places = places_in_rows(seat for seat, _free, _access in marked)
+    seats = [
+        _placed(seat, places, access)
+        for seat, free, access in marked
+        if free and (ticket_type_id is None or seat.ticket_type_id == ticket_type_id)
+    ]
+    min_x, max_x, min_y = box
+    return FreeSeats(seats=seats, focus=focal_point(min_x=min_x, max_x=max_x, min_y=min_y))
+
+
+def _placed(seat: RowSeat, places: dict[int, int], access: "SeatAccess") -> FreeSeat:
+    return FreeSeat(
+        seat.id, seat.section_id, seat.row, seat.number, seat.x, seat.y, seat.ticket_type_id,
+        place=places[seat.id], flag_bits=access.flag_bits, companion_of=access.companion_of,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SeatAccess:
+    """A seat's flags (catalog/seat_flags.py) and, for a companion seat, its wheelchair space."""
+
+    flag_bits: int
+    companion_of: int | None
+
+
+def _marked_seats(where: str, params: Sequence) -> list[tuple[RowSeat, bool, SeatAccess]]:
+    """The seats `where` selects (alias s; the first parameter is "now"), each with whether
+    it is FREE and priced (what a buyer could take) and its flags and wheelchair space."""
     rows = fetch_all(
         f"""SELECT s.id, s.section_id, s.row, s.number, s.x, s.y, s.ticket_type_id,
-                   s.flag_bits, s.companion_of_id
-            FROM catalog_seat s
-            WHERE s.performance_id = %s AND {inventory.FREE_SQL}{condition}
-              AND EXISTS (SELECT 1 FROM catalog_sectiontickettype p
-                          WHERE p.section_id = s.section_id
-                            AND p.ticket_type_id = s.ticket_type_id)""",
+              CASE WHEN {inventory.FREE_SQL}
+                    AND EXISTS (SELECT 1 FROM catalog_sectiontickettype p
+                                WHERE p.section_id = s.section_id
+                                  AND p.ticket_type_id = s.ticket_type_id)
+                   THEN 1 ELSE 0 END,
+              s.flag_bits, s.companion_of_id
+            FROM catalog_seat s WHERE {where}""",
         params,
     )
-    min_x, max_x, min_y = box
-    return FreeSeats(
-        seats=[FreeSeat(*row) for row in rows],
-        focus=focal_point(min_x=min_x, max_x=max_x, min_y=min_y),
+    return [(RowSeat(*row[:7]), bool(row[7]), SeatAccess(*row[8:])) for row in rows]
+
+
+@dataclass(frozen=True)
+class SeatsAround:
+    """The rows of some seats, as a hold's transaction sees them: the seats free to take
+    (each with its place), and which seats of those rows are the hold's."""
+
+    free: list[FreeSeat]
+    mine: list[FreeSeat]
+
+
+def seats_around(*, performance_id: int, seat_ids: Sequence[int], hold_id: int, now) -> SeatsAround:
+    """Every seat of the rows that `seat_ids` stand in, read inside the caller's transaction
+    for the hand-picking orphan rule (reservations/orphan_rule.py). On PostgreSQL the free
+    ones are then locked FOR UPDATE SKIP LOCKED: a free seat that another buyer is taking at
+    this moment is skipped and so counts as taken, and one this buyer locks cannot be taken
+    by another until this transaction ends; so two buyers who each take one neighbour of a
+    seat cannot both leave it alone. (SQLite's write transactions run one at a time.)"""
+    if not seat_ids:
+        return SeatsAround(free=[], mine=[])
+    marked = _marked_seats(
+        f"""s.performance_id = %s AND EXISTS (
+              SELECT 1 FROM catalog_seat t WHERE t.id IN ({in_list(seat_ids)})
+                AND t.section_id = s.section_id AND t."row" = s."row")""",
+        [as_param(now), performance_id, *seat_ids],
+    )
+    mine_ids = {
+        row[0]
+        for row in fetch_all(
+            f"SELECT id FROM catalog_seat WHERE hold_id = %s AND {inventory.LIVE_SQL}",
+            [hold_id, as_param(now)],
+        )
+    }
+    free_ids = {seat.id for seat, free, _access in marked if free}
+    if free_ids and lock(skip_locked=True):
+        locked = fetch_all(
+            f"""SELECT id FROM catalog_seat WHERE id IN ({in_list(sorted(free_ids))})
+                  AND {inventory.FREE_SQL} {lock(skip_locked=True)}""",
+            [*sorted(free_ids), as_param(now)],
+        )
+        free_ids = {row[0] for row in locked}
+    places = places_in_rows(seat for seat, _free, _access in marked)
+    placed = [_placed(seat, places, access) for seat, _free, access in marked]
+    return SeatsAround(
+        free=[seat for seat in placed if seat.id in free_ids],
+        mine=[seat for seat in placed if seat.id in mine_ids],
     )
 
 

@@ -141,6 +141,7 @@ def copy_performance_layout(
             sales_end=sales_end,
             hold_minutes=performance.hold_minutes,
             max_seats_per_order=performance.max_seats_per_order,
+            refuse_single_seat_gaps=performance.refuse_single_seat_gaps,
             companions_sell_alone=performance.companions_sell_alone,
         )
         section_copies = {}

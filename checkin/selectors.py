@@ -50,6 +50,14 @@ def ticket_at_door(text: str) -> TicketAtDoor:
     return ticket
 
 
+def ticket_still_valid(*, ticket_id: int) -> bool:
+    """Whether the ticket is still valid, its row locked until the caller's transaction ends:
+    a cancellation that has voided it but not yet committed is waited for, and one that comes
+    later waits for this check-in (it voids the ticket with an UPDATE of the same row)."""
+    rows = Ticket.objects.filter(pk=ticket_id).select_for_update(no_key=True)
+    return bool(rows.values_list("valid", flat=True).first())
+
+
 def ticket_at_door_by_id(ticket_id: int) -> TicketAtDoor:
     return _ticket(pk=ticket_id)
 

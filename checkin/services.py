@@ -8,7 +8,8 @@ offline scan at 19:40 uploaded after an online one at 19:41 becomes the check-in
 allow it (a second use, a cancelled ticket, another show's ticket) is recorded as a
 CheckinConflict for the organizer.
 
-Lock order: the ticket's check-in row (FOR UPDATE) only; each scan is its own transaction.
+Lock order: the ticket's row (an online scan: against a cancellation in progress), then its
+check-in row (FOR UPDATE); each scan is its own transaction.
 Time: the database's clock for online scans; an offline scan's time is the device's clock,
 corrected by the offset between the device's clock and the database's when it uploads.
 """
@@ -36,6 +37,7 @@ from checkin.selectors import (
     earlier_scan,
     ticket_at_door,
     ticket_at_door_by_id,
+    ticket_still_valid,
 )
 from core.dbtime import DbNow, db_now, now_sql
 from core.errors import DomainError
@@ -71,6 +73,8 @@ def check_in(
     if earlier is not None and earlier.ticket_id != ticket.id:
         local_id = ""  # the scanner used this id for another ticket: not the same scan
     with transaction.atomic():
+        if not ticket_still_valid(ticket_id=ticket.id):  # cancelled since it was read
+            raise TicketCancelled()
         checked_in = _insert_checkin(device, ticket, scanned_at=None, local_id=local_id)
         if checked_in is None:
             existing = checkin_of(ticket_id=ticket.id)

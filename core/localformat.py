@@ -50,3 +50,8 @@ def money(value: Decimal | None, currency: str = "") -> str:
     if persian():
         return text.translate(PERSIAN_DIGITS).replace(",", PERSIAN_THOUSANDS_SEPARATOR)
     return text
+
+
+# The other way: digits a person typed or a spreadsheet wrote in Persian or Arabic-Indic,
+# read as the Latin digits int(), float() and Decimal() understand.
+LATIN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")

@@ -1,6 +1,7 @@
-"""The reference demo data: a 30-seat event with some seats sold and some held, and a hall of
-2,000 seats with wheelchair spaces, companion seats and restricted views. Built only through
-the services, like any organizer's and buyer's data."""
+"""The reference demo data: a 30-seat event with some seats sold and some held, a hall of 2,000
+seats (with wheelchair spaces, companion seats and restricted views) and an arena of about
+20,000 places (ops/demo_arena.py). Built only through the services, like any organizer's and
+buyer's data."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -11,6 +12,7 @@ from django.utils.timezone import localtime
 from catalog.models import Event, Performance, Seat, Section, SectionTicketType, TicketType
 from catalog.services import RowRange, edit_seat_layout, generate_section_seats
 from core.dbtime import db_now
+from ops.demo_arena import create_arena
 from orders.checkout import checkout
 from reservations.services import hold_seats
 
@@ -20,13 +22,18 @@ def seed_demo() -> list[Performance]:
         now = db_now()
         small = _reference_event(now)
         hall = _large_hall(now)
+        arena = create_arena(starts_at=_evening(now, days=60), sales_start=now - timedelta(days=1))
     _sell_and_hold_some(small)
-    return [small, hall]
+    return [small, hall, arena]
+
+
+def _evening(now, days: int):
+    local = localtime(now + timedelta(days=days))
+    return local.replace(hour=19, minute=30, second=0, microsecond=0)
 
 
 def _performance(event: Event, now, days: int) -> Performance:
-    local = localtime(now + timedelta(days=days))
-    starts_at = local.replace(hour=19, minute=30, second=0, microsecond=0)
+    starts_at = _evening(now, days)
     return Performance.objects.create(
         event=event, starts_at=starts_at, sales_start=now - timedelta(days=1), sales_end=starts_at
     )

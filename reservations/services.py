@@ -1,7 +1,9 @@
 """Holding seats: hold, add, release, and freeing expired holds (the periodic task
 sweep_expired_holds).
 
-Lock order, in every transaction here: the hold row first (when it exists), then seat rows.
+Lock order, in every transaction here: the hold row first (when it exists), then seat rows;
+where the performance refuses single-seat gaps, then the free seats of the rows just changed
+(reservations/orphan_rule.py), SKIP LOCKED like the take, so that never waits either.
 Seats are taken by one conditional UPDATE whose subquery picks them FOR UPDATE SKIP LOCKED on
 PostgreSQL, so a buyer never waits on a seat that another buyer is taking and no two buyers
 can deadlock, whatever the overlap or order of their seats; a seat locked by someone else
@@ -58,6 +60,7 @@ from reservations.errors import (
     SeatNotInHold,
     TooManySeatsHeld,
 )
+from reservations.orphan_rule import refuse_stranding_release, refuse_stranding_take
 from reservations.selectors import OwnedHold, owned_hold
 
 # A request naming more seats than this is refused before any query, whatever the
@@ -112,6 +115,8 @@ def hold_seats(
         seats = _take_free_seats(hold=hold, seat_ids=seat_ids, now=hold.created_at, held=set())
         if companions:
             seats = take_companions(hold=hold, companion_ids=companions, now=hold.created_at)
+        # The orphan rule sees what was taken: the seats asked for and the companion seats.
+        refuse_stranding_take(hold, taken_ids=[seat.id for seat in seats], now=hold.created_at)
     return HoldState(hold=hold, seats=seats, currency=hold.terms.currency, token=token)
 
 
@@ -194,7 +199,9 @@ def _new_hold(
 
 @count_outcomes(HOLD_ATTEMPTS, success=lambda result: "held")
 def add_seats(*, hold_id: int, token: str | None, seat_ids: Sequence[int]) -> HoldState:
-    """Add seats to a live hold, all or nothing; seats the hold already has are kept as they are."""
+    """Add seats to a live hold, all or nothing; seats the hold already has are kept as they
+    are. Where the performance refuses single-seat gaps, seats that would leave one free seat
+    alone are refused (reservations/orphan_rule.py), as they are by hold_seats."""
     _check_seat_ids(seat_ids)
     with transaction.atomic():
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
@@ -217,6 +224,8 @@ def add_seats(*, hold_id: int, token: str | None, seat_ids: Sequence[int]) -> Ho
             current = _take_free_seats(hold=hold, seat_ids=new_ids, now=now, held=held)
             if companions:
                 current = take_companions(hold=hold, companion_ids=companions, now=now)
+            taken = [seat.id for seat in current if seat.id not in held]
+            refuse_stranding_take(hold, taken_ids=taken, now=now)
     return HoldState(hold=hold, seats=current, currency=hold.terms.currency)
 
 
@@ -225,13 +234,18 @@ def release_seat(*, hold_id: int, token: str | None, seat_id: int) -> HoldState:
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
         if not is_id(seat_id):
             raise SeatNotInHold(seat=seat_id)
+        now = db_now()
         # A wheelchair space goes with the companion seats held with it (companions.py).
-        released = _release(
-            hold, only=[seat_id], live_only=True, with_companions=hold.terms.has_companions
+        released = inventory.release(
+            hold_id=hold.pk,
+            seat_ids=[seat_id],
+            live_at=now,
+            with_companions=hold.terms.has_companions,
         )
         if seat_id not in {change.seat_id for change in released}:  # rolls its companions back
-            _check_hold_open(hold, db_now())
+            _check_hold_open(hold, now)
             raise SeatNotInHold(seat=seat_id)
+        refuse_stranding_release(hold, seat_id=seat_id, now=now)
         seats = seats_of_hold(hold_id=hold.pk)
     return HoldState(hold=hold, seats=seats, currency=hold.terms.currency)
 
@@ -267,20 +281,11 @@ def sweep_expired_holds() -> int:
     return freed
 
 
-def _release(
-    hold: OwnedHold,
-    only: Sequence[int] = (),
-    *,
-    live_only: bool = False,
-    with_companions: bool = False,
-) -> list[SeatChange]:
-    """Free the hold's reserved seats (or only some, and their companion seats held with
-    them; with `live_only`, nothing once the hold has expired)."""
+def _release(hold: OwnedHold, only: Sequence[int] = (), *, live_only: bool = False) -> list:
+    """Free the hold's reserved seats (or only some; with `live_only`, nothing once the hold
+    has expired)."""
     return inventory.release(
-        hold_id=hold.pk,
-        seat_ids=only,
-        live_at=db_now() if live_only else None,
-        with_companions=with_companions,
+        hold_id=hold.pk, seat_ids=only, live_at=db_now() if live_only else None
     )
 
 

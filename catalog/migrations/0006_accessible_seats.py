@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0003_venue_layouts"),
+        ("catalog", "0007_orphan_rule"),  # re-chained when main was merged in
         ("orders", "0007_mails_of_refunded_payments"),
         ("reservations", "0003_hold_checked_out"),
     ]

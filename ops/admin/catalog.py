@@ -113,6 +113,7 @@ class PerformanceAdmin(admin.ModelAdmin):
                     "starts_at",
                     ("sales_start", "sales_end"),
                     ("hold_minutes", "max_seats_per_order"),
+                    "refuse_single_seat_gaps",
                     "companions_sell_alone",
                 )
             },

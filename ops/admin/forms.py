@@ -86,3 +86,28 @@ class CopyLayoutForm(forms.Form):
             # The database refuses such a performance (sales_window_ordered); say it here.
             self.add_error("sales_end", _("Sales must end after they start."))
         return cleaned
+
+
+class ImportPlanForm(forms.Form):
+    file = forms.FileField(
+        label=_("Seating plan"),
+        help_text=_("A pretix seating-plan JSON or a CSV (section, row, number, x, y, "
+                    "ticket_type, attributes)."),
+    )  # fmt: skip
+    prices = forms.CharField(
+        label=_("Prices"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 4, "cols": 40, "placeholder": "Normal=40\nBalcony:Normal=25"}
+        ),
+        help_text=_(
+            'One a line: "Ticket type=40" for every section or "Section:Ticket type=40" for one. '
+            "Sections and ticket types the layout already prices keep their prices."
+        ),
+    )
+    pixels_per_seat = forms.FloatField(
+        label=_("Pixels per seat (pretix)"),
+        required=False,
+        min_value=0.01,
+        help_text=_("How wide a seat is in a pretix plan; empty: its seats' diameter."),
+    )

@@ -1,5 +1,6 @@
 """Venue layouts in the organizer's admin: read and edit them (the designer page is to come),
-and make a performance from one through catalog/layouts.py."""
+make a performance from one through catalog/layouts.py, and export or import its seating plan
+as a file (ops/admin/plan_files.py)."""
 
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from catalog.layouts import create_performance_from_layout
@@ -17,6 +19,7 @@ from core.dbtime import db_now
 from core.errors import DomainError
 from ops.admin.catalog import error_message
 from ops.admin.forms import CopyLayoutForm
+from ops.admin.plan_files import plan_file_urls
 
 
 class LayoutSectionInline(admin.TabularInline):
@@ -40,6 +43,24 @@ class VenueLayoutAdmin(admin.ModelAdmin):
     search_fields = ("name", "event__name")
     inlines = [LayoutSectionInline, LayoutShapeInline]
     actions = ["create_performance"]
+    readonly_fields = ("plan_files",)
+
+    def get_urls(self):
+        return plan_file_urls(self) + super().get_urls()
+
+    @admin.display(description=_("seating plan"))
+    def plan_files(self, obj: VenueLayout | None) -> str:
+        if obj is None or obj.pk is None:
+            return "—"
+        links = [
+            ("admin:catalog_venuelayout_export_pretix", _("Export as pretix JSON")),
+            ("admin:catalog_venuelayout_export_csv", _("Export as CSV")),
+            ("admin:catalog_venuelayout_import_plan", _("Import plan")),
+        ]
+        return format_html(
+            " · ".join(['<a href="{}">{}</a>'] * len(links)),
+            *(part for name, label in links for part in (reverse(name, args=[obj.pk]), label)),
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(seat_total=Count("sections__seats"))

@@ -114,3 +114,26 @@ def test_a_copied_performance_keeps_flags_companions_and_the_organizers_choice()
     assert copy.companions_sell_alone is True
     companions = Seat.objects.filter(performance=copy, companion_of__isnull=False)
     assert {s.companion_of.performance_id for s in companions} == {copy.pk}
+
+
+def test_a_plan_files_companion_seat_belongs_to_the_nearest_wheelchair_space_of_its_row():
+    from catalog.layout_geometry import link_companions
+
+    row = [
+        seat(1, {"wheelchair"}),
+        seat(2, {"companion"}),
+        seat(4, {"companion"}),
+        seat(5, {"wheelchair"}),
+        seat(9, {"companion"}, companion_of=1),  # named: kept
+        seat(3, {"companion"}, row="B"),  # no space in row B: left for validation
+    ]
+    linked = link_companions(row)
+    assert [(s.row, s.number, s.companion_of) for s in linked] == [
+        ("A", 1, None),
+        ("A", 2, 1),
+        ("A", 4, 5),
+        ("A", 5, None),
+        ("A", 9, 1),
+        ("B", 3, None),
+    ]
+    assert codes(find_problems({"S": linked})) == [("companion_without_wheelchair", "S", "B", 3)]

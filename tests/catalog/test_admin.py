@@ -511,3 +511,25 @@ def test_orders_and_holds_are_read_only(admin_client):
         assert 'name="_save"' not in response.content.decode()
     assert admin_client.get(reverse("admin:orders_order_add")).status_code == 403
     assert admin_client.get(reverse("admin:reservations_hold_add")).status_code == 403
+
+
+def test_the_performance_page_offers_refusing_single_seat_gaps_off_by_default(admin_client):
+    performance = make_performance()
+    page = admin_client.get(reverse("admin:catalog_performance_change", args=[performance.pk]))
+    checkbox = re.search(r'<input[^>]*name="refuse_single_seat_gaps"[^>]*>', page.content.decode())
+    assert checkbox and "checked" not in checkbox.group(0)
+
+
+def test_a_copied_performance_keeps_refusing_single_seat_gaps():
+    from catalog.services import copy_performance_layout
+
+    performance = make_performance()
+    Performance.objects.filter(pk=performance.pk).update(refuse_single_seat_gaps=True)
+    performance.refresh_from_db()
+    copy = copy_performance_layout(
+        performance=performance,
+        starts_at=performance.starts_at,
+        sales_start=performance.sales_start,
+        sales_end=performance.sales_end,
+    )
+    assert copy.refuse_single_seat_gaps

@@ -5,7 +5,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.best_available import Choice, FreeSeat, Point, pick_best, rank_choices
+from catalog.best_available import (
+    Choice,
+    FreeSeat,
+    Point,
+    pick_best,
+    rank_choices,
+    stranded_by_taking,
+)
 from catalog.models import Seat, TicketType
 from catalog.selectors import free_seats_to_choose
 from core.dbtime import db_now
@@ -189,3 +196,66 @@ def test_the_choice_follows_the_rule_in_any_hall(hall, quantity, focus_x):
     assert [s.id for s in chosen] in [[s.id for s in block] for block in best_ones]
     nearest = min(centre_distance(block, focus) for block in best_ones)
     assert centre_distance(chosen, focus) == pytest.approx(nearest)
+
+
+def test_a_free_seat_of_another_ticket_type_ends_the_run():
+    # Asked without a ticket type, the picker sees every free seat: A1-A3 are of one type,
+    # A4-A8 of another. A3-A4 (nearest) would be a block of two types; within A1-A3 every
+    # pair leaves one seat alone, so the pair is taken from A4-A8, leaving no orphan.
+    seats = [
+        FreeSeat(n, 1, "A", n, float(n - 1), 0.0, 1 if n <= 3 else 2, place=n) for n in range(1, 9)
+    ]
+    choice = pick_best(seats, quantity=2, focus=Point(2.5, 0))
+    assert numbers(seats, choice) == ["A4", "A5"]
+    assert not pick_best(seats, quantity=6, focus=Point(2.5, 0)).together
+
+
+def test_stranded_by_taking_applies_the_same_rule_to_a_buyers_own_choice():
+    seats = row("A", range(1, 9), y=0)
+    by_number = {seat.number: seat for seat in seats}
+
+    def stranded(*taking):
+        found = stranded_by_taking(seats, taking={by_number[n].id for n in taking})
+        return [seat.number for seat in found]
+
+    assert stranded(2, 3) == [1]  # the row's end
+    assert stranded(1, 3) == [2]  # between two of the buyer's seats
+    assert stranded(3, 4) == []  # 1-2 and 5-8 are left in pairs or more
+    assert stranded(6, 7) == [8]
+    assert stranded(1, 2, 3, 4, 5, 6, 7) == [8]
+    assert stranded(*range(1, 9)) == []
+    # The picker's own windows agree: every block it calls orphaning strands a seat here.
+    for start in range(1, 8):
+        block = (start, start + 1)
+        assert bool(stranded(*block)) == (start == 2 or start + 1 == 7)
+
+
+@pytest.mark.django_db
+def test_the_selector_places_seats_so_that_an_aisle_breaks_a_block():
+    from django.db.models import F
+
+    performance = make_performance(sections=1, rows=1, seats_per_row=6)
+    Seat.objects.filter(performance=performance, number__gte=4).update(x=F("x") + 1.5)
+    free = free_seats_to_choose(performance_id=performance.pk, now=db_now())
+    # Six free seats, but an aisle after the third: no block of four, two of three.
+    assert not pick_best(free.seats, quantity=4, focus=free.focus).together
+    assert pick_best(free.seats, quantity=3, focus=free.focus).together
+
+
+@given(
+    free=st.sets(st.integers(min_value=1, max_value=12), min_size=1),
+    data=st.data(),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_seat_is_stranded_exactly_when_the_choice_leaves_it_with_no_free_neighbour(free, data):
+    taking = data.draw(st.sets(st.sampled_from(sorted(free))))
+    seats = row("A", sorted(free), y=0)
+    left = free - taking
+    expected = [
+        n
+        for n in sorted(left)
+        if n - 1 not in left and n + 1 not in left and ({n - 1, n + 1} & taking)
+    ]
+    ids = {seat.number: seat.id for seat in seats}
+    found = stranded_by_taking(seats, taking={ids[n] for n in taking})
+    assert sorted(seat.number for seat in found) == expected

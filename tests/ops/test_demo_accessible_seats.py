@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_hall_has_wheelchair_spaces_with_companions():
-    _small, hall = seed_demo()
+    _small, hall, _arena = seed_demo()
     flagged = Seat.objects.filter(performance=hall, flag_bits__gt=0)
     assert sorted(flagged.values_list("flag_bits", flat=True)) == sorted(
         [WHEELCHAIR, WHEELCHAIR, COMPANION, COMPANION, RESTRICTED_VIEW, RESTRICTED_VIEW]
@@ -19,3 +19,12 @@ def test_the_demo_hall_has_wheelchair_spaces_with_companions():
     for companion in flagged.filter(flag_bits=COMPANION).select_related("companion_of"):
         assert companion.companion_of.flag_bits == WHEELCHAIR
         assert companion.companion_of.row == companion.row
+
+
+def test_the_demo_arenas_companion_seats_each_belong_to_the_space_beside_them():
+    _small, _hall, arena = seed_demo()
+    companions = Seat.objects.filter(performance=arena, flag_bits=COMPANION)
+    assert companions.count() == 12
+    for companion in companions.select_related("companion_of"):
+        assert companion.companion_of.flag_bits == WHEELCHAIR
+        assert companion.companion_of.number == companion.number - 1

@@ -10,7 +10,13 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 pytestmark = pytest.mark.django_db(transaction=True)
-BEFORE = [("orders", "0002_payment_attempts"), ("reservations", "0003_hold_checked_out")]
+# Catalog too: a later catalog migration that needs no orders (0007, a performance's column)
+# would otherwise stay applied under a state that has never heard of it.
+BEFORE = [
+    ("orders", "0002_payment_attempts"),
+    ("reservations", "0003_hold_checked_out"),
+    ("catalog", "0003_venue_layouts"),
+]
 AFTER = [("orders", "0003_holds_checked_out")]
 
 

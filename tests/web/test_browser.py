@@ -234,6 +234,22 @@ def test_an_eleventh_seat_shows_the_persian_toast_and_sends_no_request(browser, 
     assert "seat--available" in seat(page, ids[10]).get_attribute("class")
 
 
+def test_a_choice_that_would_strand_a_seat_shows_the_persian_toast(browser, server):
+    from catalog.models import Performance
+
+    performance = make_performance(sections=1, rows=1, seats_per_row=6)
+    Performance.objects.filter(pk=performance.pk).update(refuse_single_seat_gaps=True)
+    ids = dict(performance.seats.values_list("number", "id"))
+    page = open_page(browser, f"{server}/performances/{performance.pk}/", language="fa")
+    seat(page, ids[2]).click()  # would leave seat 1 alone at the row's end
+    toast = page.locator(".toast", has_text="تنها می‌گذارد")
+    toast.wait_for(timeout=5000)
+    assert "صندلی ۱ از ردیف A" in toast.inner_text()
+    assert "seat--available" in seat(page, ids[2]).get_attribute("class")
+    seat(page, ids[1]).click()
+    page.wait_for_selector(f'[data-seat-id="{ids[1]}"].seat--mine')
+
+
 def hold_elsewhere(performance, ids) -> None:
     """Another buyer's hold, made on a thread of its own: this one runs Playwright's event
     loop, and a hold publishes its change through async_to_sync."""

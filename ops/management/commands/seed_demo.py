@@ -9,7 +9,7 @@ from ops.demo import seed_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo events (once): a 30-seat reference event and a 2,000-seat hall."
+    help = "Load the demo events (once): a 30-seat reference event, a 2,000-seat hall, an arena."
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -323,8 +323,10 @@ async function openScanner() {
   $("scanner").hidden = false;
   $("device-name").textContent = state.device.name;
   const select = $("performance");
+  // The time first: on a narrow phone the select cuts its text off at the end, and the time
+  // tells tonight's shows of one event apart.
   select.replaceChildren(...state.device.performances.map(
-    (p) => new Option(`${p.event} — ${showTime.format(new Date(p.starts_at))}`, p.id),
+    (p) => new Option(`${showTime.format(new Date(p.starts_at))} · ${p.event}`, p.id),
   ));
   if (!state.device.performances.length) {
     $("result-title").textContent = text.no_performance;
