@@ -97,3 +97,23 @@ class LayoutRefused(InvalidLayout):
 
     code = "layout_refused"
     title = _("The layout cannot be sold: %(count)s problems, the first: %(first)s")
+
+
+class NotEnoughPlaces(DomainError):
+    """A standing area has fewer free places than asked for; `area` names it and `left` says
+    how many it has."""
+
+    code = "not_enough_places"
+    status = 409
+    title = _("Only %(left)s places are left in %(name)s.")
+
+
+class UnknownArea(DomainError):
+    """A standing area that this performance does not have (or a section of numbered seats
+    given as one), a quantity below one, or an area named twice: a wrong request."""
+
+    code = "unknown_area"
+    status = 422
+    title = _(
+        "This performance has no such standing area, or the quantity is not a number of places."
+    )

@@ -10,7 +10,16 @@ from django.db.models import Case, Count, F, Prefetch, Q, Value, When
 from catalog import inventory
 from catalog.best_available import FreeSeat, Point, focal_point
 from catalog.errors import PerformanceNotFound
-from catalog.models import Event, Performance, Seat, SeatStatus, Section, SectionTicketType
+from catalog.models import (
+    PLACE_ROW,
+    Event,
+    Performance,
+    Seat,
+    SeatStatus,
+    Section,
+    SectionKind,
+    SectionTicketType,
+)
 from core.dbtime import DbNow, now_sql
 from core.sql import as_datetime, as_param, fetch_all, fetch_one, in_list, lock
 
@@ -190,13 +199,20 @@ class PricedSeat:
     price: Decimal | None
     version: int = 0
     ticket_type_id: int = 0
+    section_id: int = 0
+
+    @property
+    def standing(self) -> bool:
+        """A place of a standing area, not a numbered seat."""
+        return self.row == PLACE_ROW
 
 
 def seats_of_hold(*, hold_id: int, for_update: bool = False) -> list[PricedSeat]:
     """The seats a hold has now (reserved to it), with prices, in id order; `for_update`
     locks them."""
     rows = fetch_all(
-        f"""SELECT s.id, sec.name, s.row, s.number, tt.name, p.price, s.version, s.ticket_type_id
+        f"""SELECT s.id, sec.name, s.row, s.number, tt.name, p.price, s.version, s.ticket_type_id,
+                   s.section_id
             FROM catalog_seat s
             JOIN catalog_section sec ON sec.id = s.section_id
             JOIN catalog_tickettype tt ON tt.id = s.ticket_type_id
@@ -293,3 +309,27 @@ def sells(*, performance_id: int, ticket_type_id: int | None, section_id: int | 
     if section_id is not None:
         prices = prices.filter(section_id=section_id)
     return prices.exists()
+
+
+def standing_area_names(*, performance_id: int, area_ids: Sequence[int]) -> dict[int, str]:
+    """Area id -> name, for those of `area_ids` that are standing areas of the performance."""
+    return dict(
+        Section.objects.filter(
+            performance_id=performance_id, pk__in=area_ids, kind=SectionKind.STANDING
+        ).values_list("pk", "name")
+    )
+
+
+def free_places(*, performance_id: int, area_id: int, now: datetime) -> int:
+    """How many places of the area are FREE and priced, as committed (a place another buyer
+    is taking right now counts: it is free until that buyer commits)."""
+    (count,) = fetch_one(
+        f"""SELECT count(*) FROM catalog_seat s
+            WHERE s.performance_id = %s AND s.section_id = %s AND s.row = %s
+              AND {inventory.FREE_SQL}
+              AND EXISTS (SELECT 1 FROM catalog_sectiontickettype p
+                          WHERE p.section_id = s.section_id
+                            AND p.ticket_type_id = s.ticket_type_id)""",
+        [performance_id, area_id, PLACE_ROW, as_param(now)],
+    )
+    return count
