@@ -216,6 +216,10 @@ PROBLEM_MESSAGES = {
         "its section."
     ),
     "unknown_seat_flag": _("Seat %(row)s-%(number)s of section %(section)s has an unknown flag."),
+    "area_invalid": _(
+        "Standing area %(section)s needs no seats drawn, a capacity above zero, one ticket type "
+        "with a price, and an outline (a rectangle, or a polygon of three points or more)."
+    ),
 }
 
 
@@ -337,3 +341,13 @@ def outline_centre(outline: Mapping) -> tuple[float, float]:
     if not points:
         return 0.0, 0.0
     return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
+
+
+def area_problems(
+    section: str, *, seats: int, capacity: int, priced: set, outline: Mapping
+) -> list[LayoutProblem]:
+    """What keeps a standing area from being sold: seats drawn in it, no places, not exactly
+    one priced ticket type (its places' ticket type), no outline to draw it by."""
+    if seats or capacity < 1 or len(priced) != 1 or not outline_points(outline):
+        return [LayoutProblem("area_invalid", section, "", capacity)]
+    return []
