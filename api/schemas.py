@@ -121,9 +121,29 @@ class PerformanceOut(Schema):
     sections: list[SectionOut]
 
 
+class AreaPriceOut(Schema):
+    ticket_type: int
+    name: str
+    price: Decimal
+
+
+class StandingAreaOut(Schema):
+    """A standing area: drawn as `outline`, sold by quantity; `free` of `capacity` places are
+    left, and `version` (only growing) orders counts that arrive out of order."""
+
+    id: int
+    name: str
+    outline: dict
+    capacity: int
+    free: int
+    version: int
+    prices: list[AreaPriceOut]
+
+
 class SeatMapOut(Schema):
     columns: list[str]
     seats: list[tuple[int, int, str, int, float, float, int, str, int]]
+    areas: list[StandingAreaOut]
 
 
 class HeldSeatOut(Schema):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Prefetch, Q, Value, When
+from django.db.models import Case, Count, F, Prefetch, Q, Sum, Value, When
 
 from catalog import inventory
 from catalog.best_available import FreeSeat, Point, focal_point
@@ -126,15 +126,50 @@ SEAT_MAP_COLUMNS = (
 
 
 def seat_map(*, performance_id: int) -> list[tuple]:
-    """Every seat of a performance as a compact row, in SEAT_MAP_COLUMNS order."""
+    """Every seat of a performance as a compact row, in SEAT_MAP_COLUMNS order; the places of
+    standing areas are not seats to draw (standing_areas counts them)."""
     return list(
         Seat.objects.filter(performance_id=performance_id)
+        .exclude(row=PLACE_ROW)
         .annotate(effective=effective_status())
         .order_by("id")
         .values_list(
             "id", "section_id", "row", "number", "x", "y", "ticket_type_id", "effective", "version"
         )
     )
+
+
+def standing_areas(*, performance_id: int) -> list[dict]:
+    """Each standing area of the performance as the map draws it: id, name, outline, capacity,
+    free places, the sum of its places' versions (only grows: inventory.area_counts) and its
+    prices; counted from its places in one grouped query."""
+    counts = {
+        row["section_id"]: row
+        for row in Seat.objects.filter(performance_id=performance_id, row=PLACE_ROW)
+        .values("section_id")
+        .annotate(
+            capacity=Count("id"),
+            free=Count("id", filter=inventory.free(DbNow())),
+            version=Sum("version"),
+        )
+        .order_by()
+    }
+    areas = Section.objects.filter(performance_id=performance_id, kind=SectionKind.STANDING)
+    return [
+        {
+            "id": area.pk,
+            "name": area.name,
+            "outline": area.outline,
+            "capacity": counts.get(area.pk, {}).get("capacity", 0),
+            "free": counts.get(area.pk, {}).get("free", 0),
+            "version": counts.get(area.pk, {}).get("version", 0),
+            "prices": [
+                {"ticket_type": p.ticket_type_id, "name": p.ticket_type.name, "price": str(p.price)}
+                for p in area.prices.all()
+            ],
+        }
+        for area in areas.prefetch_related("prices__ticket_type").order_by("position", "id")
+    ]
 
 
 @dataclass(frozen=True)

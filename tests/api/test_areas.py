@@ -109,3 +109,17 @@ def test_the_performance_counts_the_places_of_an_area(client, performance):
     (floor,) = [s for s in sections if s["id"] == area.pk]
     assert floor["ticket_types"][0]["allocated"] == 30
     assert floor["ticket_types"][0]["available"] == 26
+
+
+def test_the_seat_map_sends_each_area_once_with_its_count_not_its_places(client, performance):
+    area = make_standing_area(performance, capacity=300)
+    new_hold(client, performance, areas=[{"area": area.pk, "quantity": 2}])
+    body = get(client, f"/performances/{performance.pk}/seats").json()
+    assert len(body["seats"]) == 20  # the factory's seats only
+    (floor,) = body["areas"]
+    assert floor["id"] == area.pk and floor["name"] == "Floor"
+    assert (floor["capacity"], floor["free"]) == (300, 298)
+    assert floor["outline"]["type"] == "rect"
+    assert floor["prices"] == [
+        {"ticket_type": area.prices.get().ticket_type_id, "name": "Normal", "price": "15.00"}
+    ]

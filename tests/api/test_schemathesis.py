@@ -72,7 +72,9 @@ def _fuzzable(served: dict) -> dict:
 
 
 SERVED = _served_schema()
-SEAT_MAP = jsonschema_rs.Draft202012Validator(SERVED["components"]["schemas"]["SeatMapOut"])
+SEAT_MAP = jsonschema_rs.Draft202012Validator(  # with the components its $refs point into
+    {**SERVED["components"]["schemas"]["SeatMapOut"], "components": SERVED["components"]}
+)
 
 CONFIG = schemathesis.Config.from_dict(
     {
