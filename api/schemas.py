@@ -253,8 +253,9 @@ class DoorPerformanceOut(Schema):
 
 class DoorSeatOut(Schema):
     section: str
-    row: str
+    row: str  # "" for a place of a standing area
     number: int
+    standing: bool = False  # a place of a standing area (`section` names it)
 
 
 class AdmittedOut(Schema):

@@ -109,7 +109,7 @@ def _hold_body(state: hold_services.HoldState, *, order: tuple[int, str] | None 
         "status": "checked_out" if order else "active",
         "expires_at": hold.expires_at,
         "seats": state.seats,
-        "areas": _areas_of(state.seats),
+        "areas": catalog_selectors.places_by_area(state.seats),
         "total": state.total,
         "currency": state.currency,
         "order_id": order[0] if order else None,
@@ -119,17 +119,6 @@ def _hold_body(state: hold_services.HoldState, *, order: tuple[int, str] | None 
     if state.together is not None:
         body["together"] = state.together
     return body
-
-
-def _areas_of(seats) -> list[dict]:
-    counted: dict[int, dict] = {}
-    for seat in seats:
-        if seat.standing:
-            area = counted.setdefault(
-                seat.section_id, {"area": seat.section_id, "name": seat.section, "quantity": 0}
-            )
-            area["quantity"] += 1
-    return list(counted.values())
 
 
 def _areas_in(areas) -> list[hold_services.AreaQuantity]:

@@ -242,6 +242,18 @@ class PricedSeat:
         return self.row == PLACE_ROW
 
 
+def places_by_area(seats: Sequence[PricedSeat]) -> list[dict]:
+    """The places among a hold's seats, counted by area: [{area, name, quantity}, ...]."""
+    counted: dict[int, dict] = {}
+    for seat in seats:
+        if seat.standing:
+            area = counted.setdefault(
+                seat.section_id, {"area": seat.section_id, "name": seat.section, "quantity": 0}
+            )
+            area["quantity"] += 1
+    return list(counted.values())
+
+
 def seats_of_hold(*, hold_id: int, for_update: bool = False) -> list[PricedSeat]:
     """The seats a hold has now (reserved to it), with prices, in id order; `for_update`
     locks them."""
