@@ -212,18 +212,22 @@ def take(
     return taken
 
 
-# Taking places: `quantity` free, priced places of one area, the lowest numbers first.
+# Taking places: `quantity` free, priced places of one area, the lowest numbers first. The
+# places are chosen once, in a materialized CTE: as `id IN (SELECT ... LIMIT n FOR UPDATE)`
+# the planner may run the subquery again for each row it updates, and each run, skipping the
+# places this statement has just taken, would pick n more.
 TAKE_PLACES_SQL = f"""
-    UPDATE {SEATS}
-    SET status = 'reserved', hold_id = %s, hold_expires_at = %s, version = version + 1
-    WHERE id IN (
+    WITH chosen AS MATERIALIZED (
         SELECT id FROM {SEATS}
         WHERE performance_id = %s AND section_id = %s AND "row" = %s AND {FREE_SQL}
           AND EXISTS (SELECT 1 FROM catalog_sectiontickettype p
                       WHERE p.section_id = {SEATS}.section_id
                         AND p.ticket_type_id = {SEATS}.ticket_type_id)
         ORDER BY number LIMIT %s {{lock}})
-    RETURNING id, version, section_id, ticket_type_id, row, number,
+    UPDATE {SEATS}
+    SET status = 'reserved', hold_id = %s, hold_expires_at = %s, version = version + 1
+    FROM chosen WHERE {SEATS}.id = chosen.id
+    RETURNING {SEATS}.id, version, section_id, ticket_type_id, row, number,
       (SELECT p.price FROM catalog_sectiontickettype p
        WHERE p.section_id = {SEATS}.section_id AND p.ticket_type_id = {SEATS}.ticket_type_id)"""
 
@@ -244,13 +248,13 @@ def take_places(
     order (so two waiting buyers never deadlock), and taken if its taker gave it back."""
     sql = TAKE_PLACES_SQL.format(lock=lock(skip_locked=not wait))
     params = [
-        hold_id,
-        as_param(expires_at),
         performance_id,
         area_id,
         PLACE_ROW,
         as_param(now),
         int(quantity),
+        hold_id,
+        as_param(expires_at),
     ]
     taken = sorted((TakenSeat(*row) for row in fetch_all(sql, params)), key=lambda s: s.id)
     _publish_areas({area_id} if taken else set(), count=len(taken), reason="held")

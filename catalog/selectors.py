@@ -313,13 +313,14 @@ def free_seats_to_choose(
     given), only the columns choosing needs, and the focal point from the bounding box of all
     its seats (catalog/best_available.py). Two statements: joined to the seats, the box's
     aggregate may be planned inside a nested loop, once per seat (a generic plan did that)."""
+    # Places of standing areas are no seats to choose, nor part of the seats' box.
     box = fetch_one(
-        "SELECT min(x), max(x), min(y) FROM catalog_seat WHERE performance_id = %s",
-        [performance_id],
+        'SELECT min(x), max(x), min(y) FROM catalog_seat WHERE performance_id = %s AND "row" <> %s',
+        [performance_id, PLACE_ROW],
     )
     if box is None or box[0] is None:
         return FreeSeats(seats=[], focus=Point(0.0, 0.0))
-    condition, params = "", [performance_id, as_param(now)]
+    condition, params = ' AND s."row" <> %s', [performance_id, as_param(now), PLACE_ROW]
     if ticket_type_id is not None:
         condition += " AND s.ticket_type_id = %s"
         params.append(ticket_type_id)
@@ -348,9 +349,11 @@ def money(value) -> Decimal | None:
 
 
 def sells(*, performance_id: int, ticket_type_id: int | None, section_id: int | None) -> bool:
-    """Whether the performance has a priced section (this one, if given) of the ticket type
-    (this one, if given)."""
-    prices = SectionTicketType.objects.filter(section__performance_id=performance_id)
+    """Whether the performance has a priced section of numbered seats (this one, if given) of
+    the ticket type (this one, if given)."""
+    prices = SectionTicketType.objects.filter(section__performance_id=performance_id).exclude(
+        section__kind=SectionKind.STANDING
+    )
     if ticket_type_id is not None:
         prices = prices.filter(ticket_type_id=ticket_type_id)
     if section_id is not None:

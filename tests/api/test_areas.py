@@ -123,3 +123,11 @@ def test_the_seat_map_sends_each_area_once_with_its_count_not_its_places(client,
     assert floor["prices"] == [
         {"ticket_type": area.prices.get().ticket_type_id, "name": "Normal", "price": "15.00"}
     ]
+
+
+def test_not_enough_places_reads_in_persian_with_persian_digits(client, performance):
+    area = make_standing_area(performance, capacity=2)
+    asked = {"areas": [{"area": area.pk, "quantity": 3}]}
+    response = post(client, f"/performances/{performance.pk}/holds", asked, lang="fa")
+    body = assert_problem(response, 409, "not_enough_places")
+    assert body["detail"] == "در Floor تنها ۲ جا باقی مانده است."

@@ -122,3 +122,20 @@ def test_sold_places_stay_sold_and_the_audit_finds_them_consistent(performance):
     sold = Seat.objects.filter(section=area, status=SeatStatus.SOLD)
     assert sold.count() == 2 and set(sold.values_list("id", flat=True)) <= set(place_ids(area))
     assert audit()["inconsistency_count"] == 0
+
+
+def test_best_available_never_chooses_places_of_an_area(performance):
+    from catalog.errors import NotEnoughSeats, UnknownSeatChoice
+    from reservations.services import hold_best_available
+
+    area = make_standing_area(performance, capacity=50)
+    with pytest.raises(UnknownSeatChoice):
+        hold_best_available(performance_id=performance.pk, quantity=2, section_id=area.pk)
+    ids = seat_ids(performance)  # 20 seats and the area's 50 places
+    seats = [i for i in ids if not Seat.objects.filter(pk=i, row="").exists()]
+    hold_seats(performance_id=performance.pk, seat_ids=seats[:10])
+    hold_seats(performance_id=performance.pk, seat_ids=seats[10:17])
+    held = hold_best_available(performance_id=performance.pk, quantity=3)
+    assert not any(seat.standing for seat in held.seats)
+    with pytest.raises(NotEnoughSeats):  # no seat is left; places are not seats
+        hold_best_available(performance_id=performance.pk, quantity=1)

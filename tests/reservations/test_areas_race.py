@@ -61,7 +61,8 @@ def test_two_hundred_buyers_never_oversell_an_area_and_each_servable_request_is_
     assert max(held_places.values()) == 1  # no place in two holds
     assert sum(held_places.values()) == 300 - free_left  # never more than the capacity
     assert places.filter(status="reserved").count() == 300 - free_left
-    for result in held.values():
+    for n, result in held.items():
+        assert len(result.seats) == quantities[n]  # exactly what was asked for
         in_db = places.filter(hold_id=result.hold.pk, status="reserved")
         assert set(in_db.values_list("id", flat=True)) == {seat.id for seat in result.seats}
     # Nobody who asked only for Floor was refused while enough places were left for them.
@@ -101,6 +102,7 @@ def test_buyers_who_give_up_never_cost_another_buyer_the_last_places(postgres_on
     served = [n for n, r in enumerate(results) if not isinstance(r, BaseException)]
     refused = {n: r for n, r in enumerate(results) if isinstance(r, BaseException)}
     assert sorted(set(range(BUYERS)) - doomed) == served
+    assert all(len(results[n].seats) == 2 for n in served)
     assert all(isinstance(r, NotEnoughPlaces) for r in refused.values())
     assert not Seat.objects.filter(section=floor, status="available").exists()
     assert audit()["inconsistency_count"] == 0
