@@ -40,6 +40,8 @@ function svgText(x, y, className, content) {
   el.setAttribute("x", x);
   el.setAttribute("y", y);
   el.setAttribute("class", className);
+  // The map is laid out left to right; its words still read in the page's direction.
+  el.setAttribute("direction", document.dir === "rtl" ? "rtl" : "ltr");
   el.textContent = content;
   return el;
 }
@@ -103,7 +105,7 @@ document.addEventListener("sandali:selection", (event) => {
     const giveBack = form.querySelector("[data-give-back]");
     giveBack.hidden = quantity === 0;
     form.querySelector("[data-area-held]").textContent = quantity
-      ? `${form.dataset.name} × ${numbers.format(quantity)}` : "";
+      ? `· ${form.dataset.name} × ${numbers.format(quantity)}` : "";
   }
 });
 
