@@ -125,3 +125,23 @@ class PerformanceHasSeats(InvalidLayout):
         "Performance %(performance)s already has seats; a seating plan only fills a "
         "performance that has none."
     )
+
+
+class NotEnoughPlaces(DomainError):
+    """A standing area has fewer free places than asked for; `area` names it and `left` says
+    how many it has."""
+
+    code = "not_enough_places"
+    status = 409
+    title = _("Only %(left)s places are left in %(name)s.")
+
+
+class UnknownArea(DomainError):
+    """A standing area that this performance does not have (or a section of numbered seats
+    given as one), a quantity below one, or an area named twice: a wrong request."""
+
+    code = "unknown_area"
+    status = 422
+    title = _(
+        "This performance has no such standing area, or the quantity is not a number of places."
+    )

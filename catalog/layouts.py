@@ -22,6 +22,7 @@ from catalog.layout_geometry import (
     LayoutProblem,
     PlacedSeat,
     RowSpec,
+    area_problems,
     find_problems,
     place_row,
     place_section,
@@ -36,9 +37,11 @@ from catalog.models import (
     Seat,
     SeatStatus,
     Section,
+    SectionKind,
     SectionTicketType,
     VenueLayout,
 )
+from catalog.services import area_places
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,11 @@ class PlacedSection:
     offset_x: float = 0.0
     offset_y: float = 0.0
     rotation: float = 0.0
+    # A standing area (kind "standing"): no seats, `capacity` places of its one priced ticket
+    # type, drawn as `outline` (a LayoutShape geometry: rect or polygon).
+    kind: str = SectionKind.SEATED
+    capacity: int = 0
+    outline: Mapping = field(default_factory=dict)
 
 
 def replace_layout(
@@ -137,14 +145,25 @@ def save_placed_layout(
         LayoutProblem("duplicate_section", name, "", 0)
         for name in sorted({name for name in names if names.count(name) > 1})
     ]
-    if sum(len(section.seats) for section in sections) > MAX_LAYOUT_SEATS:
+    if sum(len(section.seats) + section.capacity for section in sections) > MAX_LAYOUT_SEATS:
         problems.append(LayoutProblem("too_many_seats", "", "", MAX_LAYOUT_SEATS))
     if problems:
         _refuse(problems)
     event_types = set(layout.event.ticket_types.values_list("id", flat=True))
     priced = {section.name: set(section.prices) & event_types for section in sections}
-    placed = {section.name: section.seats for section in sections}
+    placed = {s.name: s.seats for s in sections if s.kind != SectionKind.STANDING}
     problems = find_problems(placed, seat_width=seat_width, priced=priced)
+    for s in sections:
+        if s.kind == SectionKind.STANDING:
+            problems += area_problems(
+                s.name,
+                seats=len(s.seats),
+                capacity=s.capacity,
+                priced=priced[s.name],
+                outline=s.outline,
+            )
+        elif s.kind != SectionKind.SEATED or s.capacity:
+            problems.append(LayoutProblem("area_invalid", s.name, "", s.capacity))
     if problems:
         _refuse(problems)
     with transaction.atomic():
@@ -158,6 +177,9 @@ def save_placed_layout(
                 offset_x=spec.offset_x,
                 offset_y=spec.offset_y,
                 rotation=spec.rotation,
+                kind=spec.kind,
+                capacity=spec.capacity,
+                outline=dict(spec.outline),
             )
             LayoutSectionPrice.objects.bulk_create(
                 LayoutSectionPrice(section=section, ticket_type_id=type_id, price=price)
@@ -183,7 +205,7 @@ def save_placed_layout(
             LayoutShape(layout=layout, kind=s.kind, geometry=dict(s.geometry), text=s.text)
             for s in shapes
         )
-    return sum(len(section.seats) for section in sections)
+    return sum(len(section.seats) + section.capacity for section in sections)
 
 
 def _refuse(problems: list[LayoutProblem]):
@@ -200,7 +222,8 @@ def create_performance_from_layout(
     max_seats_per_order: int = 10,
 ) -> Performance:
     """A new performance of the layout's event with the layout's sections, prices and seats:
-    every seat available but the layout's blocked ones, which stay blocked."""
+    every seat available but the layout's blocked ones, which stay blocked; each standing
+    area gets its capacity's places, all available."""
     if sales_end <= sales_start:
         raise SalesEndBeforeStart()
     with transaction.atomic():
@@ -235,12 +258,17 @@ def _copy_layout(*, layout: VenueLayout, performance: Performance) -> int:
     """The layout's sections, prices and seats into the performance, whose sections of the
     same names are reused; seats through the inventory, the only writer of seat rows."""
     existing = {section.name: section for section in performance.sections.all()}
+    sources = list(layout.sections.all())
     section_of = {}
-    for source in layout.sections.all():
+    for source in sources:
         section = existing.get(source.name)
         if section is None:
             section = Section.objects.create(
-                performance=performance, name=source.name, position=source.position
+                performance=performance,
+                name=source.name,
+                position=source.position,
+                kind=source.kind,
+                outline=source.outline,
             )
         section_of[source.pk] = section
     for price in LayoutSectionPrice.objects.filter(section__layout=layout):
@@ -249,7 +277,7 @@ def _copy_layout(*, layout: VenueLayout, performance: Performance) -> int:
             ticket_type_id=price.ticket_type_id,
             defaults={"price": price.price},
         )
-    return inventory.create(
+    created = inventory.create(
         [
             Seat(
                 performance=performance,
@@ -266,3 +294,14 @@ def _copy_layout(*, layout: VenueLayout, performance: Performance) -> int:
             .iterator(chunk_size=2000)
         ]
     )
+    for source in sources:  # each standing area: its capacity's places, all available
+        if source.kind == SectionKind.STANDING:
+            created += inventory.create(
+                area_places(
+                    performance_id=performance.pk,
+                    section=section_of[source.pk],
+                    capacity=source.capacity,
+                    ticket_type_id=source.prices.get().ticket_type_id,
+                )
+            )
+    return created

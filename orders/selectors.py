@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from catalog.models import PLACE_ROW
 from catalog.selectors import money
 from core.dbtime import db_now
 from core.sql import as_datetime, fetch_all, fetch_one, lock
@@ -53,6 +54,11 @@ class TicketView:
     ticket_type: str
     price: Decimal
     valid: bool
+
+    @property
+    def standing(self) -> bool:
+        """A place of a standing area: the ticket names the area, not a row and seat."""
+        return self.row == PLACE_ROW
 
     @classmethod
     def of(cls, ticket: Ticket, seat) -> "TicketView":

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from catalog.models import SectionKind
 from catalog.selectors import list_events, priced_capacity
 from catalog.snapshots import capacity
 from core.errors import DomainError
@@ -73,7 +74,8 @@ def performance_page(request, performance_id: int):
         },
         "messages": messages_for_page(),
     }
-    context = {"performance": performance, "priced": priced, "config": config}
+    areas = list(dict.fromkeys(p.section for p in priced if p.section.kind == SectionKind.STANDING))
+    context = {"performance": performance, "priced": priced, "config": config, "areas": areas}
     return render(request, "web/performance.html", context)
 
 

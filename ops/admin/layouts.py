@@ -118,7 +118,16 @@ class LayoutSectionPriceInline(admin.TabularInline):
 
 @admin.register(LayoutSection)
 class LayoutSectionAdmin(admin.ModelAdmin):
-    list_display = ("name", "layout", "position", "offset_x", "offset_y", "rotation")
+    list_display = (
+        "name",
+        "layout",
+        "kind",
+        "capacity",
+        "position",
+        "offset_x",
+        "offset_y",
+        "rotation",
+    )
     list_select_related = ("layout",)
     list_filter = ("layout",)
     inlines = [LayoutSectionPriceInline]

@@ -10,7 +10,13 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 pytestmark = pytest.mark.django_db(transaction=True)
-BEFORE = [("orders", "0002_payment_attempts"), ("reservations", "0003_hold_checked_out")]
+# The catalog as it was then too: a column added to it since, with no default in the database,
+# would refuse the rows the historical models write.
+BEFORE = [
+    ("orders", "0002_payment_attempts"),
+    ("reservations", "0003_hold_checked_out"),
+    ("catalog", "0003_venue_layouts"),
+]
 AFTER = [("orders", "0003_holds_checked_out")]
 
 
