@@ -97,3 +97,12 @@ class LayoutRefused(InvalidLayout):
 
     code = "layout_refused"
     title = _("The layout cannot be sold: %(count)s problems, the first: %(first)s")
+
+
+class LayoutDocumentInvalid(InvalidLayout):
+    """A designer's layout document of the wrong shape: `where` names the part (e.g.
+    "sections[2].seats[14].number"), `fault` says what is wrong with it (a stable code:
+    not_number, not_text, ...), and the section's and seat's indexes are given apart."""
+
+    code = "layout_document_invalid"
+    title = _("The layout could not be read: %(where)s is not valid.")

@@ -199,8 +199,8 @@ def create_performance_from_layout(
     hold_minutes: int = 10,
     max_seats_per_order: int = 10,
 ) -> Performance:
-    """A new performance of the layout's event with the layout's sections, prices and seats:
-    every seat available but the layout's blocked ones, which stay blocked."""
+    """A new performance of the layout's event with the layout's sections, prices, seats and
+    shapes: every seat available but the layout's blocked ones, which stay blocked."""
     if sales_end <= sales_start:
         raise SalesEndBeforeStart()
     with transaction.atomic():
@@ -211,6 +211,10 @@ def create_performance_from_layout(
             sales_end=sales_end,
             hold_minutes=hold_minutes,
             max_seats_per_order=max_seats_per_order,
+            shapes=[
+                {"kind": shape.kind, "geometry": shape.geometry, "text": shape.text}
+                for shape in layout.shapes.order_by("id")
+            ],
         )
         section_of = {
             source.pk: Section.objects.create(

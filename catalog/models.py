@@ -35,6 +35,10 @@ class Performance(models.Model):
     sales_end = models.DateTimeField(_("sales end"))
     hold_minutes = models.PositiveIntegerField(_("hold minutes"), default=10)
     max_seats_per_order = models.PositiveIntegerField(_("max seats per order"), default=10)
+    # The stage, labels and decorations drawn behind the seats: a copy of its layout's shapes
+    # ([{"kind", "geometry", "text"}]) taken when the performance was made, so that later
+    # edits of the layout never change a map already on sale.
+    shapes = models.JSONField(_("shapes"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("performance")
