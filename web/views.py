@@ -72,6 +72,7 @@ def performance_page(request, performance_id: int):
             "socket": performance_socket_path(performance.pk),
         },
         "messages": messages_for_page(),
+        "shapes": performance.shapes,  # the stage and labels, drawn behind the seats
     }
     context = {"performance": performance, "priced": priced, "config": config}
     return render(request, "web/performance.html", context)

@@ -1,5 +1,5 @@
-"""Venue layouts in the organizer's admin: read and edit them (the designer page is to come),
-and make a performance from one through catalog/layouts.py."""
+"""Venue layouts in the organizer's admin: read and edit them, open them in the designer
+(ops/designer.py), and make a performance from one through catalog/layouts.py."""
 
 from datetime import timedelta
 
@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from catalog.layouts import create_performance_from_layout
@@ -34,7 +35,8 @@ class LayoutShapeInline(admin.TabularInline):
 
 @admin.register(VenueLayout)
 class VenueLayoutAdmin(admin.ModelAdmin):
-    list_display = ("name", "event", "seat_count")
+    list_display = ("name", "event", "seat_count", "designer_link")
+    readonly_fields = ("designer_link",)
     list_select_related = ("event",)
     list_filter = ("event",)
     search_fields = ("name", "event__name")
@@ -47,6 +49,13 @@ class VenueLayoutAdmin(admin.ModelAdmin):
     @admin.display(description=_("seats"), ordering="seat_total")
     def seat_count(self, obj: VenueLayout) -> int:
         return obj.seat_total
+
+    @admin.display(description=_("designer"))
+    def designer_link(self, obj: VenueLayout) -> str:
+        if obj.pk is None:
+            return "-"
+        url = reverse("designer", kwargs={"layout_id": obj.pk})
+        return format_html('<a href="{}">{}</a>', url, _("Open in the designer"))
 
     @admin.action(description=_("Create a performance from this layout"), permissions=["add"])
     def create_performance(self, request, queryset):

@@ -1,0 +1,123 @@
+"""The seat-map designer, for staff: a page that draws a venue layout on a canvas and edits it
+whole, and the JSON endpoints behind it. The document is read and saved by
+catalog/layout_documents.py (through the one writer of a layout); rows are laid out here on the
+server, so that the designer's numbering and curves are the ones the layout code has."""
+
+import json
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from catalog.errors import LayoutRefused
+from catalog.layout_documents import (
+    layout_document,
+    place_row_document,
+    problems_json,
+    save_layout_document,
+)
+from catalog.layout_geometry import SEAT_FLAGS, Numbering
+from catalog.models import VenueLayout
+from core.errors import DomainError
+from core.problems import error_problem, problem_response
+
+
+def _layout_or_404(layout_id: int) -> VenueLayout:
+    try:
+        return VenueLayout.objects.select_related("event").get(pk=layout_id)
+    except VenueLayout.DoesNotExist:
+        raise Http404 from None
+
+
+@staff_member_required
+def designer_page(request, layout_id: int):
+    layout = _layout_or_404(layout_id)
+    here = {"layout_id": layout.pk}
+    config = {
+        "layout": layout.pk,
+        "urls": {
+            "document": reverse("designer-document", kwargs=here),
+            "rows": reverse("designer-rows", kwargs=here),
+            "admin": reverse("admin:catalog_venuelayout_change", args=[layout.pk]),
+        },
+        "flags": sorted(SEAT_FLAGS),
+        "numberings": list(Numbering.ALL),
+        "messages": designer_messages(),
+    }
+    return render(request, "ops/designer.html", {"layout": layout, "config": config})
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def designer_document(request, layout_id: int):
+    """GET: the layout's document. POST: save a document in its place, all or nothing: 200
+    with the seat count, or 422 problem+json, a layout that cannot be sold with its
+    `problems` located (section, row, number, other) in the user's language."""
+    layout = _layout_or_404(layout_id)
+    if request.method == "GET":
+        return JsonResponse(layout_document(layout))
+    try:
+        seats = save_layout_document(layout, _json_body(request))
+    except LayoutRefused as error:
+        return _refused(error)
+    except DomainError as error:
+        return error_problem(error)
+    return JsonResponse({"seats": seats})
+
+
+@staff_member_required
+@require_POST
+def designer_rows(request, layout_id: int):
+    """One row laid out from its spec (catalog/layout_documents.py place_row_document)."""
+    _layout_or_404(layout_id)
+    try:
+        seats = place_row_document(_json_body(request))
+    except LayoutRefused as error:
+        return _refused(error)
+    except DomainError as error:
+        return error_problem(error)
+    return JsonResponse({"seats": seats})
+
+
+def _json_body(request):
+    try:
+        return json.loads(request.body)
+    except ValueError:
+        return None  # refused, located at the document itself, by the checks that follow
+
+
+def _refused(error: LayoutRefused) -> JsonResponse:
+    problems = problems_json(error.details["problems"])
+    return problem_response(
+        status=error.status, code=error.code, detail=error.message, problems=problems
+    )
+
+
+def designer_messages() -> dict:
+    """The page's words, in the user's language, for designer.js."""
+    return {
+        "saved": _("Saved: %(seats)s seats."),
+        "refused": _("Not saved: %(count)s problems. The seats concerned are marked in red."),
+        "error": _("Something went wrong. Please try again."),
+        "no_section": _("Add a section first."),
+        "new_section": _("Section %(number)s"),
+        "selected": _("%(count)s seats selected"),
+        "nothing_selected": _("Nothing selected"),
+        "no_ticket_type": _("no ticket type"),
+        "price_of": _("Price of %(ticket_type)s"),
+        "stage": _("Stage"),
+        "flag": {
+            "wheelchair": _("wheelchair"),
+            "companion": _("companion"),
+            "restricted_view": _("restricted view"),
+            "aisle": _("aisle"),
+        },
+        "numbering": {
+            Numbering.LEFT_TO_RIGHT: _("left to right"),
+            Numbering.RIGHT_TO_LEFT: _("right to left"),
+            Numbering.ODD_EVEN_FROM_CENTRE: _("odd and even from the centre"),
+        },
+    }

@@ -1,0 +1,109 @@
+"""The designer in headless Chromium, end to end: a staff member draws a curved row, is told
+that its seats have no ticket type, gives them one by selecting the row, saves; a performance
+made from the layout shows the new seats on the buyer's map, on their arc, with the stage."""
+
+import math
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+
+from catalog.layout_geometry import RowSpec
+from catalog.layouts import SectionSpec, create_performance_from_layout, replace_layout
+from catalog.models import Event, LayoutSeat, TicketType, VenueLayout
+from core.dbtime import db_now
+from tests.web.test_browser import browser, server  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def layout():
+    event = Event.objects.create(name="Opera", venue="Grand hall")
+    normal = TicketType.objects.create(event=event, name="Normal")
+    TicketType.objects.create(event=event, name="VIP")
+    layout = VenueLayout.objects.create(event=event, name="Full hall")
+    replace_layout(
+        layout=layout,
+        sections=[
+            SectionSpec(
+                name="Stalls", prices={normal.pk: Decimal("30")}, rows=[RowSpec("A", 8, normal.pk)]
+            )
+        ],
+    )
+    return layout
+
+
+def staff_page(browser, server, path):  # noqa: F811
+    User.objects.create_user("organizer", password="x-pass-1234", is_staff=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{server}/admin/login/?next={path}")
+    page.fill("input[name=username]", "organizer")
+    page.fill("input[name=password]", "x-pass-1234")
+    page.click("input[type=submit]")
+    page.wait_for_selector("body[data-ready=true]", timeout=10_000)
+    return page, errors
+
+
+def test_a_curved_row_drawn_in_the_designer_reaches_the_buyers_map(browser, server, layout):  # noqa: F811
+    vip = TicketType.objects.get(name="VIP")
+    page, errors = staff_page(browser, server, f"/designer/layouts/{layout.pk}/")
+    page.fill("#new-section-name", "Balcony")
+    page.click("#add-section")
+    page.fill(f"input[data-price-type='{vip.pk}']", "55")
+    page.press(f"input[data-price-type='{vip.pk}']", "Tab")
+    # A curved row of 9 whose middle seat is at (3.5, 10), on a circle of radius 12.
+    page.fill("#row-label", "R")
+    page.fill("#row-seats", "9")
+    page.fill("#row-spacing", "1.2")
+    page.fill("#row-x", "3.5")
+    page.fill("#row-y", "10")
+    page.check("#row-curved")
+    page.fill("#row-radius", "12")
+    page.fill("#row-angle", "90")
+    page.click("#add-row")
+    page.locator("#selection-count", has_text="9 seats selected").wait_for()
+    page.click("#add-stage")
+    page.click("#save")  # no ticket type yet: refused, the nine seats named
+    page.wait_for_selector("#problems li")
+    assert page.locator("#problems li").count() == 9
+    assert "has no ticket type" in page.locator("#problems li").first.inner_text()
+    assert not LayoutSeat.objects.filter(section__name="Balcony").exists()
+
+    page.click("#select-none")
+    page.check("input[name=tool][value=row]")
+    middle = page.evaluate("() => window.sandaliDesigner.seatOnScreen('Balcony', 'R', 5)")
+    page.mouse.click(middle["x"], middle["y"])
+    assert page.locator("#selection-count").inner_text().startswith("9")
+    page.select_option("#assign-type", str(vip.pk))
+    page.click("#assign")
+    page.click("#save")
+    page.wait_for_selector("body[data-saved='17']")
+    assert errors == []
+
+    row = LayoutSeat.objects.filter(section__name="Balcony", row="R")
+    assert sorted(row.values_list("ticket_type_id", flat=True)) == [vip.pk] * 9
+    now = db_now()
+    performance = create_performance_from_layout(
+        layout=layout,
+        starts_at=now + timedelta(days=3),
+        sales_start=now - timedelta(hours=1),
+        sales_end=now + timedelta(days=2),
+    )
+    seats = list(performance.seats.filter(section__name="Balcony"))
+    assert len(seats) == 9
+    for seat in seats:  # on the arc around (3.5, -2)
+        assert math.hypot(seat.x - 3.5, seat.y + 2) == pytest.approx(12)
+
+    buyer = browser.new_page()
+    buyer.goto(f"{server}/performances/{performance.pk}/")
+    buyer.wait_for_selector("body[data-ready=true]", timeout=10_000)
+    for seat in seats:
+        label = buyer.locator(f'[data-seat-id="{seat.pk}"]').get_attribute("aria-label")
+        assert "VIP" in label and "Balcony" in label
+    assert buyer.locator("#seat-map .shapes rect").count() == 1, "the stage behind the seats"
+    buyer.close()
