@@ -106,3 +106,9 @@ class LayoutDocumentInvalid(InvalidLayout):
 
     code = "layout_document_invalid"
     title = _("The layout could not be read: %(where)s is not valid.")
+
+
+class LayoutDocumentTooLarge(InvalidLayout):
+    code = "layout_document_too_large"
+    status = 413
+    title = _("The layout is larger than %(limit)s bytes.")

@@ -5,6 +5,7 @@ server, so that the designer's numbering and curves are the ones the layout code
 
 import json
 
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from catalog.errors import LayoutRefused
+from catalog.errors import LayoutDocumentTooLarge, LayoutRefused
 from catalog.layout_documents import (
     layout_document,
     place_row_document,
@@ -83,8 +84,19 @@ def designer_rows(request, layout_id: int):
 
 
 def _json_body(request):
+    """The request's JSON, read here rather than through request.body: a hall's document is
+    far above the API's body limit (DATA_UPLOAD_MAX_MEMORY_SIZE), so it has its own,
+    SANDALI_MAX_LAYOUT_BYTES, checked before and while it is read."""
+    limit = settings.SANDALI_MAX_LAYOUT_BYTES
     try:
-        return json.loads(request.body)
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    body = b"" if declared > limit else request.read(limit + 1)
+    if declared > limit or len(body) > limit:
+        raise LayoutDocumentTooLarge(limit=limit)
+    try:
+        return json.loads(body)
     except ValueError:
         return None  # refused, located at the document itself, by the checks that follow
 

@@ -140,3 +140,26 @@ def test_the_layout_admin_links_to_the_designer(layout, admin_client):
     listing = admin_client.get(reverse("admin:catalog_venuelayout_changelist"))
     change = admin_client.get(reverse("admin:catalog_venuelayout_change", args=[layout.pk]))
     assert url in listing.content.decode() and url in change.content.decode()
+
+
+def test_a_hall_far_above_the_apis_body_limit_is_saved(layout, staff, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+    document = document_of(staff, layout)
+    normal = document["ticket_types"][0]["id"]
+    for r in range(1, 41):
+        spec = {"label": f"R{r}", "seats": 50, "y": 2 + r * 1.5, "ticket_type": normal}
+        document["sections"][0]["seats"] += post_json(staff, urls(layout)["rows"], spec).json()[
+            "seats"
+        ]
+    assert len(json.dumps(document)) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    saved = post_json(staff, urls(layout)["document"], document)
+    assert (saved.status_code, saved.json()) == (200, {"seats": 2004})
+
+
+def test_a_document_above_the_designers_own_limit_is_refused_413(layout, staff, settings):
+    settings.SANDALI_MAX_LAYOUT_BYTES = 1000
+    document = document_of(staff, layout)
+    document["sections"][0]["name"] = "x" * 2000
+    refused = post_json(staff, urls(layout)["document"], document)
+    assert refused.status_code == 413 and refused.json()["code"] == "layout_document_too_large"
+    assert LayoutSeat.objects.count() == 4

@@ -217,7 +217,17 @@ function addShape(kind) {
 // ---- saving -------------------------------------------------------------------------------
 async function save() {
   say("");
-  const { ticket_types: _, ...body } = doc;
+  // Flags and blocked are left out where they are the default: a hall's document is large.
+  const { ticket_types: _, ...whole } = doc;
+  const body = {
+    ...whole,
+    sections: doc.sections.map((section) => ({
+      ...section,
+      seats: section.seats.map(({ flags, blocked, ...seat }) => ({
+        ...seat, ...(flags.length ? { flags } : {}), ...(blocked ? { blocked } : {}),
+      })),
+    })),
+  };
   let result;
   try {
     result = await post(config.urls.document, body);
