@@ -13,7 +13,10 @@ from catalog.layout_geometry import RowSpec
 from catalog.layouts import SectionSpec, create_performance_from_layout, replace_layout
 from catalog.models import Event, LayoutSeat, TicketType, VenueLayout
 from core.dbtime import db_now
-from tests.web.test_browser import browser, server  # noqa: F401 - fixtures
+from tests.web import test_browser as buyer_pages
+
+browser = buyer_pages.browser  # the buyer's tests' Chromium and server, as fixtures here
+server = buyer_pages.server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,9 +38,13 @@ def layout():
     return layout
 
 
-def staff_page(browser, server, path):  # noqa: F811
+def staff_page(browser, server, path, language="en"):
     User.objects.create_user("organizer", password="x-pass-1234", is_staff=True)
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en")
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 900},
+        locale=language,
+        extra_http_headers={"Accept-Language": language},
+    )
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -49,7 +56,7 @@ def staff_page(browser, server, path):  # noqa: F811
     return page, errors
 
 
-def test_a_curved_row_drawn_in_the_designer_reaches_the_buyers_map(browser, server, layout):  # noqa: F811
+def test_a_curved_row_drawn_in_the_designer_reaches_the_buyers_map(browser, server, layout):
     vip = TicketType.objects.get(name="VIP")
     page, errors = staff_page(browser, server, f"/designer/layouts/{layout.pk}/")
     page.fill("#new-section-name", "Balcony")
@@ -107,3 +114,86 @@ def test_a_curved_row_drawn_in_the_designer_reaches_the_buyers_map(browser, serv
         assert "VIP" in label and "Balcony" in label
     assert buyer.locator("#seat-map .shapes rect").count() == 1, "the stage behind the seats"
     buyer.close()
+
+
+def seat_xy(page, row, number):
+    seat = (
+        "([row, number]) => window.sandaliDesigner.document().sections[0].seats"
+        ".find((s) => s.row === row && s.number === number)"
+    )
+    found = page.evaluate(seat, [row, number])
+    return [found["x"], found["y"], found["flags"]]
+
+
+def test_the_designer_selects_by_lasso_moves_rotates_duplicates_and_undoes(browser, server, layout):
+    normal = TicketType.objects.get(name="Normal")
+    replace_layout(
+        layout=layout,
+        sections=[
+            SectionSpec(
+                name="Stalls",
+                prices={normal.pk: Decimal("30")},
+                rows=[RowSpec("A", 6, normal.pk), RowSpec("B", 6, normal.pk, y=2)],
+            )
+        ],
+    )
+    page, errors = staff_page(browser, server, f"/designer/layouts/{layout.pk}/")
+    on_screen = "([r, n]) => window.sandaliDesigner.seatOnScreen('Stalls', r, n)"
+    first, last = (page.evaluate(on_screen, ["A", n]) for n in (1, 6))
+    unit = (last["x"] - first["x"]) / 5  # a seat's width in pixels
+    left, right, top, bottom = (
+        first["x"] - unit,
+        last["x"] + unit,
+        first["y"] - unit,
+        first["y"] + unit,
+    )
+    page.mouse.move(left, top)  # a lasso around row A only: row B is two seats below
+    page.mouse.down()
+    for x, y in [(right, top), (right, bottom), (left, bottom)]:
+        page.mouse.move(x, y, steps=3)
+    page.mouse.up()
+    assert page.locator("#selection-count").inner_text() == "6 seats selected"
+    page.click("button[data-flag=wheelchair]")
+    assert seat_xy(page, "A", 3)[2] == ["wheelchair"]
+
+    page.check("input[name=tool][value=move]")
+    page.mouse.move(first["x"], first["y"] + unit / 2)
+    page.mouse.down()
+    page.mouse.move(first["x"] + unit, first["y"] + unit / 2, steps=4)  # one seat to the right
+    page.mouse.up()
+    assert seat_xy(page, "A", 1)[0] == pytest.approx(1, abs=0.05)
+    page.fill("#rotate-by", "90")
+    page.click("#rotate")
+    xs = {round(seat_xy(page, "A", n)[0], 6) for n in range(1, 7)}
+    assert len(xs) == 1, "a row turned a quarter stands upright"
+    page.click("#undo")
+    page.keyboard.press("Control+z")
+    assert seat_xy(page, "A", 1)[:2] == [0, 0], "undone twice: back where it was"
+    assert seat_xy(page, "A", 1)[2] == ["wheelchair"], "the flag was set before"
+
+    page.check("input[name=tool][value=row]")
+    page.mouse.click(first["x"], first["y"])
+    page.click("#duplicate")  # row A copied under row B, as the next free label, C
+    assert seat_xy(page, "C", 6)[:2] == [5, 3.5]
+    page.click("#preview")
+    assert page.locator(".tools").is_hidden() and page.locator("#save").is_visible()
+    page.click("#preview")
+    page.click("#save")
+    page.wait_for_selector("body[data-saved='18']")
+    assert errors == []
+    c = LayoutSeat.objects.filter(section__name="Stalls", row="C").order_by("number")
+    assert [(s.x, s.y, s.flags) for s in c[:2]] == [
+        (0, 3.5, ["wheelchair"]),
+        (1, 3.5, ["wheelchair"]),
+    ]
+
+
+def test_the_designer_speaks_persian_right_to_left(browser, server, layout):
+    page, errors = staff_page(browser, server, f"/designer/layouts/{layout.pk}/", language="fa")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("#save").inner_text() == "ذخیره"
+    page.check("input[name=tool][value=section]")
+    first = page.evaluate("() => window.sandaliDesigner.seatOnScreen('Stalls', 'A', 1)")
+    page.mouse.click(first["x"], first["y"])
+    assert page.locator("#selection-count").inner_text() == "۸ صندلی انتخاب شده"
+    assert errors == []

@@ -113,7 +113,7 @@ export function nextLabel(label, used) {
 }
 
 // Whole sections are copied as new sections beside them; other selected seats are copied
-// within their section below the selection, each row under the next free label. Returns the
+// within their section below its last row, each row under the next free label. Returns the
 // new document and the copy's selection.
 export function duplicate(doc, selection, copyName) {
   const sections = doc.sections.slice();
@@ -135,8 +135,8 @@ export function duplicate(doc, selection, copyName) {
     if (whole.has(s) || !indexes.size) continue;
     const section = sections[s];
     const chosen = [...indexes].map((i) => section.seats[i]);
-    const box = bounds(chosen);
-    const dy = box.maxY - box.minY + 1.5;
+    // Under the section's lowest seat, where a copied row does not meet another.
+    const dy = bounds(section.seats).maxY - bounds(chosen).minY + 1.5;
     const used = new Set(section.seats.map((seat) => seat.row));
     const renamed = new Map();
     for (const seat of chosen) {
