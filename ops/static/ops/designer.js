@@ -2,6 +2,7 @@
 // new document, kept for undo), asks the server to lay out new rows, and saves the document
 // whole; the server refuses what cannot be sold and the refused seats are marked in red.
 import * as edits from "./designer-edits.js";
+import { attachPointer } from "./designer-pointer.js";
 import { inside, MapView, PALETTE } from "./designer-view.js";
 
 const config = JSON.parse(document.getElementById("designer-config").textContent);
@@ -18,8 +19,6 @@ let selection = new Map();
 let shape = null; // the selected shape's index
 let problems = new Set(); // "section:seat" of the seats the server refused
 let preview = false;
-let drag = null;
-let lasso = null;
 let colours = new Map();
 let active = 0; // the section new rows go to
 
@@ -68,6 +67,7 @@ function redraw() {
   if (frame || !doc) return;
   frame = requestAnimationFrame(() => {
     frame = 0;
+    const { drag, lasso } = gesture;
     view.draw(doc, { selection, problems, preview, drag, lasso, colours, shape });
   });
 }
@@ -273,15 +273,6 @@ function showProblems(body) {
 }
 
 // ---- pointer: pan, zoom, select, move -----------------------------------------------------
-function tool() {
-  return document.querySelector("input[name=tool]:checked").value;
-}
-
-function pointOf(event) {
-  const box = canvas.getBoundingClientRect();
-  return { px: event.clientX - box.left, py: event.clientY - box.top };
-}
-
 function select(found, how, add) {
   const next = add ? new Map([...selection].map(([s, set]) => [s, new Set(set)])) : new Map();
   if (found) {
@@ -297,61 +288,24 @@ function select(found, how, add) {
   changed();
 }
 
-canvas.addEventListener("pointerdown", (event) => {
-  if (preview && event.button === 0 && tool() !== "pan") return startPan(event);
-  canvas.setPointerCapture(event.pointerId);
-  const { px, py } = pointOf(event);
-  const at = view.toWorld(px, py);
-  const mode = event.button === 1 ? "pan" : tool();
-  if (mode === "pan") return startPan(event);
-  if (mode === "move") {
-    drag = { start: at, dx: 0, dy: 0 };
-    return;
-  }
-  const found = view.seatAt(doc, at);
-  const hitShape = found ? null : view.shapeAt(doc, at);
-  if (mode === "lasso" && !found && hitShape === null) {
-    lasso = [at];
-    return;
-  }
-  shape = hitShape;
-  select(found, mode, event.shiftKey);
-});
-
-let pan = null;
-function startPan(event) {
-  canvas.setPointerCapture(event.pointerId);
-  pan = { x: event.clientX, y: event.clientY, ox: view.ox, oy: view.oy };
-}
-
-canvas.addEventListener("pointermove", (event) => {
-  const { px, py } = pointOf(event);
-  if (pan) {
-    view.ox = pan.ox + event.clientX - pan.x;
-    view.oy = pan.oy + event.clientY - pan.y;
-  } else if (drag) {
-    const at = view.toWorld(px, py);
-    drag.dx = at.x - drag.start.x;
-    drag.dy = at.y - drag.start.y;
-  } else if (lasso) {
-    lasso.push(view.toWorld(px, py));
-  } else {
-    return;
-  }
-  redraw();
-});
-
-canvas.addEventListener("pointerup", (event) => {
-  if (drag && (drag.dx || drag.dy)) {
-    const moved = shape !== null && !edits.countSelected(selection)
-      ? edits.moveShape(doc, shape, drag.dx, drag.dy)
-      : edits.move(doc, selection, drag.dx, drag.dy);
-    drag = null;
-    commit(moved);
-  } else if (lasso) {
-    const polygon = lasso;
-    lasso = null;
-    const next = event.shiftKey ? selection : new Map();
+const gesture = attachPointer(canvas, view, {
+  tool: () => document.querySelector("input[name=tool]:checked").value,
+  isPreview: () => preview,
+  redraw,
+  hitAt(at) {
+    const seat = view.seatAt(doc, at);
+    return { seat, shape: seat ? null : view.shapeAt(doc, at) };
+  },
+  onPick(hit, mode, add) {
+    shape = hit.shape;
+    select(hit.seat, mode, add);
+  },
+  onMove(dx, dy) {
+    if (edits.countSelected(selection)) commit(edits.move(doc, selection, dx, dy));
+    else if (shape !== null) commit(edits.moveShape(doc, shape, dx, dy));
+  },
+  onLasso(polygon, add) {
+    const next = add ? selection : new Map();
     doc.sections.forEach((section, s) => section.seats.forEach((seat, i) => {
       if (!inside(seat, polygon)) return;
       if (!next.has(s)) next.set(s, new Set());
@@ -360,18 +314,8 @@ canvas.addEventListener("pointerup", (event) => {
     shape = null;
     selection = next;
     changed();
-  }
-  drag = null;
-  pan = null;
-  redraw();
+  },
 });
-
-canvas.addEventListener("wheel", (event) => {
-  event.preventDefault();
-  const { px, py } = pointOf(event);
-  view.zoomAt(event.deltaY < 0 ? 1.15 : 1 / 1.15, px, py);
-  redraw();
-}, { passive: false });
 
 // ---- buttons and keys ---------------------------------------------------------------------
 function whenSelected(edit) {
