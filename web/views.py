@@ -74,7 +74,14 @@ def performance_page(request, performance_id: int):
         "messages": messages_for_page(),
         "shapes": performance.shapes,  # the stage and labels, drawn behind the seats
     }
-    context = {"performance": performance, "priced": priced, "config": config}
+    # A stage drawn from the layout takes the place of the page's generic one.
+    drawn_stage = any(shape.get("kind") == "stage" for shape in performance.shapes)
+    context = {
+        "performance": performance,
+        "priced": priced,
+        "config": config,
+        "drawn_stage": drawn_stage,
+    }
     return render(request, "web/performance.html", context)
 
 

@@ -113,6 +113,7 @@ def test_a_curved_row_drawn_in_the_designer_reaches_the_buyers_map(browser, serv
         label = buyer.locator(f'[data-seat-id="{seat.pk}"]').get_attribute("aria-label")
         assert "VIP" in label and "Balcony" in label
     assert buyer.locator("#seat-map .shapes rect").count() == 1, "the stage behind the seats"
+    assert buyer.locator("p.stage").count() == 0, "in place of the page's generic stage"
     buyer.close()
 
 

@@ -57,6 +57,16 @@ export function bounds(seats) {
   return box;
 }
 
+// The whole hall: every seat and shape.
+export function hallBounds(doc) {
+  const points = doc.sections.flatMap((section) => section.seats);
+  for (const { geometry: g } of doc.shapes) {
+    if (g.type === "rect") points.push({ x: g.x, y: g.y }, { x: g.x + g.width, y: g.y + g.height });
+    else points.push({ x: g.x - g.size * 2, y: g.y - g.size }, { x: g.x + g.size * 2, y: g.y + g.size });
+  }
+  return bounds(points);
+}
+
 export function move(doc, selection, dx, dy) {
   const moved = mapSelected(doc, selection, (seat) => ({ ...seat, x: seat.x + dx, y: seat.y + dy }));
   for (const s of wholeSections(doc, selection)) {

@@ -10,6 +10,7 @@ const rgba = (hex) => (0xff000000 | (parseInt(hex.slice(5, 7), 16) << 16) | (par
 const RED = rgba("#e00000");
 const BLACK = rgba("#000000");
 const WHITE = rgba("#ffffff");
+const BUYER_MARKS = [circle, (path, x, y, r) => square(path, x, y, r * 0.85), diamond];
 
 export class MapView {
   constructor(canvas) {
@@ -115,7 +116,9 @@ export class MapView {
   // per colour; seats outside the canvas are not drawn at all.
   drawPaths(doc, state) {
     const { ctx } = this;
-    const mark = this.scale < 12 ? square : circle;
+    // The preview draws ticket types as the buyer's map does: by colour and by shape.
+    const near = this.scale < 12 ? square : circle;
+    const markOf = (type) => (state.preview ? BUYER_MARKS[(state.typeIndex.get(type) ?? 0) % 3] : near);
     const { width, height } = this.canvas.getBoundingClientRect();
     const low = this.toWorld(-10, -10);
     const high = this.toWorld(width + 10, height + 10);
@@ -135,7 +138,8 @@ export class MapView {
         const colour = state.colours.get(seat.ticket_type) ?? NO_TYPE;
         let path = paths.get(colour);
         if (!path) paths.set(colour, (path = new Path2D()));
-        mark(path, x, y, RADIUS);
+        markOf(seat.ticket_type)(path, x, y, RADIUS);
+        const mark = near;
         if (seat.blocked) mark(blocked, x, y, RADIUS * 0.55);
         if (state.preview) return;
         if (seat.flags.length) mark(flagged, x, y, RADIUS * 0.25);
@@ -156,6 +160,23 @@ export class MapView {
     ctx.fill(blocked);
     ctx.fillStyle = "#111";
     ctx.fill(flagged);
+    if (state.preview) this.drawSectionNames(doc);
+  }
+
+  // Each section's name above its seats, as the buyer's map has them.
+  drawSectionNames(doc) {
+    for (const section of doc.sections) {
+      if (!section.seats.length) continue;
+      let minX = Infinity;
+      let maxX = -Infinity;
+      let minY = Infinity;
+      for (const seat of section.seats) {
+        minX = Math.min(minX, seat.x);
+        maxX = Math.max(maxX, seat.x);
+        minY = Math.min(minY, seat.y);
+      }
+      text(this, section.name, (minX + maxX) / 2, minY - 0.9, 0.9);
+    }
   }
 
   // Far out, a seat is a few pixels: they are written straight into the canvas's pixels
@@ -227,6 +248,15 @@ export class MapView {
 
 function square(path, x, y, r) {
   path.rect(x - r, y - r, 2 * r, 2 * r);
+}
+
+function diamond(path, x, y, r) {
+  const d = r * 1.1;
+  path.moveTo(x, y - d);
+  path.lineTo(x + d, y);
+  path.lineTo(x, y + d);
+  path.lineTo(x - d, y);
+  path.closePath();
 }
 
 function circle(path, x, y, r) {

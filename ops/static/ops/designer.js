@@ -19,7 +19,8 @@ let selection = new Map();
 let shape = null; // the selected shape's index
 let problems = new Set(); // "section:seat" of the seats the server refused
 let preview = false;
-let colours = new Map();
+const colours = new Map();
+const typeIndex = new Map();
 let active = 0; // the section new rows go to
 
 function format(template, values) {
@@ -68,7 +69,7 @@ function redraw() {
   frame = requestAnimationFrame(() => {
     frame = 0;
     const { drag, lasso } = gesture;
-    view.draw(doc, { selection, problems, preview, drag, lasso, colours, shape });
+    view.draw(doc, { selection, problems, preview, drag, lasso, colours, typeIndex, shape });
   });
 }
 
@@ -81,7 +82,10 @@ function option(value, label) {
 }
 
 function fillTicketTypes() {
-  doc.ticket_types.forEach((type, k) => colours.set(type.id, PALETTE[k % PALETTE.length]));
+  doc.ticket_types.forEach((type, k) => {
+    colours.set(type.id, PALETTE[k % PALETTE.length]);
+    typeIndex.set(type.id, k);
+  });
   for (const select of [$("row-ticket-type"), $("assign-type")]) {
     select.replaceChildren(option("", text.no_ticket_type), ...doc.ticket_types.map((t) => option(t.id, t.name)));
   }
@@ -178,10 +182,16 @@ async function addRow(event) {
   const added = edits.addSeats(doc, active, seats);
   commit(added.doc, added.selection);
   if (!seats.every((seat) => view.shows(seat.x, seat.y))) fitAll();
-  const used = new Set(doc.sections[active].seats.map((seat) => seat.row));
-  $("row-label").value = edits.nextLabel(spec.label, used);
+  suggestLabel();
   $("problems").replaceChildren();
   say("");
+}
+
+// The row form proposes the label after the active section's last row.
+function suggestLabel() {
+  const seats = doc.sections[active]?.seats ?? [];
+  const used = new Set(seats.map((seat) => seat.row));
+  $("row-label").value = seats.length ? edits.nextLabel(seats.at(-1).row, used) : "A";
 }
 
 function copyName(name, used) {
@@ -196,6 +206,7 @@ function addSection() {
   if (!name || used.has(name)) name = copyName(format(text.new_section, { number: "" }).trim(), used);
   commit(edits.addSection(doc, name), new Map());
   active = doc.sections.length - 1;
+  suggestLabel();
   changed();
   $("new-section-name").value = "";
 }
@@ -282,7 +293,10 @@ function select(found, how, add) {
       : how === "row" ? seats.flatMap((seat, k) => (seat.row === seats[i].row ? [k] : []))
       : [i];
     next.set(s, new Set([...(next.get(s) ?? []), ...chosen]));
-    active = s;
+    if (active !== s) {
+      active = s;
+      suggestLabel();
+    }
   }
   selection = next;
   changed();
@@ -328,6 +342,7 @@ $("row-form").addEventListener("submit", addRow);
 $("add-section").addEventListener("click", addSection);
 $("section").addEventListener("change", () => {
   active = Number($("section").value);
+  suggestLabel();
   changed();
 });
 $("section-name").addEventListener("change", () => {
@@ -364,7 +379,7 @@ $("add-label").addEventListener("click", () => addShape("label"));
 $("undo").addEventListener("click", undo);
 $("save").addEventListener("click", save);
 function fitAll() {
-  view.fit(edits.bounds(doc.sections.flatMap((section) => section.seats)));
+  view.fit(edits.hallBounds(doc));
   redraw();
 }
 $("fit").addEventListener("click", fitAll);
@@ -373,7 +388,7 @@ $("preview").addEventListener("click", () => {
   document.body.classList.toggle("preview", preview);
   $("preview").setAttribute("aria-pressed", String(preview));
   view.resize();
-  redraw();
+  fitAll();
 });
 document.addEventListener("keydown", (event) => {
   if (event.target.closest("input, select, textarea")) return;
@@ -408,6 +423,7 @@ async function start() {
   const response = await fetch(config.urls.document, { credentials: "same-origin" });
   doc = await response.json();
   fillTicketTypes();
+  suggestLabel();
   view.resize();
   fitAll();
   changed();
