@@ -148,6 +148,9 @@ def save_placed_layout(
     if problems:
         _refuse(problems)
     with transaction.atomic():
+        # Saves of one layout take turns: without the lock, two at once each delete the old
+        # sections and both insert theirs (a unique-name error, or a mix of the two).
+        VenueLayout.objects.select_for_update().filter(pk=layout.pk).exists()
         layout.sections.all().delete()
         layout.shapes.all().delete()
         for position, spec in enumerate(sections):
