@@ -160,7 +160,28 @@ export class MapView {
     ctx.fill(blocked);
     ctx.fillStyle = "#111";
     ctx.fill(flagged);
-    if (state.preview) this.drawSectionNames(doc);
+    this.drawSectionNames(doc);
+    if (!state.preview && this.scale >= 14) this.drawRowLabels(doc, state.drag, state.selection);
+  }
+
+  // Close up, each row's label before its leftmost seat and, closer, each seat's number.
+  drawRowLabels(doc, drag, selection) {
+    const { width, height } = this.canvas.getBoundingClientRect();
+    const low = this.toWorld(-40, -40);
+    const high = this.toWorld(width + 40, height + 40);
+    const numbers = this.scale >= 30;
+    doc.sections.forEach((section, s) => {
+      const first = new Map();
+      section.seats.forEach((seat, i) => {
+        const on = drag && selection.get(s)?.has(i);
+        const x = on ? seat.x + drag.dx : seat.x;
+        const y = on ? seat.y + drag.dy : seat.y;
+        if (x < low.x || x > high.x || y < low.y || y > high.y) return;
+        if (!(first.get(seat.row)?.x <= x)) first.set(seat.row, { x, y });
+        if (numbers) text(this, String(seat.number), x, y, 0.38, "#fff");
+      });
+      for (const [row, at] of first) text(this, row, at.x - 0.9, at.y, 0.5);
+    });
   }
 
   // Each section's name above its seats, as the buyer's map has them.
@@ -265,12 +286,12 @@ function circle(path, x, y, r) {
 }
 
 // Text is set in screen pixels: fonts a fraction of a pixel tall are not drawn reliably.
-function text(view, content, x, y, size) {
+function text(view, content, x, y, size, colour = "#4a4a55") {
   const { ctx } = view;
   const at = view.toScreen(x, y);
   ctx.save();
   ctx.setTransform(view.ratio, 0, 0, view.ratio, 0, 0);
-  ctx.fillStyle = "#4a4a55";
+  ctx.fillStyle = colour;
   ctx.font = `${size * view.scale}px system-ui, Vazirmatn, sans-serif`;
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
