@@ -176,12 +176,22 @@ def test_the_designer_selects_by_lasso_moves_rotates_duplicates_and_undoes(brows
     page.mouse.click(first["x"], first["y"])
     page.click("#duplicate")  # row A copied under row B, as the next free label, C
     assert seat_xy(page, "C", 6)[:2] == [5, 3.5]
+    page.click("#add-stage")  # selected as it is added: its fields are shown
+    page.fill("#shape-width", "12")
+    page.press("#shape-width", "Tab")
+    stage = "() => window.sandaliDesigner.document().shapes[0].geometry"
+    before = page.evaluate(stage)
+    page.click("h1")  # out of the field: the keys are the map's again
+    page.keyboard.press("Shift+ArrowRight")
+    after = page.evaluate(stage)
+    assert after["width"] == 12 and after["x"] == pytest.approx(before["x"] + 1)
     page.click("#preview")
     assert page.locator(".tools").is_hidden() and page.locator("#save").is_visible()
     page.click("#preview")
     page.click("#save")
     page.wait_for_selector("body[data-saved='18']")
     assert errors == []
+    assert layout.shapes.get().geometry["width"] == 12
     c = LayoutSeat.objects.filter(section__name="Stalls", row="C").order_by("number")
     assert [(s.x, s.y, s.flags) for s in c[:2]] == [
         (0, 3.5, ["wheelchair"]),

@@ -168,6 +168,10 @@ export function addSection(doc, name) {
   return withSections(doc, [...doc.sections, section]);
 }
 
+export function removeSection(doc, s) {
+  return withSections(doc, doc.sections.filter((_, k) => k !== s));
+}
+
 export function updateSection(doc, s, fields) {
   const sections = doc.sections.slice();
   sections[s] = { ...sections[s], ...fields };

@@ -3,6 +3,8 @@
 // whole; the server refuses what cannot be sold and the refused seats are marked in red.
 import * as edits from "./designer-edits.js";
 import { attachPointer } from "./designer-pointer.js";
+import { post, refusedSeats, savedDocument } from "./designer-server.js";
+import { attachShapePanel } from "./designer-shape-panel.js";
 import { inside, MapView, PALETTE } from "./designer-view.js";
 
 const config = JSON.parse(document.getElementById("designer-config").textContent);
@@ -15,6 +17,7 @@ const view = new MapView(canvas);
 
 let doc = null;
 let history = [];
+let saved = null; // the document as last loaded or saved
 let selection = new Map();
 let shape = null; // the selected shape's index
 let problems = new Set(); // "section:seat" of the seats the server refused
@@ -29,10 +32,6 @@ function format(template, values) {
 
 function say(message) {
   $("status").textContent = message;
-}
-
-function csrfToken() {
-  return document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] ?? "";
 }
 
 // ---- state and history --------------------------------------------------------------------
@@ -56,7 +55,7 @@ function undo() {
 
 function changed() {
   active = Math.min(active, Math.max(0, doc.sections.length - 1));
-  document.body.dataset.dirty = String(history.length > 0);
+  document.body.dataset.dirty = String(doc !== saved);
   $("undo").disabled = !history.length;
   showSections();
   showSelection();
@@ -122,23 +121,19 @@ function showSections() {
   }));
 }
 
+const refreshShapePanel = attachShapePanel(
+  () => ({ doc, shape }),
+  (shapes) => commit(edits.setShapes(doc, shapes)),
+);
+
 function showSelection() {
+  refreshShapePanel();
   const count = edits.countSelected(selection);
   $("selection-count").textContent = count ? format(text.selected, { count: numbers.format(count) }) : text.nothing_selected;
   for (const button of document.querySelectorAll("[data-needs-selection]")) button.disabled = !count && shape === null;
 }
 
 // ---- rows, sections and shapes ------------------------------------------------------------
-async function post(url, body) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-    credentials: "same-origin",
-    body: JSON.stringify(body),
-  });
-  return { ok: response.ok, body: await response.json() };
-}
-
 function numberOf(id, fallback) {
   const value = $(id).value.trim();
   return value === "" ? fallback : Number(value);
@@ -228,25 +223,15 @@ function addShape(kind) {
 // ---- saving -------------------------------------------------------------------------------
 async function save() {
   say("");
-  // Flags and blocked are left out where they are the default: a hall's document is large.
-  const { ticket_types: _, ...whole } = doc;
-  const body = {
-    ...whole,
-    sections: doc.sections.map((section) => ({
-      ...section,
-      seats: section.seats.map(({ flags, blocked, ...seat }) => ({
-        ...seat, ...(flags.length ? { flags } : {}), ...(blocked ? { blocked } : {}),
-      })),
-    })),
-  };
+  const sent = doc;
   let result;
   try {
-    result = await post(config.urls.document, body);
+    result = await post(config.urls.document, savedDocument(sent));
   } catch {
     return say(text.error);
   }
   if (result.ok) {
-    history = [];
+    saved = sent;
     changed();
     $("problems").replaceChildren();
     say(format(text.saved, { seats: numbers.format(result.body.seats) }));
@@ -256,23 +241,9 @@ async function save() {
   showProblems(result.body);
 }
 
-// Each problem named by section, row and number (and the seat an overlapping one meets), or
-// by the document's section and seat indexes: the seats are marked and selected.
+// The server's refusal: its problems listed, the seats they name ringed in red.
 function showProblems(body) {
-  const where = new Map();
-  doc.sections.forEach((section, s) => section.seats.forEach((seat, i) => {
-    where.set(`${section.name}\u0000${seat.row}\u0000${seat.number}`, [s, i]);
-  }));
-  problems = new Set();
-  const mark = (section, row, number) => {
-    const found = where.get(`${section}\u0000${row}\u0000${number}`);
-    if (found) problems.add(`${found[0]}:${found[1]}`);
-  };
-  for (const problem of body.problems ?? []) {
-    mark(problem.section, problem.row, problem.number);
-    if (problem.other) mark(...problem.other);
-  }
-  if (body.section_index != null && body.seat_index != null) problems.add(`${body.section_index}:${body.seat_index}`);
+  problems = refusedSeats(doc, body);
   const list = (body.problems ?? []).map((p) => p.message);
   $("problems").replaceChildren(...(list.length ? list : [body.detail ?? text.error]).map((message) => {
     const item = document.createElement("li");
@@ -345,6 +316,12 @@ $("section").addEventListener("change", () => {
   suggestLabel();
   changed();
 });
+$("remove-section").addEventListener("click", () => {
+  if (!doc.sections.length) return;
+  commit(edits.removeSection(doc, active), new Map());
+  active = Math.max(0, active - 1);
+  changed();
+});
 $("section-name").addEventListener("change", () => {
   const name = $("section-name").value.trim();
   if (name) commit(edits.updateSection(doc, active, { name }));
@@ -373,7 +350,10 @@ function removeSelected() {
   }
 }
 $("delete").addEventListener("click", removeSelected);
-$("select-none").addEventListener("click", () => select(null, "seat", false));
+$("select-none").addEventListener("click", () => {
+  shape = null;
+  select(null, "seat", false);
+});
 $("add-stage").addEventListener("click", () => addShape("stage"));
 $("add-label").addEventListener("click", () => addShape("label"));
 $("undo").addEventListener("click", undo);
@@ -390,6 +370,7 @@ $("preview").addEventListener("click", () => {
   view.resize();
   fitAll();
 });
+const NUDGES = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
 document.addEventListener("keydown", (event) => {
   if (event.target.closest("input, select, textarea")) return;
   if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") {
@@ -397,10 +378,16 @@ document.addEventListener("keydown", (event) => {
     undo();
   } else if (event.key === "Delete" || event.key === "Backspace") {
     removeSelected();
+  } else if (event.key in NUDGES && (edits.countSelected(selection) || shape !== null)) {
+    // Arrow keys move the selection a tenth of a seat, a whole seat with Shift.
+    event.preventDefault();
+    const [dx, dy] = NUDGES[event.key].map((d) => d * (event.shiftKey ? 1 : 0.1));
+    const seats = edits.countSelected(selection);
+    commit(seats ? edits.move(doc, selection, dx, dy) : edits.moveShape(doc, shape, dx, dy));
   }
 });
 window.addEventListener("beforeunload", (event) => {
-  if (history.length) event.preventDefault();
+  if (doc !== saved) event.preventDefault();
 });
 new ResizeObserver(() => {
   view.resize();
@@ -422,6 +409,7 @@ window.sandaliDesigner = {
 async function start() {
   const response = await fetch(config.urls.document, { credentials: "same-origin" });
   doc = await response.json();
+  saved = doc;
   fillTicketTypes();
   suggestLabel();
   view.resize();
