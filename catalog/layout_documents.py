@@ -34,6 +34,7 @@ from catalog.layout_geometry import (
 )
 from catalog.layouts import PlacedSection, ShapeSpec, save_placed_layout
 from catalog.models import LayoutSeat, LayoutSectionPrice, ShapeKind, TicketType, VenueLayout
+from core.localformat import digits
 
 MAX_SECTION_NAME = 100  # LayoutSection.name
 MAX_SHAPE_TEXT = 200  # LayoutShape.text
@@ -111,8 +112,8 @@ def save_layout_document(layout: VenueLayout, document: Any) -> int:
 
 
 def problems_json(problems: list[LayoutProblem]) -> list[dict]:
-    """LayoutRefused's problems as the designer shows them: located, in the active language;
-    `other` is the seat an overlapping one clashes with."""
+    """LayoutRefused's problems as the designer shows them: located, in the active language
+    (with its digits); `other` is the seat an overlapping one clashes with."""
     return [
         {
             "code": problem.code,
@@ -120,7 +121,7 @@ def problems_json(problems: list[LayoutProblem]) -> list[dict]:
             "row": problem.row,
             "number": problem.number,
             "other": list(problem.other) if problem.other else None,
-            "message": problem.message,
+            "message": digits(problem.message),
         }
         for problem in problems
     ]

@@ -188,6 +188,7 @@ def test_a_layout_that_cannot_be_sold_comes_back_as_located_problems_in_the_user
         ("A", 2),
     }
     assert "Stalls" in overlap["message"] and "seat" not in overlap["message"].lower()
+    assert "۱" in overlap["message"] and "1" not in overlap["message"], "Persian digits"
 
 
 def test_a_performance_keeps_a_copy_of_its_layouts_shapes(layout):
