@@ -108,6 +108,17 @@ class LayoutDocumentInvalid(InvalidLayout):
     title = _("The layout could not be read: %(where)s is not valid.")
 
 
+class LayoutChangedElsewhere(InvalidLayout):
+    """The layout was saved by somebody else after this document of it was read."""
+
+    code = "layout_changed_elsewhere"
+    status = 409
+    title = _(
+        "Somebody else saved this layout after you opened it. Reload it to see their changes; "
+        "yours are not saved."
+    )
+
+
 class LayoutDocumentTooLarge(InvalidLayout):
     code = "layout_document_too_large"
     status = 413

@@ -11,6 +11,7 @@ writer of a layout, which refuses what cannot be sold.
                    "rotation", "seats": [{"row", "number", "x", "y", "ticket_type",
                                           "flags": [], "blocked": false}]}],
      "shapes": [{"kind", "geometry": {"type": "rect" | "text", "x", "y", ...}, "text"}],
+     "revision": 7,                               (the layout's, when it was read; optional)
      "ticket_types": [{"id", "name"}]}            (read only: the event's ticket types)
 """
 
@@ -68,6 +69,7 @@ def layout_document(layout: VenueLayout) -> dict:
             }
         )
     return {
+        "revision": VenueLayout.objects.values_list("revision", flat=True).get(pk=layout.pk),
         "sections": [
             {
                 "name": section.name,
@@ -95,7 +97,8 @@ def layout_document(layout: VenueLayout) -> dict:
 def save_layout_document(layout: VenueLayout, document: Any) -> int:
     """Replace the layout with the document's sections, seats and shapes, all or nothing.
     Raises LayoutDocumentInvalid (located) for a document of the wrong shape, LayoutRefused
-    (every problem listed) for a layout that cannot be sold. Returns the number of seats."""
+    (every problem listed) for a layout that cannot be sold, LayoutChangedElsewhere when the
+    document names a revision and the layout was saved since. Returns the number of seats."""
     event_types = set(
         TicketType.objects.filter(event_id=layout.event_id).values_list("id", flat=True)
     )
@@ -108,7 +111,12 @@ def save_layout_document(layout: VenueLayout, document: Any) -> int:
         _shape(shape, f"shapes[{index}]")
         for index, shape in enumerate(_list(root.get("shapes", []), "shapes", limit=MAX_SHAPES))
     ]
-    return save_placed_layout(layout=layout, sections=sections, shapes=shapes)
+    revision = root.get("revision")
+    if revision is not None:
+        revision = _integer(revision, "revision", low=0)
+    return save_placed_layout(
+        layout=layout, sections=sections, shapes=shapes, expected_revision=revision
+    )
 
 
 def problems_json(problems: list[LayoutProblem]) -> list[dict]:
@@ -289,10 +297,10 @@ def _number(value: Any, where: str) -> float:
     return float(value)
 
 
-def _integer(value: Any, where: str, *, high: int = 2**31 - 1) -> int:
+def _integer(value: Any, where: str, *, low: int = 1, high: int = 2**31 - 1) -> int:
     if isinstance(value, str) and value.isdigit():  # ticket type ids are JSON object keys
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         _invalid(where, "not_positive_integer")
     return value
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from catalog import inventory
-from catalog.errors import LayoutRefused, SalesEndBeforeStart
+from catalog.errors import LayoutChangedElsewhere, LayoutRefused, SalesEndBeforeStart
 from catalog.layout_geometry import (
     MAX_LAYOUT_SEATS,
     SEAT_WIDTH,
@@ -127,11 +127,14 @@ def save_placed_layout(
     sections: Sequence[PlacedSection],
     shapes: Sequence[ShapeSpec] = (),
     seat_width: float = SEAT_WIDTH,
+    expected_revision: int | None = None,
 ) -> int:
     """Replace the layout's sections, seats and shapes with these placed ones, all or nothing:
     the one writer of a layout, whatever drew it. Refuses (LayoutRefused, every problem
     listed) overlapping seats, a row and number twice in a section, seats with no ticket type
-    or one unpriced in their section. Returns the number of seats."""
+    or one unpriced in their section; and, given the revision the caller read, a layout saved
+    since (LayoutChangedElsewhere). Raises the layout's revision. Returns the number of
+    seats."""
     names = [section.name for section in sections]
     problems = [
         LayoutProblem("duplicate_section", name, "", 0)
@@ -150,7 +153,15 @@ def save_placed_layout(
     with transaction.atomic():
         # Saves of one layout take turns: without the lock, two at once each delete the old
         # sections and both insert theirs (a unique-name error, or a mix of the two).
-        VenueLayout.objects.select_for_update().filter(pk=layout.pk).exists()
+        revision = (
+            VenueLayout.objects.select_for_update()
+            .values_list("revision", flat=True)
+            .get(pk=layout.pk)
+        )
+        if expected_revision is not None and expected_revision != revision:
+            raise LayoutChangedElsewhere()
+        VenueLayout.objects.filter(pk=layout.pk).update(revision=revision + 1)
+        layout.revision = revision + 1
         layout.sections.all().delete()
         layout.shapes.all().delete()
         for position, spec in enumerate(sections):

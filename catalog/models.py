@@ -228,6 +228,10 @@ class VenueLayout(models.Model):
         Event, on_delete=models.CASCADE, related_name="layouts", verbose_name=_("event")
     )
     name = models.CharField(_("name"), max_length=200)
+    # Raised by every save of the layout (catalog/layouts.py): a designer that saves the
+    # revision it loaded is refused if somebody else saved in between, instead of undoing
+    # their work unseen.
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("venue layout")

@@ -55,8 +55,9 @@ def designer_page(request, layout_id: int):
 @require_http_methods(["GET", "POST"])
 def designer_document(request, layout_id: int):
     """GET: the layout's document. POST: save a document in its place, all or nothing: 200
-    with the seat count, or 422 problem+json, a layout that cannot be sold with its
-    `problems` located (section, row, number, other) in the user's language."""
+    with the seat count and the new revision, or 422 problem+json, a layout that cannot be
+    sold with its `problems` located (section, row, number, other) in the user's language;
+    409 if somebody else saved since the document's revision was read."""
     layout = _layout_or_404(layout_id)
     if request.method == "GET":
         return JsonResponse(layout_document(layout))
@@ -66,7 +67,8 @@ def designer_document(request, layout_id: int):
         return _refused(error)
     except DomainError as error:
         return error_problem(error)
-    return JsonResponse({"seats": seats})
+    layout.refresh_from_db(fields=["revision"])
+    return JsonResponse({"seats": seats, "revision": layout.revision})
 
 
 @staff_member_required

@@ -94,7 +94,7 @@ def test_staff_save_a_document_with_a_row_the_server_laid_out(layout, staff):
     assert [seat["number"] for seat in row.json()["seats"]] == [5, 3, 1, 2, 4]
     document["sections"][0]["seats"] += row.json()["seats"]
     saved = post_json(staff, urls(layout)["document"], document)
-    assert (saved.status_code, saved.json()) == (200, {"seats": 9})
+    assert (saved.status_code, saved.json()["seats"]) == (200, 9)
     assert LayoutSeat.objects.filter(row="B").count() == 5
 
 
@@ -153,7 +153,7 @@ def test_a_hall_far_above_the_apis_body_limit_is_saved(layout, staff, settings):
         ]
     assert len(json.dumps(document)) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     saved = post_json(staff, urls(layout)["document"], document)
-    assert (saved.status_code, saved.json()) == (200, {"seats": 2004})
+    assert (saved.status_code, saved.json()["seats"]) == (200, 2004)
 
 
 def test_a_document_above_the_designers_own_limit_is_refused_413(layout, staff, settings):
@@ -163,3 +163,17 @@ def test_a_document_above_the_designers_own_limit_is_refused_413(layout, staff, 
     refused = post_json(staff, urls(layout)["document"], document)
     assert refused.status_code == 413 and refused.json()["code"] == "layout_document_too_large"
     assert LayoutSeat.objects.count() == 4
+
+
+def test_a_save_over_somebody_elses_later_save_is_refused_409(layout, staff):
+    mine = document_of(staff, layout)
+    theirs = document_of(staff, layout)
+    theirs["sections"][0]["seats"] = theirs["sections"][0]["seats"][:2]
+    first = post_json(staff, urls(layout)["document"], theirs)
+    assert first.json() == {"seats": 2, "revision": mine["revision"] + 1}
+    mine["sections"][0]["seats"][0]["blocked"] = True
+    refused = post_json(staff, urls(layout)["document"], mine)
+    assert refused.status_code == 409 and refused.json()["code"] == "layout_changed_elsewhere"
+    assert LayoutSeat.objects.count() == 2 and not LayoutSeat.objects.filter(blocked=True).exists()
+    mine["revision"] = first.json()["revision"]  # read again: saved
+    assert post_json(staff, urls(layout)["document"], mine).status_code == 200

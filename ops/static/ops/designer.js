@@ -18,6 +18,7 @@ const view = new MapView(canvas);
 let doc = null;
 let history = [];
 let saved = null; // the document as last loaded or saved
+let revision = 0; // the layout's revision then: a save is refused if another came between
 let selection = new Map();
 let shape = null; // the selected shape's index
 let problems = new Set(); // "section:seat" of the seats the server refused
@@ -226,12 +227,13 @@ async function save() {
   const sent = doc;
   let result;
   try {
-    result = await post(config.urls.document, savedDocument(sent));
+    result = await post(config.urls.document, { ...savedDocument(sent), revision });
   } catch {
     return say(text.error);
   }
   if (result.ok) {
     saved = sent;
+    revision = result.body.revision;
     changed();
     $("problems").replaceChildren();
     say(format(text.saved, { seats: numbers.format(result.body.seats) }));
@@ -410,6 +412,7 @@ async function start() {
   const response = await fetch(config.urls.document, { credentials: "same-origin" });
   doc = await response.json();
   saved = doc;
+  revision = doc.revision;
   fillTicketTypes();
   suggestLabel();
   view.resize();
