@@ -18,7 +18,7 @@ writer of a layout, which refuses what cannot be sold.
 import math
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NoReturn
 
 from catalog.errors import LayoutDocumentInvalid, LayoutRefused
 from catalog.layout_geometry import (
@@ -227,7 +227,8 @@ def _shape(value: Any, where: str) -> ShapeSpec:
     if shape.get("kind") not in ShapeKind.values:
         _invalid(f"{where}.kind", "unknown_shape_kind")
     geometry = _object(shape.get("geometry"), f"{where}.geometry")
-    keys = SHAPE_GEOMETRIES.get(geometry.get("type"))
+    kind = geometry.get("type")
+    keys = SHAPE_GEOMETRIES.get(kind) if isinstance(kind, str) else None
     if keys is None:
         _invalid(f"{where}.geometry.type", "unknown_geometry")
     clean: dict[str, Any] = {"type": geometry["type"]}
@@ -259,7 +260,7 @@ def _seat_json(seat: PlacedSeat) -> dict:
 # Values. JSON's true is an int in Python, so booleans are refused where numbers are asked.
 
 
-def _invalid(where: str, fault: str):
+def _invalid(where: str, fault: str) -> NoReturn:
     # Indexes of the section and seat, when the fault lies in one, for the designer to
     # select what is wrong.
     parts = where.replace("]", "").split(".")

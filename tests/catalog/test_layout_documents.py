@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from catalog.errors import LayoutDocumentInvalid, LayoutRefused
 from catalog.layout_documents import (
@@ -133,6 +135,8 @@ BAD_PARTS = [
     (lambda d: d["sections"][1].update(name=None), "sections[1].name", 1, None),
     (lambda d: d["sections"][0]["prices"].update({"1": "-3"}), "sections[0].prices.1", 0, None),
     (lambda d: d["shapes"][0].update(kind="tower"), "shapes[0].kind", None, None),
+    (lambda d: d["shapes"][0]["geometry"].update(type=["rect"]), "shapes[0].geometry.type", None,
+     None),
     (lambda d: d.update(sections={}), "sections", None, None),
 ]  # fmt: skip
 
@@ -210,3 +214,46 @@ def test_a_performance_keeps_a_copy_of_its_layouts_shapes(layout):
     save_layout_document(layout, document)
     performance.refresh_from_db()
     assert performance.shapes == [stage], "a later edit of the layout leaves it alone"
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=6,
+)
+
+
+def paths(value, path=()):
+    """Every place in a JSON value, as the keys and indexes that lead to it."""
+    yield path
+    if isinstance(value, dict | list):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, inner in items:
+            yield from paths(inner, (*path, key))
+
+
+FIRST_DOCUMENTS: dict[int, str] = {}
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_part_of_a_document_replaced_by_any_json_is_saved_or_refused_never_a_crash(
+    layout, data
+):
+    # Every example starts from the same hall, whatever the one before saved.
+    first = json.loads(FIRST_DOCUMENTS.setdefault(layout.pk, json.dumps(layout_document(layout))))
+    del first["revision"]
+    save_layout_document(layout, first)
+    document = json.loads(json.dumps(layout_document(layout)))
+    path = data.draw(st.sampled_from(list(paths(document))[1:]))
+    value = data.draw(JSON_VALUES)
+    parent = document
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+    try:
+        save_layout_document(layout, document)
+    except (LayoutDocumentInvalid, LayoutRefused) as refused:
+        assert refused.code in {"layout_document_invalid", "layout_refused"}
