@@ -20,7 +20,6 @@ from catalog.layout_documents import (
     problems_json,
     save_layout_document,
 )
-from catalog.layout_geometry import SEAT_FLAGS, Numbering
 from catalog.models import VenueLayout
 from core.errors import DomainError
 from core.problems import error_problem, problem_response
@@ -42,10 +41,7 @@ def designer_page(request, layout_id: int):
         "urls": {
             "document": reverse("designer-document", kwargs=here),
             "rows": reverse("designer-rows", kwargs=here),
-            "admin": reverse("admin:catalog_venuelayout_change", args=[layout.pk]),
         },
-        "flags": sorted(SEAT_FLAGS),
-        "numberings": list(Numbering.ALL),
         "messages": designer_messages(),
     }
     return render(request, "ops/designer.html", {"layout": layout, "config": config})
@@ -111,7 +107,7 @@ def _refused(error: LayoutRefused) -> JsonResponse:
 
 
 def designer_messages() -> dict:
-    """The page's words, in the user's language, for designer.js."""
+    """The words designer.js writes, in the user's language (the template has the rest)."""
     return {
         "saved": _("Saved: %(seats)s seats."),
         "refused": _("Not saved: %(count)s problems. The seats concerned are marked in red."),
@@ -123,15 +119,4 @@ def designer_messages() -> dict:
         "no_ticket_type": _("no ticket type"),
         "price_of": _("Price of %(ticket_type)s"),
         "stage": _("Stage"),
-        "flag": {
-            "wheelchair": _("wheelchair"),
-            "companion": _("companion"),
-            "restricted_view": _("restricted view"),
-            "aisle": _("aisle"),
-        },
-        "numbering": {
-            Numbering.LEFT_TO_RIGHT: _("left to right"),
-            Numbering.RIGHT_TO_LEFT: _("right to left"),
-            Numbering.ODD_EVEN_FROM_CENTRE: _("odd and even from the centre"),
-        },
     }
