@@ -145,3 +145,29 @@ class UnknownArea(DomainError):
     title = _(
         "This performance has no such standing area, or the quantity is not a number of places."
     )
+
+
+class LayoutDocumentInvalid(InvalidLayout):
+    """A designer's layout document of the wrong shape: `where` names the part (e.g.
+    "sections[2].seats[14].number"), `fault` says what is wrong with it (a stable code:
+    not_number, not_text, ...), and the section's and seat's indexes are given apart."""
+
+    code = "layout_document_invalid"
+    title = _("The layout could not be read: %(where)s is not valid.")
+
+
+class LayoutChangedElsewhere(InvalidLayout):
+    """The layout was saved by somebody else after this document of it was read."""
+
+    code = "layout_changed_elsewhere"
+    status = 409
+    title = _(
+        "Somebody else saved this layout after you opened it. Reload it to see their changes; "
+        "yours are not saved."
+    )
+
+
+class LayoutDocumentTooLarge(InvalidLayout):
+    code = "layout_document_too_large"
+    status = 413
+    title = _("The layout is larger than %(limit)s bytes.")

@@ -15,7 +15,12 @@ from decimal import Decimal
 from django.db import transaction
 
 from catalog import inventory
-from catalog.errors import LayoutRefused, PerformanceHasSeats, SalesEndBeforeStart
+from catalog.errors import (
+    LayoutChangedElsewhere,
+    LayoutRefused,
+    PerformanceHasSeats,
+    SalesEndBeforeStart,
+)
 from catalog.layout_geometry import (
     MAX_LAYOUT_SEATS,
     SEAT_WIDTH,
@@ -135,11 +140,14 @@ def save_placed_layout(
     sections: Sequence[PlacedSection],
     shapes: Sequence[ShapeSpec] = (),
     seat_width: float = SEAT_WIDTH,
+    expected_revision: int | None = None,
 ) -> int:
     """Replace the layout's sections, seats and shapes with these placed ones, all or nothing:
     the one writer of a layout, whatever drew it. Refuses (LayoutRefused, every problem
     listed) overlapping seats, a row and number twice in a section, seats with no ticket type
-    or one unpriced in their section. Returns the number of seats."""
+    or one unpriced in their section; and, given the revision the caller read, a layout saved
+    since (LayoutChangedElsewhere). Raises the layout's revision. Returns the number of
+    seats."""
     names = [section.name for section in sections]
     problems = [
         LayoutProblem("duplicate_section", name, "", 0)
@@ -167,6 +175,17 @@ def save_placed_layout(
     if problems:
         _refuse(problems)
     with transaction.atomic():
+        # Saves of one layout take turns: without the lock, two at once each delete the old
+        # sections and both insert theirs (a unique-name error, or a mix of the two).
+        revision = (
+            VenueLayout.objects.select_for_update()
+            .values_list("revision", flat=True)
+            .get(pk=layout.pk)
+        )
+        if expected_revision is not None and expected_revision != revision:
+            raise LayoutChangedElsewhere()
+        VenueLayout.objects.filter(pk=layout.pk).update(revision=revision + 1)
+        layout.revision = revision + 1
         layout.sections.all().delete()
         layout.shapes.all().delete()
         for position, spec in enumerate(sections):
@@ -221,9 +240,9 @@ def create_performance_from_layout(
     hold_minutes: int = 10,
     max_seats_per_order: int = 10,
 ) -> Performance:
-    """A new performance of the layout's event with the layout's sections, prices and seats:
-    every seat available but the layout's blocked ones, which stay blocked; each standing
-    area gets its capacity's places, all available."""
+    """A new performance of the layout's event with the layout's sections, prices, seats and
+    shapes: every seat available but the layout's blocked ones, which stay blocked; each
+    standing area gets its capacity's places, all available."""
     if sales_end <= sales_start:
         raise SalesEndBeforeStart()
     with transaction.atomic():
@@ -234,9 +253,18 @@ def create_performance_from_layout(
             sales_end=sales_end,
             hold_minutes=hold_minutes,
             max_seats_per_order=max_seats_per_order,
+            shapes=shapes_of(layout),
         )
         _copy_layout(layout=layout, performance=performance)
     return performance
+
+
+def shapes_of(layout: VenueLayout) -> list[dict]:
+    """The layout's shapes as a performance keeps its copy of them."""
+    return [
+        {"kind": shape.kind, "geometry": shape.geometry, "text": shape.text}
+        for shape in layout.shapes.order_by("id")
+    ]
 
 
 def fill_performance_from_layout(*, performance: Performance, layout: VenueLayout) -> int:
@@ -251,6 +279,7 @@ def fill_performance_from_layout(*, performance: Performance, layout: VenueLayou
         Performance.objects.select_for_update().filter(pk=performance.pk).get()
         if Seat.objects.filter(performance=performance).exists():
             raise PerformanceHasSeats(performance=performance.pk)
+        Performance.objects.filter(pk=performance.pk).update(shapes=shapes_of(layout))
         return _copy_layout(layout=layout, performance=performance)
 
 

@@ -43,6 +43,10 @@ class Performance(models.Model):
             "in its row. Best available avoids such gaps anyway."
         ),
     )
+    # The stage, labels and decorations drawn behind the seats: a copy of its layout's shapes
+    # ([{"kind", "geometry", "text"}]) taken when the performance was made, so that later
+    # edits of the layout never change a map already on sale.
+    shapes = models.JSONField(_("shapes"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("performance")
@@ -256,6 +260,10 @@ class VenueLayout(models.Model):
         Event, on_delete=models.CASCADE, related_name="layouts", verbose_name=_("event")
     )
     name = models.CharField(_("name"), max_length=200)
+    # Raised by every save of the layout (catalog/layouts.py): a designer that saves the
+    # revision it loaded is refused if somebody else saved in between, instead of undoing
+    # their work unseen.
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("venue layout")

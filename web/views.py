@@ -73,9 +73,18 @@ def performance_page(request, performance_id: int):
             "socket": performance_socket_path(performance.pk),
         },
         "messages": messages_for_page(),
+        "shapes": performance.shapes,  # the stage and labels, drawn behind the seats
     }
+    # A stage drawn from the layout takes the place of the page's generic one.
+    drawn_stage = any(shape.get("kind") == "stage" for shape in performance.shapes)
     areas = list(dict.fromkeys(p.section for p in priced if p.section.kind == SectionKind.STANDING))
-    context = {"performance": performance, "priced": priced, "config": config, "areas": areas}
+    context = {
+        "performance": performance,
+        "priced": priced,
+        "config": config,
+        "drawn_stage": drawn_stage,
+        "areas": areas,
+    }
     return render(request, "web/performance.html", context)
 
 

@@ -2,6 +2,7 @@
 // (the hold's token stays in the server-side session), counts down the hold, and applies
 // every change pushed through the WebSocket, keeping per seat the highest version seen.
 import { startCountdown } from "./countdown.js";
+import { drawShapes } from "./seatmap-shapes.js";
 
 const config = JSON.parse(document.getElementById("seat-map-config").textContent);
 const text = config.messages;
@@ -61,6 +62,7 @@ function csrfToken() {
 
 // ---- drawing -------------------------------------------------------------------------
 function draw(rows, columns) {
+  drawShapes(svg, config.shapes);
   const at = Object.fromEntries(columns.map((name, i) => [name, i]));
   const fragment = document.createDocumentFragment();
   const bounds = new Map();
