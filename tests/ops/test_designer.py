@@ -177,3 +177,11 @@ def test_a_save_over_somebody_elses_later_save_is_refused_409(layout, staff):
     assert LayoutSeat.objects.count() == 2 and not LayoutSeat.objects.filter(blocked=True).exists()
     mine["revision"] = first.json()["revision"]  # read again: saved
     assert post_json(staff, urls(layout)["document"], mine).status_code == 200
+
+
+def test_the_designer_links_to_the_layouts_plan_files(layout, admin_client):
+    page = admin_client.get(urls(layout)["page"]).content.decode()
+    for name in ("export_pretix", "export_csv", "import_plan"):
+        assert reverse(f"admin:catalog_venuelayout_{name}", args=[layout.pk]) in page
+    exported = admin_client.get(reverse("admin:catalog_venuelayout_export_csv", args=[layout.pk]))
+    assert exported.status_code == 200 and exported.content.startswith(b"section,row,number")
