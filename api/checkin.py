@@ -13,6 +13,7 @@ from ninja.security import HttpBearer
 
 from api import schemas
 from api.v1 import PROBLEMS
+from catalog.models import PLACE_ROW
 from checkin import selectors, services
 from checkin.devices import Device, device_for_token
 from checkin.errors import PerformanceNotServed
@@ -129,7 +130,12 @@ def _ticket_body(ticket, checked_in) -> dict:
     if ticket is None:
         return {}
     body = {
-        "seat": {"section": ticket.section, "row": ticket.row, "number": ticket.number},
+        "seat": {
+            "section": ticket.section,
+            "row": ticket.row,
+            "number": ticket.number,
+            "standing": ticket.row == PLACE_ROW,
+        },
         "ticket_type": ticket.ticket_type,
         "performance": {
             "id": ticket.performance_id,

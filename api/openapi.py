@@ -18,15 +18,23 @@ class DocumentedAPI(NinjaAPI):
             for method, operation in item.items():
                 _document_operation(path, method, operation)
         components = schema["components"]["schemas"]
-        for name in ("SeatsIn", "NewHoldIn"):
+        for name in ("SeatsIn", "NewHoldIn", "AdditionIn"):
             seats = components.get(name, {}).get("properties", {})
             if "seats" in seats:
                 seats["seats"].update(minItems=1, uniqueItems=True)
-        if "NewHoldIn" in components:  # either the seats or best_available, never both
+        for name in ("NewHoldIn", "AdditionIn"):
+            areas = components.get(name, {}).get("properties", {}).get("areas")
+            if areas is not None:  # one entry per area
+                areas.update(minItems=1)
+        if "NewHoldIn" in components:  # seats and/or areas, or best_available alone
             components["NewHoldIn"]["oneOf"] = [
-                {"required": ["seats"]},
-                {"required": ["best_available"]},
-            ]
+                {"anyOf": [{"required": ["seats"]}, {"required": ["areas"]}],
+                 "not": {"required": ["best_available"]}},
+                {"required": ["best_available"],
+                 "not": {"anyOf": [{"required": ["seats"]}, {"required": ["areas"]}]}},
+            ]  # fmt: skip
+        if "AdditionIn" in components:
+            components["AdditionIn"]["anyOf"] = [{"required": ["seats"]}, {"required": ["areas"]}]
         return schema
 
 

@@ -4,12 +4,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from ninja import Path, Schema
+from ninja import Path, Query, Schema
 from pydantic import EmailStr, Field, StrictBool, StrictInt, model_validator
 
 SeatId = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
 # An id in a path: a positive 64-bit integer, so that no database is asked for a bigger one.
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
+Quantity = Annotated[int | None, Query(ge=1, le=100)]  # places to give back (none: all)
 
 
 class SeatsIn(Schema):
@@ -26,17 +27,40 @@ class BestAvailableIn(Schema):
     accessible: StrictBool = False
 
 
+class AreaIn(Schema):
+    """Places of a standing area: how many (the area's places are not chosen one by one)."""
+
+    area: Annotated[int, Field(ge=1, le=2**63 - 1)]
+    quantity: Annotated[int, Field(ge=1, le=100)]
+
+
 class NewHoldIn(Schema):
-    """Either the seats chosen, or how many the server should choose: never both."""
+    """The seats chosen and/or places of standing areas, or how many seats the server should
+    choose (alone)."""
 
     # Absent, never null (so the schema's oneOf in api/openapi.py says all there is to say).
     seats: list[SeatId] = Field(default=None)
+    areas: list[AreaIn] = Field(default=None)
     best_available: BestAvailableIn = Field(default=None)
 
     @model_validator(mode="after")
     def one_way_of_choosing(self):
-        if (self.seats is None) == (self.best_available is None):
-            raise ValueError("give either seats or best_available, not both")
+        chosen = self.seats is not None or self.areas is not None
+        if chosen == (self.best_available is not None):
+            raise ValueError("give seats and/or areas, or best_available alone")
+        return self
+
+
+class AdditionIn(Schema):
+    """Seats and/or places of standing areas to add to a hold."""
+
+    seats: list[SeatId] = Field(default=None)
+    areas: list[AreaIn] = Field(default=None)
+
+    @model_validator(mode="after")
+    def something_to_add(self):
+        if self.seats is None and self.areas is None:
+            raise ValueError("give seats and/or areas")
         return self
 
 
@@ -103,20 +127,47 @@ class PerformanceOut(Schema):
     sections: list[SectionOut]
 
 
+class AreaPriceOut(Schema):
+    ticket_type: int
+    name: str
+    price: Decimal
+
+
+class StandingAreaOut(Schema):
+    """A standing area: drawn as `outline`, sold by quantity; `free` of `capacity` places are
+    left, and `version` (only growing) orders counts that arrive out of order."""
+
+    id: int
+    name: str
+    outline: dict
+    capacity: int
+    free: int
+    version: int
+    prices: list[AreaPriceOut]
+
+
 class SeatMapOut(Schema):
     columns: list[str]
     # SEAT_MAP_COLUMNS: id, section_id, row, number, x, y, ticket_type_id, status, version,
     # flags (bits: 1 wheelchair, 2 companion, 4 restricted view, 8 aisle)
     seats: list[tuple[int, int, str, int, float, float, int, str, int, int]]
+    areas: list[StandingAreaOut]
 
 
 class HeldSeatOut(Schema):
     id: int
     section: str
-    row: str
+    row: str  # "" for a place of a standing area
     number: int
     ticket_type: str
     price: Decimal | None
+    standing: bool  # a place of a standing area (`section` names it), not a numbered seat
+
+
+class HeldAreaOut(Schema):
+    area: int
+    name: str
+    quantity: int
 
 
 class HoldOut(Schema):
@@ -125,6 +176,7 @@ class HoldOut(Schema):
     status: Literal["active", "checked_out"]
     expires_at: datetime
     seats: list[HeldSeatOut]
+    areas: list[HeldAreaOut]  # the places among `seats`, counted by area
     total: Decimal
     currency: str
     order_id: int | None = None
@@ -173,6 +225,9 @@ class ProblemOut(Schema):
     code: str
     detail: str
     seats: list[int] | None = None
+    area: int | None = None  # not_enough_places: the area, its name and how many it has left
+    name: str | None = None
+    left: int | None = None
 
 
 # ---- the door (api/checkin.py) ---------------------------------------------------------------
@@ -206,8 +261,9 @@ class DoorPerformanceOut(Schema):
 
 class DoorSeatOut(Schema):
     section: str
-    row: str
+    row: str  # "" for a place of a standing area
     number: int
+    standing: bool = False  # a place of a standing area (`section` names it)
 
 
 class AdmittedOut(Schema):

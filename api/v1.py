@@ -110,6 +110,7 @@ def _hold_body(state: hold_services.HoldState, *, order: tuple[int, str] | None 
         "status": "checked_out" if order else "active",
         "expires_at": hold.expires_at,
         "seats": state.seats,
+        "areas": catalog_selectors.places_by_area(state.seats),
         "total": state.total,
         "currency": state.currency,
         "order_id": order[0] if order else None,
@@ -119,6 +120,10 @@ def _hold_body(state: hold_services.HoldState, *, order: tuple[int, str] | None 
     if state.together is not None:
         body["together"] = state.together
     return body
+
+
+def _areas_in(areas) -> list[hold_services.AreaQuantity]:
+    return [hold_services.AreaQuantity(a.area, a.quantity) for a in areas or ()]
 
 
 @router.post(
@@ -133,7 +138,8 @@ def create_hold(request, performance_id: schemas.Id, body: schemas.NewHoldIn):
     if best is None:
         created = hold_services.hold_seats(
             performance_id=performance_id,
-            seat_ids=body.seats,
+            seat_ids=body.seats or (),
+            areas=_areas_in(body.areas),
             client_key=hold_services.client_key(address),
         )
     else:
@@ -168,11 +174,12 @@ def get_hold(request, hold_id: schemas.Id):
     auth=bearer,
     tags=["holds"],
 )
-def add_seats(request, hold_id: schemas.Id, body: schemas.SeatsIn):
+def add_seats(request, hold_id: schemas.Id, body: schemas.AdditionIn):
     check_rate("holds", client_address(request))
-    return _hold_body(
-        hold_services.add_seats(hold_id=hold_id, token=request.auth, seat_ids=body.seats)
+    added = hold_services.add_seats(
+        hold_id=hold_id, token=request.auth, seat_ids=body.seats or (), areas=_areas_in(body.areas)
     )
+    return _hold_body(added)
 
 
 @router.delete(
@@ -184,6 +191,23 @@ def add_seats(request, hold_id: schemas.Id, body: schemas.SeatsIn):
 def release_seat(request, hold_id: schemas.Id, seat_id: schemas.Id):
     return _hold_body(
         hold_services.release_seat(hold_id=hold_id, token=request.auth, seat_id=seat_id)
+    )
+
+
+@router.delete(
+    "/holds/{hold_id}/areas/{area_id}",
+    response={200: schemas.HoldOut, **PROBLEMS},
+    auth=bearer,
+    tags=["holds"],
+)
+def release_places(
+    request, hold_id: schemas.Id, area_id: schemas.Id, quantity: schemas.Quantity = None
+):
+    """Give back `quantity` places of the standing area (the hold's last ones), or all."""
+    return _hold_body(
+        hold_services.release_places(
+            hold_id=hold_id, token=request.auth, area_id=area_id, quantity=quantity
+        )
     )
 
 

@@ -136,3 +136,49 @@ class PerformanceHasSeats(InvalidLayout):
         "Performance %(performance)s already has seats; a seating plan only fills a "
         "performance that has none."
     )
+
+
+class NotEnoughPlaces(DomainError):
+    """A standing area has fewer free places than asked for; `area` names it and `left` says
+    how many it has."""
+
+    code = "not_enough_places"
+    status = 409
+    title = _("Only %(left)s places are left in %(name)s.")
+
+
+class UnknownArea(DomainError):
+    """A standing area that this performance does not have (or a section of numbered seats
+    given as one), a quantity below one, or an area named twice: a wrong request."""
+
+    code = "unknown_area"
+    status = 422
+    title = _(
+        "This performance has no such standing area, or the quantity is not a number of places."
+    )
+
+
+class LayoutDocumentInvalid(InvalidLayout):
+    """A designer's layout document of the wrong shape: `where` names the part (e.g.
+    "sections[2].seats[14].number"), `fault` says what is wrong with it (a stable code:
+    not_number, not_text, ...), and the section's and seat's indexes are given apart."""
+
+    code = "layout_document_invalid"
+    title = _("The layout could not be read: %(where)s is not valid.")
+
+
+class LayoutChangedElsewhere(InvalidLayout):
+    """The layout was saved by somebody else after this document of it was read."""
+
+    code = "layout_changed_elsewhere"
+    status = 409
+    title = _(
+        "Somebody else saved this layout after you opened it. Reload it to see their changes; "
+        "yours are not saved."
+    )
+
+
+class LayoutDocumentTooLarge(InvalidLayout):
+    code = "layout_document_too_large"
+    status = 413
+    title = _("The layout is larger than %(limit)s bytes.")

@@ -30,10 +30,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 
-from catalog.models import Seat, SeatStatus
-from core.publish import publish_seat_changes
+from catalog.models import PLACE_ROW, Seat, SeatStatus
+from core.dbtime import DbNow
+from core.publish import publish_area_counts, publish_seat_changes
 from core.sql import as_param, fetch_all, in_list, lock
 
 SEATS = Seat._meta.db_table
@@ -95,7 +96,9 @@ class Statement:
     params: list
 
 
-CHANGED = "RETURNING performance_id, id, status, version"
+# A seat's section and row too: a place of a standing area (row PLACE_ROW) is told to
+# watchers as its area's count, not as a seat.
+CHANGED = 'RETURNING performance_id, id, status, version, section_id, "row"'
 
 
 def _write(assignments: str, condition: str, params: Sequence) -> Statement:
@@ -113,11 +116,44 @@ def _update(assignments: str, condition: str, params: Sequence, *, reason: str):
 def _run(statement: Statement, *, reason: str) -> list[SeatChange]:
     """Run a seat write and publish the seats it changed (after commit)."""
     rows = fetch_all(statement.sql, statement.params)
-    changes = sorted(SeatChange(*row) for row in rows)
+    changes = sorted(SeatChange(*row[:4]) for row in rows)
+    in_area = {row[1] for row in rows if row[5] == PLACE_ROW}
+    areas = {row[4] for row in rows if row[5] == PLACE_ROW}
     publish_seat_changes(
-        ((c.performance_id, c.seat_id, c.status, c.version) for c in changes), reason=reason
-    )
+        ((c.performance_id, c.seat_id, c.status, c.version) for c in changes
+         if c.seat_id not in in_area),
+        reason=reason,
+    )  # fmt: skip
+    _publish_areas(areas, count=len(in_area), reason=reason)
     return changes
+
+
+# Standing areas. Their places are seat rows, written by the statements above like any seat;
+# watchers are not sent thousands of places but each area's count of free places, read after
+# commit with the sum of its places' versions: every change of a place bumps its version, so
+# the sum only grows, and a client keeps the count with the highest sum whatever order the
+# messages arrive in (the seats' rule, DESIGN.md principle 6, for an area as a whole).
+
+
+def area_counts(section_ids: set[int]) -> dict[int, list[list[int]]]:
+    """Performance id -> [[area id, free places, sum of versions], ...] for these areas."""
+    rows = (
+        Seat.objects.filter(section_id__in=section_ids)
+        .values("performance_id", "section_id")
+        .annotate(free=Count("id", filter=free(DbNow())), version=Sum("version"))
+        .order_by("section_id")
+    )
+    counts: dict[int, list[list[int]]] = {}
+    for row in rows:
+        counts.setdefault(row["performance_id"], []).append(
+            [row["section_id"], row["free"], row["version"]]
+        )
+    return counts
+
+
+def _publish_areas(section_ids: set[int], *, count: int, reason: str) -> None:
+    if section_ids:
+        publish_area_counts(lambda: area_counts(section_ids), places=count, reason=reason)
 
 
 # Taking: the free, priced seats that nobody else is taking at this moment (SKIP LOCKED).
@@ -166,9 +202,62 @@ def take(
     )
     rows = fetch_all(statement.sql, statement.params)
     taken = sorted((TakenSeat(*row) for row in rows), key=lambda seat: seat.id)
+    places = [seat for seat in taken if seat.row == PLACE_ROW]
     publish_seat_changes(
-        ((performance_id, s.id, SeatStatus.RESERVED, s.version) for s in taken), reason="held"
-    )
+        ((performance_id, s.id, SeatStatus.RESERVED, s.version) for s in taken
+         if s.row != PLACE_ROW),
+        reason="held",
+    )  # fmt: skip
+    _publish_areas({s.section_id for s in places}, count=len(places), reason="held")
+    return taken
+
+
+# Taking places: `quantity` free, priced places of one area, the lowest numbers first. The
+# places are chosen once, in a materialized CTE: as `id IN (SELECT ... LIMIT n FOR UPDATE)`
+# the planner may run the subquery again for each row it updates, and each run, skipping the
+# places this statement has just taken, would pick n more.
+TAKE_PLACES_SQL = f"""
+    WITH chosen AS MATERIALIZED (
+        SELECT id FROM {SEATS}
+        WHERE performance_id = %s AND section_id = %s AND "row" = %s AND {FREE_SQL}
+          AND EXISTS (SELECT 1 FROM catalog_sectiontickettype p
+                      WHERE p.section_id = {SEATS}.section_id
+                        AND p.ticket_type_id = {SEATS}.ticket_type_id)
+        ORDER BY number LIMIT %s {{lock}})
+    UPDATE {SEATS}
+    SET status = 'reserved', hold_id = %s, hold_expires_at = %s, version = version + 1
+    FROM chosen WHERE {SEATS}.id = chosen.id
+    RETURNING {SEATS}.id, version, section_id, ticket_type_id, row, number,
+      (SELECT p.price FROM catalog_sectiontickettype p
+       WHERE p.section_id = {SEATS}.section_id AND p.ticket_type_id = {SEATS}.ticket_type_id)"""
+
+
+def take_places(
+    *,
+    hold_id: int,
+    performance_id: int,
+    area_id: int,
+    quantity: int,
+    expires_at: datetime,
+    now: datetime,
+    wait: bool = False,
+) -> list[TakenSeat]:
+    """Reserve for the hold up to `quantity` free places of the area in one statement; returns
+    the places taken (fewer than asked: the caller decides). Places another buyer is taking
+    are skipped (SKIP LOCKED), unless `wait`: then each locked place is waited for, in number
+    order (so two waiting buyers never deadlock), and taken if its taker gave it back."""
+    sql = TAKE_PLACES_SQL.format(lock=lock(skip_locked=not wait))
+    params = [
+        performance_id,
+        area_id,
+        PLACE_ROW,
+        as_param(now),
+        int(quantity),
+        hold_id,
+        as_param(expires_at),
+    ]
+    taken = sorted((TakenSeat(*row) for row in fetch_all(sql, params)), key=lambda s: s.id)
+    _publish_areas({area_id} if taken else set(), count=len(taken), reason="held")
     return taken
 
 

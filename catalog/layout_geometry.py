@@ -249,6 +249,10 @@ PROBLEM_MESSAGES = {
         "Seat %(row)s-%(number)s of section %(section)s is a companion seat, but names no "
         "wheelchair space in its row."
     ),
+    "area_invalid": _(
+        "Standing area %(section)s needs no seats drawn, a capacity above zero, one ticket type "
+        "with a price, and an outline (a rectangle, or a polygon of three points or more)."
+    ),
 }
 
 
@@ -353,3 +357,39 @@ def overlaps(
                             )
             cells[(cx, cy)].append((name, seat))
     return problems
+
+
+def outline_points(outline: Mapping) -> list[tuple[float, float]]:
+    """The corners of a standing area's outline: {"type": "rect", "x", "y", "width",
+    "height"} or {"type": "polygon", "points": [[x, y], ...]}; [] if it is neither."""
+    try:
+        if outline.get("type") == "rect":
+            x, y = float(outline["x"]), float(outline["y"])
+            w, h = float(outline["width"]), float(outline["height"])
+            if w <= 0 or h <= 0:
+                return []
+            return [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+        if outline.get("type") == "polygon":
+            points = [(float(px), float(py)) for px, py in outline["points"]]
+            return points if len(points) >= 3 else []
+    except (KeyError, TypeError, ValueError):
+        return []
+    return []
+
+
+def outline_centre(outline: Mapping) -> tuple[float, float]:
+    """The middle of the outline's corners (0, 0 for none): where its places sit."""
+    points = outline_points(outline)
+    if not points:
+        return 0.0, 0.0
+    return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
+
+
+def area_problems(
+    section: str, *, seats: int, capacity: int, priced: set, outline: Mapping
+) -> list[LayoutProblem]:
+    """What keeps a standing area from being sold: seats drawn in it, no places, not exactly
+    one priced ticket type (its places' ticket type), no outline to draw it by."""
+    if seats or capacity < 1 or len(priced) != 1 or not outline_points(outline):
+        return [LayoutProblem("area_invalid", section, "", capacity)]
+    return []

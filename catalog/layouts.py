@@ -16,13 +16,19 @@ from decimal import Decimal
 from django.db import transaction
 
 from catalog import inventory
-from catalog.errors import LayoutRefused, PerformanceHasSeats, SalesEndBeforeStart
+from catalog.errors import (
+    LayoutChangedElsewhere,
+    LayoutRefused,
+    PerformanceHasSeats,
+    SalesEndBeforeStart,
+)
 from catalog.layout_geometry import (
     MAX_LAYOUT_SEATS,
     SEAT_WIDTH,
     LayoutProblem,
     PlacedSeat,
     RowSpec,
+    area_problems,
     find_problems,
     place_row,
     place_section,
@@ -37,10 +43,12 @@ from catalog.models import (
     Seat,
     SeatStatus,
     Section,
+    SectionKind,
     SectionTicketType,
     VenueLayout,
 )
 from catalog.seat_flags import flag_bits
+from catalog.services import area_places
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,11 @@ class PlacedSection:
     offset_x: float = 0.0
     offset_y: float = 0.0
     rotation: float = 0.0
+    # A standing area (kind "standing"): no seats, `capacity` places of its one priced ticket
+    # type, drawn as `outline` (a LayoutShape geometry: rect or polygon).
+    kind: str = SectionKind.SEATED
+    capacity: int = 0
+    outline: Mapping = field(default_factory=dict)
 
 
 def replace_layout(
@@ -129,27 +142,52 @@ def save_placed_layout(
     sections: Sequence[PlacedSection],
     shapes: Sequence[ShapeSpec] = (),
     seat_width: float = SEAT_WIDTH,
+    expected_revision: int | None = None,
 ) -> int:
     """Replace the layout's sections, seats and shapes with these placed ones, all or nothing:
     the one writer of a layout, whatever drew it. Refuses (LayoutRefused, every problem
     listed) overlapping seats, a row and number twice in a section, seats with no ticket type
-    or one unpriced in their section. Returns the number of seats."""
+    or one unpriced in their section; and, given the revision the caller read, a layout saved
+    since (LayoutChangedElsewhere). Raises the layout's revision. Returns the number of
+    seats."""
     names = [section.name for section in sections]
     problems = [
         LayoutProblem("duplicate_section", name, "", 0)
         for name in sorted({name for name in names if names.count(name) > 1})
     ]
-    if sum(len(section.seats) for section in sections) > MAX_LAYOUT_SEATS:
+    if sum(len(section.seats) + section.capacity for section in sections) > MAX_LAYOUT_SEATS:
         problems.append(LayoutProblem("too_many_seats", "", "", MAX_LAYOUT_SEATS))
     if problems:
         _refuse(problems)
     event_types = set(layout.event.ticket_types.values_list("id", flat=True))
     priced = {section.name: set(section.prices) & event_types for section in sections}
-    placed = {section.name: section.seats for section in sections}
+    placed = {s.name: s.seats for s in sections if s.kind != SectionKind.STANDING}
     problems = find_problems(placed, seat_width=seat_width, priced=priced)
+    for s in sections:
+        if s.kind == SectionKind.STANDING:
+            problems += area_problems(
+                s.name,
+                seats=len(s.seats),
+                capacity=s.capacity,
+                priced=priced[s.name],
+                outline=s.outline,
+            )
+        elif s.kind != SectionKind.SEATED or s.capacity:
+            problems.append(LayoutProblem("area_invalid", s.name, "", s.capacity))
     if problems:
         _refuse(problems)
     with transaction.atomic():
+        # Saves of one layout take turns: without the lock, two at once each delete the old
+        # sections and both insert theirs (a unique-name error, or a mix of the two).
+        revision = (
+            VenueLayout.objects.select_for_update()
+            .values_list("revision", flat=True)
+            .get(pk=layout.pk)
+        )
+        if expected_revision is not None and expected_revision != revision:
+            raise LayoutChangedElsewhere()
+        VenueLayout.objects.filter(pk=layout.pk).update(revision=revision + 1)
+        layout.revision = revision + 1
         layout.sections.all().delete()
         layout.shapes.all().delete()
         for position, spec in enumerate(sections):
@@ -160,6 +198,9 @@ def save_placed_layout(
                 offset_x=spec.offset_x,
                 offset_y=spec.offset_y,
                 rotation=spec.rotation,
+                kind=spec.kind,
+                capacity=spec.capacity,
+                outline=dict(spec.outline),
             )
             LayoutSectionPrice.objects.bulk_create(
                 LayoutSectionPrice(section=section, ticket_type_id=type_id, price=price)
@@ -186,7 +227,7 @@ def save_placed_layout(
             LayoutShape(layout=layout, kind=s.kind, geometry=dict(s.geometry), text=s.text)
             for s in shapes
         )
-    return sum(len(section.seats) for section in sections)
+    return sum(len(section.seats) + section.capacity for section in sections)
 
 
 def _refuse(problems: list[LayoutProblem]):
@@ -203,9 +244,10 @@ def create_performance_from_layout(
     max_seats_per_order: int = 10,
     companions_sell_alone: bool = False,
 ) -> Performance:
-    """A new performance of the layout's event with the layout's sections, prices and seats:
-    every seat available but the layout's blocked ones, which stay blocked; flags are copied
-    and each companion seat is tied to the seat of its wheelchair space."""
+    """A new performance of the layout's event with the layout's sections, prices, seats and
+    shapes: every seat available but the layout's blocked ones, which stay blocked (flags
+    copied, each companion seat tied to the seat of its wheelchair space); each standing area
+    gets its capacity's places, all available."""
     if sales_end <= sales_start:
         raise SalesEndBeforeStart()
     with transaction.atomic():
@@ -217,9 +259,18 @@ def create_performance_from_layout(
             hold_minutes=hold_minutes,
             max_seats_per_order=max_seats_per_order,
             companions_sell_alone=companions_sell_alone,
+            shapes=shapes_of(layout),
         )
         _copy_layout(layout=layout, performance=performance)
     return performance
+
+
+def shapes_of(layout: VenueLayout) -> list[dict]:
+    """The layout's shapes as a performance keeps its copy of them."""
+    return [
+        {"kind": shape.kind, "geometry": shape.geometry, "text": shape.text}
+        for shape in layout.shapes.order_by("id")
+    ]
 
 
 def fill_performance_from_layout(*, performance: Performance, layout: VenueLayout) -> int:
@@ -234,6 +285,7 @@ def fill_performance_from_layout(*, performance: Performance, layout: VenueLayou
         Performance.objects.select_for_update().filter(pk=performance.pk).get()
         if Seat.objects.filter(performance=performance).exists():
             raise PerformanceHasSeats(performance=performance.pk)
+        Performance.objects.filter(pk=performance.pk).update(shapes=shapes_of(layout))
         return _copy_layout(layout=layout, performance=performance)
 
 
@@ -241,12 +293,17 @@ def _copy_layout(*, layout: VenueLayout, performance: Performance) -> int:
     """The layout's sections, prices and seats into the performance, whose sections of the
     same names are reused; seats through the inventory, the only writer of seat rows."""
     existing = {section.name: section for section in performance.sections.all()}
+    sources = list(layout.sections.all())
     section_of = {}
-    for source in layout.sections.all():
+    for source in sources:
         section = existing.get(source.name)
         if section is None:
             section = Section.objects.create(
-                performance=performance, name=source.name, position=source.position
+                performance=performance,
+                name=source.name,
+                position=source.position,
+                kind=source.kind,
+                outline=source.outline,
             )
         section_of[source.pk] = section
     for price in LayoutSectionPrice.objects.filter(section__layout=layout):
@@ -255,13 +312,13 @@ def _copy_layout(*, layout: VenueLayout, performance: Performance) -> int:
             ticket_type_id=price.ticket_type_id,
             defaults={"price": price.price},
         )
-    sources = list(
+    layout_seats = list(
         LayoutSeat.objects.filter(section__layout=layout)
         .order_by("section__position", "id")
         .iterator(chunk_size=2000)
     )
-    index_of = {(s.section_id, s.row, s.number): i for i, s in enumerate(sources)}
-    return inventory.create(
+    index_of = {(s.section_id, s.row, s.number): i for i, s in enumerate(layout_seats)}
+    created = inventory.create(
         [
             Seat(
                 performance=performance,
@@ -274,13 +331,24 @@ def _copy_layout(*, layout: VenueLayout, performance: Performance) -> int:
                 status=SeatStatus.BLOCKED if seat.blocked else SeatStatus.AVAILABLE,
                 flag_bits=flag_bits(seat.flags),
             )
-            for seat in sources
+            for seat in layout_seats
         ],
         # Each companion seat tied to its wheelchair space's seat; a link mended by hand in
         # the admin to a seat that is not there is left out.
         companions=[
             (i, index_of[(seat.section_id, seat.row, seat.companion_of)])
-            for i, seat in enumerate(sources)
+            for i, seat in enumerate(layout_seats)
             if (seat.section_id, seat.row, seat.companion_of) in index_of
         ],
     )
+    for source in sources:  # each standing area: its capacity's places, all available
+        if source.kind == SectionKind.STANDING:
+            created += inventory.create(
+                area_places(
+                    performance_id=performance.pk,
+                    section=section_of[source.pk],
+                    capacity=source.capacity,
+                    ticket_type_id=source.prices.get().ticket_type_id,
+                )
+            )
+    return created

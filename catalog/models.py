@@ -52,6 +52,10 @@ class Performance(models.Model):
             "Whether a companion seat may be bought without the wheelchair space it belongs to."
         ),
     )
+    # The stage, labels and decorations drawn behind the seats: a copy of its layout's shapes
+    # ([{"kind", "geometry", "text"}]) taken when the performance was made, so that later
+    # edits of the layout never change a map already on sale.
+    shapes = models.JSONField(_("shapes"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("performance")
@@ -88,7 +92,23 @@ class TicketType(models.Model):
         return self.name
 
 
+class SectionKind(models.TextChoices):
+    SEATED = "seated", _("numbered seats")
+    STANDING = "standing", _("standing area")
+
+
+# A standing area's places are seat rows with this row label (numbers 1..capacity): a seat's
+# row always has a label (1 to 10 characters), so tickets, the door and the mails tell a
+# place from a seat by the seat row alone, with no join.
+PLACE_ROW = ""
+
+
 class Section(models.Model):
+    """A block of numbered seats, or a standing (general-admission) area whose places are seat
+    rows like any other (row PLACE_ROW, numbers 1..capacity): held, expired, sold and audited
+    by the same statements, its capacity and what is left counted from them, never stored.
+    `outline` is where the area is drawn, in the map's coordinates (LayoutShape's geometry)."""
+
     performance = models.ForeignKey(
         Performance,
         on_delete=models.CASCADE,
@@ -97,13 +117,21 @@ class Section(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     position = models.PositiveIntegerField(_("position"), default=0)
+    # Fixed when the section is made (its seats are made with it): never edited afterwards.
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=SectionKind.choices, default=SectionKind.SEATED
+    )
+    outline = models.JSONField(_("outline"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("section")
         verbose_name_plural = _("sections")
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["performance", "name"], name="section_unique_name")
+            models.UniqueConstraint(fields=["performance", "name"], name="section_unique_name"),
+            models.CheckConstraint(
+                condition=Q(kind__in=SectionKind.values), name="section_kind_known"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -265,6 +293,10 @@ class VenueLayout(models.Model):
         Event, on_delete=models.CASCADE, related_name="layouts", verbose_name=_("event")
     )
     name = models.CharField(_("name"), max_length=200)
+    # Raised by every save of the layout (catalog/layouts.py): a designer that saves the
+    # revision it loaded is refused if somebody else saved in between, instead of undoing
+    # their work unseen.
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("venue layout")
@@ -288,13 +320,27 @@ class LayoutSection(models.Model):
     offset_x = models.FloatField(_("offset x"), default=0)
     offset_y = models.FloatField(_("offset y"), default=0)
     rotation = models.FloatField(_("rotation"), default=0)
+    # A standing area has no seats drawn: `capacity` places, made for each performance.
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=SectionKind.choices, default=SectionKind.SEATED
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), default=0)
+    outline = models.JSONField(_("outline"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("layout section")
         verbose_name_plural = _("layout sections")
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["layout", "name"], name="layout_section_unique_name")
+            models.UniqueConstraint(fields=["layout", "name"], name="layout_section_unique_name"),
+            models.CheckConstraint(
+                condition=Q(kind__in=SectionKind.values), name="layout_section_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=SectionKind.SEATED, capacity=0)
+                | Q(kind=SectionKind.STANDING, capacity__gte=1),
+                name="layout_section_capacity_of_areas",
+            ),
         ]
 
     def __str__(self) -> str:

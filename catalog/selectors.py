@@ -5,12 +5,21 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Prefetch, Q, Value, When
+from django.db.models import Case, Count, F, Prefetch, Q, Sum, Value, When
 
 from catalog import inventory
 from catalog.best_available import FreeSeat, Point, focal_point
 from catalog.errors import PerformanceNotFound
-from catalog.models import Event, Performance, Seat, SeatStatus, Section, SectionTicketType
+from catalog.models import (
+    PLACE_ROW,
+    Event,
+    Performance,
+    Seat,
+    SeatStatus,
+    Section,
+    SectionKind,
+    SectionTicketType,
+)
 from catalog.seat_rows import RowSeat, places_in_rows
 from core.dbtime import DbNow, now_sql
 from core.sql import as_datetime, as_param, fetch_all, fetch_one, in_list, lock
@@ -119,9 +128,11 @@ SEAT_MAP_COLUMNS = (
 
 
 def seat_map(*, performance_id: int) -> list[tuple]:
-    """Every seat of a performance as a compact row, in SEAT_MAP_COLUMNS order."""
+    """Every seat of a performance as a compact row, in SEAT_MAP_COLUMNS order; the places of
+    standing areas are not seats to draw (standing_areas counts them)."""
     return list(
         Seat.objects.filter(performance_id=performance_id)
+        .exclude(row=PLACE_ROW)
         .annotate(effective=effective_status())
         .order_by("id")
         .values_list(
@@ -137,6 +148,39 @@ def seat_map(*, performance_id: int) -> list[tuple]:
             "flag_bits",
         )
     )
+
+
+def standing_areas(*, performance_id: int) -> list[dict]:
+    """Each standing area of the performance as the map draws it: id, name, outline, capacity,
+    free places, the sum of its places' versions (only grows: inventory.area_counts) and its
+    prices; counted from its places in one grouped query."""
+    counts = {
+        row["section_id"]: row
+        for row in Seat.objects.filter(performance_id=performance_id, row=PLACE_ROW)
+        .values("section_id")
+        .annotate(
+            capacity=Count("id"),
+            free=Count("id", filter=inventory.free(DbNow())),
+            version=Sum("version"),
+        )
+        .order_by()
+    }
+    areas = Section.objects.filter(performance_id=performance_id, kind=SectionKind.STANDING)
+    return [
+        {
+            "id": area.pk,
+            "name": area.name,
+            "outline": area.outline,
+            "capacity": counts.get(area.pk, {}).get("capacity", 0),
+            "free": counts.get(area.pk, {}).get("free", 0),
+            "version": counts.get(area.pk, {}).get("version", 0),
+            "prices": [
+                {"ticket_type": p.ticket_type_id, "name": p.ticket_type.name, "price": str(p.price)}
+                for p in area.prices.all()
+            ],
+        }
+        for area in areas.prefetch_related("prices__ticket_type").order_by("position", "id")
+    ]
 
 
 @dataclass(frozen=True)
@@ -212,13 +256,32 @@ class PricedSeat:
     price: Decimal | None
     version: int = 0
     ticket_type_id: int = 0
+    section_id: int = 0
+
+    @property
+    def standing(self) -> bool:
+        """A place of a standing area, not a numbered seat."""
+        return self.row == PLACE_ROW
+
+
+def places_by_area(seats: Sequence[PricedSeat]) -> list[dict]:
+    """The places among a hold's seats, counted by area: [{area, name, quantity}, ...]."""
+    counted: dict[int, dict] = {}
+    for seat in seats:
+        if seat.standing:
+            area = counted.setdefault(
+                seat.section_id, {"area": seat.section_id, "name": seat.section, "quantity": 0}
+            )
+            area["quantity"] += 1
+    return list(counted.values())
 
 
 def seats_of_hold(*, hold_id: int, for_update: bool = False) -> list[PricedSeat]:
     """The seats a hold has now (reserved to it), with prices, in id order; `for_update`
     locks them."""
     rows = fetch_all(
-        f"""SELECT s.id, sec.name, s.row, s.number, tt.name, p.price, s.version, s.ticket_type_id
+        f"""SELECT s.id, sec.name, s.row, s.number, tt.name, p.price, s.version, s.ticket_type_id,
+                   s.section_id
             FROM catalog_seat s
             JOIN catalog_section sec ON sec.id = s.section_id
             JOIN catalog_tickettype tt ON tt.id = s.ticket_type_id
@@ -274,13 +337,14 @@ def free_seats_to_choose(
     whole rows (catalog/seat_rows.py), so every seat of the performance (or section) is read,
     each marked free or not. Two statements: joined to the seats, the box's aggregate may be
     planned inside a nested loop, once per seat (a generic plan did that)."""
+    # Places of standing areas are no seats to choose, nor part of the seats' box.
     box = fetch_one(
-        "SELECT min(x), max(x), min(y) FROM catalog_seat WHERE performance_id = %s",
-        [performance_id],
+        'SELECT min(x), max(x), min(y) FROM catalog_seat WHERE performance_id = %s AND "row" <> %s',
+        [performance_id, PLACE_ROW],
     )
     if box is None or box[0] is None:
         return FreeSeats(seats=[], focus=Point(0.0, 0.0))
-    condition, params = "", [as_param(now), performance_id]
+    condition, params = ' AND s."row" <> %s', [as_param(now), performance_id, PLACE_ROW]
     if section_id is not None:
         condition += " AND s.section_id = %s"
         params.append(section_id)
@@ -409,11 +473,37 @@ def money(value) -> Decimal | None:
 
 
 def sells(*, performance_id: int, ticket_type_id: int | None, section_id: int | None) -> bool:
-    """Whether the performance has a priced section (this one, if given) of the ticket type
-    (this one, if given)."""
-    prices = SectionTicketType.objects.filter(section__performance_id=performance_id)
+    """Whether the performance has a priced section of numbered seats (this one, if given) of
+    the ticket type (this one, if given)."""
+    prices = SectionTicketType.objects.filter(section__performance_id=performance_id).exclude(
+        section__kind=SectionKind.STANDING
+    )
     if ticket_type_id is not None:
         prices = prices.filter(ticket_type_id=ticket_type_id)
     if section_id is not None:
         prices = prices.filter(section_id=section_id)
     return prices.exists()
+
+
+def standing_area_names(*, performance_id: int, area_ids: Sequence[int]) -> dict[int, str]:
+    """Area id -> name, for those of `area_ids` that are standing areas of the performance."""
+    return dict(
+        Section.objects.filter(
+            performance_id=performance_id, pk__in=area_ids, kind=SectionKind.STANDING
+        ).values_list("pk", "name")
+    )
+
+
+def free_places(*, performance_id: int, area_id: int, now: datetime) -> int:
+    """How many places of the area are FREE and priced, as committed (a place another buyer
+    is taking right now counts: it is free until that buyer commits)."""
+    (count,) = fetch_one(
+        f"""SELECT count(*) FROM catalog_seat s
+            WHERE s.performance_id = %s AND s.section_id = %s AND s.row = %s
+              AND {inventory.FREE_SQL}
+              AND EXISTS (SELECT 1 FROM catalog_sectiontickettype p
+                          WHERE p.section_id = s.section_id
+                            AND p.ticket_type_id = s.ticket_type_id)""",
+        [performance_id, area_id, PLACE_ROW, as_param(now)],
+    )
+    return count

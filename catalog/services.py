@@ -24,8 +24,17 @@ from catalog.errors import (
     SectionHasSeats,
     TicketTypesWithoutPrice,
 )
+from catalog.layout_geometry import outline_centre
 from catalog.layout_geometry import row_label as row_name  # one way to name rows
-from catalog.models import Performance, Seat, Section, SectionTicketType, TicketType
+from catalog.models import (
+    PLACE_ROW,
+    Performance,
+    Seat,
+    Section,
+    SectionKind,
+    SectionTicketType,
+    TicketType,
+)
 from catalog.seat_flags import ALL_BITS, WHEELCHAIR, flag_bits
 from core.dbtime import db_now
 
@@ -147,7 +156,11 @@ def copy_performance_layout(
         section_copies = {}
         for section in performance.sections.all():
             section_copies[section.pk] = Section.objects.create(
-                performance=copy, name=section.name, position=section.position
+                performance=copy,
+                name=section.name,
+                position=section.position,
+                kind=section.kind,
+                outline=section.outline,
             )
         SectionTicketType.objects.bulk_create(
             SectionTicketType(
@@ -233,3 +246,58 @@ def check_seat_flags(*, seat_id: int, flags: Collection[str], companion_of_id: i
 # Every flag_bits value with the wheelchair bit: a plain IN that the ORM writes alike on
 # PostgreSQL and SQLite.
 _WHEELCHAIR_BITS = [bits for bits in range(ALL_BITS + 1) if bits & WHEELCHAIR]
+
+
+def area_places(
+    *, performance_id: int, section: Section, capacity: int, ticket_type_id: int
+) -> list[Seat]:
+    """A standing area's places, not yet saved: seat rows PLACE_ROW 1..capacity, available,
+    all at the middle of the area's outline (they are never drawn one by one)."""
+    x, y = outline_centre(section.outline)
+    return [
+        Seat(
+            performance_id=performance_id,
+            section=section,
+            row=PLACE_ROW,
+            number=number,
+            x=x,
+            y=y,
+            ticket_type_id=ticket_type_id,
+        )
+        for number in range(1, capacity + 1)
+    ]
+
+
+def create_standing_area(
+    *,
+    performance: Performance,
+    name: str,
+    capacity: int,
+    ticket_type: TicketType,
+    price,
+    outline: dict,
+    position: int = 0,
+) -> Section:
+    """A standing (general-admission) area of `capacity` places of one ticket type at
+    `price`, drawn as `outline` (e.g. {"type": "rect", "x": 0, "y": 0, "width": 20,
+    "height": 8}) on the map."""
+    if capacity < 1:
+        raise LayoutSizeInvalid(max_seats=capacity)
+    with transaction.atomic():
+        section = Section.objects.create(
+            performance=performance,
+            name=name,
+            position=position,
+            kind=SectionKind.STANDING,
+            outline=outline,
+        )
+        SectionTicketType.objects.create(section=section, ticket_type=ticket_type, price=price)
+        inventory.create(
+            area_places(
+                performance_id=performance.pk,
+                section=section,
+                capacity=capacity,
+                ticket_type_id=ticket_type.pk,
+            )
+        )
+    return section

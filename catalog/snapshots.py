@@ -22,6 +22,7 @@ from catalog.selectors import (
     Capacity,
     capacity_by_section_and_ticket_type,
     get_performance,
+    standing_areas,
 )
 from catalog.selectors import seat_map as read_seat_map
 
@@ -57,8 +58,11 @@ def capacity(*, performance_id: int) -> list[Capacity]:
 @dataclass(frozen=True)
 class SeatMap:
     etag: str  # a hash of exactly the body's bytes
-    body: bytes  # the API's compact map: {"columns": [...], "seats": [[...], ...]}
-    watcher_message: str  # a socket's snapshot: {"snapshot":true,"seats":[[id,status,version]]}
+    # The API's compact map: {"columns": [...], "seats": [[...], ...], "areas": [{...}, ...]}
+    body: bytes
+    # A socket's snapshot: {"snapshot":true,"seats":[[id,status,version]],
+    # "areas":[[id,free,version]]}
+    watcher_message: str
 
 
 # Where a watcher's three columns stand in a row of the compact map.
@@ -72,9 +76,15 @@ def seat_map(*, performance_id: int) -> tuple[float, SeatMap]:
     def compute() -> SeatMap:
         get_performance(performance_id=performance_id)  # 404 for an unknown one
         rows = read_seat_map(performance_id=performance_id)
-        body = json.dumps({"columns": SEAT_MAP_COLUMNS, "seats": rows}, separators=(",", ":"))
+        areas = standing_areas(performance_id=performance_id)
+        body = json.dumps(
+            {"columns": SEAT_MAP_COLUMNS, "seats": rows, "areas": areas}, separators=(",", ":")
+        )
         states = [[row[ID], row[STATUS], row[VERSION]] for row in rows]
-        message = json.dumps({"snapshot": True, "seats": states}, separators=(",", ":"))
+        counts = [[area["id"], area["free"], area["version"]] for area in areas]
+        message = json.dumps(
+            {"snapshot": True, "seats": states, "areas": counts}, separators=(",", ":")
+        )
         etag = f'"{hashlib.sha256(body.encode()).hexdigest()[:32]}"'
         return SeatMap(etag=etag, body=body.encode(), watcher_message=message)
 

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -54,13 +54,27 @@ def publish_seat_changes(rows: Iterable[SeatRow], *, reason: str) -> None:
     transaction.on_commit(lambda: SEAT_CHANGES.labels(reason).inc(count))
 
 
+def publish_area_counts(
+    count_areas: Callable[[], dict[int, list]], *, places: int, reason: str
+) -> None:
+    """After commit, read the standing areas' counts (`count_areas()`: performance id ->
+    [[area id, free places, version], ...], read then so that they include this commit) and
+    send them; `places` changed places count in the seat-change metric."""
+    transaction.on_commit(lambda: _send("areas.changed", "areas", count_areas()))
+    transaction.on_commit(lambda: SEAT_CHANGES.labels(reason).inc(places))
+
+
 def send_seat_changes(changes: dict[int, list]) -> None:
+    _send("seats.changed", "seats", changes)
+
+
+def _send(kind: str, key: str, changes: dict[int, list]) -> None:
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not changes:
         return
     messages = [
-        (performance_group(performance_id), {"type": "seats.changed", "seats": seats})
-        for performance_id, seats in changes.items()
+        (performance_group(performance_id), {"type": kind, key: rows})
+        for performance_id, rows in changes.items()
     ]
     if isinstance(layer, InMemoryChannelLayer):
         # One process: deliver on the server's own event loop.

@@ -50,6 +50,7 @@ class PrintedTicket:
     row: str
     seat: str
     ticket_type: str
+    standing: bool  # a place of a standing area: no row and seat to print
     price: str
     order_reference: str
     code: str
@@ -101,6 +102,7 @@ def _printed_ticket(
         row=digits(ticket.row),
         seat=digits(ticket.number),
         ticket_type=ticket.ticket_type,
+        standing=ticket.standing,
         price=money(ticket.price, order.currency),
         order_reference=digits(order.pk),
         code=_grouped(ticket.code),

@@ -110,6 +110,7 @@ def _context(order: Order, kind: str) -> dict:
             "section": ticket.section,
             "row": digits(ticket.row),
             "number": digits(ticket.number),
+            "standing": ticket.standing,
             "ticket_type": ticket.ticket_type,
             "price": money(ticket.price, order.currency),
             "code": ticket.code,

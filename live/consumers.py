@@ -90,6 +90,10 @@ class PerformanceSeatsConsumer(AsyncWebsocketConsumer):
     async def seats_changed(self, event: dict) -> None:
         await self.send(text_data=json.dumps({"seats": event["seats"]}, separators=(",", ":")))
 
+    async def areas_changed(self, event: dict) -> None:
+        """Standing areas' counts: [[area id, free places, version], ...]."""
+        await self.send(text_data=json.dumps({"areas": event["areas"]}, separators=(",", ":")))
+
 
 def _catch_up_every_watcher(recovered_at: float) -> None:
     # A publisher whose circuit opened just before Redis came back drops changes for up to

@@ -1,7 +1,7 @@
-"""The reference demo data: a 30-seat event with some seats sold and some held, a hall of 2,000
-seats (with wheelchair spaces, companion seats and restricted views) and an arena of about
-20,000 places (ops/demo_arena.py). Built only through the services, like any organizer's and
-buyer's data."""
+"""The reference demo data: a 30-seat event with a 40-place standing area, some seats sold
+and some held, a hall of 2,000 seats (with wheelchair spaces, companion seats and restricted
+views) and an arena of about 20,000 places (ops/demo_arena.py). Built only through the
+services, like any organizer's and buyer's data."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -10,7 +10,12 @@ from django.db import transaction
 from django.utils.timezone import localtime
 
 from catalog.models import Event, Performance, Seat, Section, SectionTicketType, TicketType
-from catalog.services import RowRange, edit_seat_layout, generate_section_seats
+from catalog.services import (
+    RowRange,
+    create_standing_area,
+    edit_seat_layout,
+    generate_section_seats,
+)
 from core.dbtime import db_now
 from ops.demo_arena import create_arena
 from orders.checkout import checkout
@@ -66,6 +71,16 @@ def _reference_event(now) -> Performance:
             row_ranges=[RowRange(i + 1, i + 1, t) for i, t in enumerate(row_types)],
             origin_y=(2 - position) * 4,
         )
+    # Standing room between the stage and the seats, sold by quantity.
+    create_standing_area(
+        performance=performance,
+        name="Floor",
+        capacity=40,
+        ticket_type=normal,
+        price=Decimal("15.00"),
+        outline={"type": "rect", "x": -0.5, "y": -6, "width": 5, "height": 4.5},
+        position=len(layout),
+    )
     return performance
 
 

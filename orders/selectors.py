@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from catalog.models import PLACE_ROW
 from catalog.seat_flags import WHEELCHAIR
 from catalog.selectors import money
 from core.dbtime import db_now
@@ -55,6 +56,11 @@ class TicketView:
     price: Decimal
     valid: bool
     wheelchair: bool = False  # the seat is a wheelchair space: the order page and PDF say so
+
+    @property
+    def standing(self) -> bool:
+        """A place of a standing area: the ticket names the area, not a row and seat."""
+        return self.row == PLACE_ROW
 
     @classmethod
     def of(cls, ticket: Ticket, seat) -> "TicketView":

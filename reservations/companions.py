@@ -32,7 +32,7 @@ def companions_to_hold(
     """The free companion seats to hold with the wheelchair spaces among `seat_ids` (not
     asked for, not already `held`), at most `room` of them; refuses a companion seat asked
     for without its space where companions do not sell alone."""
-    if not terms.has_companions:
+    if not terms.has_companions or not seat_ids:  # places of standing areas only
         return []
     links = companion_links(performance_id=terms.performance_id, seat_ids=seat_ids, now=now)
     together = set(seat_ids) | held

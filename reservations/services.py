@@ -30,6 +30,7 @@ from catalog.errors import (
     PerformanceNotFound,
     SeatsUnavailable,
     TooManySeats,
+    UnknownArea,
 )
 from catalog.inventory import SeatChange, TakenSeat
 from catalog.selectors import (
@@ -51,6 +52,7 @@ from core.sql import (
 )
 from core.tasks import periodic_task
 from core.tokens import derived_token, hash_token, new_token
+from reservations.areas import AreaQuantity, check_areas, places_asked, take_places
 from reservations.best_available import take_best
 from reservations.companions import companions_to_hold, take_companions
 from reservations.errors import (
@@ -92,31 +94,36 @@ class HoldState:
 def hold_seats(
     *,
     performance_id: int,
-    seat_ids: Sequence[int],
+    seat_ids: Sequence[int] = (),
+    areas: Sequence[AreaQuantity] = (),
     client_key: str = "",
     token: str | None = None,
 ) -> HoldState:
-    """Hold all of `seat_ids` for a new buyer, or none of them. `client_key` (a keyed hash of
-    the client's address, see client_key()) caps the seats one client holds at once. The
-    hold's token is a new random one unless the caller brings its own (the web pages derive
-    theirs from a seed, so that their session table keeps no token)."""
-    _check_seat_ids(seat_ids)
+    """Hold all of `seat_ids` and every place asked for in standing `areas` for a new buyer,
+    or nothing. `client_key` (a keyed hash of the client's address, see client_key()) caps
+    the seats one client holds at once; places count as seats in every limit. The hold's
+    token is a new random one unless the caller brings its own (the web pages derive theirs
+    from a seed, so that their session table keeps no token)."""
+    _check_request(seat_ids, areas)
+    adding = len(seat_ids) + places_asked(areas)
     with transaction.atomic():
         hold, token = _new_hold(
-            performance_id=performance_id, adding=len(seat_ids), client_key=client_key, token=token
+            performance_id=performance_id, adding=adding, client_key=client_key, token=token
         )
         companions = companions_to_hold(
             terms=hold.terms,
             seat_ids=seat_ids,
             held=set(),
             now=hold.created_at,
-            room=hold.terms.max_seats_per_order - len(seat_ids),
+            room=hold.terms.max_seats_per_order - adding,
         )
-        seats = _take_free_seats(hold=hold, seat_ids=seat_ids, now=hold.created_at, held=set())
+        taken = _take(hold=hold, seat_ids=seat_ids, areas=areas, now=hold.created_at, held=set())
+        seats = _priced_new_seats(hold, taken)
         if companions:
             seats = take_companions(hold=hold, companion_ids=companions, now=hold.created_at)
         # The orphan rule sees what was taken: the seats asked for and the companion seats.
-        refuse_stranding_take(hold, taken_ids=[seat.id for seat in seats], now=hold.created_at)
+        came_along = [seat.id for seat in seats if seat.id in set(companions)]
+        refuse_stranding_take(hold, taken_ids=[*seat_ids, *came_along], now=hold.created_at)
     return HoldState(hold=hold, seats=seats, currency=hold.terms.currency, token=token)
 
 
@@ -198,11 +205,18 @@ def _new_hold(
 
 
 @count_outcomes(HOLD_ATTEMPTS, success=lambda result: "held")
-def add_seats(*, hold_id: int, token: str | None, seat_ids: Sequence[int]) -> HoldState:
-    """Add seats to a live hold, all or nothing; seats the hold already has are kept as they
-    are. Where the performance refuses single-seat gaps, seats that would leave one free seat
-    alone are refused (reservations/orphan_rule.py), as they are by hold_seats."""
-    _check_seat_ids(seat_ids)
+def add_seats(
+    *,
+    hold_id: int,
+    token: str | None,
+    seat_ids: Sequence[int] = (),
+    areas: Sequence[AreaQuantity] = (),
+) -> HoldState:
+    """Add seats and places of standing areas to a live hold, all or nothing; seats the hold
+    already has are kept as they are (places asked for are always more places). Where the
+    performance refuses single-seat gaps, seats that would leave one free seat alone are
+    refused (reservations/orphan_rule.py), as they are by hold_seats."""
+    _check_request(seat_ids, areas)
     with transaction.atomic():
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
         now = db_now()
@@ -211,21 +225,23 @@ def add_seats(*, hold_id: int, token: str | None, seat_ids: Sequence[int]) -> Ho
         current = seats_of_hold(hold_id=hold.pk)
         held = {seat.id for seat in current}
         new_ids = [seat_id for seat_id in seat_ids if seat_id not in held]
-        _check_limit(hold.terms, already_held=len(held), adding=len(new_ids))
-        _check_client_cap(hold.client_key, adding=len(new_ids), now=now)
-        if new_ids:
+        adding = len(new_ids) + places_asked(areas)
+        _check_limit(hold.terms, already_held=len(held), adding=adding)
+        _check_client_cap(hold.client_key, adding=adding, now=now)
+        if adding:
             companions = companions_to_hold(
                 terms=hold.terms,
                 seat_ids=new_ids,
                 held=held,
                 now=now,
-                room=hold.terms.max_seats_per_order - len(held) - len(new_ids),
+                room=hold.terms.max_seats_per_order - len(held) - adding,
             )
-            current = _take_free_seats(hold=hold, seat_ids=new_ids, now=now, held=held)
+            _take(hold=hold, seat_ids=new_ids, areas=areas, now=now, held=held)
             if companions:
-                current = take_companions(hold=hold, companion_ids=companions, now=now)
-            taken = [seat.id for seat in current if seat.id not in held]
-            refuse_stranding_take(hold, taken_ids=taken, now=now)
+                take_companions(hold=hold, companion_ids=companions, now=now)
+            current = seats_of_hold(hold_id=hold.pk)
+            came_along = [seat.id for seat in current if seat.id in set(companions)]
+            refuse_stranding_take(hold, taken_ids=[*new_ids, *came_along], now=now)
     return HoldState(hold=hold, seats=current, currency=hold.terms.currency)
 
 
@@ -246,6 +262,29 @@ def release_seat(*, hold_id: int, token: str | None, seat_id: int) -> HoldState:
             _check_hold_open(hold, now)
             raise SeatNotInHold(seat=seat_id)
         refuse_stranding_release(hold, seat_id=seat_id, now=now)
+        seats = seats_of_hold(hold_id=hold.pk)
+    return HoldState(hold=hold, seats=seats, currency=hold.terms.currency)
+
+
+def release_places(
+    *, hold_id: int, token: str | None, area_id: int, quantity: int | None = None
+) -> HoldState:
+    """Give back `quantity` of the hold's places in a standing area (the highest numbers), or
+    all of them; SeatNotInHold when the hold has none there."""
+    with transaction.atomic():
+        hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
+        places = [
+            seat.id
+            for seat in seats_of_hold(hold_id=hold.pk)
+            if seat.standing and seat.section_id == area_id
+        ]
+        if quantity is not None and quantity < 1:
+            raise UnknownArea()
+        chosen = places[-quantity:] if quantity is not None else places
+        released = _release(hold, only=chosen, live_only=True) if chosen else []
+        if not released:
+            _check_hold_open(hold, db_now())
+            raise SeatNotInHold(seat=area_id)
         seats = seats_of_hold(hold_id=hold.pk)
     return HoldState(hold=hold, seats=seats, currency=hold.terms.currency)
 
@@ -289,24 +328,31 @@ def _release(hold: OwnedHold, only: Sequence[int] = (), *, live_only: bool = Fal
     )
 
 
-def _take_free_seats(
-    *, hold: OwnedHold, seat_ids: Sequence[int], now: datetime, held: set[int]
-) -> list[PricedSeat]:
-    """One conditional UPDATE: the seats that are free and that nobody else is taking at this
-    moment (SKIP LOCKED) become this hold's; fewer than asked rolls the whole hold back.
-    Returns every seat of the hold, with its price."""
-    taken = inventory.take(
-        hold_id=hold.pk,
-        performance_id=hold.performance_id,
-        seat_ids=seat_ids,
-        expires_at=hold.expires_at,
-        now=now,
-    )
-    if len(taken) != len(seat_ids):
-        _raise_for_seats_not_taken(hold, seat_ids, held | {seat.id for seat in taken})
-    if held:
-        return seats_of_hold(hold_id=hold.pk)
-    return _priced_new_seats(hold, taken)
+def _take(
+    *,
+    hold: OwnedHold,
+    seat_ids: Sequence[int],
+    areas: Sequence[AreaQuantity],
+    now: datetime,
+    held: set[int],
+) -> list[TakenSeat]:
+    """The seats, then the places: the seats by one conditional UPDATE (those free that nobody
+    else is taking at this moment, SKIP LOCKED), the places area by area
+    (reservations/areas.py). Anything short raises, and the whole hold rolls back."""
+    taken = []
+    if seat_ids:
+        taken = inventory.take(
+            hold_id=hold.pk,
+            performance_id=hold.performance_id,
+            seat_ids=seat_ids,
+            expires_at=hold.expires_at,
+            now=now,
+        )
+        if len(taken) != len(seat_ids):
+            _raise_for_seats_not_taken(hold, seat_ids, held | {seat.id for seat in taken})
+    if areas:
+        taken += take_places(hold, areas=areas, now=now)
+    return sorted(taken, key=lambda seat: seat.id)
 
 
 def _priced_new_seats(hold: OwnedHold, taken: list[TakenSeat]) -> list[PricedSeat]:
@@ -328,6 +374,7 @@ def _priced_new_seats(hold: OwnedHold, taken: list[TakenSeat]) -> list[PricedSea
                 money(seat.price),
                 seat.version,
                 seat.ticket_type_id,
+                seat.section_id,
             )  # fmt: skip
         )
     return seats
@@ -344,10 +391,11 @@ def _raise_for_seats_not_taken(hold: OwnedHold, seat_ids: Sequence[int], held: s
     raise SeatsUnavailable(seats=not_free)
 
 
-def _check_seat_ids(seat_ids: Sequence[int]) -> None:
-    if len(seat_ids) > MAX_SEATS_PER_REQUEST:
+def _check_request(seat_ids: Sequence[int], areas: Sequence[AreaQuantity]) -> None:
+    check_areas(areas)
+    if len(seat_ids) + places_asked(areas) > MAX_SEATS_PER_REQUEST:
         raise TooManySeats(limit=MAX_SEATS_PER_REQUEST)
-    if not seat_ids:
+    if not seat_ids and not areas:
         raise InvalidSeats(seats=[])
     if len(set(seat_ids)) != len(seat_ids):
         repeated = sorted({s for s in seat_ids if list(seat_ids).count(s) > 1})

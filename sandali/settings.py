@@ -226,6 +226,9 @@ else:
 
 # An API request body larger than this is refused (413); a full hold request is far smaller.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("SANDALI_MAX_BODY_BYTES", str(256 * 1024)))
+# The designer saves a whole venue layout in one request (about 80 bytes a seat): staff only,
+# read by its own view up to this size (ops/designer.py).
+SANDALI_MAX_LAYOUT_BYTES = int(os.environ.get("SANDALI_MAX_LAYOUT_BYTES", str(16 * 1024 * 1024)))
 
 # The pages load only their own scripts, styles and sockets. The API answers JSON and the
 # admin and API docs bring their own scripts, so they are left out.

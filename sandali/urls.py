@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("metrics", metrics, name="metrics"),
+    path("designer/", include("ops.urls")),
     path("", include("web.urls")),
 ]
 

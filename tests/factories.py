@@ -84,3 +84,24 @@ def make_order(performance: Performance, *, seats: int = 2, email: str = "ava@ex
         name="Ava Buyer",
         email=email,
     )
+
+
+def make_standing_area(
+    performance: Performance, *, capacity: int = 10, name: str = "Floor", price: str = "15"
+):
+    """A standing area of the performance, sold as its event's "Normal" ticket type."""
+    from catalog.services import create_standing_area
+
+    return create_standing_area(
+        performance=performance,
+        name=name,
+        capacity=capacity,
+        ticket_type=performance.event.ticket_types.get(name="Normal"),
+        price=Decimal(price),
+        outline={"type": "rect", "x": 0, "y": -20, "width": 20, "height": 8},
+        position=99,
+    )
+
+
+def place_ids(area) -> list[int]:
+    return list(area.seats.order_by("number").values_list("id", flat=True))

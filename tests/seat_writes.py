@@ -12,6 +12,10 @@ PRODUCT = ("core", "catalog", "reservations", "payments", "orders", "api", "web"
 OWNER = ROOT / "catalog" / "inventory.py"
 SQL_HELPERS = ROOT / "core" / "sql.py"  # the owner runs its statements through these
 SEAT_WRITE = re.compile(r'^\s*(UPDATE|INSERT\s+INTO|DELETE\s+FROM)\s+"?catalog_seat"?[\s(]', re.I)
+# A write behind a WITH clause (the inventory's take_places is one).
+SEAT_WRITE_AFTER_WITH = re.compile(
+    r'^\s*WITH\b.*\)\s*(UPDATE|INSERT\s+INTO|DELETE\s+FROM)\s+"?catalog_seat"?[\s(]', re.I | re.S
+)
 
 
 class SeatWrittenOutsideInventory(AssertionError):
@@ -35,7 +39,7 @@ def writer_of_statement() -> Path | None:
 
 
 def guard_seat_writes(execute, sql, params, many, context):
-    if SEAT_WRITE.match(sql):
+    if SEAT_WRITE.match(sql) or SEAT_WRITE_AFTER_WITH.match(sql):
         writer = writer_of_statement()
         if writer is not None and writer != OWNER:
             raise SeatWrittenOutsideInventory(

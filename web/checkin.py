@@ -40,6 +40,7 @@ def messages() -> dict:
         },
         "used_at": _("at %(time)s at %(device)s."),
         "seat": _("%(section)s · row %(row)s · seat %(number)s"),
+        "standing": _("%(section)s · standing"),
         "offline": _("Decided on this phone (offline)."),
         "not_in_list": _("Not in the list (sold after it was downloaded): the pass is genuine."),
         "ready": _("Ready: hold a ticket's QR code to the camera, or type its code."),

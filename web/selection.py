@@ -2,19 +2,29 @@
 session, never through the page or a URL. Each choice is held at once through the reservation
 services; these views only keep the hold in the session (web/session.py)."""
 
+import json
+from collections.abc import Sequence
+
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from catalog.errors import PerformanceNotFound, SeatsUnavailable, TooManySeats
+from catalog.errors import (
+    NotEnoughPlaces,
+    PerformanceNotFound,
+    SeatsUnavailable,
+    TooManySeats,
+    UnknownArea,
+)
 from catalog.models import Performance
-from catalog.selectors import get_performance
+from catalog.selectors import get_performance, places_by_area
 from core.dbtime import db_now
 from core.errors import DomainError
 from core.limits import check_rate, client_address
 from core.problems import error_problem
 from orders.selectors import buyer_hold
 from reservations import services as hold_services
+from reservations.areas import AreaQuantity
 from reservations.errors import AlreadyCheckedOut, HoldExpired, HoldNotFound
 from web.session import (
     SessionHold,
@@ -52,7 +62,8 @@ def current_selection(request: HttpRequest, performance_id: int) -> dict:
         return {**empty, "expired": summary.expired}
     return {
         "hold": hold.pk,
-        "seats": [seat.id for seat in summary.seats],
+        "seats": [seat.id for seat in summary.seats if not seat.standing],
+        "areas": places_by_area(summary.seats),
         "total": str(summary.total),
         "expires_at": hold.expires_at.isoformat(),
         "now": now.isoformat(),
@@ -69,7 +80,7 @@ def selection(request, performance_id: int):
 def selection_seat(request, performance_id: int, seat_id: int):
     try:
         if request.method == "POST":
-            _choose(request, performance_id, seat_id)
+            _choose(request, performance_id, seat_id=seat_id)
         else:
             _unchoose(request, performance_id, seat_id)
     except DomainError as error:
@@ -77,14 +88,49 @@ def selection_seat(request, performance_id: int, seat_id: int):
     return JsonResponse(current_selection(request, performance_id))
 
 
-def _choose(request, performance_id: int, seat_id: int) -> None:
+@require_http_methods(["POST", "DELETE"])
+def selection_area(request, performance_id: int, area_id: int):
+    """POST {"quantity": n}: n more places of the standing area; DELETE: give them all back."""
+    try:
+        if request.method == "POST":
+            quantity = _quantity(request)
+            _choose(request, performance_id, areas=[AreaQuantity(area_id, quantity)])
+        else:
+            remembered = session_hold(request, performance_id)
+            if remembered is None:
+                raise HoldNotFound()
+            hold_services.release_places(
+                hold_id=remembered.id, token=remembered.token, area_id=area_id
+            )
+    except DomainError as error:
+        return error_problem(error)
+    return JsonResponse(current_selection(request, performance_id))
+
+
+def _quantity(request) -> int:
+    try:
+        quantity = json.loads(request.body or b"{}").get("quantity")
+    except (ValueError, AttributeError):
+        quantity = None
+    if type(quantity) is not int:
+        raise UnknownArea()
+    return quantity
+
+
+def _choose(
+    request,
+    performance_id: int,
+    seat_id: int | None = None,
+    areas: Sequence[AreaQuantity] = (),
+) -> None:
     address = client_address(request)
     check_rate("holds", address)
+    seat_ids = [seat_id] if seat_id is not None else []
     remembered = session_hold(request, performance_id)
     if remembered is not None:
         try:
             hold_services.add_seats(
-                hold_id=remembered.id, token=remembered.token, seat_ids=[seat_id]
+                hold_id=remembered.id, token=remembered.token, seat_ids=seat_ids, areas=areas
             )
             return
         except (HoldExpired, HoldNotFound, AlreadyCheckedOut):
@@ -92,7 +138,8 @@ def _choose(request, performance_id: int, seat_id: int) -> None:
     seed = new_hold_seed()
     created = hold_services.hold_seats(
         performance_id=performance_id,
-        seat_ids=[seat_id],
+        seat_ids=seat_ids,
+        areas=areas,
         client_key=hold_services.client_key(address),
         token=hold_token(seed),
     )
@@ -116,6 +163,12 @@ def messages_for_page() -> dict:
         "taken": str(SeatsUnavailable.title),
         "expired": str(HoldExpired.title),
         "released": _("Seat given back."),
+        "not_enough_places": str(NotEnoughPlaces.title),
+        "places_left": _("%(free)s of %(capacity)s places left"),
+        "standing": _("standing"),
+        "how_many": _("How many places in %(name)s"),
+        "add_places": _("Add places"),
+        "give_back_places": _("Give back"),
         "offline": _("Connection lost: reconnecting…"),
         "online": _("Live again."),
         "error": _("Something went wrong. Please try again."),

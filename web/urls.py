@@ -13,6 +13,11 @@ urlpatterns = [
         selection.selection_seat,
         name="selection-seat",
     ),
+    path(
+        "performances/<id:performance_id>/selection/areas/<id:area_id>",
+        selection.selection_area,
+        name="selection-area",
+    ),
     path("performances/<id:performance_id>/checkout", views.checkout, name="checkout"),
     path("orders/<id:order_id>/", views.order_page, name="order"),
     path("orders/open", ticket_links.open_ticket_link, name="ticket-link"),

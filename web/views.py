@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from catalog.models import SectionKind
 from catalog.selectors import list_events, priced_capacity
 from catalog.snapshots import capacity
 from core.errors import DomainError
@@ -74,8 +75,18 @@ def performance_page(request, performance_id: int):
         },
         "messages": messages_for_page(),
         "access": access_words(),
+        "shapes": performance.shapes,  # the stage and labels, drawn behind the seats
     }
-    context = {"performance": performance, "priced": priced, "config": config}
+    # A stage drawn from the layout takes the place of the page's generic one.
+    drawn_stage = any(shape.get("kind") == "stage" for shape in performance.shapes)
+    areas = list(dict.fromkeys(p.section for p in priced if p.section.kind == SectionKind.STANDING))
+    context = {
+        "performance": performance,
+        "priced": priced,
+        "config": config,
+        "drawn_stage": drawn_stage,
+        "areas": areas,
+    }
     return render(request, "web/performance.html", context)
 
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0003_venue_layouts"),
+        ("catalog", "0005_standing_areas"),
     ]
 
     operations = [

@@ -197,7 +197,7 @@ class SectionTicketTypeInline(admin.TabularInline):
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
-    list_display = ("name", "performance", "position")
+    list_display = ("name", "performance", "kind", "position")
     list_filter = (PerformanceFilter,)
     list_select_related = ("performance__event",)
     search_fields = ("name",)

@@ -1,6 +1,6 @@
-"""Venue layouts in the organizer's admin: read and edit them (the designer page is to come),
-make a performance from one through catalog/layouts.py, and export or import its seating plan
-as a file (ops/admin/plan_files.py)."""
+"""Venue layouts in the organizer's admin: read and edit them, open them in the designer
+(ops/designer.py), make a performance from one through catalog/layouts.py, and export or
+import its seating plan as a file (ops/admin/plan_files.py)."""
 
 from datetime import timedelta
 
@@ -37,13 +37,13 @@ class LayoutShapeInline(admin.TabularInline):
 
 @admin.register(VenueLayout)
 class VenueLayoutAdmin(admin.ModelAdmin):
-    list_display = ("name", "event", "seat_count")
+    list_display = ("name", "event", "seat_count", "designer_link")
+    readonly_fields = ("designer_link", "plan_files")
     list_select_related = ("event",)
     list_filter = ("event",)
     search_fields = ("name", "event__name")
     inlines = [LayoutSectionInline, LayoutShapeInline]
     actions = ["create_performance"]
-    readonly_fields = ("plan_files",)
 
     def get_urls(self):
         return plan_file_urls(self) + super().get_urls()
@@ -68,6 +68,13 @@ class VenueLayoutAdmin(admin.ModelAdmin):
     @admin.display(description=_("seats"), ordering="seat_total")
     def seat_count(self, obj: VenueLayout) -> int:
         return obj.seat_total
+
+    @admin.display(description=_("designer"))
+    def designer_link(self, obj: VenueLayout) -> str:
+        if obj.pk is None:
+            return "-"
+        url = reverse("designer", kwargs={"layout_id": obj.pk})
+        return format_html('<a href="{}">{}</a>', url, _("Open in the designer"))
 
     @admin.action(description=_("Create a performance from this layout"), permissions=["add"])
     def create_performance(self, request, queryset):
@@ -118,7 +125,16 @@ class LayoutSectionPriceInline(admin.TabularInline):
 
 @admin.register(LayoutSection)
 class LayoutSectionAdmin(admin.ModelAdmin):
-    list_display = ("name", "layout", "position", "offset_x", "offset_y", "rotation")
+    list_display = (
+        "name",
+        "layout",
+        "kind",
+        "capacity",
+        "position",
+        "offset_x",
+        "offset_y",
+        "rotation",
+    )
     list_select_related = ("layout",)
     list_filter = ("layout",)
     inlines = [LayoutSectionPriceInline]

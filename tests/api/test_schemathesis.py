@@ -72,7 +72,9 @@ def _fuzzable(served: dict) -> dict:
 
 
 SERVED = _served_schema()
-SEAT_MAP = jsonschema_rs.Draft202012Validator(SERVED["components"]["schemas"]["SeatMapOut"])
+SEAT_MAP = jsonschema_rs.Draft202012Validator(  # with the components its $refs point into
+    {**SERVED["components"]["schemas"]["SeatMapOut"], "components": SERVED["components"]}
+)
 
 CONFIG = schemathesis.Config.from_dict(
     {
@@ -202,7 +204,7 @@ def test_the_served_schema_documents_errors_keys_and_seat_lists():
     assert "400" in checkout["responses"] and "503" in checkout["responses"]
     (key,) = [p for p in checkout["parameters"] if p["name"] == "Idempotency-Key"]
     assert key["required"] and key["schema"]["maxLength"] == 200
-    seats = SERVED["components"]["schemas"]["SeatsIn"]["properties"]["seats"]
+    seats = SERVED["components"]["schemas"]["AdditionIn"]["properties"]["seats"]
     assert seats["minItems"] == 1 and seats["uniqueItems"]
 
 

@@ -25,6 +25,26 @@ def release_everything(performance_id):
 """
 
 
+ROGUE_WITH = """
+from core.sql import execute
+
+def release_everything(performance_id):
+    return execute(
+        "WITH chosen AS (SELECT id FROM catalog_seat WHERE performance_id = %s) "
+        "UPDATE catalog_seat SET version = version + 1 FROM chosen "
+        "WHERE catalog_seat.id = chosen.id",
+        [performance_id],
+    )
+"""
+
+
+def test_a_seat_write_behind_a_with_clause_is_caught_too(performance):
+    namespace: dict = {}
+    exec(compile(ROGUE_WITH, str(ROOT / "reservations" / "rogue.py"), "exec"), namespace)
+    with pytest.raises(SeatWrittenOutsideInventory, match="reservations/rogue.py"):
+        namespace["release_everything"](performance.pk)
+
+
 def test_a_product_module_that_writes_seats_itself_fails_the_test(performance):
     namespace: dict = {}
     exec(compile(ROGUE, str(ROOT / "reservations" / "rogue.py"), "exec"), namespace)

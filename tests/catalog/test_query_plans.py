@@ -91,3 +91,43 @@ def test_a_wheelchair_spaces_companions_are_found_by_the_partial_index(big_and_s
     explanation = explained(query["sql"], None)
     assert "seat_companion_of" in explanation
     assert "Seq Scan on catalog_seat" not in explanation
+
+
+def test_taking_places_reads_the_area_in_number_order_by_the_unique_index(big_and_small):
+    from reservations.areas import AreaQuantity
+    from tests.factories import make_standing_area
+
+    big, _small = big_and_small
+    area = make_standing_area(big, capacity=5000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_seat")
+    with CaptureQueriesContext(connection) as captured:
+        held = hold_seats(performance_id=big.pk, areas=[AreaQuantity(area.pk, 4)])
+    # Exactly four: under this plan a subquery `id IN (... LIMIT 4 FOR UPDATE)` was run again
+    # for each row updated, and took every place of the area.
+    assert len(held.seats) == 4 and area.seats.filter(status="reserved").count() == 4
+    (take,) = [q["sql"] for q in captured.captured_queries if "LIMIT" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {take}")
+        explained = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan on catalog_seat" not in explained
+    assert "Sort" not in explained  # the places come in number order from the index
+
+
+def test_taking_places_takes_exactly_the_quantity_whatever_the_join_plan(postgres_only):
+    """Planned as a nested loop, `id IN (SELECT ... LIMIT n FOR UPDATE)` ran its subquery
+    again for each row updated, each run skipping the places just taken: it took them all."""
+    from django.db import transaction
+
+    from reservations.areas import AreaQuantity
+    from tests.factories import make_standing_area
+
+    performance = make_performance(sections=1, rows=1, seats_per_row=2)
+    area = make_standing_area(performance, capacity=50)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The plan it was: a nested loop that runs the subquery again for each seat row.
+        for setting in ("hashagg", "sort", "hashjoin", "mergejoin", "material"):
+            cursor.execute(f"SET LOCAL enable_{setting} = off")
+        held = hold_seats(performance_id=performance.pk, areas=[AreaQuantity(area.pk, 3)])
+    assert len(held.seats) == 3
+    assert area.seats.filter(status="reserved").count() == 3

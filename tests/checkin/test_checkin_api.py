@@ -17,7 +17,7 @@ def test_the_first_scan_of_a_valid_pass_admits_it_with_its_seat(client, performa
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["result"] == "admitted"
-    assert body["seat"] == {"section": "Section 1", "row": "A", "number": 1}
+    assert body["seat"] == {"section": "Section 1", "row": "A", "number": 1, "standing": False}
     assert body["ticket_type"] == "Normal"
     assert body["performance"]["id"] == performance.pk
     assert body["performance"]["event"] == "Test concert"

@@ -37,7 +37,7 @@ def test_offline_scans_become_check_ins_at_their_scan_time_corrected_for_the_clo
     answer = results(upload(client, device(performance), scans, sent_at=(now + fast).isoformat()))
     assert [r["result"] for r in answer] == ["admitted", "admitted"]
     assert [r["local_id"] for r in answer] == ["a", "b"]
-    assert answer[0]["seat"] == {"section": "Section 1", "row": "A", "number": 1}
+    assert answer[0]["seat"] == {"section": "Section 1", "row": "A", "number": 1, "standing": False}
     checked_in = CheckIn.objects.get(ticket=first)
     assert checked_in.offline and checked_in.local_id == "a"
     assert abs(checked_in.scanned_at - (now - timedelta(minutes=5))) < timedelta(seconds=5)

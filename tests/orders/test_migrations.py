@@ -10,8 +10,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 pytestmark = pytest.mark.django_db(transaction=True)
-# Catalog too: a later catalog migration that needs no orders (0007, a performance's column)
-# would otherwise stay applied under a state that has never heard of it.
+# The catalog as it was then too: a column added to it since, with no default in the database,
+# would refuse the rows the historical models write.
 BEFORE = [
     ("orders", "0002_payment_attempts"),
     ("reservations", "0003_hold_checked_out"),

@@ -211,7 +211,8 @@ function show(result, { seat, ticketType, checkedIn, detail, offline = false, no
   box.dataset.offline = String(offline);
   $("result-title").textContent = text.titles[result] ?? text.titles.error;
   $("result-seat").textContent = seat
-    ? [format(text.seat, { ...seat, number: numbers.format(seat.number) }), ticketType]
+    // A place of a standing area has no row ("") and names only its area.
+    ? [format(seat.row === "" ? text.standing : text.seat, { ...seat, number: numbers.format(seat.number) }), ticketType]
       .filter(Boolean).join(" · ")
     : "";
   const lines = [];

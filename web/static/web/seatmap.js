@@ -3,6 +3,7 @@
 // every change pushed through the WebSocket, keeping per seat the highest version seen.
 import { startCountdown } from "./countdown.js";
 import { accessLabel, markSeat, showAccess } from "./seatmap-access.js";
+import { drawShapes } from "./seatmap-shapes.js";
 
 const config = JSON.parse(document.getElementById("seat-map-config").textContent);
 const text = config.messages;
@@ -40,6 +41,7 @@ function seatElement(shape, x, y) {
 }
 const mine = new Set();
 const pending = new Set();
+let placesHeld = 0; // places of standing areas in the hold (seatmap-areas.js draws the areas)
 let stopCountdown = null;
 
 function format(template, values) {
@@ -61,6 +63,7 @@ function csrfToken() {
 
 // ---- drawing -------------------------------------------------------------------------
 function draw(rows, columns) {
+  drawShapes(svg, config.shapes);
   const at = Object.fromEntries(columns.map((name, i) => [name, i]));
   const fragment = document.createDocumentFragment();
   const bounds = new Map();
@@ -274,7 +277,7 @@ async function toggle(seat) {
     toast(refusal(seat));
     return;
   }
-  if (mine.size + pending.size >= config.maxSeats) {
+  if (mine.size + pending.size + placesHeld >= config.maxSeats) {
     toast(format(text.too_many, { limit: numbers.format(config.maxSeats) }));
     return;
   }
@@ -323,27 +326,38 @@ function applySelection(selection) {
     paint(seat);
   }
   refreshCounts();
+  const areas = selection.areas ?? [];
+  placesHeld = areas.reduce((sum, area) => sum + area.quantity, 0);
+  const held = mine.size + placesHeld;
   const basket = document.getElementById("basket");
-  basket.hidden = mine.size === 0;
-  document.getElementById("basket-count").textContent = numbers.format(mine.size);
+  basket.hidden = held === 0;
+  document.getElementById("basket-count").textContent = numbers.format(held);
   const list = document.getElementById("basket-seats");
   list.replaceChildren(...[...mine].map((id) => {
     const seat = seats.get(id);
     const item = document.createElement("li");
     item.textContent = seat ? seat.el.getAttribute("aria-label") : String(id);
     return item;
+  }), ...areas.map((area) => {
+    const item = document.createElement("li");
+    item.textContent = `${area.name} × ${numbers.format(area.quantity)}`;
+    return item;
   }));
+  document.dispatchEvent(new CustomEvent("sandali:selection", { detail: selection }));
   if (stopCountdown) stopCountdown();
   stopCountdown = null;
-  if (selection.expires_at && mine.size) {
+  if (selection.expires_at && held) {
     stopCountdown = startCountdown(
       document.getElementById("countdown"), selection.expires_at, selection.now, expired,
     );
   }
 }
 
+// seatmap-areas.js holds places through the same selection and hands back the answer.
+document.addEventListener("sandali:apply-selection", (event) => applySelection(event.detail));
+
 function expired() {
-  if (!mine.size) return;
+  if (!mine.size && !placesHeld) return;
   applySelection({ seats: [] });
   toast(text.expired);
   loadSelection();
@@ -375,7 +389,10 @@ function connect(delay = 500) {
       if (live.textContent) live.textContent = text.online;
       delay = 500;
     }
-    apply(JSON.parse(event.data).seats);
+    const message = JSON.parse(event.data);
+    apply(message.seats ?? []);
+    // Standing areas' counts ({areas: [[id, free, version]]}) are seatmap-areas.js's.
+    document.dispatchEvent(new CustomEvent("sandali:live", { detail: message }));
     document.body.dataset.live = "true"; // the snapshot is in: every later change will come
   };
   socket.onclose = () => {
@@ -393,6 +410,7 @@ async function refreshMap() {
   if (response.status !== 200) return;
   mapEtag = response.headers.get("ETag") ?? "";
   const map = await response.json();
+  document.dispatchEvent(new CustomEvent("sandali:map", { detail: map }));
   const at = Object.fromEntries(map.columns.map((name, i) => [name, i]));
   apply(map.seats.map((row) => [row[at.id], row[at.status], row[at.version]]));
 }
@@ -414,6 +432,7 @@ window.addEventListener("focus", reloadSelectionIfIdle);
 async function start() {
   const response = await fetch(config.urls.seats);
   const map = await response.json();
+  document.dispatchEvent(new CustomEvent("sandali:map", { detail: map })); // areas, drawn first
   draw(map.seats, map.columns);
   refreshCounts();
   await loadSelection();
