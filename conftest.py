@@ -26,6 +26,17 @@ def fresh_snapshots(settings):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language: a request in Persian leaves Persian
+    active in the thread that served it, and the next test's messages would read Persian."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def only_the_inventory_writes_seats():
     """Every test runs under the rule that only catalog/inventory.py writes seat rows."""
     with connection.execute_wrapper(guard_seat_writes):

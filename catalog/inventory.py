@@ -220,9 +220,11 @@ TAKE_PLACES_SQL = f"""
     WITH chosen AS MATERIALIZED (
         SELECT id FROM {SEATS}
         WHERE performance_id = %s AND section_id = %s AND "row" = %s AND {FREE_SQL}
-          AND EXISTS (SELECT 1 FROM catalog_sectiontickettype p
-                      WHERE p.section_id = {SEATS}.section_id
-                        AND p.ticket_type_id = {SEATS}.ticket_type_id)
+          -- Priced: an area sells one ticket type. Uncorrelated, so it is read once and
+          -- the places come straight from the unique index in number order, whatever the
+          -- statistics say (a join to the prices was planned as a hash join and a sort).
+          AND ticket_type_id = (SELECT p.ticket_type_id FROM catalog_sectiontickettype p
+                                WHERE p.section_id = %s ORDER BY p.id LIMIT 1)
         ORDER BY number LIMIT %s {{lock}})
     UPDATE {SEATS}
     SET status = 'reserved', hold_id = %s, hold_expires_at = %s, version = version + 1
@@ -252,6 +254,7 @@ def take_places(
         area_id,
         PLACE_ROW,
         as_param(now),
+        area_id,
         int(quantity),
         hold_id,
         as_param(expires_at),

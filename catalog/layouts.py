@@ -265,6 +265,21 @@ def create_performance_from_layout(
     return performance
 
 
+def standing_areas_of(layout: VenueLayout) -> list[PlacedSection]:
+    """The layout's standing areas as save_placed_layout takes them back."""
+    return [
+        PlacedSection(
+            name=section.name,
+            seats=[],
+            prices={price.ticket_type_id: price.price for price in section.prices.all()},
+            kind=SectionKind.STANDING,
+            capacity=section.capacity,
+            outline=section.outline,
+        )
+        for section in layout.sections.filter(kind=SectionKind.STANDING).order_by("position")
+    ]
+
+
 def shapes_of(layout: VenueLayout) -> list[dict]:
     """The layout's shapes as a performance keeps its copy of them."""
     return [

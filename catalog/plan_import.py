@@ -34,6 +34,7 @@ from catalog.layouts import (
     create_performance_from_layout,
     fill_performance_from_layout,
     save_placed_layout,
+    standing_areas_of,
 )
 from catalog.models import (
     Event,
@@ -179,7 +180,8 @@ def placed_sections(
 
 def import_plan(*, layout: VenueLayout, plan: ReadPlan, rules: Sequence[PriceRule] = ()) -> int:
     """Replace the layout's seats (and shapes, when the file has them: a CSV has none, so the
-    layout keeps its own) with the plan's, all or nothing. Returns the number of seats."""
+    layout keeps its own) with the plan's, all or nothing; its standing areas are kept.
+    Returns the number of seats."""
     known = {
         (price.section.name, price.ticket_type_id): price.price
         for price in LayoutSectionPrice.objects.filter(section__layout=layout).select_related(
@@ -191,6 +193,10 @@ def import_plan(*, layout: VenueLayout, plan: ReadPlan, rules: Sequence[PriceRul
         shapes = plan.shapes
         if shapes is None:
             shapes = [ShapeSpec(s.kind, s.geometry, s.text) for s in layout.shapes.order_by("id")]
+        # A plan file holds numbered seats; the layout's standing areas stay unless the plan
+        # names a section so.
+        named = {section.name for section in sections}
+        sections += [area for area in standing_areas_of(layout) if area.name not in named]
         return save_placed_layout(layout=layout, sections=sections, shapes=shapes)
 
 

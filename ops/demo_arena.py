@@ -1,6 +1,7 @@
 """The demo arena: about 20,000 places around a stage, drawn with the layout services as an
-organizer would draw it — two curved tiers of blocks, wheelchair spaces with companion seats on
-the cross-aisle between the tiers — and one performance made from the layout."""
+organizer would draw it — a standing floor in front of the stage, two curved tiers of blocks
+around it, wheelchair spaces with companion seats on the cross-aisle between the tiers — and
+one performance made from the layout."""
 
 import math
 from datetime import datetime
@@ -8,12 +9,14 @@ from decimal import Decimal
 
 from catalog.layout_geometry import Arc, RowSpec, row_label
 from catalog.layouts import (
+    PlacedSection,
     SectionSpec,
     ShapeSpec,
     create_performance_from_layout,
-    replace_layout,
+    lay_out,
+    save_placed_layout,
 )
-from catalog.models import Event, Performance, TicketType, VenueLayout
+from catalog.models import Event, Performance, SectionKind, TicketType, VenueLayout
 
 SPACING = 1.05  # seat centres, in seat widths: a little room between seats
 ROW_DEPTH = 1.2
@@ -26,6 +29,8 @@ TIERS = (("Lower", 30.0, 26), ("Upper", 65.0, 38))
 CROSS_AISLE_RADIUS = 62.5  # between the tiers: the wheelchair platforms
 WHEELCHAIR_BLOCKS = (2, 4, 6, 8)  # blocks with a platform on the cross-aisle
 VIP_ROWS = 5  # the lower tier's first rows of the three central blocks
+FLOOR_PLACES = 5_000
+FLOOR_RADIUS = 27.0  # inside the lower tier's first row
 
 
 def create_arena(*, starts_at: datetime, sales_start: datetime) -> Performance:
@@ -34,12 +39,14 @@ def create_arena(*, starts_at: datetime, sales_start: datetime) -> Performance:
         TicketType.objects.create(event=event, name=name) for name in ("Normal", "VIP", "Student")
     )
     layout = VenueLayout.objects.create(event=event, name="Arena, concert")
-    sections = [
+    blocks = [
         _block(tier, radius, rows, block, normal=normal, vip=vip, student=student)
         for tier, radius, rows in TIERS
         for block in range(BLOCKS)
     ]
-    replace_layout(layout=layout, sections=sections, shapes=_shapes())
+    placed = lay_out(blocks)
+    seated = [PlacedSection(b.name, placed[b.name], b.prices) for b in blocks]
+    save_placed_layout(layout=layout, sections=[_floor(normal), *seated], shapes=_shapes())
     return create_performance_from_layout(
         layout=layout, starts_at=starts_at, sales_start=sales_start, sales_end=starts_at
     )
@@ -97,6 +104,21 @@ def _wheelchair_platform(centre: float, ticket_type: int) -> RowSpec:
     )
 
 
+def _floor(ticket_type: TicketType) -> PlacedSection:
+    """The standing floor: places sold by quantity, in the half disc between the stage's
+    front and the lower tier."""
+    arc = [math.radians(degrees) for degrees in range(0, 181, 15)]
+    points = [[FLOOR_RADIUS * math.cos(a), FLOOR_RADIUS * math.sin(a)] for a in arc]
+    return PlacedSection(
+        name="Floor",
+        seats=[],
+        prices={ticket_type.pk: Decimal("45")},
+        kind=SectionKind.STANDING,
+        capacity=FLOOR_PLACES,
+        outline={"type": "polygon", "points": points},
+    )
+
+
 def _shapes() -> list[ShapeSpec]:
     return [
         ShapeSpec(
@@ -104,5 +126,4 @@ def _shapes() -> list[ShapeSpec]:
             geometry={"type": "rect", "x": -14.0, "y": -12.0, "width": 28.0, "height": 10.0},
             text="Stage",
         ),
-        ShapeSpec(kind="label", geometry={"type": "text", "x": 0.0, "y": 14.0}, text="Floor"),
     ]

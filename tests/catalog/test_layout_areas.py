@@ -81,3 +81,19 @@ def test_an_area_that_cannot_be_sold_is_refused_and_located(layout, wrong):
     assert [(p.code, p.section) for p in problems] == [("area_invalid", "Floor")]
     assert "Standing area Floor" in problems[0].message
     assert not LayoutSection.objects.exists()  # nothing saved
+
+
+def test_a_plan_file_imported_into_a_layout_keeps_its_standing_areas(layout):
+    """A CSV or pretix plan holds numbered seats only: importing one must not drop the floor."""
+    from catalog.plan_import import import_plan
+    from catalog.seating_csv import read_csv, write_csv
+
+    save_placed_layout(layout=layout, sections=sections(layout))
+    exported = write_csv(layout).replace("Balcony,A,4,4", "Balcony,A,5,4")  # a seat renumbered
+    assert import_plan(layout=layout, plan=read_csv(exported, name="club.csv")) == 204
+    floor = LayoutSection.objects.get(layout=layout, name="Floor")
+    assert (floor.kind, floor.capacity, floor.outline) == ("standing", 200, FLOOR)
+    assert floor.prices.get().price == Decimal("25")
+    assert sorted(layout.sections.get(name="Balcony").seats.values_list("number", flat=True)) == [
+        1, 2, 3, 5
+    ]  # fmt: skip

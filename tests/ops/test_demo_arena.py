@@ -6,17 +6,22 @@ from datetime import timedelta
 
 import pytest
 
-from catalog.models import LayoutSeat, SeatStatus
+from catalog.models import LayoutSeat, SeatStatus, SectionKind
 from core.dbtime import db_now
 from ops.demo_arena import create_arena
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_arena_is_curved_tiers_of_priced_seats_with_wheelchair_platforms():
+def test_the_arena_is_a_standing_floor_and_curved_tiers_with_wheelchair_platforms():
     now = db_now()
     performance = create_arena(starts_at=now + timedelta(days=60), sales_start=now)
-    seats = list(performance.seats.values("section__name", "row", "x", "y", "status"))
+    assert performance.seats.count() > 19_000
+    floor = performance.sections.get(kind=SectionKind.STANDING)
+    assert floor.name == "Floor" and floor.seats.count() == 5_000
+    seats = list(
+        performance.seats.exclude(section=floor).values("section__name", "row", "x", "y", "status")
+    )
     assert len(seats) > 14_000
     assert {seat["status"] for seat in seats} == {SeatStatus.AVAILABLE}
     # Curved: each row's seats are equally far from the stage's centre, the origin.
