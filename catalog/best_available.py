@@ -20,9 +20,10 @@ group of the one type could not use it.
 The same rule refuses a buyer's own choice that would strand a seat, when the performance
 asks for it (`stranded_by_taking`, called by reservations/orphan_rule.py).
 
-The focal point is the stage's centre. There is no stage shape in a layout yet, so it is the
-centre of the front edge of the performance's seats' bounding box: x halfway between the
-smallest and largest x, y the smallest y (front row). A block's distance is that of its
+The focal point is the centre of the performance's stage, a rectangle among the shapes copied
+from its layout; a performance with no stage drawn takes the centre of the front edge of its
+seats' bounding box: x halfway between the smallest and largest x, y the smallest y (front
+row). A block's distance is that of its
 centre, a row's that of its nearest seat; ties go to the lower section, row, number.
 
 `rank_choices` yields every choice in the order of preference, lazily, so that a caller who
@@ -31,7 +32,7 @@ the seats again (reservations/services.py hold_best_available).
 """
 
 import math
-from collections.abc import Iterable, Iterator, Sequence, Set
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -70,8 +71,19 @@ class Choice:
     together: bool
 
 
-def focal_point(*, min_x: float, max_x: float, min_y: float) -> Point:
-    """The stage's centre, until layouts have a stage: the middle of the seats' front edge."""
+def focal_point(
+    *, min_x: float, max_x: float, min_y: float, shapes: Sequence[Mapping] = ()
+) -> Point:
+    """The centre of the first stage drawn as a rectangle in `shapes` (a performance's copy of
+    its layout's shapes); without one, the middle of the seats' front edge."""
+    for shape in shapes:
+        geometry = shape.get("geometry") or {}
+        if shape.get("kind") == "stage" and geometry.get("type") == "rect":
+            try:
+                x, y = float(geometry["x"]), float(geometry["y"])
+                return Point(x + float(geometry["width"]) / 2, y + float(geometry["height"]) / 2)
+            except (KeyError, TypeError, ValueError):
+                continue  # a stage without a usable size: the next one, or the seats' edge
     return Point((min_x + max_x) / 2, min_y)
 
 

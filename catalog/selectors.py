@@ -333,15 +333,17 @@ def free_seats_to_choose(
 ) -> FreeSeats:
     """The FREE seats with a price of the performance (of one ticket type, one section if
     given), only the columns choosing needs, each with its place in its row, and the focal
-    point from the bounding box of all its seats (catalog/best_available.py). Places need the
-    whole rows (catalog/seat_rows.py), so every seat of the performance (or section) is read,
-    each marked free or not. Two statements: joined to the seats, the box's aggregate may be
+    point: the centre of its stage, else from the bounding box of its seats
+    (catalog/best_available.py). Places need the whole rows (catalog/seat_rows.py), so every
+    seat of the performance (or section) is read, each marked free or not. The box, the
+    shapes and the seats are read apart: joined to the seats, the box's aggregate may be
     planned inside a nested loop, once per seat (a generic plan did that)."""
     # Places of standing areas are no seats to choose, nor part of the seats' box.
     box = fetch_one(
         'SELECT min(x), max(x), min(y) FROM catalog_seat WHERE performance_id = %s AND "row" <> %s',
         [performance_id, PLACE_ROW],
     )
+    shapes = Performance.objects.filter(pk=performance_id).values_list("shapes", flat=True)
     if box is None or box[0] is None:
         return FreeSeats(seats=[], focus=Point(0.0, 0.0))
     condition, params = ' AND s."row" <> %s', [as_param(now), performance_id, PLACE_ROW]
@@ -356,7 +358,8 @@ def free_seats_to_choose(
         if free and (ticket_type_id is None or seat.ticket_type_id == ticket_type_id)
     ]
     min_x, max_x, min_y = box
-    return FreeSeats(seats=seats, focus=focal_point(min_x=min_x, max_x=max_x, min_y=min_y))
+    focus = focal_point(min_x=min_x, max_x=max_x, min_y=min_y, shapes=shapes.first() or ())
+    return FreeSeats(seats=seats, focus=focus)
 
 
 def _placed(seat: RowSeat, places: dict[int, int], access: "SeatAccess") -> FreeSeat:

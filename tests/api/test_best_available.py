@@ -126,3 +126,16 @@ def test_the_per_client_cap_counts_best_available_seats(client, settings):
     refused = best(client, performance, quantity=3)
     assert_problem(refused, 429, "too_many_seats_held")
     assert best(client, performance, quantity=2).status_code == 201
+
+
+def test_the_focal_point_is_the_stage_the_layout_drew(client):
+    """A stage drawn behind the last row (a hall the other way round) makes it the best."""
+    performance = make_performance(sections=1, rows=3, seats_per_row=5)
+    ys = sorted(set(Seat.objects.filter(performance=performance).values_list("y", flat=True)))
+    behind = {"type": "rect", "x": 0.0, "y": ys[-1] + 3, "width": 4.0, "height": 2.0}
+    type(performance).objects.filter(pk=performance.pk).update(
+        shapes=[{"kind": "stage", "geometry": behind, "text": "Stage"}]
+    )
+    response = best(client, performance, quantity=3)
+    assert response.status_code == 201, response.content
+    assert {seat["row"] for seat in response.json()["seats"]} == {"C"}
