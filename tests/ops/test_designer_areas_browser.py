@@ -62,6 +62,11 @@ def test_a_standing_area_added_in_the_designer_is_sold_on_the_buyers_map(browser
     page.mouse.move(middle["x"], middle["y"] + 2 * unit, steps=4)
     page.mouse.up()
     assert page.evaluate(floor)["outline"]["y"] == pytest.approx(added["outline"]["y"] + 2)
+    page.click("h1")  # out of the fields: the keys are the map's
+    page.keyboard.press("Delete")  # the selected area
+    assert page.evaluate(floor) is None
+    page.keyboard.press("Control+z")
+    assert page.evaluate(floor)["capacity"] == 300
 
     page.click("#save")
     page.wait_for_selector("body[data-saved='308']")  # 8 seats and 300 places
