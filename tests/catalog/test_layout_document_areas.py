@@ -7,10 +7,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from catalog.errors import LayoutDocumentInvalid, LayoutRefused
 from catalog.layout_documents import layout_document, save_layout_document
-from catalog.layout_geometry import PlacedSeat
+from catalog.layout_geometry import PlacedSeat, outline_points
 from catalog.layouts import PlacedSection, save_placed_layout
 from catalog.models import (
     Event,
@@ -23,6 +25,7 @@ from catalog.models import (
 )
 from core.dbtime import db_now
 from ops.demo_arena import create_arena
+from tests.catalog.test_layout_documents import JSON_VALUES, paths
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +155,30 @@ def test_a_standing_area_of_two_priced_ticket_types_cannot_be_sold(layout):
     assert [(p.code, p.section) for p in refused.value.details["problems"]] == [
         ("area_invalid", "Floor")
     ]
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_part_of_a_standing_area_replaced_by_any_json_is_saved_or_refused_never_a_crash(
+    layout, data
+):
+    document = json.loads(json.dumps(layout_document(layout)))
+    del document["revision"]
+    floor = document["sections"][1]
+    path = data.draw(st.sampled_from(list(paths(floor))[1:]))
+    parent = floor
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = data.draw(JSON_VALUES)
+    before = rows_of(layout)
+    try:
+        save_layout_document(layout, document)
+    except (LayoutDocumentInvalid, LayoutRefused):
+        assert rows_of(layout) == before
+    else:  # saved: a standing area only as one that can be sold
+        stored = LayoutSection.objects.get(layout=layout, position=1)
+        if stored.kind == SectionKind.STANDING:
+            assert stored.capacity >= 1 and outline_points(stored.outline)
+            assert not stored.seats.exists() and stored.prices.count() == 1

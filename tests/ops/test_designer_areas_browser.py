@@ -20,6 +20,27 @@ server = buyer_pages.server
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+AREA_FILL = [0xEE, 0xF3, 0xFB, 255]  # the buyer's .area-shape fill
+PIXEL = """async ([x, y]) => {
+  await new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn)));
+  const canvas = document.getElementById("designer-canvas");
+  const box = canvas.getBoundingClientRect();
+  const ratio = canvas.width / box.width;
+  const at = [x - box.left, y - box.top].map((v) => Math.round(v * ratio));
+  return Array.from(canvas.getContext("2d").getImageData(at[0], at[1], 1, 1).data);
+}"""
+
+
+def seat_width(page):
+    """A seat's width on the screen, in CSS pixels: from seat A1 to A2 of the Stalls."""
+    at = "(n) => window.sandaliDesigner.seatOnScreen('Stalls', 'A', n).x"
+    return page.evaluate(at, 2) - page.evaluate(at, 1)
+
+
+def canvas_pixel(page, x, y):
+    return page.evaluate(PIXEL, [x, y])
+
+
 def test_a_standing_area_added_in_the_designer_is_sold_on_the_buyers_map(browser, server, layout):  # noqa: F811
     vip = TicketType.objects.get(name="VIP")
     page, errors = staff_page(browser, server, f"/designer/layouts/{layout.pk}/")
@@ -29,6 +50,10 @@ def test_a_standing_area_added_in_the_designer_is_sold_on_the_buyers_map(browser
     page.select_option("#area-ticket-type", str(vip.pk))
     page.click("#add-area")
     assert page.locator("#area-fields").is_visible()
+    middle = page.evaluate("() => window.sandaliDesigner.areaOnScreen('Floor')")
+    one = seat_width(page)
+    # Drawn filled as the buyer's map fills it: a point inside the 10 × 6 outline, off its words.
+    assert canvas_pixel(page, middle["x"] - 4 * one, middle["y"] - 2.5 * one) == AREA_FILL
     floor = "() => window.sandaliDesigner.document().sections.find((s) => s.name === 'Floor')"
     added = page.evaluate(floor)
     assert (added["kind"], added["capacity"], added["prices"]) == (
@@ -54,9 +79,7 @@ def test_a_standing_area_added_in_the_designer_is_sold_on_the_buyers_map(browser
     page.check("input[name=tool][value=lasso]")
     page.mouse.click(middle["x"], middle["y"])  # picks the area
     page.check("input[name=tool][value=move]")
-    stalls = page.evaluate("() => window.sandaliDesigner.seatOnScreen('Stalls', 'A', 1)")
-    unit = page.evaluate("() => window.sandaliDesigner.seatOnScreen('Stalls', 'A', 2)")
-    unit = unit["x"] - stalls["x"]
+    unit = seat_width(page)
     page.mouse.move(middle["x"], middle["y"])
     page.mouse.down()
     page.mouse.move(middle["x"], middle["y"] + 2 * unit, steps=4)

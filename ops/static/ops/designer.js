@@ -77,8 +77,10 @@ function redraw() {
   });
 }
 
+// The preview says what the buyer's map says of an area no one has bought from yet.
 function areaLabel(section) {
-  return format(text.area_places, { capacity: numbers.format(section.capacity) });
+  const capacity = numbers.format(section.capacity);
+  return format(preview ? text.places_left : text.area_places, { free: capacity, capacity });
 }
 
 // ---- panels -------------------------------------------------------------------------------
