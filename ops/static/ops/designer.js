@@ -4,6 +4,8 @@
 import { areaAt, areaFromForm, attachAreaPanel, drawAreas } from "./designer-areas.js";
 import * as edits from "./designer-edits.js";
 import { attachPointer } from "./designer-pointer.js";
+import { probe } from "./designer-probe.js";
+import { layOutRow, numberOf } from "./designer-rows.js";
 import { post, refusedSeats, savedDocument } from "./designer-server.js";
 import { attachShapePanel } from "./designer-shape-panel.js";
 import { inside, MapView, PALETTE } from "./designer-view.js";
@@ -150,10 +152,6 @@ function showSelection() {
 }
 
 // ---- rows, sections and shapes ------------------------------------------------------------
-function numberOf(id, fallback) {
-  const value = $(id).value.trim();
-  return value === "" ? fallback : Number(value);
-}
 
 // The row's middle goes to (x, y); left empty, under the section's last row.
 async function addRow(event) {
@@ -161,36 +159,9 @@ async function addRow(event) {
   if (!doc.sections.length) return say(text.no_section);
   const section = doc.sections[active];
   if (edits.isArea(section)) return say(text.area_no_rows);
-  const box = edits.bounds(section.seats);
-  const x = numberOf("row-x", Number.isFinite(box.minX) ? (box.minX + box.maxX) / 2 : 0);
-  const y = numberOf("row-y", Number.isFinite(box.maxY) ? box.maxY + 1.5 : 0);
-  const type = $("row-ticket-type").value;
-  const spec = {
-    section: section.name,
-    label: $("row-label").value.trim(),
-    seats: numberOf("row-seats", 10),
-    spacing: numberOf("row-spacing", 1),
-    numbering: $("row-numbering").value,
-    first_number: numberOf("row-first", 1),
-    ticket_type: type === "" ? null : Number(type),
-    gaps: $("row-gaps").value.split(",").map((g) => g.trim()).filter(Boolean).map((g) => {
-      const [after, width] = g.split(":").map(Number);
-      return { after, width: width ?? 1 };
-    }),
-  };
-  if ($("row-curved").checked) {
-    const radius = numberOf("row-radius", 15);
-    const angle = numberOf("row-angle", 90);
-    const a = (angle * Math.PI) / 180;
-    spec.arc = { centre_x: x - radius * Math.cos(a), centre_y: y - radius * Math.sin(a), radius, angle };
-  }
-  const result = await post(config.urls.rows, spec);
+  const result = await layOutRow(config.urls.rows, section);
   if (!result.ok) return showProblems(result.body);
-  let seats = result.body.seats;
-  if (!spec.arc && seats.length) {
-    const shift = x - (seats[0].x + seats.at(-1).x) / 2;
-    seats = seats.map((seat) => ({ ...seat, x: seat.x + shift, y }));
-  }
+  const { seats } = result;
   const added = edits.addSeats(doc, active, seats);
   commit(added.doc, added.selection);
   if (!seats.every((seat) => view.shows(seat.x, seat.y))) fitAll();
@@ -438,25 +409,8 @@ new ResizeObserver(() => {
   redraw();
 }).observe(canvas);
 
-// For the browser tests and the console: where a seat is drawn, in the page's CSS pixels.
-window.sandaliDesigner = {
-  seatOnScreen(sectionName, row, number) {
-    const seat = doc.sections.find((s) => s.name === sectionName)?.seats.find((x) => x.row === row && x.number === number);
-    if (!seat) return null;
-    const box = canvas.getBoundingClientRect();
-    const at = view.toScreen(seat.x, seat.y);
-    return { x: box.left + at.x, y: box.top + at.y };
-  },
-  // The middle of a standing area's outline, in the page's CSS pixels.
-  areaOnScreen(sectionName) {
-    const centre = edits.outlineCentre(doc.sections.find((s) => s.name === sectionName)?.outline);
-    if (!centre) return null;
-    const box = canvas.getBoundingClientRect();
-    const at = view.toScreen(centre.x, centre.y);
-    return { x: box.left + at.x, y: box.top + at.y };
-  },
-  document: () => doc,
-};
+// For the browser tests and the console: where seats and areas are drawn, the document.
+window.sandaliDesigner = probe(canvas, view, () => doc);
 
 async function start() {
   const response = await fetch(config.urls.document, { credentials: "same-origin" });
