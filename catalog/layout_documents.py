@@ -7,9 +7,11 @@ Saving checks the document's shape here, each fault located (which section, whic
 field) with a stable code, and then goes through catalog.layouts.save_placed_layout, the one
 writer of a layout, which refuses what cannot be sold.
 
-    {"sections": [{"name", "prices": {"<ticket type id>": "40.00"}, "offset_x", "offset_y",
-                   "rotation", "seats": [{"row", "number", "x", "y", "ticket_type",
-                                          "flags": [], "blocked": false}]}],
+    {"sections": [{"name", "kind": "seated" | "standing", "prices": {"<ticket type id>": "40.00"},
+                   "offset_x", "offset_y", "rotation",
+                   "seats": [{"row", "number", "x", "y", "ticket_type",
+                              "flags": [], "blocked": false}],
+                   "capacity", "outline"}],       (the last two for standing areas only)
      "shapes": [{"kind", "geometry": {"type": "rect" | "text", "x", "y", ...}, "text"}],
      "revision": 7,                               (the layout's, when it was read; optional)
      "ticket_types": [{"id", "name"}]}            (read only: the event's ticket types)
@@ -35,7 +37,14 @@ from catalog.layout_geometry import (
     spec_problems,
 )
 from catalog.layouts import PlacedSection, ShapeSpec, save_placed_layout
-from catalog.models import LayoutSeat, LayoutSectionPrice, ShapeKind, TicketType, VenueLayout
+from catalog.models import (
+    LayoutSeat,
+    LayoutSectionPrice,
+    SectionKind,
+    ShapeKind,
+    TicketType,
+    VenueLayout,
+)
 from core.localformat import digits
 
 MAX_SECTION_NAME = 100  # LayoutSection.name
@@ -43,6 +52,7 @@ MAX_SHAPE_TEXT = 200  # LayoutShape.text
 MAX_SHAPES = 500
 ARC_KEYS = ("centre_x", "centre_y", "radius", "angle")
 SHAPE_GEOMETRIES = {"rect": ("x", "y", "width", "height"), "text": ("x", "y", "size")}
+MAX_OUTLINE_POINTS = 1000
 
 
 def layout_document(layout: VenueLayout) -> dict:
@@ -76,15 +86,7 @@ def layout_document(layout: VenueLayout) -> dict:
     return {
         "revision": VenueLayout.objects.values_list("revision", flat=True).get(pk=layout.pk),
         "sections": [
-            {
-                "name": section.name,
-                "prices": prices[section.pk],
-                "offset_x": section.offset_x,
-                "offset_y": section.offset_y,
-                "rotation": section.rotation,
-                "seats": seats[section.pk],
-            }
-            for section in sections
+            _section_json(section, prices[section.pk], seats[section.pk]) for section in sections
         ],
         "shapes": [
             {"kind": shape.kind, "geometry": shape.geometry, "text": shape.text}
@@ -178,6 +180,21 @@ def place_row_document(spec: Any) -> list[dict]:
     return [_seat_json(seat) for seat in place_row(row)]
 
 
+def _section_json(section, prices: dict, seats: list) -> dict:
+    document = {
+        "name": section.name,
+        "kind": section.kind,
+        "prices": prices,
+        "offset_x": section.offset_x,
+        "offset_y": section.offset_y,
+        "rotation": section.rotation,
+        "seats": seats,
+    }
+    if section.kind == SectionKind.STANDING:
+        document |= {"capacity": section.capacity, "outline": section.outline}
+    return document
+
+
 # The document's parts, each checked where it stands; `where` says where, e.g.
 # "sections[2].seats[14].number", and the error carries the indexes for the designer.
 
@@ -200,7 +217,24 @@ def _section(value: Any, where: str, event_types: set[int]) -> PlacedSection:
             )
         ]
     )
+    kind = section.get("kind", SectionKind.SEATED)
+    if kind not in SectionKind.values:
+        _invalid(f"{where}.kind", "unknown_section_kind")
+    area: dict[str, Any] = {}
+    if kind == SectionKind.STANDING:
+        # An area's places are made per performance: seats drawn in one would be sold twice.
+        if seats:
+            _invalid(f"{where}.seats", "area_has_seats")
+        capacity = section.get("capacity")
+        if isinstance(capacity, str):  # a number, not text that reads as one
+            _invalid(f"{where}.capacity", "not_positive_integer")
+        area = {
+            "capacity": _integer(capacity, f"{where}.capacity", high=MAX_LAYOUT_SEATS),
+            "outline": _outline(section.get("outline"), f"{where}.outline"),
+        }
     return PlacedSection(
+        kind=kind,
+        **area,
         name=_text(section.get("name"), f"{where}.name", MAX_SECTION_NAME),
         seats=seats,
         prices=prices,
@@ -208,6 +242,32 @@ def _section(value: Any, where: str, event_types: set[int]) -> PlacedSection:
         offset_y=_number(section.get("offset_y", 0), f"{where}.offset_y"),
         rotation=_number(section.get("rotation", 0), f"{where}.rotation"),
     )
+
+
+def _outline(value: Any, where: str) -> dict:
+    """A standing area's outline: {"type": "rect", "x", "y", "width", "height"} or
+    {"type": "polygon", "points": [[x, y], ...]} of three points or more."""
+    outline = _object(value, where)
+    if outline.get("type") == "rect":
+        clean = {"type": "rect"}
+        for key in SHAPE_GEOMETRIES["rect"]:
+            clean[key] = _number(outline.get(key), f"{where}.{key}")
+        for key in ("width", "height"):
+            if clean[key] <= 0:
+                _invalid(f"{where}.{key}", "not_positive")
+        return clean
+    if outline.get("type") == "polygon":
+        points = _list(outline.get("points"), f"{where}.points", limit=MAX_OUTLINE_POINTS)
+        if len(points) < 3:
+            _invalid(f"{where}.points", "too_short")
+        clean_points = []
+        for index, point in enumerate(points):
+            at = f"{where}.points[{index}]"
+            if not isinstance(point, list) or len(point) != 2:
+                _invalid(at, "not_point")
+            clean_points.append([_number(point[0], at), _number(point[1], at)])
+        return {"type": "polygon", "points": clean_points}
+    _invalid(f"{where}.type", "unknown_geometry")
 
 
 def _seat(value: Any, where: str) -> PlacedSeat:

@@ -119,4 +119,8 @@ def designer_messages() -> dict:
         "no_ticket_type": _("no ticket type"),
         "price_of": _("Price of %(ticket_type)s"),
         "stage": _("Stage"),
+        "new_area": _("Standing area"),
+        "area_places": _("standing · %(capacity)s places"),
+        "places_left": _("%(free)s of %(capacity)s places left"),  # the buyer's map's words
+        "area_no_rows": _("A standing area has no rows: its places are sold by quantity."),
     }

@@ -76,6 +76,11 @@ def test_staff_open_the_page_in_persian_right_to_left(layout, staff):
     assert page.status_code == 200
     assert b'dir="rtl"' in page.content and "طراح".encode() in page.content
     assert page["Content-Security-Policy"]  # the page runs under the site's CSP
+    # The standing areas' words too, in the page and in what designer.js writes.
+    assert "افزودن جایگاه ایستاده".encode() in page.content
+    config = page.content.decode().split('id="designer-config" type="application/json">')[1]
+    messages = json.loads(config.split("</script>")[0])["messages"]
+    assert messages["area_places"] == "ایستاده · %(capacity)s جا"
 
 
 def test_a_save_without_the_csrf_token_is_refused(layout, staff):

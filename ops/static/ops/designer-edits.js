@@ -57,9 +57,10 @@ export function bounds(seats) {
   return box;
 }
 
-// The whole hall: every seat and shape.
+// The whole hall: every seat, standing area and shape.
 export function hallBounds(doc) {
   const points = doc.sections.flatMap((section) => section.seats);
+  for (const section of doc.sections) for (const [x, y] of corners(section.outline)) points.push({ x, y });
   for (const { geometry: g } of doc.shapes) {
     if (g.type === "rect") points.push({ x: g.x, y: g.y }, { x: g.x + g.width, y: g.y + g.height });
     else points.push({ x: g.x - g.size * 2, y: g.y - g.size }, { x: g.x + g.size * 2, y: g.y + g.size });
@@ -210,4 +211,55 @@ export function moveShape(doc, index, dx, dy) {
   const g = shapes[index].geometry;
   shapes[index] = { ...shapes[index], geometry: { ...g, x: g.x + dx, y: g.y + dy } };
   return setShapes(doc, shapes);
+}
+
+// ---- standing areas: sections of kind "standing", with a capacity and an outline ----------
+// (the other edits copy sections with all their fields, so an area's are never lost.)
+
+export function isArea(section) {
+  return section?.kind === "standing";
+}
+
+// The outline's corners, [[x, y], ...]: a rectangle's four or a polygon's points.
+export function corners(outline) {
+  if (outline?.type === "rect") {
+    const { x, y, width: w, height: h } = outline;
+    return [[x, y], [x + w, y], [x + w, y + h], [x, y + h]];
+  }
+  return outline?.type === "polygon" ? outline.points : [];
+}
+
+// The middle of the outline's corners: where the area's name is written.
+export function outlineCentre(outline) {
+  const points = corners(outline);
+  const mean = (k) => points.reduce((sum, p) => sum + p[k], 0) / points.length;
+  return points.length ? { x: mean(0), y: mean(1) } : null;
+}
+
+// A rectangle `width` by `height` centred on `centre`, of `capacity` places of one ticket
+// type at `price`; the server refuses an area with seats, no places or not one price.
+export function addArea(doc, { name, capacity, ticketType, price, centre, width = 10, height = 6 }) {
+  const area = {
+    name,
+    kind: "standing",
+    capacity,
+    prices: ticketType ? { [ticketType]: price } : {},
+    offset_x: 0,
+    offset_y: 0,
+    rotation: 0,
+    seats: [],
+    outline: { type: "rect", x: centre.x - width / 2, y: centre.y - height / 2, width, height },
+  };
+  return withSections(doc, [...doc.sections, area]);
+}
+
+// Moving an area moves its outline, where its places are drawn and sit.
+export function moveArea(doc, s, dx, dy) {
+  const section = doc.sections[s];
+  const o = section.outline;
+  const outline = o.type === "rect" ? { ...o, x: o.x + dx, y: o.y + dy }
+    : { ...o, points: o.points.map(([x, y]) => [x + dx, y + dy]) };
+  return updateSection(doc, s, {
+    outline, offset_x: section.offset_x + dx, offset_y: section.offset_y + dy,
+  });
 }

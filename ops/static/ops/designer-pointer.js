@@ -23,7 +23,7 @@ export function attachPointer(canvas, view, hooks) {
       gesture.drag = { start: at, dx: 0, dy: 0 };
     } else {
       const hit = hitAt(at);
-      if (mode === "lasso" && !hit.seat && hit.shape === null) gesture.lasso = [at];
+      if (mode === "lasso" && !hit.seat && hit.shape === null && hit.area === null) gesture.lasso = [at];
       else onPick(hit, mode, event.shiftKey);
     }
   });

@@ -87,7 +87,8 @@ export class MapView {
   }
 
   // state: {selection, problems (Set "s:i"), preview, drag {dx, dy}, lasso [points],
-  // colours (Map ticket type -> colour), shape (selected index)}
+  // colours (Map ticket type -> colour), shape (selected index), drawAreas(behind): the
+  // standing areas, drawn over the shapes and under the seats}
   draw(doc, state) {
     const { ctx, ratio } = this;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -98,6 +99,7 @@ export class MapView {
       this.drawPixels(doc, state);
     } else {
       this.drawShapes(doc, state);
+      state.drawAreas?.(false);
       this.drawPaths(doc, state);
     }
     if (state.lasso?.length > 1) {
@@ -178,9 +180,9 @@ export class MapView {
         const y = on ? seat.y + drag.dy : seat.y;
         if (x < low.x || x > high.x || y < low.y || y > high.y) return;
         if (!(first.get(seat.row)?.x <= x)) first.set(seat.row, { x, y });
-        if (numbers) text(this, String(seat.number), x, y, 0.38, "#fff");
+        if (numbers) drawText(this, String(seat.number), x, y, 0.38, "#fff");
       });
-      for (const [row, at] of first) text(this, row, at.x - 0.9, at.y, 0.5);
+      for (const [row, at] of first) drawText(this, row, at.x - 0.9, at.y, 0.5);
     });
   }
 
@@ -196,7 +198,7 @@ export class MapView {
         maxX = Math.max(maxX, seat.x);
         minY = Math.min(minY, seat.y);
       }
-      text(this, section.name, (minX + maxX) / 2, minY - 0.9, 0.9);
+      drawText(this, section.name, (minX + maxX) / 2, minY - 0.9, 0.9);
     }
   }
 
@@ -240,6 +242,7 @@ export class MapView {
     ctx.putImageData(this.image, 0, 0);
     ctx.save();
     ctx.globalCompositeOperation = "destination-over";
+    state.drawAreas?.(true);
     this.drawShapes(doc, state);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = "#fff";
@@ -258,9 +261,9 @@ export class MapView {
         ctx.fillStyle = shape.kind === "stage" ? "#e9e6df" : "#f1efea";
         ctx.fillRect(g.x, g.y, g.width, g.height);
         ctx.strokeRect(g.x, g.y, g.width, g.height);
-        if (shape.text) text(this, shape.text, g.x + g.width / 2, g.y + g.height / 2, Math.min(1.2, g.height * 0.5));
+        if (shape.text) drawText(this, shape.text, g.x + g.width / 2, g.y + g.height / 2, Math.min(1.2, g.height * 0.5));
       } else if (g.type === "text") {
-        text(this, shape.text, g.x, g.y, g.size);
+        drawText(this, shape.text, g.x, g.y, g.size);
         if (state.shape === k && !state.preview) ctx.strokeRect(g.x - g.size * 2, g.y - g.size * 0.6, g.size * 4, g.size * 1.2);
       }
     });
@@ -286,7 +289,7 @@ function circle(path, x, y, r) {
 }
 
 // Text is set in screen pixels: fonts a fraction of a pixel tall are not drawn reliably.
-function text(view, content, x, y, size, colour = "#4a4a55") {
+export function drawText(view, content, x, y, size, colour = "#4a4a55") {
   const { ctx } = view;
   const at = view.toScreen(x, y);
   ctx.save();

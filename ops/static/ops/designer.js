@@ -1,8 +1,11 @@
 // The seat-map designer: loads the layout's document, edits it in the browser (every edit a
 // new document, kept for undo), asks the server to lay out new rows, and saves the document
 // whole; the server refuses what cannot be sold and the refused seats are marked in red.
+import { areaAt, areaFromForm, attachAreaPanel, drawAreas } from "./designer-areas.js";
 import * as edits from "./designer-edits.js";
 import { attachPointer } from "./designer-pointer.js";
+import { probe } from "./designer-probe.js";
+import { layOutRow, numberOf } from "./designer-rows.js";
 import { post, refusedSeats, savedDocument } from "./designer-server.js";
 import { attachShapePanel } from "./designer-shape-panel.js";
 import { inside, MapView, PALETTE } from "./designer-view.js";
@@ -21,6 +24,7 @@ let saved = null; // the document as last loaded or saved
 let revision = 0; // the layout's revision then: a save is refused if another came between
 let selection = new Map();
 let shape = null; // the selected shape's index
+let area = null; // the selected standing area's section index
 let problems = new Set(); // "section:seat" of the seats the server refused
 let preview = false;
 const colours = new Map();
@@ -50,6 +54,7 @@ function undo() {
   doc = history.pop();
   selection = new Map();
   shape = null;
+  area = null;
   problems = new Set();
   changed();
 }
@@ -69,8 +74,15 @@ function redraw() {
   frame = requestAnimationFrame(() => {
     frame = 0;
     const { drag, lasso } = gesture;
-    view.draw(doc, { selection, problems, preview, drag, lasso, colours, typeIndex, shape });
+    const areas = (behind) => drawAreas(view, doc, { area, drag, preview }, areaLabel, behind);
+    view.draw(doc, { selection, problems, preview, drag, lasso, colours, typeIndex, shape, drawAreas: areas });
   });
+}
+
+// The preview says what the buyer's map says of an area no one has bought from yet.
+function areaLabel(section) {
+  const capacity = numbers.format(section.capacity);
+  return format(preview ? text.places_left : text.area_places, { free: capacity, capacity });
 }
 
 // ---- panels -------------------------------------------------------------------------------
@@ -86,9 +98,10 @@ function fillTicketTypes() {
     colours.set(type.id, PALETTE[k % PALETTE.length]);
     typeIndex.set(type.id, k);
   });
-  for (const select of [$("row-ticket-type"), $("assign-type")]) {
+  for (const select of [$("row-ticket-type"), $("assign-type"), $("area-ticket-type")]) {
     select.replaceChildren(option("", text.no_ticket_type), ...doc.ticket_types.map((t) => option(t.id, t.name)));
   }
+  $("area-ticket-type").value = doc.ticket_types[0]?.id ?? "";
   $("legend").replaceChildren(...doc.ticket_types.map((type) => {
     const item = document.createElement("li");
     const swatch = document.createElement("span");
@@ -120,7 +133,10 @@ function showSections() {
     label.append(format(text.price_of, { ticket_type: type.name }), input);
     return label;
   }));
+  refreshAreaPanel();
 }
+
+const refreshAreaPanel = attachAreaPanel(() => ({ doc, active }), (next) => commit(next));
 
 const refreshShapePanel = attachShapePanel(
   () => ({ doc, shape }),
@@ -130,51 +146,22 @@ const refreshShapePanel = attachShapePanel(
 function showSelection() {
   refreshShapePanel();
   const count = edits.countSelected(selection);
-  $("selection-count").textContent = count ? format(text.selected, { count: numbers.format(count) }) : text.nothing_selected;
-  for (const button of document.querySelectorAll("[data-needs-selection]")) button.disabled = !count && shape === null;
+  $("selection-count").textContent = count ? format(text.selected, { count: numbers.format(count) })
+    : area !== null ? doc.sections[area]?.name ?? "" : text.nothing_selected;
+  for (const button of document.querySelectorAll("[data-needs-selection]")) button.disabled = !count && shape === null && area === null;
 }
 
 // ---- rows, sections and shapes ------------------------------------------------------------
-function numberOf(id, fallback) {
-  const value = $(id).value.trim();
-  return value === "" ? fallback : Number(value);
-}
 
 // The row's middle goes to (x, y); left empty, under the section's last row.
 async function addRow(event) {
   event.preventDefault();
   if (!doc.sections.length) return say(text.no_section);
   const section = doc.sections[active];
-  const box = edits.bounds(section.seats);
-  const x = numberOf("row-x", Number.isFinite(box.minX) ? (box.minX + box.maxX) / 2 : 0);
-  const y = numberOf("row-y", Number.isFinite(box.maxY) ? box.maxY + 1.5 : 0);
-  const type = $("row-ticket-type").value;
-  const spec = {
-    section: section.name,
-    label: $("row-label").value.trim(),
-    seats: numberOf("row-seats", 10),
-    spacing: numberOf("row-spacing", 1),
-    numbering: $("row-numbering").value,
-    first_number: numberOf("row-first", 1),
-    ticket_type: type === "" ? null : Number(type),
-    gaps: $("row-gaps").value.split(",").map((g) => g.trim()).filter(Boolean).map((g) => {
-      const [after, width] = g.split(":").map(Number);
-      return { after, width: width ?? 1 };
-    }),
-  };
-  if ($("row-curved").checked) {
-    const radius = numberOf("row-radius", 15);
-    const angle = numberOf("row-angle", 90);
-    const a = (angle * Math.PI) / 180;
-    spec.arc = { centre_x: x - radius * Math.cos(a), centre_y: y - radius * Math.sin(a), radius, angle };
-  }
-  const result = await post(config.urls.rows, spec);
+  if (edits.isArea(section)) return say(text.area_no_rows);
+  const result = await layOutRow(config.urls.rows, section);
   if (!result.ok) return showProblems(result.body);
-  let seats = result.body.seats;
-  if (!spec.arc && seats.length) {
-    const shift = x - (seats[0].x + seats.at(-1).x) / 2;
-    seats = seats.map((seat) => ({ ...seat, x: seat.x + shift, y }));
-  }
+  const { seats } = result;
   const added = edits.addSeats(doc, active, seats);
   commit(added.doc, added.selection);
   if (!seats.every((seat) => view.shows(seat.x, seat.y))) fitAll();
@@ -219,6 +206,16 @@ function addShape(kind) {
   commit(edits.setShapes(doc, [...doc.shapes, added]), new Map());
   shape = doc.shapes.length - 1;
   showSelection();
+}
+
+// A standing area: a rectangle at the middle of the view, selected to be moved or resized.
+function addArea() {
+  const box = canvas.getBoundingClientRect();
+  const next = areaFromForm(doc, view.toWorld(box.width / 2, box.height / 2), (used) => copyName(text.new_area, used));
+  commit(next, new Map());
+  active = area = doc.sections.length - 1;
+  shape = null;
+  changed();
 }
 
 // ---- saving -------------------------------------------------------------------------------
@@ -281,14 +278,18 @@ const gesture = attachPointer(canvas, view, {
   redraw,
   hitAt(at) {
     const seat = view.seatAt(doc, at);
-    return { seat, shape: seat ? null : view.shapeAt(doc, at) };
+    const shapeHit = seat ? null : view.shapeAt(doc, at);
+    return { seat, shape: shapeHit, area: seat || shapeHit !== null ? null : areaAt(doc, at) };
   },
   onPick(hit, mode, add) {
     shape = hit.shape;
+    area = hit.area;
+    if (area !== null) active = area;
     select(hit.seat, mode, add);
   },
   onMove(dx, dy) {
     if (edits.countSelected(selection)) commit(edits.move(doc, selection, dx, dy));
+    else if (area !== null) commit(edits.moveArea(doc, area, dx, dy));
     else if (shape !== null) commit(edits.moveShape(doc, shape, dx, dy));
   },
   onLasso(polygon, add) {
@@ -299,6 +300,7 @@ const gesture = attachPointer(canvas, view, {
       next.get(s).add(i);
     }));
     shape = null;
+    area = null;
     selection = next;
     changed();
   },
@@ -321,6 +323,7 @@ $("section").addEventListener("change", () => {
 $("remove-section").addEventListener("click", () => {
   if (!doc.sections.length) return;
   commit(edits.removeSection(doc, active), new Map());
+  area = null;
   active = Math.max(0, active - 1);
   changed();
 });
@@ -345,6 +348,13 @@ $("duplicate").addEventListener("click", () => {
 });
 function removeSelected() {
   if (edits.countSelected(selection)) return commit(edits.remove(doc, selection), new Map());
+  if (area !== null) {
+    const gone = area;
+    area = null;
+    commit(edits.removeSection(doc, gone), new Map());
+    active = Math.max(0, Math.min(active, doc.sections.length - 1));
+    return changed();
+  }
   if (shape !== null) {
     const shapes = doc.shapes.filter((_, k) => k !== shape);
     shape = null;
@@ -354,10 +364,12 @@ function removeSelected() {
 $("delete").addEventListener("click", removeSelected);
 $("select-none").addEventListener("click", () => {
   shape = null;
+  area = null;
   select(null, "seat", false);
 });
 $("add-stage").addEventListener("click", () => addShape("stage"));
 $("add-label").addEventListener("click", () => addShape("label"));
+$("add-area").addEventListener("click", addArea);
 $("undo").addEventListener("click", undo);
 $("save").addEventListener("click", save);
 function fitAll() {
@@ -380,12 +392,13 @@ document.addEventListener("keydown", (event) => {
     undo();
   } else if (event.key === "Delete" || event.key === "Backspace") {
     removeSelected();
-  } else if (event.key in NUDGES && (edits.countSelected(selection) || shape !== null)) {
+  } else if (event.key in NUDGES && (edits.countSelected(selection) || shape !== null || area !== null)) {
     // Arrow keys move the selection a tenth of a seat, a whole seat with Shift.
     event.preventDefault();
     const [dx, dy] = NUDGES[event.key].map((d) => d * (event.shiftKey ? 1 : 0.1));
     const seats = edits.countSelected(selection);
-    commit(seats ? edits.move(doc, selection, dx, dy) : edits.moveShape(doc, shape, dx, dy));
+    commit(seats ? edits.move(doc, selection, dx, dy)
+      : area !== null ? edits.moveArea(doc, area, dx, dy) : edits.moveShape(doc, shape, dx, dy));
   }
 });
 window.addEventListener("beforeunload", (event) => {
@@ -396,17 +409,8 @@ new ResizeObserver(() => {
   redraw();
 }).observe(canvas);
 
-// For the browser tests and the console: where a seat is drawn, in the page's CSS pixels.
-window.sandaliDesigner = {
-  seatOnScreen(sectionName, row, number) {
-    const seat = doc.sections.find((s) => s.name === sectionName)?.seats.find((x) => x.row === row && x.number === number);
-    if (!seat) return null;
-    const box = canvas.getBoundingClientRect();
-    const at = view.toScreen(seat.x, seat.y);
-    return { x: box.left + at.x, y: box.top + at.y };
-  },
-  document: () => doc,
-};
+// For the browser tests and the console: where seats and areas are drawn, the document.
+window.sandaliDesigner = probe(canvas, view, () => doc);
 
 async function start() {
   const response = await fetch(config.urls.document, { credentials: "same-origin" });
