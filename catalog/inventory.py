@@ -223,8 +223,8 @@ TAKE_PLACES_SQL = f"""
           -- Priced: an area sells one ticket type. Uncorrelated, so it is read once and
           -- the places come straight from the unique index in number order, whatever the
           -- statistics say (a join to the prices was planned as a hash join and a sort).
-          AND ticket_type_id = (SELECT p.ticket_type_id FROM catalog_sectiontickettype p
-                                WHERE p.section_id = %s ORDER BY p.id LIMIT 1)
+          AND ticket_type_id = (SELECT min(p.ticket_type_id) FROM catalog_sectiontickettype p
+                                WHERE p.section_id = %s)
         ORDER BY number LIMIT %s {{lock}})
     UPDATE {SEATS}
     SET status = 'reserved', hold_id = %s, hold_expires_at = %s, version = version + 1
