@@ -150,6 +150,35 @@ def save_placed_layout(
     or one unpriced in their section; and, given the revision the caller read, a layout saved
     since (LayoutChangedElsewhere). Raises the layout's revision. Returns the number of
     seats."""
+    _check_placed_layout(layout, sections, seat_width=seat_width)
+    with transaction.atomic():
+        # Saves of one layout take turns: without the lock, two at once each delete the old
+        # sections and both insert theirs (a unique-name error, or a mix of the two).
+        revision = (
+            VenueLayout.objects.select_for_update()
+            .values_list("revision", flat=True)
+            .get(pk=layout.pk)
+        )
+        if expected_revision is not None and expected_revision != revision:
+            raise LayoutChangedElsewhere()
+        VenueLayout.objects.filter(pk=layout.pk).update(revision=revision + 1)
+        layout.revision = revision + 1
+        layout.sections.all().delete()
+        layout.shapes.all().delete()
+        for position, spec in enumerate(sections):
+            _write_section(layout, spec, position=position)
+        LayoutShape.objects.bulk_create(
+            LayoutShape(layout=layout, kind=s.kind, geometry=dict(s.geometry), text=s.text)
+            for s in shapes
+        )
+    return sum(len(section.seats) + section.capacity for section in sections)
+
+
+def _check_placed_layout(
+    layout: VenueLayout, sections: Sequence[PlacedSection], *, seat_width: float
+) -> None:
+    """Refuse, all problems listed, what save_placed_layout must not write: first what makes
+    the rest meaningless (a name twice, too many seats), then every seat and area problem."""
     names = [section.name for section in sections]
     problems = [
         LayoutProblem("duplicate_section", name, "", 0)
@@ -176,58 +205,41 @@ def save_placed_layout(
             problems.append(LayoutProblem("area_invalid", s.name, "", s.capacity))
     if problems:
         _refuse(problems)
-    with transaction.atomic():
-        # Saves of one layout take turns: without the lock, two at once each delete the old
-        # sections and both insert theirs (a unique-name error, or a mix of the two).
-        revision = (
-            VenueLayout.objects.select_for_update()
-            .values_list("revision", flat=True)
-            .get(pk=layout.pk)
-        )
-        if expected_revision is not None and expected_revision != revision:
-            raise LayoutChangedElsewhere()
-        VenueLayout.objects.filter(pk=layout.pk).update(revision=revision + 1)
-        layout.revision = revision + 1
-        layout.sections.all().delete()
-        layout.shapes.all().delete()
-        for position, spec in enumerate(sections):
-            section = LayoutSection.objects.create(
-                layout=layout,
-                name=spec.name,
-                position=position,
-                offset_x=spec.offset_x,
-                offset_y=spec.offset_y,
-                rotation=spec.rotation,
-                kind=spec.kind,
-                capacity=spec.capacity,
-                outline=dict(spec.outline),
+
+
+def _write_section(layout: VenueLayout, spec: PlacedSection, *, position: int) -> None:
+    section = LayoutSection.objects.create(
+        layout=layout,
+        name=spec.name,
+        position=position,
+        offset_x=spec.offset_x,
+        offset_y=spec.offset_y,
+        rotation=spec.rotation,
+        kind=spec.kind,
+        capacity=spec.capacity,
+        outline=dict(spec.outline),
+    )
+    LayoutSectionPrice.objects.bulk_create(
+        LayoutSectionPrice(section=section, ticket_type_id=type_id, price=price)
+        for type_id, price in spec.prices.items()
+    )
+    LayoutSeat.objects.bulk_create(
+        (
+            LayoutSeat(
+                section=section,
+                row=seat.row,
+                number=seat.number,
+                x=seat.x,
+                y=seat.y,
+                ticket_type_id=seat.ticket_type,
+                blocked=seat.blocked,
+                flags=sorted(seat.flags),
+                companion_of=seat.companion_of,
             )
-            LayoutSectionPrice.objects.bulk_create(
-                LayoutSectionPrice(section=section, ticket_type_id=type_id, price=price)
-                for type_id, price in spec.prices.items()
-            )
-            LayoutSeat.objects.bulk_create(
-                (
-                    LayoutSeat(
-                        section=section,
-                        row=seat.row,
-                        number=seat.number,
-                        x=seat.x,
-                        y=seat.y,
-                        ticket_type_id=seat.ticket_type,
-                        blocked=seat.blocked,
-                        flags=sorted(seat.flags),
-                        companion_of=seat.companion_of,
-                    )
-                    for seat in spec.seats
-                ),
-                batch_size=2000,
-            )
-        LayoutShape.objects.bulk_create(
-            LayoutShape(layout=layout, kind=s.kind, geometry=dict(s.geometry), text=s.text)
-            for s in shapes
-        )
-    return sum(len(section.seats) + section.capacity for section in sections)
+            for seat in spec.seats
+        ),
+        batch_size=2000,
+    )
 
 
 def _refuse(problems: list[LayoutProblem]):

@@ -282,35 +282,8 @@ def write_pretix(layout: VenueLayout) -> dict:
     dx, dy = max(0.0, -min(xs, default=0.0)), max(0.0, -min(ys, default=0.0))
     zones, categories = [], set()
     for section in sections:
-        rows: dict[str, list] = {}
-        for seat in seats_of[section.pk]:
-            placed = PlacedSeat(
-                seat.row, seat.number, 0, 0, None, seat.blocked, frozenset(seat.flags)
-            )
-            category = category_name(seat.ticket_type.name, placed)
-            categories.add(category)
-            rows.setdefault(seat.row, []).append(
-                {
-                    "seat_guid": seat_guid(section.name, seat.row, seat.number),
-                    "seat_number": str(seat.number),
-                    "position": {
-                        "x": _px(seat.x - section.offset_x),
-                        "y": _px(seat.y - section.offset_y),
-                    },
-                    "category": category,
-                }
-            )
-        zones.append(
-            {
-                "name": section.name,
-                "position": {"x": _px(section.offset_x + dx), "y": _px(section.offset_y + dy)},
-                "rows": [
-                    {"row_number": row, "position": {"x": 0, "y": 0}, "seats": seats}
-                    for row, seats in rows.items()
-                ],
-                "areas": [],
-            }
-        )
+        zones.append(_pretix_zone(section, seats_of[section.pk], offset=(dx, dy)))
+        categories.update(seat["category"] for row in zones[-1]["rows"] for seat in row["seats"])
     for kind in ShapeKind.values:
         areas = [area for shape in shapes if shape.kind == kind for area in _areas(shape)]
         if areas:
@@ -325,6 +298,34 @@ def write_pretix(layout: VenueLayout) -> dict:
             "height": math.ceil(_px(max(ys, default=0.0) + dy + 1)),
         },
         "zones": zones,
+    }
+
+
+def _pretix_zone(section, seats: list, *, offset: tuple[float, float]) -> dict:
+    """One section as a pretix zone: its seats by row, placed relative to the section."""
+    dx, dy = offset
+    rows: dict[str, list] = {}
+    for seat in seats:
+        placed = PlacedSeat(seat.row, seat.number, 0, 0, None, seat.blocked, frozenset(seat.flags))
+        rows.setdefault(seat.row, []).append(
+            {
+                "seat_guid": seat_guid(section.name, seat.row, seat.number),
+                "seat_number": str(seat.number),
+                "position": {
+                    "x": _px(seat.x - section.offset_x),
+                    "y": _px(seat.y - section.offset_y),
+                },
+                "category": category_name(seat.ticket_type.name, placed),
+            }
+        )
+    return {
+        "name": section.name,
+        "position": {"x": _px(section.offset_x + dx), "y": _px(section.offset_y + dy)},
+        "rows": [
+            {"row_number": row, "position": {"x": 0, "y": 0}, "seats": row_seats}
+            for row, row_seats in rows.items()
+        ],
+        "areas": [],
     }
 
 
