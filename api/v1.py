@@ -18,6 +18,7 @@ from orders import checkout as order_checkout
 from orders import selectors as order_selectors
 from reservations import services as hold_services
 from reservations.errors import HoldExpired
+from reservations.hold_checks import client_key
 
 router = Router()
 PROBLEMS = {
@@ -140,7 +141,7 @@ def create_hold(request, performance_id: schemas.Id, body: schemas.NewHoldIn):
             performance_id=performance_id,
             seat_ids=body.seats or (),
             areas=_areas_in(body.areas),
-            client_key=hold_services.client_key(address),
+            client_key=client_key(address),
         )
     else:
         created = hold_services.hold_best_available(
@@ -149,7 +150,7 @@ def create_hold(request, performance_id: schemas.Id, body: schemas.NewHoldIn):
             ticket_type_id=best.ticket_type,
             section_id=best.section,
             accessible=best.accessible,
-            client_key=hold_services.client_key(address),
+            client_key=client_key(address),
         )
     return Status(201, _hold_body(created))
 

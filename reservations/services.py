@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 
 from catalog import inventory
@@ -35,8 +34,6 @@ from catalog.errors import (
 from catalog.inventory import SeatChange, TakenSeat
 from catalog.selectors import (
     PricedSeat,
-    SaleTerms,
-    live_seats_of_holds,
     money,
     sale_terms_now,
     seats_for_sale,
@@ -51,24 +48,24 @@ from core.sql import (
     is_id,
 )
 from core.tasks import periodic_task
-from core.tokens import derived_token, hash_token, new_token
-from reservations.areas import AreaQuantity, check_areas, places_asked, take_places
+from core.tokens import hash_token, new_token
+from reservations.areas import AreaQuantity, places_asked, take_places
 from reservations.best_available import take_best
 from reservations.companions import companions_to_hold, take_companions
 from reservations.errors import (
     AlreadyCheckedOut,
-    HoldExpired,
-    SalesClosed,
     SeatNotInHold,
-    TooManySeatsHeld,
+)
+from reservations.hold_checks import (
+    MAX_SEATS_PER_REQUEST,
+    check_client_cap,
+    check_hold_open,
+    check_limit,
+    check_request,
+    check_sales_open,
 )
 from reservations.orphan_rule import refuse_stranding_release, refuse_stranding_take
 from reservations.selectors import OwnedHold, owned_hold
-
-# A request naming more seats than this is refused before any query, whatever the
-# performance's own limit (which is checked too).
-MAX_SEATS_PER_REQUEST = 100
-
 
 # A hold's seats are reserved exactly while it is live: a paid hold's seats are sold (and no
 # longer point to it), an expired hold's are free to others. So the common paths need not
@@ -104,7 +101,7 @@ def hold_seats(
     the seats one client holds at once; places count as seats in every limit. The hold's
     token is a new random one unless the caller brings its own (the web pages derive theirs
     from a seed, so that their session table keeps no token)."""
-    _check_request(seat_ids, areas)
+    check_request(seat_ids, areas)
     adding = len(seat_ids) + places_asked(areas)
     with transaction.atomic():
         hold, token = _new_hold(
@@ -180,9 +177,9 @@ def _new_hold(
     if found is None:
         raise PerformanceNotFound()
     terms, now = found
-    _check_sales_open(terms, now)
-    _check_limit(terms, already_held=0, adding=adding)
-    _check_client_cap(client_key, adding=adding, now=now)
+    check_sales_open(terms, now)
+    check_limit(terms, already_held=0, adding=adding)
+    check_client_cap(client_key, adding=adding, now=now)
     token = new_token() if token is None else token
     expires_at = now + timedelta(minutes=terms.hold_minutes)
     token_hash = hash_token(token)
@@ -216,18 +213,18 @@ def add_seats(
     already has are kept as they are (places asked for are always more places). Where the
     performance refuses single-seat gaps, seats that would leave one free seat alone are
     refused (reservations/orphan_rule.py), as they are by hold_seats."""
-    _check_request(seat_ids, areas)
+    check_request(seat_ids, areas)
     with transaction.atomic():
         hold = owned_hold(hold_id=hold_id, token=token, for_update=True)
         now = db_now()
-        _check_hold_open(hold, now)
-        _check_sales_open(hold.terms, now)
+        check_hold_open(hold, now)
+        check_sales_open(hold.terms, now)
         current = seats_of_hold(hold_id=hold.pk)
         held = {seat.id for seat in current}
         new_ids = [seat_id for seat_id in seat_ids if seat_id not in held]
         adding = len(new_ids) + places_asked(areas)
-        _check_limit(hold.terms, already_held=len(held), adding=adding)
-        _check_client_cap(hold.client_key, adding=adding, now=now)
+        check_limit(hold.terms, already_held=len(held), adding=adding)
+        check_client_cap(hold.client_key, adding=adding, now=now)
         if adding:
             companions = companions_to_hold(
                 terms=hold.terms,
@@ -259,7 +256,7 @@ def release_seat(*, hold_id: int, token: str | None, seat_id: int) -> HoldState:
             with_companions=hold.terms.has_companions,
         )
         if seat_id not in {change.seat_id for change in released}:  # rolls its companions back
-            _check_hold_open(hold, now)
+            check_hold_open(hold, now)
             raise SeatNotInHold(seat=seat_id)
         refuse_stranding_release(hold, seat_id=seat_id, now=now)
         seats = seats_of_hold(hold_id=hold.pk)
@@ -283,7 +280,7 @@ def release_places(
         chosen = places[-quantity:] if quantity is not None else places
         released = _release(hold, only=chosen, live_only=True) if chosen else []
         if not released:
-            _check_hold_open(hold, db_now())
+            check_hold_open(hold, db_now())
             raise SeatNotInHold(seat=area_id)
         seats = seats_of_hold(hold_id=hold.pk)
     return HoldState(hold=hold, seats=seats, currency=hold.terms.currency)
@@ -389,56 +386,6 @@ def _raise_for_seats_not_taken(hold: OwnedHold, seat_ids: Sequence[int], held: s
     if invalid:
         raise InvalidSeats(seats=sorted(invalid))
     raise SeatsUnavailable(seats=not_free)
-
-
-def _check_request(seat_ids: Sequence[int], areas: Sequence[AreaQuantity]) -> None:
-    check_areas(areas)
-    if len(seat_ids) + places_asked(areas) > MAX_SEATS_PER_REQUEST:
-        raise TooManySeats(limit=MAX_SEATS_PER_REQUEST)
-    if not seat_ids and not areas:
-        raise InvalidSeats(seats=[])
-    if len(set(seat_ids)) != len(seat_ids):
-        repeated = sorted({s for s in seat_ids if list(seat_ids).count(s) > 1})
-        raise InvalidSeats(seats=repeated)
-    not_ids = [s for s in seat_ids if not is_id(s)]
-    if not_ids:
-        raise InvalidSeats(seats=not_ids)
-
-
-def _check_limit(performance: SaleTerms, *, already_held: int, adding: int) -> None:
-    if already_held + adding > performance.max_seats_per_order:
-        raise TooManySeats(limit=performance.max_seats_per_order)
-
-
-def client_key(address: str) -> str:
-    """A keyed hash of a client's address: enough to count its seats, not to recover it."""
-    return derived_token(address, purpose="client") if address else ""
-
-
-def _check_client_cap(key: str, *, adding: int, now: datetime) -> None:
-    """Refuse seats beyond SANDALI_MAX_SEATS_PER_CLIENT live seats for one client. Checked
-    without a lock: two requests of one client at the same instant may overshoot it a little,
-    which an abuse limit can afford."""
-    cap = settings.SANDALI_MAX_SEATS_PER_CLIENT
-    if not cap or not key or not adding:
-        return
-    held = live_seats_of_holds(
-        holds_sql="SELECT id FROM reservations_hold WHERE client_key = %s", params=[key], now=now
-    )
-    if held + adding > cap:
-        raise TooManySeatsHeld(limit=cap)
-
-
-def _check_sales_open(performance: SaleTerms, now: datetime) -> None:
-    if not performance.sales_start <= now < performance.sales_end:
-        raise SalesClosed()
-
-
-def _check_hold_open(hold: OwnedHold, now: datetime) -> None:
-    if hold.checked_out:
-        raise AlreadyCheckedOut()
-    if hold.expires_at <= now:
-        raise HoldExpired()
 
 
 def close_hold(*, hold_id: int) -> None:

@@ -26,6 +26,7 @@ from orders.selectors import buyer_hold
 from reservations import services as hold_services
 from reservations.areas import AreaQuantity
 from reservations.errors import AlreadyCheckedOut, HoldExpired, HoldNotFound
+from reservations.hold_checks import client_key
 from web.session import (
     SessionHold,
     forget_hold,
@@ -140,7 +141,7 @@ def _choose(
         performance_id=performance_id,
         seat_ids=seat_ids,
         areas=areas,
-        client_key=hold_services.client_key(address),
+        client_key=client_key(address),
         token=hold_token(seed),
     )
     remember_hold(request, performance_id, SessionHold(id=created.hold.pk, seed=seed))
