@@ -149,6 +149,8 @@ def create_hold(request, performance_id: schemas.Id, body: schemas.NewHoldIn):
             ticket_type_id=best.ticket_type,
             section_id=best.section,
             accessible=best.accessible,
+            max_price=best.max_price,
+            together=best.together,
             client_key=hold_services.client_key(address),
         )
     return Status(201, _hold_body(created))
