@@ -1,5 +1,6 @@
 """API v1: parse, call a service or selector, render. No business logic here."""
 
+from decimal import Decimal
 from itertools import groupby
 
 from django.http import HttpRequest, HttpResponse
@@ -149,7 +150,7 @@ def create_hold(request, performance_id: schemas.Id, body: schemas.NewHoldIn):
             ticket_type_id=best.ticket_type,
             section_id=best.section,
             accessible=best.accessible,
-            max_price=best.max_price,
+            max_price=None if best.max_price is None else Decimal(best.max_price),
             together=best.together,
             client_key=hold_services.client_key(address),
         )
