@@ -242,7 +242,6 @@ svg.addEventListener("pointercancel", endPointer);
 
 // ---- choosing ------------------------------------------------------------------------
 // Selection requests go one at a time, under a Web Lock (seatmap-requests.js says why).
-
 function request(method, seatId) {
   return oneAtATime(async () => {
     const response = await fetch(`${config.urls.selection}/seats/${seatId}`, {
