@@ -76,7 +76,8 @@ def free_seats_now(performance_id: int) -> list:
 
 def buy_best_available(performance_id: int, group: int, _runs: list, _rng) -> list[int]:
     from catalog.errors import NotEnoughSeats, SeatsUnavailable
-    from reservations.services import hold_best_available, release_hold
+    from reservations.best_holds import hold_best_available
+    from reservations.services import release_hold
 
     try:
         held = hold_best_available(performance_id=performance_id, quantity=group)

@@ -330,9 +330,11 @@ def free_seats_to_choose(
     now: datetime,
     ticket_type_id: int | None = None,
     section_id: int | None = None,
+    max_price: Decimal | None = None,
 ) -> FreeSeats:
-    """The FREE seats with a price of the performance (of one ticket type, one section if
-    given), only the columns choosing needs, each with its place in its row, and the focal
+    """The FREE seats with a price of the performance (of one ticket type, one section, at
+    most `max_price` if given), only the columns choosing needs, each with its place in its
+    row, and the focal
     point: the centre of its stage, else from the bounding box of its seats
     (catalog/best_available.py). Places need the whole rows (catalog/seat_rows.py), so every
     seat of the performance (or section) is read, each marked free or not. The box, the
@@ -352,14 +354,27 @@ def free_seats_to_choose(
         params.append(section_id)
     marked = _marked_seats(f"s.performance_id = %s{condition}", params)
     places = places_in_rows(seat for seat, _free, _access in marked)
+    # A seat above the ceiling counts as not free, as one of another ticket type does: it
+    # ends a run (within a section and ticket type every seat has the one price).
+    within = None if max_price is None else _priced_at_most(performance_id, max_price)
     seats = [
         _placed(seat, places, access)
         for seat, free, access in marked
-        if free and (ticket_type_id is None or seat.ticket_type_id == ticket_type_id)
+        if free
+        and (ticket_type_id is None or seat.ticket_type_id == ticket_type_id)
+        and (within is None or (seat.section_id, seat.ticket_type_id) in within)
     ]
     min_x, max_x, min_y = box
     focus = focal_point(min_x=min_x, max_x=max_x, min_y=min_y, shapes=shapes.first() or ())
     return FreeSeats(seats=seats, focus=focus)
+
+
+def _priced_at_most(performance_id: int, max_price: Decimal) -> set[tuple[int, int]]:
+    """The (section, ticket type) pairs of the performance priced at most `max_price`."""
+    prices = SectionTicketType.objects.filter(
+        section__performance_id=performance_id, price__lte=max_price
+    )
+    return set(prices.values_list("section_id", "ticket_type_id"))
 
 
 def _placed(seat: RowSeat, places: dict[int, int], access: "SeatAccess") -> FreeSeat:
