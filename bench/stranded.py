@@ -68,7 +68,7 @@ def make_hall(*, seats: int, refuse_single_seat_gaps: bool) -> int:
 
 
 def free_seats_now(performance_id: int) -> list:
-    from catalog.selectors import free_seats_to_choose
+    from catalog.free_seat_reads import free_seats_to_choose
     from core.dbtime import db_now
 
     return free_seats_to_choose(performance_id=performance_id, now=db_now()).seats

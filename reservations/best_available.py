@@ -2,7 +2,7 @@
 reservations/best_holds.py hold_best_available, which checks the limits and makes the hold).
 
 The choice is catalog's (catalog/best_available.py, from the FREE seats that
-catalog/selectors.py free_seats_to_choose reads); the seats are taken by the inventory's own
+catalog/free_seat_reads.py free_seats_to_choose reads); the seats are taken by the inventory's own
 take, one UPDATE over FREE seats FOR UPDATE SKIP LOCKED, so a buyer never waits on a seat
 another buyer is taking. Each choice is taken in a savepoint: if some of its seats were taken
 meanwhile (or are being taken: SKIP LOCKED passes over them), the savepoint is rolled back
@@ -38,9 +38,10 @@ from catalog.errors import (
     SeatsUnavailable,
     UnknownSeatChoice,
 )
+from catalog.free_seat_reads import free_seats_to_choose
 from catalog.inventory import TakenSeat
 from catalog.seat_flags import COMPANION, WHEELCHAIR
-from catalog.selectors import free_seats_to_choose, money, sells
+from catalog.selectors import money, sells
 from reservations.selectors import OwnedHold
 
 BEST_READS = 10
