@@ -23,6 +23,7 @@ A price ceiling (`max_price`) leaves out the seats priced above it, as if they w
 choices whose seats stand side by side in one row are taken: none is 409 no_seats_together.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -103,17 +104,7 @@ def take_best(
             if missed.intersection(choice.seat_ids):
                 continue
             try:
-                with transaction.atomic():  # a savepoint: undoes a part taken, and its locks
-                    taken = inventory.take(
-                        hold_id=hold.pk,
-                        performance_id=hold.performance_id,
-                        seat_ids=choice.seat_ids,
-                        expires_at=hold.expires_at,
-                        now=now,
-                    )
-                    if len(taken) != quantity:
-                        raise _TakenMeanwhile(set(choice.seat_ids) - {s.id for s in taken})
-                return taken, choice.together
+                return _take_whole(hold, choice.seat_ids, now=now), choice.together
             except _TakenMeanwhile as meanwhile:
                 missed |= meanwhile.missed
             tries += 1
@@ -122,6 +113,22 @@ def take_best(
         if not offered:
             raise NoSeatsTogether(quantity=quantity)
     raise SeatsUnavailable(seats=[])
+
+
+def _take_whole(hold: OwnedHold, seat_ids: Sequence[int], *, now: datetime) -> list[TakenSeat]:
+    """Take every one of these seats or none: in a savepoint, which undoes a part taken and
+    its locks when another buyer took (or is taking) one of them meanwhile."""
+    with transaction.atomic():
+        taken = inventory.take(
+            hold_id=hold.pk,
+            performance_id=hold.performance_id,
+            seat_ids=seat_ids,
+            expires_at=hold.expires_at,
+            now=now,
+        )
+        if len(taken) != len(seat_ids):
+            raise _TakenMeanwhile(set(seat_ids) - {s.id for s in taken})
+    return taken
 
 
 def _refusal(quantity: int, max_price: Decimal | None, currency: str):
