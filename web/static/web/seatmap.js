@@ -435,6 +435,7 @@ async function start() {
   document.dispatchEvent(new CustomEvent("sandali:map", { detail: map })); // areas, drawn first
   draw(map.seats, map.columns);
   refreshCounts();
+  performance.mark("seatmap:drawn"); // bench/map_phone.py times the map from the seat data to here
   await loadSelection();
   connect();
   document.body.dataset.ready = "true";
