@@ -82,6 +82,7 @@ def measure(base: str, performance_id: int, gesture_seconds: float) -> dict:
         cdp = context.new_cdp_session(page)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": THROTTLE})
         page.add_init_script(PAGE_PROBES)
+        socket = watch_socket(cdp)
         encodings = {}
         page.on(
             "response",
@@ -101,7 +102,26 @@ def measure(base: str, performance_id: int, gesture_seconds: float) -> dict:
         idle = idle_page(context, cdp_rate=THROTTLE, seconds=gesture_seconds)
         browser.close()
     loading["seat_data"]["content_encoding"] = next(iter(encodings.values()), None)
-    return {**loading, "pan": pan, "pinch": pinching, "idle_page": idle}
+    return {**loading, "socket": socket, "pan": pan, "pinch": pinching, "idle_page": idle}
+
+
+def watch_socket(cdp) -> dict:
+    """The WebSocket's negotiated extensions (permessage-deflate compresses each message on
+    the wire) and the size of its first message, the snapshot, as the page receives it."""
+    seen: dict = {"extensions": None, "snapshot_bytes": None}
+
+    def handshake(event):
+        headers = {k.lower(): v for k, v in event["response"]["headers"].items()}
+        seen["extensions"] = headers.get("sec-websocket-extensions", "")
+
+    def frame(event):
+        if seen["snapshot_bytes"] is None:
+            seen["snapshot_bytes"] = len(event["response"]["payloadData"].encode())
+
+    cdp.send("Network.enable")
+    cdp.on("Network.webSocketHandshakeResponseReceived", handshake)
+    cdp.on("Network.webSocketFrameReceived", frame)
+    return seen
 
 
 def verdicts(result: dict) -> dict:
