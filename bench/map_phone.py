@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from bench.infra import ROOT, AppProcess, django_env, manage
-from bench.map_phone_page import PAGE_PROBES, frame_rate, idle_page, pinch, swipe
+from bench.map_phone_page import DECODE_COST, PAGE_PROBES, frame_rate, idle_page, pinch, swipe
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
@@ -96,12 +96,15 @@ def measure(base: str, performance_id: int, gesture_seconds: float) -> dict:
         wait_for(page, "window.__bench.snapshotDone", timeout=60)
         time.sleep(SETTLE_SECONDS)
         loading = page.evaluate("window.__bench.loading()")
+        url = loading["seat_data"]["url"]
+        decoding = page.evaluate(DECODE_COST, {"page": url, "rows": url.split("?")[0]})
         box = page.locator("#seat-map").bounding_box()
         pan = frame_rate(page, lambda: swipe(cdp, box, gesture_seconds))
         pinching = frame_rate(page, lambda: pinch(cdp, box, gesture_seconds))
         idle = idle_page(context, cdp_rate=THROTTLE, seconds=gesture_seconds)
         browser.close()
     loading["seat_data"]["content_encoding"] = next(iter(encodings.values()), None)
+    loading["seat_data"]["decoding"] = decoding
     return {**loading, "socket": socket, "pan": pan, "pinch": pinching, "idle_page": idle}
 
 

@@ -128,6 +128,34 @@ PAGE_PROBES = r"""
 })();
 """
 
+# The seat data's own cost in the page, under the same throttle, for the page's seat data and
+# for the API's default rows: JSON.parse of the body, and seatmap-wire.js readSeatMap where the
+# page has that module (median of 5 runs each).
+DECODE_COST = """async (urls) => {
+  const median = (run) => {
+    const times = [];
+    for (let i = 0; i < 5; i += 1) {
+      const started = performance.now();
+      run();
+      times.push(performance.now() - started);
+    }
+    return Math.round(times.sort((a, b) => a - b)[2] * 10) / 10;
+  };
+  const script = document.querySelector('script[type=module][src*="seatmap"]');
+  let readSeatMap = null;
+  try {
+    ({ readSeatMap } = await import(new URL("seatmap-wire.js", script.src)));
+  } catch (error) { /* a page before seatmap-wire.js */ }
+  const costs = {};
+  for (const [name, url] of Object.entries(urls)) {
+    const text = await (await fetch(url)).text();
+    const body = JSON.parse(text);
+    costs[name] = { json_parse_ms: median(() => JSON.parse(text)),
+                    read_seat_map_ms: readSeatMap && median(() => readSeatMap(body)) };
+  }
+  return costs;
+}"""
+
 EVENTS_PER_SECOND = 60
 
 
