@@ -16,6 +16,7 @@ pass or fail; non-zero only when the run itself broke."""
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -163,6 +164,7 @@ def main() -> None:
         result = measure(app.url, performance_id, 1.0 if args.quick else 2.0)
     finally:
         app.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
     report = {
         "machine": {"cpus": os.cpu_count(), "cpu_throttling": THROTTLE, "viewport": PHONE},
         "performance_id": performance_id,
