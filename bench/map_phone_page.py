@@ -49,9 +49,10 @@ PAGE_PROBES = r"""
   window.WebSocket = class extends NativeSocket {
     constructor(...args) {
       super(...args);
-      this.addEventListener("message", () => {
+      this.addEventListener("message", (event) => {
         if (performance.getEntriesByName("bench:snapshot").length) return;
         performance.mark("bench:snapshot");
+        bench.snapshotText = event.data; // parsed again later, away from this window
         requestAnimationFrame(() => requestAnimationFrame(() => {
           performance.mark("bench:snapshot-drawn");
           bench.snapshotDone = true;
@@ -130,7 +131,7 @@ PAGE_PROBES = r"""
 
 # The seat data's own cost in the page, under the same throttle, for the page's seat data and
 # for the API's default rows: JSON.parse of the body, and seatmap-wire.js readSeatMap where the
-# page has that module (median of 5 runs each).
+# page has that module; and JSON.parse of the socket's snapshot (median of 5 runs each).
 DECODE_COST = """async (urls) => {
   const median = (run) => {
     const times = [];
@@ -147,6 +148,10 @@ DECODE_COST = """async (urls) => {
     ({ readSeatMap } = await import(new URL("seatmap-wire.js", script.src)));
   } catch (error) { /* a page before seatmap-wire.js */ }
   const costs = {};
+  if (window.__bench.snapshotText) {
+    const text = window.__bench.snapshotText;
+    costs.socket_snapshot = { json_parse_ms: median(() => JSON.parse(text)) };
+  }
   for (const [name, url] of Object.entries(urls)) {
     const text = await (await fetch(url)).text();
     const body = JSON.parse(text);
