@@ -45,23 +45,30 @@ export class Overview {
     }
   }
 
-  // The transform of everything in world units, and the labels placed on screen.
+  // The transform of everything in world units, and the labels placed on screen: in the
+  // overview as many of name, prices and seats left as fit the section's shape, with seats
+  // shown the name above it; a label that would overlap one already placed is left out.
   follow(seatsShown) {
     const { scale, x, y } = this.camera;
     this.world.setAttribute("transform", `matrix(${scale} 0 0 ${scale} ${x} ${y})`);
     this.svg.classList.toggle("seats-shown", seatsShown);
+    const placed = [];
     for (const { section, label, lines } of this.sections.values()) {
       const b = section.bounds;
       const [left, top] = this.camera.toScreen(b.minX, b.minY);
       const [right, bottom] = this.camera.toScreen(b.maxX, b.maxY);
-      const width = right - left, height = bottom - top;
-      // Overview: three lines in the middle, as many as fit; with seats: the name above.
-      const fits = lines.map((line) => line.textContent.length * 7 <= width);
-      const shown = seatsShown ? [fits[0] || width > 40, false, false]
-        : [fits[0], fits[1] && height > 48, fits[2] && height > 48];
-      lines.forEach((line, k) => line.setAttribute("visibility", shown[k] ? "visible" : "hidden"));
+      const width = right - left + 8, height = bottom - top;
+      const widths = lines.map((line) => line.width ?? 0);
+      let count = 0;
+      const most = seatsShown ? 1 : Math.min(3, Math.floor(height / 15));
+      while (count < most && widths[count] <= width) count++;
       const cx = (left + right) / 2;
-      const cy = seatsShown ? top - 2 : (top + bottom) / 2 + (shown[1] ? 4 : 15);
+      const cy = seatsShown ? top - 2 : (top + bottom) / 2 - ((count - 1) * 15) / 2 + 15;
+      const box = [cx - Math.max(...widths.slice(0, count), 0) / 2, cy - 22,
+        cx + Math.max(...widths.slice(0, count), 0) / 2, cy - 22 + count * 15];
+      if (count && placed.some((o) => box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3])) count = 0;
+      if (count) placed.push(box);
+      lines.forEach((line, k) => line.setAttribute("visibility", k < count ? "visible" : "hidden"));
       label.setAttribute("transform", `translate(${cx} ${cy})`);
     }
   }
@@ -74,6 +81,7 @@ export class Overview {
       lines[1].textContent = this.words.prices(section.id);
       lines[2].textContent = this.words.left(left);
       path.classList.toggle("section-shape--sold-out", left === 0);
+      for (const line of lines) line.width = line.getComputedTextLength();
     }
     this.follow(this.svg.classList.contains("seats-shown"));
   }

@@ -1,0 +1,242 @@
+"""The canvas seat map in headless Chromium: a big hall opening as its sections on a phone, a
+section tapped open, a seat's details before anything is held, the keyboard's purchase, the
+page that never jumps while the map is dragged, the live snapshot that repaints nothing it did
+not change, and the page's filters and finds (sandali:filter, sandali:show-seats)."""
+
+import json
+import re
+import time
+
+import pytest
+
+from catalog.models import Seat
+from core.dbtime import db_now
+from ops.demo import _large_hall
+from reservations.models import Hold
+from tests.factories import make_performance, seat_ids
+from tests.web.seatmap_probe import (
+    bring_into_view,
+    label_of,
+    probe,
+    seats_drawn,
+    status_of,
+    wait_for_status,
+)
+from tests.web.test_browser import browser, open_page, server  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def phone_page(browser, url: str, language: str = "en"):  # noqa: F811
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        has_touch=True,
+        locale=language,
+        extra_http_headers={"Accept-Language": language},
+    )
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+    return page
+
+
+def until(check, timeout: float = 5.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while not (found := check()):
+        assert time.monotonic() < deadline, f"no {what} within {timeout} s"
+        time.sleep(0.03)
+    return found
+
+
+def seat_in(performance, section: str, row: str, number: int) -> int:
+    return Seat.objects.get(
+        performance=performance, section__name=section, row=row, number=number
+    ).pk
+
+
+def test_a_phone_opens_the_big_hall_as_sections_then_a_tapped_seat_shows_before_it_is_held(
+    browser,  # noqa: F811
+    server,  # noqa: F811
+):
+    hall = _large_hall(db_now())  # 2,000 seats in four sections
+    page = phone_page(browser, f"{server}/performances/{hall.pk}/")
+    assert not probe(page, "seatsShown"), "seats of a few pixels are not drawn: the overview"
+    parterre = page.locator(".section-label", has=page.locator("text", has_text="Parterre"))
+    assert parterre.locator("text").nth(1).text_content() == "45 EUR to 90 EUR"
+    assert parterre.locator("text").nth(2).text_content() == "800 seats left"
+
+    target = seat_in(hall, "Parterre", "A", 20)
+    middle = probe(page, "sectionPoint(arg)", probe(page, "sectionOf(arg)", target))
+    page.touchscreen.tap(middle["x"], middle["y"])
+    until(lambda: probe(page, "seatsShown"), what="zoom into the section")
+    point = bring_into_view(page, target)
+    page.touchscreen.tap(point["x"], point["y"])
+
+    sheet = page.locator("#seat-sheet")
+    sheet.wait_for(state="visible")
+    assert sheet.locator("h2").inner_text() == "Parterre, row A, seat 20"
+    assert "VIP" in sheet.inner_text() and "90 EUR" in sheet.inner_text()
+    assert status_of(page, target) == "available" and not Hold.objects.exists(), (
+        "looking holds nothing"
+    )
+    sheet.get_by_role("button", name="Choose this seat").tap()
+    wait_for_status(page, target, "mine")
+    assert Seat.objects.get(pk=target).status == "reserved"
+    assert sheet.get_by_role("button", name="Give back").is_visible()
+
+
+def test_a_touch_drag_on_the_map_never_scrolls_the_page(browser, server):  # noqa: F811
+    hall = _large_hall(db_now())
+    page = phone_page(browser, f"{server}/performances/{hall.pk}/")
+    # The map's top above the screen's edge: where Android Chrome scrolled the page the other way.
+    page.evaluate(
+        """() => window.scrollTo(0,
+             document.getElementById("seat-map").getBoundingClientRect().top + scrollY + 120)"""
+    )
+    scrolled = page.evaluate("() => window.scrollY")
+    box = page.locator("#seat-map").bounding_box()
+    assert box["y"] < 0
+    before = probe(page, "screenOf(arg)", seat_ids(hall)[0])
+    cdp = page.context.new_cdp_session(page)
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] - 100
+
+    def touch(kind, dy=0):
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y + dy, "id": 1}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    touch("touchStart")
+    for step in range(1, 11):
+        touch("touchMove", -20 * step)  # a finger dragged up the screen, 200 px
+    touch("touchEnd")
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.scrollY") == scrolled, "the page did not move"
+    after = probe(page, "screenOf(arg)", seat_ids(hall)[0])
+    assert after["y"] == pytest.approx(before["y"] - 200, abs=2), "the map did"
+
+
+def test_the_live_snapshot_repaints_no_seat_it_did_not_change(browser, server):  # noqa: F811
+    performance = make_performance(sections=2, rows=2, seats_per_row=8)
+    ids = seat_ids(performance)
+    sockets = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    # The page's socket goes through the test, which can send what the server sends.
+    page.route_web_socket(
+        re.compile(r".*/ws/performances/.*"),
+        lambda ws: sockets.append((ws, ws.connect_to_server())),
+    )
+    page.goto(f"{server}/performances/{performance.pk}/")
+    page.wait_for_selector("body[data-live=true]", timeout=10_000)
+    drawn = seats_drawn(page)
+    assert drawn >= len(ids), "every seat drawn once"
+    seats = [
+        [pk, status, version]
+        for pk, status, version in Seat.objects.filter(pk__in=ids).values_list(
+            "pk", "status", "version"
+        )
+    ]
+    ws = sockets[-1][0]
+    # A reconnect's snapshot repeats every seat as it is.
+    ws.send(json.dumps({"snapshot": True, "seats": seats, "areas": []}))
+    page.wait_for_timeout(300)
+    assert seats_drawn(page) == drawn, "no seat repainted"
+    pk, _, version = seats[3]
+    ws.send(json.dumps({"seats": [[pk, "sold", version + 1]]}))
+    wait_for_status(page, pk, "sold")
+    page.wait_for_timeout(100)
+    repainted = seats_drawn(page) - drawn
+    assert 1 <= repainted < len(ids) / 2, f"the seat and its neighbours only: {repainted}"
+    ws.send(json.dumps({"seats": [[pk, "available", version]]}))  # late news
+    page.wait_for_timeout(300)
+    assert status_of(page, pk) == "sold"
+    context.close()
+
+
+def test_a_keyboard_alone_buys_two_seats_in_the_big_hall_in_fewer_than_30_presses(
+    browser,  # noqa: F811
+    server,  # noqa: F811
+):
+    """Every key press is counted; text typed into the checkout form's fields is not."""
+    hall = _large_hall(db_now())
+    page = open_page(browser, f"{server}/performances/{hall.pk}/")
+    presses = []
+
+    def press(key):
+        presses.append(key)
+        page.keyboard.press(key)
+
+    while page.evaluate("() => document.activeElement.id") != "seat-map":
+        press("Tab")
+        assert len(presses) < 15
+    first = int(page.locator("#seat-current").get_attribute("data-seat-id"))
+    assert first == seat_in(hall, "Parterre", "A", 1)
+    press("Enter")
+    wait_for_status(page, first, "mine")
+    press("ArrowRight")
+    second = int(page.locator("#seat-current").get_attribute("data-seat-id"))
+    assert second == seat_in(hall, "Parterre", "A", 2)
+    press("Enter")
+    wait_for_status(page, second, "mine")
+    press("Shift+Tab")  # the skip link, just before the map
+    assert page.evaluate("() => document.activeElement.getAttribute('href')") == "#basket"
+    press("Enter")
+    press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "to-checkout"
+    press("Enter")
+    page.wait_for_selector("input[name=name]")
+    while page.evaluate("() => document.activeElement.name") != "name":
+        press("Tab")
+        assert len(presses) < 30
+    page.keyboard.type("Ava Buyer")
+    press("Tab")
+    page.keyboard.type("ava@example.org")
+    press("Enter")
+    page.wait_for_selector(".ticket", timeout=10_000)
+    assert page.locator(".ticket").count() == 2
+    assert len(presses) < 30, presses
+
+
+def test_the_page_filters_dim_seats_the_arrows_pass_over_and_finds_are_shown(
+    browser,  # noqa: F811
+    server,  # noqa: F811
+):
+    hall = _large_hall(db_now())
+    page = open_page(browser, f"{server}/performances/{hall.pk}/")
+    vip, normal = seat_in(hall, "Parterre", "E", 10), seat_in(hall, "Parterre", "F", 10)
+    page.evaluate(
+        """() => document.dispatchEvent(new CustomEvent("sandali:filter",
+             {detail: {maxPrice: "50.00", accessibleOnly: false}}))"""
+    )
+    assert probe(page, "dimmed(arg)", vip) and not probe(page, "dimmed(arg)", normal)
+    page.locator("#seat-map").focus()
+    current = int(page.locator("#seat-current").get_attribute("data-seat-id"))
+    assert current == seat_in(hall, "Parterre", "F", 1), "the first seat the filter leaves"
+    page.keyboard.press("ArrowUp")  # row E above is VIP: passed over, to a seat of 50 or less
+    above = int(page.locator("#seat-current").get_attribute("data-seat-id"))
+    assert not probe(page, "dimmed(arg)", above)
+
+    found = [seat_in(hall, "Gallery", "J", n) for n in (11, 12, 13, 14)]
+    page.evaluate(
+        """(ids) => document.dispatchEvent(new CustomEvent("sandali:show-seats",
+             {detail: {ids}}))""",
+        found,
+    )
+    page.wait_for_timeout(400)  # the glide
+    assert sorted(probe(page, "highlighted")) == sorted(found)
+    assert all(probe(page, "pointOf(arg)", pk) for pk in found), "all four in view"
+
+
+def test_the_map_hands_the_basket_a_way_to_name_seats(browser, server):  # noqa: F811
+    performance = make_performance()
+    context = browser.new_context()
+    context.add_init_script(
+        """document.addEventListener("sandali:map-ready",
+             (event) => { window.seatLabelForTest = event.detail.seatLabel; })"""
+    )
+    page = context.new_page()
+    page.goto(f"{server}/performances/{performance.pk}/")
+    page.wait_for_selector("body[data-ready=true]")
+    pk = seat_ids(performance)[0]
+    assert page.evaluate("(id) => window.seatLabelForTest(id)", pk) == label_of(page, pk)
+    assert label_of(page, pk).startswith("Section 1, row A, seat 1")
+    context.close()
