@@ -12,10 +12,14 @@ export class Camera {
     this.scale = 1; this.x = 0; this.y = 0;
     this.fitted = null; // the view that shows the whole hall
     this.animation = 0;
+    this.measure();
   }
 
-  get width() { return this.element.clientWidth; }
-  get height() { return this.element.clientHeight; }
+  // The element's size, read once per resize (reading it per frame would force a layout).
+  measure() {
+    this.width = this.element.clientWidth;
+    this.height = this.element.clientHeight;
+  }
   toWorld(sx, sy) { return [(sx - this.x) / this.scale, (sy - this.y) / this.scale]; }
   toScreen(wx, wy) { return [wx * this.scale + this.x, wy * this.scale + this.y]; }
   visibleWorld() {
@@ -93,8 +97,14 @@ export class Camera {
 export function attachGestures(element, camera, handlers) {
   const pointers = new Map();
   let drag = null, pinch = null, settleTimer = 0;
+  // The element's place on screen, read when a gesture starts or after the page scrolled or
+  // resized: reading it at every move would force a layout per event.
+  let box = null;
+  const forget = () => { box = null; };
+  addEventListener("scroll", forget, { passive: true, capture: true });
+  addEventListener("resize", forget, { passive: true });
   const local = (event) => {
-    const box = element.getBoundingClientRect();
+    box ??= element.getBoundingClientRect();
     return [event.clientX - box.left, event.clientY - box.top];
   };
   const settleSoon = () => {
@@ -105,6 +115,7 @@ export function attachGestures(element, camera, handlers) {
   element.addEventListener("pointerdown", (event) => {
     if (event.button > 0 || event.target.closest("[data-map-control]")) return;
     element.setPointerCapture(event.pointerId);
+    if (!pointers.size) forget();
     pointers.set(event.pointerId, local(event));
     if (pointers.size === 2) {
       const [a, b] = [...pointers.values()];

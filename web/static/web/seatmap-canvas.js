@@ -9,7 +9,7 @@ import { drawMark, MARK_NAMES } from "./seatmap-access.js";
 
 export const SEAT_SCALE = 9; // CSS px per seat pitch from which seats are drawn (about 8 px wide)
 const MARK_SCALE = 18; // ... from which the accessibility marks are legible
-const ROW_LABEL_SCALE = 14; // ... from which row labels fit beside the rows
+const ROW_LABEL_SCALE = 12; // ... from which row labels fit beside the rows
 export const INK = { rowLabel: "#4a4a55", focusInner: "#000000", focusOuter: "#ffffff",
   highlight: "#1f5fbf", paper: "#ffffff", sold: "#4d4d4d", reservedEdge: "#6b6b6b" };
 

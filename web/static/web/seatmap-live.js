@@ -37,6 +37,7 @@ export async function readMap(url, { fresh = false } = {}) {
   mapEtag = response.headers.get("ETag") ?? "";
   const body = await response.json();
   document.dispatchEvent(new CustomEvent("sandali:map", { detail: body })); // areas read it
+  await new Promise((resolve) => setTimeout(resolve, 0)); // the parse was one long step already
   return readSeatMap(body);
 }
 

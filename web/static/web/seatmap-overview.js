@@ -73,17 +73,22 @@ export class Overview {
     }
   }
 
-  // Name, price range and seats left of each section, in the page's language (live).
+  // Name, price range and seats left of each section, in the page's language (live). Only
+  // lines whose words changed are set and measured again (a measure forces a layout).
   refresh(leftBySection) {
+    const changed = [];
     for (const { section, path, lines } of this.sections.values()) {
       const left = leftBySection.get(section.id) ?? 0;
-      lines[0].textContent = this.words.name(section.id);
-      lines[1].textContent = this.words.prices(section.id);
-      lines[2].textContent = this.words.left(left);
+      const words = [this.words.name(section.id), this.words.prices(section.id), this.words.left(left)];
+      lines.forEach((line, k) => {
+        if (line.textContent === words[k]) return;
+        line.textContent = words[k];
+        changed.push(line);
+      });
       path.classList.toggle("section-shape--sold-out", left === 0);
-      for (const line of lines) line.width = line.getComputedTextLength();
     }
-    this.follow(this.svg.classList.contains("seats-shown"));
+    for (const line of changed) line.width = line.getComputedTextLength();
+    if (changed.length) this.follow(this.svg.classList.contains("seats-shown"));
   }
 
   sectionAt(wx, wy, inside) {
@@ -114,7 +119,8 @@ export class MiniMap {
     this.canvas.hidden = !shown;
     if (!shown || !this.index.bounds) return;
     const ratio = window.devicePixelRatio || 1;
-    const w = this.canvas.clientWidth, h = this.canvas.clientHeight;
+    this.size ??= [this.canvas.clientWidth, this.canvas.clientHeight]; // fixed by the CSS
+    const [w, h] = this.size;
     if (this.canvas.width !== Math.round(w * ratio)) {
       this.canvas.width = Math.round(w * ratio);
       this.canvas.height = Math.round(h * ratio);

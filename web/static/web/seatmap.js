@@ -347,10 +347,16 @@ function sectionWords() {
 }
 
 
+// Work in steps of a few tens of milliseconds, so that no task freezes a slow phone for long.
+const yieldToPage = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 async function start() {
   const map = await readMap(config.urls.seats);
+  await yieldToPage();
   store = new SeatStore(map);
+  await yieldToPage();
   index = new SeatIndex(store);
+  await yieldToPage();
   camera = new Camera(element, (cam, moving) => onCamera(cam, moving));
   renderer = new Renderer(element.querySelector("canvas.seat-map__seats"), camera, store, index, look);
   overview = new Overview(element.querySelector("svg"), camera, index, withGenericStage(config.shapes, index.bounds), sectionWords());
@@ -362,6 +368,7 @@ async function start() {
   selection = createSelection(page);
   details = new SeatDetails(document.getElementById("seat-tip"), document.getElementById("seat-sheet"),
     describe, (i) => selection.toggle(i));
+  await yieldToPage();
   renderer.resize();
   // The whole hall: the seats, the stage and other shapes, the standing areas.
   const whole = () => {
@@ -371,6 +378,7 @@ async function start() {
   };
   camera.fit(whole());
   new ResizeObserver(() => {
+    camera.measure();
     const [wx, wy] = camera.toWorld(camera.width / 2, camera.height / 2);
     renderer.resize();
     const scale = camera.scale;
