@@ -168,8 +168,14 @@ def test_a_keyboard_alone_buys_two_seats_in_the_big_hall_in_fewer_than_30_presse
     while page.evaluate("() => document.activeElement.id") != "seat-map":
         press("Tab")
         assert len(presses) < 15
+    # One Tab stop: nothing inside the map takes the focus; its active descendant, the current
+    # seat, is a button named in full.
+    assert page.locator("#seat-map [tabindex], #seat-map button, #seat-map a").count() == 0
+    assert page.locator("#seat-map").get_attribute("aria-activedescendant") == "seat-current"
+    assert page.locator("#seat-current").get_attribute("role") == "button"
     first = int(page.locator("#seat-current").get_attribute("data-seat-id"))
     assert first == seat_in(hall, "Parterre", "A", 1)
+    assert label_of(page, first) == page.locator("#seat-current").get_attribute("aria-label")
     press("Enter")
     wait_for_status(page, first, "mine")
     press("ArrowRight")
@@ -240,3 +246,70 @@ def test_the_map_hands_the_basket_a_way_to_name_seats(browser, server):  # noqa:
     assert page.evaluate("(id) => window.seatLabelForTest(id)", pk) == label_of(page, pk)
     assert label_of(page, pk).startswith("Section 1, row A, seat 1")
     context.close()
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour.lstrip("#")[k : k + 2], 16) / 255 for k in (0, 2, 4)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted([luminance(one), luminance(other)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def hex_colour(css: str) -> str:
+    r, g, b = (int(n) for n in re.findall(r"\d+", css)[:3])
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_the_maps_text_and_marks_contrast_with_what_they_are_drawn_on(browser, server, language):  # noqa: F811
+    """Canvas text and marks are invisible to axe-core: their colours, read from the modules
+    that draw them, are checked here against what they are drawn on (WCAG 2: 4.5:1 for text,
+    3:1 for marks, seats and the focus ring)."""
+    hall = _large_hall(db_now())
+    page = phone_page(browser, f"{server}/performances/{hall.pk}/", language=language)
+    drawn = page.evaluate(
+        """async () => {
+          const canvas = await import("/static/web/seatmap-canvas.js");
+          const access = await import("/static/web/seatmap-access.js");
+          return {ink: canvas.INK, palette: canvas.PALETTE, marks: access.MARK_INK};
+        }"""
+    )
+    styles = page.evaluate(
+        """() => {
+          const style = (selector, name) =>
+            getComputedStyle(document.querySelector(selector))[name];
+          return {
+            name: style(".section-label__name", "fill"),
+            detail: style(".section-label__detail", "fill"),
+            halo: style(".section-label__detail", "stroke"),
+            section: style(".section-shape", "fill"),
+            map: style(".map", "backgroundColor"),
+          };
+        }"""
+    )
+    ink, marks = drawn["ink"], drawn["marks"]
+    styles = {key: hex_colour(value) for key, value in styles.items()}
+    paper = styles["map"]
+    assert paper == ink["paper"] == "#ffffff"
+    # Text: row labels on the map; the overview's labels on their section and on their halo.
+    assert contrast(ink["rowLabel"], paper) >= 4.5
+    for text in (styles["name"], styles["detail"]):
+        assert contrast(text, styles["section"]) >= 4.5
+        assert contrast(text, styles["halo"]) >= 4.5
+    # Marks: dark on their white halo, the halo on any seat colour.
+    assert contrast(marks["mark"], marks["halo"]) >= 4.5
+    for colour in drawn["palette"]:
+        assert contrast(marks["halo"], colour) >= 3, colour
+        # Seats on the map, and the buyer's own seats on a section in the overview.
+        assert contrast(colour, paper) >= 3, colour
+        assert contrast(colour, styles["section"]) >= 3, colour
+    assert contrast(ink["sold"], paper) >= 3 and contrast(ink["reservedEdge"], paper) >= 3
+    # The focus ring: black inside white, so one of them stands out on any seat.
+    assert contrast(ink["focusInner"], ink["focusOuter"]) >= 3
+    for colour in drawn["palette"]:
+        assert max(contrast(ink["focusInner"], colour), contrast(ink["focusOuter"], colour)) >= 3

@@ -7,6 +7,9 @@
 import { SEAT_RADIUS } from "./seatmap-hit.js";
 import { drawMark, MARK_NAMES } from "./seatmap-access.js";
 
+export const PALETTE = ["#1f5fbf", "#8a2be2", "#0b7a4b", "#b3261e", "#8c5a00", "#00677f"];
+// Ticket types differ by shape as well as colour, so colour is never the only signal.
+export const SHAPES = ["circle", "square", "diamond"];
 export const SEAT_SCALE = 9; // CSS px per seat pitch from which seats are drawn (about 8 px wide)
 const MARK_SCALE = 18; // ... from which the accessibility marks are legible
 const ROW_LABEL_SCALE = 12; // ... from which row labels fit beside the rows

@@ -6,7 +6,7 @@
 // Every change pushed through the WebSocket is applied keeping per seat the highest version.
 import { accessLabel, showAccess } from "./seatmap-access.js";
 import { Camera, attachGestures } from "./seatmap-camera.js";
-import { Renderer, SEAT_SCALE } from "./seatmap-canvas.js";
+import { PALETTE, Renderer, SEAT_SCALE, SHAPES } from "./seatmap-canvas.js";
 import { SeatDetails } from "./seatmap-details.js";
 import { SEAT_RADIUS, SeatIndex, insidePolygon } from "./seatmap-hit.js";
 import { attachKeys } from "./seatmap-keys.js";
@@ -23,9 +23,6 @@ const numbers = new Intl.NumberFormat(lang === "fa" ? "fa-IR" : "en");
 const money = (value) => `${numbers.format(Number(value))} ${config.currency}`;
 const element = document.getElementById("seat-map");
 const current = document.getElementById("seat-current");
-export const PALETTE = ["#1f5fbf", "#8a2be2", "#0b7a4b", "#b3261e", "#8c5a00", "#00677f"];
-// Ticket types differ by shape as well as colour, so colour is never the only signal.
-export const SHAPES = ["circle", "square", "diamond"];
 
 const sectionNames = new Map(config.prices.map((p) => [p.section, p.sectionName]));
 const prices = new Map(config.prices.map((p) => [`${p.section}-${p.ticketType}`, p]));
@@ -405,6 +402,7 @@ async function start() {
     redraw();
   });
   zoomButtons();
+  showCurrent(); // named from the start: "no seat chosen yet: press an arrow key"
   showAccess(store.flags, config.access);
   for (const el of document.querySelectorAll(".swatch")) {
     el.style.background = colorOf(Number(el.dataset.ticketType));
