@@ -313,3 +313,16 @@ def test_the_maps_text_and_marks_contrast_with_what_they_are_drawn_on(browser, s
     assert contrast(ink["focusInner"], ink["focusOuter"]) >= 3
     for colour in drawn["palette"]:
         assert max(contrast(ink["focusInner"], colour), contrast(ink["focusOuter"], colour)) >= 3
+
+
+def test_plus_zooms_into_the_nearest_section_not_the_aisle_in_the_middle(browser, server):  # noqa: F811
+    hall = _large_hall(db_now())  # its middle is the empty floor between the balconies
+    page = open_page(browser, f"{server}/performances/{hall.pk}/")
+    parterre = probe(page, "sectionOf(arg)", seat_in(hall, "Parterre", "A", 1))
+    page.click("[data-zoom=in]")
+    page.wait_for_timeout(500)  # the glide
+    box = page.locator("#seat-map").bounding_box()
+    middle = probe(page, "sectionPoint(arg)", parterre)
+    assert middle["x"] == pytest.approx(box["x"] + box["width"] / 2, abs=2)
+    assert middle["y"] == pytest.approx(box["y"] + box["height"] / 2, abs=2)
+    assert probe(page, "seatsShown")
