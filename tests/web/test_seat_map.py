@@ -326,3 +326,31 @@ def test_plus_zooms_into_the_nearest_section_not_the_aisle_in_the_middle(browser
     assert middle["x"] == pytest.approx(box["x"] + box["width"] / 2, abs=2)
     assert middle["y"] == pytest.approx(box["y"] + box["height"] / 2, abs=2)
     assert probe(page, "seatsShown")
+
+
+def test_two_fingers_pinch_around_their_middle(browser, server):  # noqa: F811
+    hall = _large_hall(db_now())
+    page = phone_page(browser, f"{server}/performances/{hall.pk}/")
+    box = page.locator("#seat-map").bounding_box()
+    seat = seat_in(hall, "Parterre", "J", 20)
+    before, scale = probe(page, "screenOf(arg)", seat), probe(page, "scale")
+    middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    cdp = page.context.new_cdp_session(page)
+
+    def fingers(kind, apart):
+        points = [
+            {"x": middle[0] - apart, "y": middle[1], "id": 1},
+            {"x": middle[0] + apart, "y": middle[1], "id": 2},
+        ]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    fingers("touchStart", 40)
+    for apart in range(45, 121, 5):  # from 80 px apart to 240: three times as large
+        fingers("touchMove", apart)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_timeout(300)
+    assert probe(page, "scale") == pytest.approx(3 * scale, rel=0.01)
+    after = probe(page, "screenOf(arg)", seat)
+    for k in (0, 1):  # the point under the fingers' middle stays there
+        key = "xy"[k]
+        assert after[key] == pytest.approx(middle[k] + 3 * (before[key] - middle[k]), abs=2)

@@ -118,8 +118,14 @@ export function attachGestures(element, camera, handlers) {
     if (!pointers.size) forget();
     pointers.set(event.pointerId, local(event));
     if (pointers.size === 2) {
+      // The hall's point under the fingers' middle stays under their middle as they move, and
+      // the scale follows their distance: measured from the pinch's start, so nothing drifts.
       const [a, b] = [...pointers.values()];
-      pinch = { distance: Math.hypot(a[0] - b[0], a[1] - b[1]) };
+      pinch = {
+        distance: Math.hypot(a[0] - b[0], a[1] - b[1]),
+        scale: camera.scale,
+        world: camera.toWorld((a[0] + b[0]) / 2, (a[1] + b[1]) / 2),
+      };
       drag = null;
     } else if (pointers.size === 1) {
       const [sx, sy] = local(event);
@@ -138,8 +144,9 @@ export function attachGestures(element, camera, handlers) {
     if (pinch && pointers.size === 2) {
       const [a, b] = [...pointers.values()];
       const distance = Math.hypot(a[0] - b[0], a[1] - b[1]);
-      camera.zoomAt(distance / pinch.distance, (a[0] + b[0]) / 2, (a[1] + b[1]) / 2, true);
-      pinch.distance = distance;
+      const scale = camera.clampScale((pinch.scale * distance) / pinch.distance);
+      const [mx, my] = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
+      camera.set({ scale, x: mx - pinch.world[0] * scale, y: my - pinch.world[1] * scale }, true);
     } else if (drag) {
       const dx = point[0] - drag.sx, dy = point[1] - drag.sy;
       if (!drag.moved && Math.hypot(dx, dy) < 6) return; // still a tap
@@ -159,6 +166,9 @@ export function attachGestures(element, camera, handlers) {
     if (!pointers.size) drag = null;
     if (wasGesture && !pointers.size) handlers.settle();
   };
+  element.addEventListener("pointerleave", (event) => {
+    if (event.pointerType === "mouse" && !pointers.size) handlers.hover(-1e6, -1e6);
+  });
   element.addEventListener("pointerup", end);
   element.addEventListener("pointercancel", end);
 

@@ -4,7 +4,7 @@
 // a tap on a touch screen shows its details first (seatmap-details.js). The keyboard reaches
 // the map as one Tab stop (seatmap-keys.js) whose active descendant is the current seat.
 // Every change pushed through the WebSocket is applied keeping per seat the highest version.
-import { accessLabel, showAccess } from "./seatmap-access.js";
+import { showAccess } from "./seatmap-access.js";
 import { Camera, attachGestures } from "./seatmap-camera.js";
 import { PALETTE, Renderer, SEAT_SCALE, SHAPES } from "./seatmap-canvas.js";
 import { SeatDetails } from "./seatmap-details.js";
@@ -14,18 +14,16 @@ import { MiniMap, Overview, withGenericStage } from "./seatmap-overview.js";
 import { makeProbe } from "./seatmap-probe.js";
 import { createSelection } from "./seatmap-select.js";
 import { SeatStore } from "./seatmap-store.js";
+import { SeatWords, format } from "./seatmap-words.js";
 import { connect, readMap, refreshMap } from "./seatmap-live.js";
 
 const config = JSON.parse(document.getElementById("seat-map-config").textContent);
 const text = config.messages;
 const lang = document.documentElement.lang || "en";
 const numbers = new Intl.NumberFormat(lang === "fa" ? "fa-IR" : "en");
-const money = (value) => `${numbers.format(Number(value))} ${config.currency}`;
 const element = document.getElementById("seat-map");
 const current = document.getElementById("seat-current");
 
-const sectionNames = new Map(config.prices.map((p) => [p.section, p.sectionName]));
-const prices = new Map(config.prices.map((p) => [`${p.section}-${p.ticketType}`, p]));
 const ticketTypes = [...new Set(config.prices.map((p) => p.ticketType))];
 // A ticket type's look: its `style` (its index among its event's ticket types, the same at
 // every performance) where the page has it, else its index on this page.
@@ -33,10 +31,6 @@ const styleOf = (ticketType) => config.prices.find((p) => p.ticketType === ticke
   ?? ticketTypes.indexOf(ticketType);
 const colorOf = (ticketType) => PALETTE[styleOf(ticketType) % PALETTE.length];
 const shapeOf = (ticketType) => SHAPES[styleOf(ticketType) % SHAPES.length];
-
-function format(template, values) {
-  return template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
-}
 
 function toast(message) {
   const item = document.createElement("p");
@@ -46,54 +40,21 @@ function toast(message) {
   setTimeout(() => item.remove(), 5000);
 }
 
-let store, index, camera, renderer, overview, minimap, details, selection;
+let store, words, index, camera, renderer, overview, minimap, details, selection;
 const filter = { maxPrice: null, accessibleOnly: false };
 const look = { focus: -1, focusShown: false, highlight: new Set() };
 
-const priceOf = (i) => prices.get(`${store.section[i]}-${store.ticketType[i]}`);
 look.statusOf = (i) => store.statusAt(i);
 look.colorOf = (i) => colorOf(store.ticketType[i]);
 look.shapeOf = (i) => shapeOf(store.ticketType[i]);
 look.dimmed = (i) => {
   if (filter.accessibleOnly && !(store.flags[i] & 3)) return true;
-  const price = priceOf(i);
+  const price = words.priceOf(i);
   return filter.maxPrice !== null && price !== undefined && Number(price.price) > Number(filter.maxPrice);
 };
 
-function labelAt(i) {
-  const price = priceOf(i);
-  return format(text.seat_label, {
-    section: sectionNames.get(store.section[i]) ?? "", row: store.row[i],
-    number: numbers.format(store.number[i]), ticket_type: price?.ticketTypeName ?? "",
-    price: price ? money(price.price) : "", status: text.status[store.statusAt(i)],
-  }) + accessLabel(store.flags[i], config.access);
-}
+const labelAt = (i) => words.labelAt(i);
 const labelOf = (id) => (store?.indexOf(id) >= 0 ? labelAt(store.indexOf(id)) : String(id));
-
-// Why a seat that is not free cannot be had: none of its kind (section x ticket type) is
-// left, or just this one is taken.
-function refusal(i) {
-  const left = store.countAvailable().get(`${store.section[i]}-${store.ticketType[i]}`) ?? 0;
-  if (left > 0) return text.taken;
-  const price = priceOf(i);
-  return format(text.sold_out, { ticket_type: price?.ticketTypeName, section: sectionNames.get(store.section[i]) });
-}
-
-function describe(i) {
-  const price = priceOf(i);
-  const status = store.statusAt(i);
-  const words = text.details;
-  const marks = accessLabel(store.flags[i], config.access).split(config.access.separator).filter(Boolean);
-  const found = {
-    title: format(words.title, { section: sectionNames.get(store.section[i]) ?? "", row: store.row[i], number: numbers.format(store.number[i]) }),
-    rows: [[words.ticket_type, price?.ticketTypeName], [words.price, price ? money(price.price) : ""],
-      [words.marks, marks.join(config.access.separator)], [words.status, text.status[status]]],
-  };
-  if (status === "mine") found.action = words.give_back;
-  else if (status === "available") found.action = words.choose;
-  else found.reason = refusal(i);
-  return found;
-}
 
 // ---- drawing, once per frame however many changes came in it -------------------------------
 let frame = 0, fullDraw = false;
@@ -243,8 +204,10 @@ function onTap(sx, sy, event) {
     look.focus = i;
     showCurrent();
     redraw([i]);
-    if (event.pointerType === "touch") details.openSheet(i);
-    else selection.toggle(i);
+    if (event.pointerType === "touch") {
+      details.openSheet(i);
+      keepAboveSheet(i);
+    } else selection.toggle(i);
     return;
   }
   const area = document.elementsFromPoint(event.clientX, event.clientY)
@@ -253,6 +216,14 @@ function onTap(sx, sy, event) {
   const [wx, wy] = camera.toWorld(sx, sy);
   const section = overview.sectionAt(wx, wy, insidePolygon);
   if (section) zoomToSection(section);
+}
+
+// The sheet covers the bottom of a phone's screen: the seat it describes stays in sight above.
+function keepAboveSheet(i) {
+  const sheetTop = document.getElementById("seat-sheet").getBoundingClientRect().top;
+  const seatY = element.getBoundingClientRect().top + camera.toScreen(store.x[i], store.y[i])[1];
+  const room = sheetTop - 48;
+  if (seatY > room) camera.animateTo({ scale: camera.scale, x: camera.x, y: camera.y - (seatY - room) });
 }
 
 function zoomToSection(section) {
@@ -324,26 +295,6 @@ function applyChanges(changes) {
   if (lost) selection.expired();
 }
 
-function sectionWords() {
-  const priced = new Map();
-  for (const p of config.prices) {
-    const list = priced.get(p.section) ?? [];
-    list.push(Number(p.price));
-    priced.set(p.section, list);
-  }
-  return {
-    name: (id) => sectionNames.get(id) ?? "",
-    prices: (id) => {
-      const list = priced.get(id) ?? [];
-      if (!list.length) return "";
-      const low = Math.min(...list), high = Math.max(...list);
-      return low === high ? money(low) : format(text.details.price_range, { low: money(low), high: money(high) });
-    },
-    left: (count) => format(text.details.seats_left, { count: numbers.format(count) }),
-  };
-}
-
-
 // Work in steps of a few tens of milliseconds, so that no task freezes a slow phone for long.
 const yieldToPage = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -351,20 +302,21 @@ async function start() {
   const map = await readMap(config.urls.seats);
   await yieldToPage();
   store = new SeatStore(map);
+  words = new SeatWords(config, store, numbers);
   await yieldToPage();
   index = new SeatIndex(store);
   await yieldToPage();
   camera = new Camera(element, (cam, moving) => onCamera(cam, moving));
   renderer = new Renderer(element.querySelector("canvas.seat-map__seats"), camera, store, index, look);
-  overview = new Overview(element.querySelector("svg"), camera, index, withGenericStage(config.shapes, index.bounds), sectionWords());
+  overview = new Overview(element.querySelector("svg"), camera, index, withGenericStage(config.shapes, index.bounds), words.sections());
   minimap = new MiniMap(element.querySelector(".minimap"), camera, index, (wx, wy) => {
     camera.animateTo(camera.viewAround(wx, wy, camera.scale));
   });
-  const page = { config, text, store, toast, format, numbers, refusal, labelOf,
+  const page = { config, text, store, toast, format, numbers, refusal: (i) => words.refusal(i), labelOf,
     refreshMap: () => refreshMap(page), changed: seatsChanged, apply: applyChanges };
   selection = createSelection(page);
   details = new SeatDetails(document.getElementById("seat-tip"), document.getElementById("seat-sheet"),
-    describe, (i) => selection.toggle(i));
+    (i) => words.describe(i), (i) => selection.toggle(i));
   await yieldToPage();
   renderer.resize();
   // The whole hall: the seats, the stage and other shapes, the standing areas.
