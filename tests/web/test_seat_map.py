@@ -354,3 +354,28 @@ def test_two_fingers_pinch_around_their_middle(browser, server):  # noqa: F811
     for k in (0, 1):  # the point under the fingers' middle stays there
         key = "xy"[k]
         assert after[key] == pytest.approx(middle[k] + 3 * (before[key] - middle[k]), abs=2)
+
+
+def test_a_seat_under_the_mouse_shows_its_details_and_holds_nothing(browser, server):  # noqa: F811
+    performance = make_performance(sections=2, rows=2, seats_per_row=8)
+    ids = seat_ids(performance)
+    page = open_page(browser, f"{server}/performances/{performance.pk}/")
+    point = bring_into_view(page, ids[9])
+    page.mouse.move(point["x"], point["y"])
+    tip = page.locator("#seat-tip")
+    tip.wait_for(state="visible")
+    assert tip.locator("strong").inner_text() == "Section 1, row B, seat 2"
+    assert "Student" in tip.inner_text() and "10 EUR" in tip.inner_text()
+    assert "available" in tip.inner_text()
+    page.mouse.move(point["x"], point["y"] - 400)  # off the map's seats
+    tip.wait_for(state="hidden")
+    assert status_of(page, ids[9]) == "available" and not Hold.objects.exists()
+
+
+def test_the_persian_overview_names_sections_with_persian_digits(browser, server):  # noqa: F811
+    hall = _large_hall(db_now())
+    page = phone_page(browser, f"{server}/performances/{hall.pk}/", language="fa")
+    label = page.locator(".section-label", has=page.locator("text", has_text="Parterre"))
+    assert label.locator("text").nth(2).text_content() == "۸۰۰ صندلی مانده"
+    assert "۴۵" in label.locator("text").nth(1).text_content()
+    assert label.locator("text").first.get_attribute("direction") == "rtl"
