@@ -22,6 +22,11 @@ export class Overview {
     this.world = svg.querySelector("#seat-map-world");
     this.labels = svg.querySelector(".section-labels");
     drawShapes(this.world, shapes);
+    // Standing areas' words (seatmap-areas.js), drawn in hall units: grown while the view is
+    // small, so that the overview of an arena still reads them.
+    this.areaWords = [...this.world.querySelectorAll(".area-name, .area-left")].map((el) => ({
+      el, y: Number(el.getAttribute("y")), size: el.classList.contains("area-name") ? 1.1 : 0.8,
+    }));
     this.outlines = svgElement("g", { class: "sections" });
     this.world.append(this.outlines);
     this.sections = new Map();
@@ -52,6 +57,13 @@ export class Overview {
     const { scale, x, y } = this.camera;
     this.world.setAttribute("transform", `matrix(${scale} 0 0 ${scale} ${x} ${y})`);
     this.svg.classList.toggle("seats-shown", seatsShown);
+    const grow = Math.max(1, 12 / (scale * 1.1));
+    for (const word of this.areaWords) {
+      // Each line's offset from the area's middle (0.4 above, 1.2 below) grows with its size.
+      const middle = word.size === 1.1 ? word.y + 0.4 : word.y - 1.2;
+      word.el.style.fontSize = `${word.size * grow}px`;
+      word.el.setAttribute("y", middle + (word.y - middle) * grow);
+    }
     const placed = [];
     for (const { section, label, lines } of this.sections.values()) {
       const b = section.bounds;
