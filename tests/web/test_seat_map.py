@@ -379,3 +379,22 @@ def test_the_persian_overview_names_sections_with_persian_digits(browser, server
     assert label.locator("text").nth(2).text_content() == "۸۰۰ صندلی مانده"
     assert "۴۵" in label.locator("text").nth(1).text_content()
     assert label.locator("text").first.get_attribute("direction") == "rtl"
+
+
+def test_zoomed_in_a_mini_map_shows_the_hall_and_a_tap_there_moves_the_view(browser, server):  # noqa: F811
+    hall = _large_hall(db_now())
+    page = phone_page(browser, f"{server}/performances/{hall.pk}/")
+    minimap = page.locator(".minimap")
+    assert minimap.is_hidden(), "not while the whole hall is in view"
+    gallery = seat_in(hall, "Gallery", "J", 15)
+    parterre = probe(
+        page, "sectionPoint(arg)", probe(page, "sectionOf(arg)", seat_in(hall, "Parterre", "A", 1))
+    )
+    page.touchscreen.tap(parterre["x"], parterre["y"])
+    minimap.wait_for(state="visible")
+    page.wait_for_timeout(400)
+    assert probe(page, "pointOf(arg)", gallery) is None, "the gallery is out of view"
+    box = minimap.bounding_box()
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.85)  # the back
+    page.wait_for_timeout(500)
+    assert probe(page, "pointOf(arg)", gallery), "the view moved to the gallery"
