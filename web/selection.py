@@ -203,6 +203,19 @@ def messages_for_page() -> dict:
             "blocked": _("not for sale"),
             "mine": _("your choice"),
         },
+        # A seat's details before it is chosen (seatmap-details.js), and the overview's labels.
+        "details": {
+            "title": _("%(section)s, row %(row)s, seat %(number)s"),
+            "ticket_type": _("Ticket type"),
+            "price": _("Price"),
+            "marks": _("Seat marks"),
+            "status": _("Status"),
+            "choose": _("Choose this seat"),
+            "give_back": _("Give back"),
+            "no_seat": _("No seat chosen yet: press an arrow key."),
+            "price_range": _("%(low)s to %(high)s"),
+            "seats_left": _("%(count)s seats left"),
+        },
         "seat_label": _(
             "%(section)s, row %(row)s, seat %(number)s, %(ticket_type)s, %(price)s, %(status)s"
         ),

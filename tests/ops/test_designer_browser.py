@@ -15,6 +15,7 @@ from catalog.layouts import SectionSpec, replace_layout
 from catalog.models import Event, LayoutSeat, TicketType, VenueLayout
 from core.dbtime import db_now
 from tests.web import test_browser as buyer_pages
+from tests.web.seatmap_probe import label_of
 
 browser = buyer_pages.browser  # the buyer's tests' Chromium and server, as fixtures here
 server = buyer_pages.server
@@ -111,7 +112,7 @@ def test_a_curved_row_drawn_in_the_designer_reaches_the_buyers_map(browser, serv
     buyer.goto(f"{server}/performances/{performance.pk}/")
     buyer.wait_for_selector("body[data-ready=true]", timeout=10_000)
     for seat in seats:
-        label = buyer.locator(f'[data-seat-id="{seat.pk}"]').get_attribute("aria-label")
+        label = label_of(buyer, seat.pk)
         assert "VIP" in label and "Balcony" in label
     assert buyer.locator("#seat-map .shapes rect").count() == 1, "the stage behind the seats"
     assert buyer.locator("p.stage").count() == 0, "in place of the page's generic stage"

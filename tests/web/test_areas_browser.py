@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 
 from catalog.models import Seat
 from tests.factories import make_performance, make_standing_area, seat_ids
-from tests.web.test_browser import browser, open_page, seat, server  # noqa: F401 - fixtures
+from tests.web.seatmap_probe import click_seat, probe, wait_for_status
+from tests.web.test_browser import browser, open_page, server  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +21,7 @@ def test_a_buyer_holds_places_with_the_keyboard_and_another_page_sees_them_go(br
     shape = buyer.locator(f'.area[data-area-id="{area.pk}"]')
     assert shape.locator(".area-name").text_content() == "Floor"
     assert shape.locator(".area-left").text_content() == "120 of 120 places left"
-    assert buyer.locator(".area").count() == 1 and buyer.locator("[data-seat-id]").count() == 12
+    assert buyer.locator(".area").count() == 1 and probe(buyer, "count") == 12
 
     # The picker is a labelled number input: reached by its label, filled and sent by keys.
     picker = buyer.get_by_label("How many places in Floor")
@@ -38,8 +39,8 @@ def test_a_buyer_holds_places_with_the_keyboard_and_another_page_sees_them_go(br
     assert watcher.locator(f'[data-area-free="{area.pk}"]').inner_text() == "117"
 
     # A seat joins the same hold; then the buyer checks out and gets standing tickets.
-    seat(buyer, seat_ids(performance)[0]).click()
-    buyer.wait_for_selector(f'[data-seat-id="{seat_ids(performance)[0]}"].seat--mine')
+    click_seat(buyer, seat_ids(performance)[0])
+    wait_for_status(buyer, seat_ids(performance)[0], "mine")
     assert buyer.locator("#basket-count").inner_text() == "4"
     buyer.click("#to-checkout")
     assert buyer.locator("text=standing").count() == 3

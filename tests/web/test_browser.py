@@ -16,6 +16,7 @@ from reservations.models import Hold
 from reservations.services import hold_seats
 from tests.factories import expire_hold, make_performance, seat_ids
 from tests.servers import sandali_server
+from tests.web.seatmap_probe import click_seat, label_of, probe, status_of, wait_for_status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CHROMIUM = "/usr/bin/chromium"
@@ -60,10 +61,6 @@ def open_page(browser, url: str, language: str = "en", phone: bool = False):
     return page
 
 
-def seat(page, seat_id: int):
-    return page.locator(f'[data-seat-id="{seat_id}"]')
-
-
 def save(page, name: str) -> None:
     if os.environ.get("SANDALI_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -75,13 +72,13 @@ def test_a_buyer_holds_three_seats_checks_out_and_gets_three_qr_tickets(browser,
     ids = seat_ids(performance)
     page = open_page(browser, f"{server}/performances/{performance.pk}/")
     for seat_id in ids[:3]:
-        seat(page, seat_id).click()
-        page.wait_for_selector(f'[data-seat-id="{seat_id}"].seat--mine')
+        click_seat(page, seat_id)
+        wait_for_status(page, seat_id, "mine")
     assert page.locator("#basket-seats li").count() == 3
     assert re.fullmatch(r"(09|10):\d\d", page.locator("#countdown").inner_text())
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
-    assert page.locator(".seat--mine[data-seat-id]").count() == 3, "a reload keeps the hold"
+    assert len(probe(page, "mine()")) == 3, "a reload keeps the hold"
     page.click("#to-checkout")
     page.fill("input[name=name]", "Ava Buyer")
     page.fill("input[name=email]", "ava@example.org")
@@ -102,17 +99,16 @@ def test_two_browsers_race_for_one_seat_and_the_loser_sees_it_taken(browser, ser
     target = seat_ids(performance)[4]
     url = f"{server}/performances/{performance.pk}/"
     first, second = open_page(browser, url), open_page(browser, url)
-    # Both click before either page has heard of the other's choice.
-    seat(first, target).dispatch_event("click")
-    seat(second, target).dispatch_event("click")
+    # Both click before either page has heard of the other's choice (each click only sends).
+    click_seat(first, target)
+    click_seat(second, target)
     # Within a second one page shows the seat as the buyer's and the other as taken.
     deadline = time.monotonic() + 1.0
     while True:
-        classes = [seat(page, target).get_attribute("class") for page in (first, second)]
-        settled = sorted("seat--mine" in c for c in classes) == [False, True]
-        if settled and any("seat--reserved" in c for c in classes):
+        shown = sorted(status_of(page, target) for page in (first, second))
+        if shown == ["mine", "reserved"]:
             break
-        assert time.monotonic() < deadline, f"not settled within a second: {classes}"
+        assert time.monotonic() < deadline, f"not settled within a second: {shown}"
         time.sleep(0.02)
 
 
@@ -124,13 +120,13 @@ def test_two_tabs_of_one_browser_show_the_same_hold_when_the_buyer_comes_back(br
     second = first.context.new_page()  # the same browser: the same session, so the same hold
     second.goto(url)
     second.wait_for_selector("body[data-ready=true]")
-    seat(first, target).click()
-    first.wait_for_selector(f'[data-seat-id="{target}"].seat--mine')
+    click_seat(first, target)
+    wait_for_status(first, target, "mine")
     # The other tab hears of the seat as taken; back in it, the buyer sees it as theirs.
-    second.wait_for_selector(f'[data-seat-id="{target}"].seat--reserved')
+    wait_for_status(second, target, "reserved")
     second.bring_to_front()
     second.evaluate("window.dispatchEvent(new Event('focus'))")
-    second.wait_for_selector(f'[data-seat-id="{target}"].seat--mine', timeout=5_000)
+    wait_for_status(second, target, "mine")
     assert second.locator("#basket-seats li").count() == 1
 
 
@@ -145,7 +141,7 @@ def holds_of(ids) -> set:
 def expire_and_wait(pages, seat_id: int) -> None:
     expire_hold(Hold.objects.get())
     for page in pages:
-        page.wait_for_selector(f'[data-seat-id="{seat_id}"].seat--available', timeout=5000)
+        wait_for_status(page, seat_id, "available")
 
 
 def test_fast_clicks_that_change_the_session_id_all_land_in_one_hold(browser, server):
@@ -154,20 +150,20 @@ def test_fast_clicks_that_change_the_session_id_all_land_in_one_hold(browser, se
     performance = make_performance()
     ids = seat_ids(performance)
     page = open_page(browser, f"{server}/performances/{performance.pk}/")
-    seat(page, ids[0]).click()
-    page.wait_for_selector(f'[data-seat-id="{ids[0]}"].seat--mine')
+    click_seat(page, ids[0])
+    wait_for_status(page, ids[0], "mine")
     before = session_cookie(page)
     expire_and_wait([page], ids[0])
     chosen = ids[1:6]
     for seat_id in chosen:
-        seat(page, seat_id).dispatch_event("click")
+        click_seat(page, seat_id)
     for seat_id in chosen:
-        page.wait_for_selector(f'[data-seat-id="{seat_id}"].seat--mine', timeout=5000)
+        wait_for_status(page, seat_id, "mine")
     assert session_cookie(page) != before
     assert len(holds_of(chosen)) == 1 and Hold.objects.count() == 2
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
-    assert page.locator(".seat--mine[data-seat-id]").count() == len(chosen)
+    assert len(probe(page, "mine()")) == len(chosen)
 
 
 def test_two_tabs_choosing_at_once_as_the_session_id_changes_share_one_hold(browser, server):
@@ -178,13 +174,13 @@ def test_two_tabs_choosing_at_once_as_the_session_id_changes_share_one_hold(brow
     second = first.context.new_page()
     second.goto(url)
     second.wait_for_selector("body[data-ready=true]")
-    seat(first, ids[0]).click()
-    first.wait_for_selector(f'[data-seat-id="{ids[0]}"].seat--mine')
+    click_seat(first, ids[0])
+    wait_for_status(first, ids[0], "mine")
     expire_and_wait([first, second], ids[0])
-    seat(first, ids[1]).dispatch_event("click")
-    seat(second, ids[2]).dispatch_event("click")
-    second.wait_for_selector(f'[data-seat-id="{ids[2]}"].seat--mine', timeout=5000)
-    first.wait_for_selector(f'[data-seat-id="{ids[1]}"].seat--mine', timeout=5000)
+    click_seat(first, ids[1])
+    click_seat(second, ids[2])
+    wait_for_status(second, ids[2], "mine")
+    wait_for_status(first, ids[1], "mine")
     assert len(holds_of(ids[1:3])) == 1 and Hold.objects.count() == 2
 
 
@@ -194,8 +190,8 @@ def test_pay_clicked_twice_shows_the_order_once_paid(browser, server):
     performance = make_performance()
     ids = seat_ids(performance)
     page = open_page(browser, f"{server}/performances/{performance.pk}/")
-    seat(page, ids[0]).click()
-    page.wait_for_selector(f'[data-seat-id="{ids[0]}"].seat--mine')
+    click_seat(page, ids[0])
+    wait_for_status(page, ids[0], "mine")
     page.click("#to-checkout")
     page.fill("input[name=name]", "Ava Buyer")
     page.fill("input[name=email]", "ava@example.org")
@@ -221,17 +217,17 @@ def test_an_eleventh_seat_shows_the_persian_toast_and_sends_no_request(browser, 
     ids = seat_ids(performance)
     page = open_page(browser, f"{server}/performances/{performance.pk}/", language="fa")
     for seat_id in ids[:10]:
-        seat(page, seat_id).click()
-        page.wait_for_selector(f'[data-seat-id="{seat_id}"].seat--mine')
+        click_seat(page, seat_id)
+        wait_for_status(page, seat_id, "mine")
     requests = []
     page.on("request", lambda request: requests.append(request.url))
-    seat(page, ids[10]).click()
+    click_seat(page, ids[10])
     toast = page.locator(".toast").last
     toast.wait_for()
     assert "حداکثر" in toast.inner_text() and "۱۰" in toast.inner_text()
     page.wait_for_timeout(300)
     assert [url for url in requests if "/selection" in url] == []
-    assert "seat--available" in seat(page, ids[10]).get_attribute("class")
+    assert status_of(page, ids[10]) == "available"
 
 
 def test_a_choice_that_would_strand_a_seat_shows_the_persian_toast(browser, server):
@@ -241,13 +237,13 @@ def test_a_choice_that_would_strand_a_seat_shows_the_persian_toast(browser, serv
     Performance.objects.filter(pk=performance.pk).update(refuse_single_seat_gaps=True)
     ids = dict(performance.seats.values_list("number", "id"))
     page = open_page(browser, f"{server}/performances/{performance.pk}/", language="fa")
-    seat(page, ids[2]).click()  # would leave seat 1 alone at the row's end
+    click_seat(page, ids[2])  # would leave seat 1 alone at the row's end
     toast = page.locator(".toast", has_text="تنها می‌گذارد")
     toast.wait_for(timeout=5000)
     assert "صندلی ۱ از ردیف A" in toast.inner_text()
-    assert "seat--available" in seat(page, ids[2]).get_attribute("class")
-    seat(page, ids[1]).click()
-    page.wait_for_selector(f'[data-seat-id="{ids[1]}"].seat--mine')
+    assert status_of(page, ids[2]) == "available"
+    click_seat(page, ids[1])
+    wait_for_status(page, ids[1], "mine")
 
 
 def hold_elsewhere(performance, ids) -> None:
@@ -272,9 +268,9 @@ def test_a_taken_seat_says_whether_any_seat_of_its_kind_is_left(browser, server)
     page = open_page(browser, f"{server}/performances/{performance.pk}/")
     requests = []
     page.on("request", lambda request: requests.append(request.url))
-    seat(page, ids[0]).dispatch_event("click")  # aria-disabled
+    click_seat(page, ids[0])  # aria-disabled
     page.locator(".toast", has_text="Somebody else has just taken a seat").wait_for(timeout=5000)
-    seat(page, ids[5]).dispatch_event("click")
+    click_seat(page, ids[5])
     page.locator(".toast", has_text="No Student seats are left in Section 1.").wait_for(
         timeout=5000
     )
@@ -296,12 +292,12 @@ def test_a_choice_refused_by_the_server_says_whether_any_seat_of_its_kind_is_lef
         # otherwise show the seats taken before the click.
         page.wait_for_selector("body[data-live=true]")
         hold_elsewhere(performance, ids[5:10])
-        seat(page, ids[5]).click()
+        click_seat(page, ids[5])
         page.locator(".toast", has_text="No Student seats are left in Section 1.").wait_for(
             timeout=5000
         )
         hold_elsewhere(performance, ids[:1])
-        seat(page, ids[0]).click()
+        click_seat(page, ids[0])
         page.locator(".toast", has_text="Somebody else has just taken a seat").wait_for(
             timeout=5000
         )
@@ -313,10 +309,10 @@ def test_a_hold_that_expires_clears_the_selection_and_says_why(browser, server):
     ids = seat_ids(performance)
     page = open_page(browser, f"{server}/performances/{performance.pk}/")
     for seat_id in ids[:2]:
-        seat(page, seat_id).click()
-        page.wait_for_selector(f'[data-seat-id="{seat_id}"].seat--mine')
+        click_seat(page, seat_id)
+        wait_for_status(page, seat_id, "mine")
     expire_hold(Hold.objects.get())
-    page.wait_for_selector(f'[data-seat-id="{ids[0]}"].seat--available', timeout=5000)
+    wait_for_status(page, ids[0], "available")
     assert page.locator("#basket").is_hidden()
     assert "expired" in page.locator(".toast").last.inner_text()
 
@@ -327,7 +323,7 @@ def test_the_persian_page_is_right_to_left_with_persian_digits(browser, server):
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.locator("html").get_attribute("lang") == "fa"
     assert re.search(r"[۰-۹]", page.locator(".when").inner_text())
-    label = seat(page, seat_ids(performance)[0]).get_attribute("aria-label")
+    label = label_of(page, seat_ids(performance)[0])
     assert "ردیف" in label and "آزاد" in label
 
 
@@ -335,13 +331,17 @@ def test_every_seat_is_reachable_and_chosen_by_keyboard(browser, server):
     performance = make_performance()
     ids = seat_ids(performance)
     page = open_page(browser, f"{server}/performances/{performance.pk}/")
-    seat(page, ids[0]).focus()
+    page.locator("#seat-map").focus()  # one Tab stop; the current seat is its active descendant
+    current = page.locator("#seat-current")
+    assert current.get_attribute("data-seat-id") == str(ids[0])
     page.keyboard.press("Enter")
-    page.wait_for_selector(f'[data-seat-id="{ids[0]}"].seat--mine')
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.dataset.seatId") == str(ids[1])
-    label = seat(page, ids[0]).get_attribute("aria-label")
+    wait_for_status(page, ids[0], "mine")
+    label = current.get_attribute("aria-label")
     assert "row A" in label and "Normal" in label and "your choice" in label
+    assert current.get_attribute("aria-pressed") == "true"
+    page.keyboard.press("ArrowRight")
+    assert current.get_attribute("data-seat-id") == str(ids[1])
+    assert "available" in current.get_attribute("aria-label")
 
 
 def test_a_ticket_link_opens_the_order_on_another_device_with_no_secret_left_in_the_address(
@@ -390,8 +390,8 @@ def test_the_confirmation_mail_arrives_and_its_link_opens_the_tickets_on_another
     with sandali_server(**env) as base:
         page = open_page(browser, f"{base}/performances/{performance.pk}/")
         for seat_id in ids[:2]:
-            seat(page, seat_id).click()
-            page.wait_for_selector(f'[data-seat-id="{seat_id}"].seat--mine')
+            click_seat(page, seat_id)
+            wait_for_status(page, seat_id, "mine")
         page.click("#to-checkout")
         page.fill("input[name=name]", "Ava Buyer")
         page.fill("input[name=email]", "ava@example.org")

@@ -14,7 +14,8 @@ from catalog.models import Seat
 from reservations.models import Hold
 from tests.accessible import accessible_performance, seat_id
 from tests.factories import make_performance, seat_ids
-from tests.web.test_browser import browser, save, seat, server  # noqa: F401
+from tests.web.seatmap_probe import click_seat, probe, wait_for_status
+from tests.web.test_browser import browser, save, server  # noqa: F401
 from tests.web.test_panel import second_performance_pricing_only
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -74,7 +75,7 @@ def test_four_seats_together_up_to_a_price_from_the_page(browser, server, langua
     ids = sorted(s.id for s in held)
     assert events(page, "sandali:show-seats") == [{"ids": ids}]
     for seat_of in ids:
-        page.wait_for_selector(f'[data-seat-id="{seat_of}"].seat--mine')
+        wait_for_status(page, seat_of, "mine")
     assert page.inner_text("#basket-total") == total
     assert page.locator("#basket").is_visible()
     result = page.inner_text("#best-result")
@@ -90,8 +91,8 @@ def test_best_available_adds_to_the_seats_chosen_on_the_map(browser, server):  #
     performance = make_performance(sections=1, rows=3, seats_per_row=8)
     first = seat_ids(performance)[0]
     page = open_panel(browser, f"{server}/performances/{performance.pk}/")
-    seat(page, first).click()
-    page.wait_for_selector(f'[data-seat-id="{first}"].seat--mine')
+    click_seat(page, first)
+    wait_for_status(page, first, "mine")
     find_seats(page, 2)
     basket_has(page, 3)
     assert Hold.objects.count() == 1
@@ -116,8 +117,8 @@ def test_release_all_gives_everything_back_in_one_request(browser, server):  # n
     ids = seat_ids(performance)[:3]
     page = open_panel(browser, f"{server}/performances/{performance.pk}/")
     for chosen in ids:
-        seat(page, chosen).click()
-        page.wait_for_selector(f'[data-seat-id="{chosen}"].seat--mine')
+        click_seat(page, chosen)
+        wait_for_status(page, chosen, "mine")
     assert page.inner_text("#basket-total") == "60 EUR"
     requests = []
     page.on("request", lambda request: requests.append((request.method, request.url)))
@@ -126,7 +127,7 @@ def test_release_all_gives_everything_back_in_one_request(browser, server):  # n
     page.locator(".toast").last.wait_for()
     assert page.inner_text("#toasts") == "Everything is given back.", "no hold read as expired"
     assert [m for m, url in requests if "/selection" in url] == ["DELETE"]
-    assert page.locator("[data-seat-id].seat--mine").count() == 0
+    assert probe(page, "mine()") == []
     assert set(Seat.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"available"}
 
 

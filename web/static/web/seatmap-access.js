@@ -1,8 +1,8 @@
-// Accessible seats on the seat map: each flagged seat gets a mark drawn over it (never colour
-// alone), its attributes in its aria-label, a legend entry for each flag the hall has, and
-// every other seat dimmed while the panel's "wheelchair spaces" filter is on. The flags are
-// the seat map's `flags` column, catalog/seat_flags.py's bits; the words come translated from
-// the server (web/access.py).
+// Accessible seats on the seat map: each flagged seat gets a mark drawn over it on the map's
+// canvas (never colour alone), its attributes in its label, and a legend entry for each flag
+// the hall has. The wheelchair filter that dims every other seat is the panel's
+// (seatmap-panel.js, through "sandali:filter"). The flags are the seat map's `flags` column,
+// catalog/seat_flags.py's bits; the words come translated from the server (web/access.py).
 const SVG_NS = "http://www.w3.org/2000/svg";
 const FLAGS = [ // bit, name, mark: the order of the aria-label and the legend
   [1, "wheelchair", "♿"],
@@ -33,25 +33,49 @@ function markElement(name, glyph, x, y) {
   return line;
 }
 
-// The marks of a seat, appended after its element so that they are drawn over it; they take
-// no clicks, which go to the seat beneath. Most seats have no flag: they cost one test.
-export function markSeat(seat, parent) {
-  if (!seat.flags) return;
-  const names = flagsOf(seat.flags);
-  seat.el.dataset.access = names.join(" ");
-  for (const [, name, glyph] of FLAGS) {
-    if (!names.includes(name)) continue;
-    const mark = markElement(name, glyph, seat.x, seat.y);
-    mark.setAttribute("aria-hidden", "true");
-    mark.dataset.access = seat.el.dataset.access;
-    parent.append(mark);
+export const MARK_NAMES = FLAGS.map(([, name]) => name);
+export const MARK_INK = { mark: "#111111", halo: "#ffffff" };
+
+// One mark of a seat drawn on the seat map's canvas, in screen pixels around the seat's
+// centre (sx, sy) at `scale` CSS px per seat; dark with a white halo, readable on any seat.
+// False if the seat has no such flag.
+export function drawMark(ctx, name, bits, sx, sy, scale) {
+  const flag = FLAGS.find(([, n]) => n === name);
+  if (!(bits & flag[0])) return false;
+  ctx.lineJoin = "round";
+  ctx.lineCap = "round";
+  if (flag[2]) {
+    ctx.font = `700 ${0.62 * scale}px system-ui, sans-serif`;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.lineWidth = 0.08 * scale * 2;
+    ctx.strokeStyle = MARK_INK.halo;
+    ctx.strokeText(flag[2], sx, sy + 0.02 * scale);
+    ctx.fillStyle = MARK_INK.mark;
+    ctx.fillText(flag[2], sx, sy + 0.02 * scale);
+    return true;
   }
+  ctx.beginPath();
+  if (name === "restricted_view") {
+    ctx.moveTo(sx - 0.34 * scale, sy + 0.34 * scale);
+    ctx.lineTo(sx + 0.34 * scale, sy - 0.34 * scale);
+  } else {
+    ctx.moveTo(sx - 0.3 * scale, sy + 0.52 * scale);
+    ctx.lineTo(sx + 0.3 * scale, sy + 0.52 * scale);
+  }
+  ctx.lineWidth = 0.22 * scale;
+  ctx.strokeStyle = MARK_INK.halo;
+  ctx.stroke();
+  ctx.lineWidth = 0.1 * scale;
+  ctx.strokeStyle = MARK_INK.mark;
+  ctx.stroke();
+  return true;
 }
 
 // What the seat's aria-label adds: ", wheelchair space, companion seat" in the page's language.
-export function accessLabel(seat, words) {
-  if (!seat.flags) return "";
-  return flagsOf(seat.flags).map((name) => `${words.separator}${words.flags[name]}`).join("");
+export function accessLabel(bits, words) {
+  if (!bits) return "";
+  return flagsOf(bits).map((name) => `${words.separator}${words.flags[name]}`).join("");
 }
 
 function legendEntry(name, glyph, words) {
@@ -69,14 +93,10 @@ function legendEntry(name, glyph, words) {
   return item;
 }
 
-// The legend of the flags present in the hall. The wheelchair filter is the panel's
-// (seatmap-panel.js): it says so with "sandali:filter", and every other seat is dimmed.
-export function showAccess(seats, svg, words) {
+// The legend of the flags present in the hall (the wheelchair filter is the panel's).
+export function showAccess(flags, words) {
   let present = 0;
-  for (const seat of seats.values()) present |= seat.flags ?? 0;
-  document.addEventListener("sandali:filter", (event) => {
-    svg.classList.toggle("access-only", event.detail.accessibleOnly);
-  });
+  for (const bits of flags) present |= bits;
   const legend = document.getElementById("access-key");
   if (!legend || !present) return;
   legend.replaceChildren(...FLAGS.filter(([bit]) => present & bit)

@@ -13,7 +13,7 @@ const text = config.messages;
 const lang = document.documentElement.lang || "en";
 const numbers = new Intl.NumberFormat(lang === "fa" ? "fa-IR" : "en");
 const SVG_NS = "http://www.w3.org/2000/svg";
-const svg = document.getElementById("seat-map");
+const svg = document.getElementById("seat-map-world"); // moves and scales with the map
 const areas = new Map(); // id -> {id, name, capacity, free, version, left: <text>}
 
 function corners(outline) {
@@ -48,8 +48,7 @@ function drawArea(area) {
   const cy = points.reduce((sum, p) => sum + p[1], 0) / points.length;
   const left = svgText(cx, cy + 1.2, "area-left", "");
   group.append(shape, svgText(cx, cy - 0.4, "area-name", area.name), left);
-  // A click on the area goes to its picker, where the quantity is chosen.
-  group.addEventListener("click", () => document.getElementById(`area-${area.id}`)?.focus());
+  // A tap on the area goes to its picker, where the quantity is chosen (seatmap.js sends it).
   svg.prepend(group); // under the seats
   return left;
 }

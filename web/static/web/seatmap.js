@@ -1,414 +1,372 @@
-// The live seat map: draws the seats from the API, holds each choice at once on the server
-// (the hold's token stays in the server-side session), counts down the hold, and applies
-// every change pushed through the WebSocket, keeping per seat the highest version seen.
-import { accessLabel, markSeat, showAccess } from "./seatmap-access.js";
-import { showBasket } from "./seatmap-basket.js";
-import { csrfToken, oneAtATime } from "./seatmap-requests.js";
-import { drawShapes } from "./seatmap-shapes.js";
-import { readSeatMap } from "./seatmap-wire.js";
+// The live seat map. Seats are drawn on a canvas (seatmap-canvas.js): 20,000 SVG elements
+// could not be drawn, panned or updated fast enough on a phone. A large hall opens as its
+// sections (seatmap-overview.js); a tap zooms into one. A mouse click holds a seat at once;
+// a tap on a touch screen shows its details first (seatmap-details.js). The keyboard reaches
+// the map as one Tab stop (seatmap-keys.js) whose active descendant is the current seat.
+// Every change pushed through the WebSocket is applied keeping per seat the highest version.
+import { showAccess } from "./seatmap-access.js";
+import { Camera, attachGestures } from "./seatmap-camera.js";
+import { PALETTE, Renderer, SEAT_SCALE, SHAPES } from "./seatmap-canvas.js";
+import { SeatDetails } from "./seatmap-details.js";
+import { SEAT_RADIUS, SeatIndex, insidePolygon } from "./seatmap-hit.js";
+import { attachKeys } from "./seatmap-keys.js";
+import { MiniMap, Overview, withGenericStage } from "./seatmap-overview.js";
+import { makeProbe } from "./seatmap-probe.js";
+import { createSelection } from "./seatmap-select.js";
+import { SeatStore } from "./seatmap-store.js";
+import { SeatWords, format } from "./seatmap-words.js";
+import { connect, readMap, refreshMap } from "./seatmap-live.js";
 
 const config = JSON.parse(document.getElementById("seat-map-config").textContent);
 const text = config.messages;
 const lang = document.documentElement.lang || "en";
 const numbers = new Intl.NumberFormat(lang === "fa" ? "fa-IR" : "en");
-const money = (value) => `${numbers.format(Number(value))} ${config.currency}`;
-const svg = document.getElementById("seat-map");
-const SVG_NS = "http://www.w3.org/2000/svg";
-const PALETTE = ["#1f5fbf", "#8a2be2", "#0b7a4b", "#b3261e", "#8c5a00", "#00677f"];
+const element = document.getElementById("seat-map");
+const current = document.getElementById("seat-current");
 
-const seats = new Map(); // id -> {id, section, row, number, x, y, ticketType, status, version, el}
-const sections = new Map(config.prices.map((p) => [p.section, p.sectionName]));
-const prices = new Map(config.prices.map((p) => [`${p.section}-${p.ticketType}`, p]));
 const ticketTypes = [...new Set(config.prices.map((p) => p.ticketType))];
-// A ticket type's style is its place among its event's ticket types (the server's `style`),
-// so it keeps one colour and shape on every performance of the event.
-const styles = new Map(config.prices.map((p) => [p.ticketType, p.style]));
-const styleOf = (ticketType) => styles.get(ticketType) ?? ticketTypes.indexOf(ticketType);
+// A ticket type's look: its `style` (its index among its event's ticket types, the same at
+// every performance) where the page has it, else its index on this page.
+const styleOf = (ticketType) => config.prices.find((p) => p.ticketType === ticketType)?.style
+  ?? ticketTypes.indexOf(ticketType);
 const colorOf = (ticketType) => PALETTE[styleOf(ticketType) % PALETTE.length];
-// Ticket types differ by shape as well as color, so color is never the only signal.
-const SHAPES = ["circle", "square", "diamond"];
 const shapeOf = (ticketType) => SHAPES[styleOf(ticketType) % SHAPES.length];
 
-function seatElement(shape, x, y) {
-  const half = 0.4;
-  if (shape === "circle") {
-    const el = document.createElementNS(SVG_NS, "circle");
-    el.setAttribute("cx", x);
-    el.setAttribute("cy", y);
-    el.setAttribute("r", 0.42);
-    return el;
-  }
-  const el = document.createElementNS(SVG_NS, "path");
-  const d = shape === "square"
-    ? `M${x - half * 0.85},${y - half * 0.85}h${half * 1.7}v${half * 1.7}h${-half * 1.7}z`
-    : `M${x},${y - half * 1.15}L${x + half * 1.15},${y}L${x},${y + half * 1.15}L${x - half * 1.15},${y}z`;
-  el.setAttribute("d", d);
-  return el;
-}
-const mine = new Set();
-const pending = new Set();
-let placesHeld = 0; // places of standing areas in the hold (seatmap-areas.js draws the areas)
-
-function format(template, values) {
-  return template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
-}
-
 function toast(message) {
-  const box = document.getElementById("toasts");
   const item = document.createElement("p");
   item.className = "toast";
   item.textContent = message;
-  box.append(item);
+  document.getElementById("toasts").append(item);
   setTimeout(() => item.remove(), 5000);
 }
 
-// ---- drawing -------------------------------------------------------------------------
-function draw(map) {
-  drawShapes(svg, config.shapes);
-  const fragment = document.createDocumentFragment();
-  const bounds = new Map();
-  for (let i = 0; i < map.n; i += 1) {
-    const seat = {
-      id: map.id[i], section: map.section[i], row: map.row[i], number: map.number[i],
-      x: map.x[i], y: map.y[i], ticketType: map.ticketType[i],
-      status: map.status[i], version: map.version[i], flags: map.flags[i],
-    };
-    const el = seatElement(shapeOf(seat.ticketType), seat.x, seat.y);
-    el.setAttribute("tabindex", "0");
-    el.setAttribute("role", "button");
-    el.dataset.seatId = seat.id;
-    el.style.setProperty("--tt", colorOf(seat.ticketType));
-    seat.el = el;
-    seats.set(seat.id, seat);
-    paint(seat);
-    fragment.append(el);
-    markSeat(seat, fragment);
-    const b = bounds.get(seat.section) ?? { minX: Infinity, minY: Infinity, maxX: -Infinity };
-    bounds.set(seat.section, {
-      minX: Math.min(b.minX, seat.x), maxX: Math.max(b.maxX, seat.x), minY: Math.min(b.minY, seat.y),
-    });
-  }
-  for (const [section, b] of bounds) {
-    const label = document.createElementNS(SVG_NS, "text");
-    label.setAttribute("x", (b.minX + b.maxX) / 2);
-    label.setAttribute("y", b.minY - 0.9);
-    label.setAttribute("class", "section-label");
-    label.textContent = sections.get(section) ?? "";
-    fragment.append(label);
-  }
-  svg.append(fragment);
-  fitAll();
-  showAccess(seats, svg, config.access);
-  for (const el of document.querySelectorAll(".swatch")) {
-    el.style.background = colorOf(Number(el.dataset.ticketType));
-    el.dataset.shape = shapeOf(Number(el.dataset.ticketType));
-  }
+let store, words, index, camera, renderer, overview, minimap, details, selection;
+const filter = { maxPrice: null, accessibleOnly: false };
+const look = { focus: -1, focusShown: false, highlight: new Set() };
+
+look.statusOf = (i) => store.statusAt(i);
+look.colorOf = (i) => colorOf(store.ticketType[i]);
+look.shapeOf = (i) => shapeOf(store.ticketType[i]);
+look.dimmed = (i) => {
+  if (filter.accessibleOnly && !(store.flags[i] & 3)) return true;
+  const price = words.priceOf(i);
+  return filter.maxPrice !== null && price !== undefined && Number(price.price) > Number(filter.maxPrice);
+};
+
+const labelAt = (i) => words.labelAt(i);
+const labelOf = (id) => (store?.indexOf(id) >= 0 ? labelAt(store.indexOf(id)) : String(id));
+
+// ---- drawing, once per frame however many changes came in it -------------------------------
+let frame = 0, fullDraw = false;
+const dirty = new Set();
+function redraw(indices = null) {
+  if (indices) for (const i of indices) dirty.add(i);
+  else fullDraw = true;
+  if (frame) return;
+  frame = requestAnimationFrame(() => {
+    frame = 0;
+    if (fullDraw) renderer.draw();
+    else renderer.repaint([...dirty]);
+    fullDraw = false;
+    dirty.clear();
+    minimap.draw(camera.scale > camera.fitted.scale * 1.4);
+  });
 }
 
-function statusOf(seat) {
-  return mine.has(seat.id) ? "mine" : seat.status;
-}
-
-function paint(seat) {
-  const status = statusOf(seat);
-  seat.el.setAttribute("class", `seat seat--${status}`);
-  seat.el.setAttribute("aria-pressed", String(status === "mine"));
-  seat.el.setAttribute("aria-disabled", String(status !== "available" && status !== "mine"));
-  const price = prices.get(`${seat.section}-${seat.ticketType}`);
-  seat.el.setAttribute("aria-label", format(text.seat_label, {
-    section: sections.get(seat.section) ?? "", row: seat.row, number: numbers.format(seat.number),
-    ticket_type: price?.ticketTypeName ?? "", price: price ? money(price.price) : "",
-    status: text.status[status],
-  }) + accessLabel(seat, config.access));
-}
-
-function availableCount(section, ticketType) {
-  let count = 0;
-  for (const seat of seats.values()) {
-    if (seat.section === section && seat.ticketType === ticketType && seat.status === "available") count++;
-  }
-  return count;
-}
-
-// Why a seat that is not free cannot be had: none of its kind (section x ticket type) is
-// left, or just this one is taken.
-function refusal(seat) {
-  if (availableCount(seat.section, seat.ticketType) > 0) return text.taken;
-  const price = prices.get(`${seat.section}-${seat.ticketType}`);
-  return format(text.sold_out, { ticket_type: price?.ticketTypeName, section: sections.get(seat.section) });
-}
-
-// Counted again from the seats once per frame, however many changes arrived in it.
 let countsPending = false;
 function refreshCounts() {
   if (countsPending) return;
   countsPending = true;
   requestAnimationFrame(() => {
     countsPending = false;
-    countSeatsLeft();
+    const left = store.countAvailable();
+    for (const cell of document.querySelectorAll("[data-available]")) {
+      cell.textContent = numbers.format(left.get(cell.dataset.available) ?? 0);
+    }
+    const bySection = new Map();
+    for (const [key, count] of left) {
+      const section = Number(key.split("-")[0]);
+      bySection.set(section, (bySection.get(section) ?? 0) + count);
+    }
+    overview.refresh(bySection);
   });
 }
 
-function countSeatsLeft() {
-  const left = new Map();
-  for (const seat of seats.values()) {
-    if (seat.status !== "available") continue;
-    const key = `${seat.section}-${seat.ticketType}`;
-    left.set(key, (left.get(key) ?? 0) + 1);
+function seatsChanged(indices) {
+  if (!indices.length) return;
+  redraw(indices);
+  refreshCounts();
+  details.changed(indices);
+  if (look.focus >= 0 && indices.includes(look.focus)) showCurrent();
+}
+
+function onCamera(cam, moving) {
+  overview.follow(renderer.seatsShown);
+  details.hideTip();
+  // Mid-gesture the drawn bitmap slides along, unless a proper draw costs less than a frame.
+  if (moving && renderer.cost > 6 && renderer.follow()) {
+    minimap.draw(cam.scale > cam.fitted.scale * 1.4);
+    return;
   }
-  for (const cell of document.querySelectorAll("[data-available]")) {
-    cell.textContent = numbers.format(left.get(cell.dataset.available) ?? 0);
+  redraw();
+}
+
+// ---- the current seat: keyboard focus, tooltip, screen readers -----------------------------
+function showCurrent() {
+  const i = look.focus;
+  current.dataset.seatId = i >= 0 ? store.id[i] : "";
+  current.setAttribute("aria-label", i >= 0 ? labelAt(i) : text.details.no_seat);
+  current.setAttribute("aria-pressed", String(i >= 0 && store.statusAt(i) === "mine"));
+  current.setAttribute("aria-disabled", String(i >= 0 && !["available", "mine"].includes(store.statusAt(i))));
+  if (i >= 0 && look.focusShown) {
+    const [sx, sy] = camera.toScreen(store.x[i], store.y[i]);
+    details.showTip(i, sx, sy, Math.max(SEAT_RADIUS * camera.scale + 6, 12));
   }
 }
 
-// ---- zoom and pan --------------------------------------------------------------------
-let view = null;
-let whole = null;
-function setView(v) {
-  view = v;
-  svg.setAttribute("viewBox", `${v.x} ${v.y} ${v.w} ${v.h}`);
-}
-function fitAll() {
-  const box = svg.getBBox();
-  whole = { x: box.x - 1, y: box.y - 1, w: box.width + 2, h: box.height + 2 };
-  setView(whole);
-}
-function zoom(factor, cx = view.x + view.w / 2, cy = view.y + view.h / 2) {
-  const w = Math.min(whole.w * 2, Math.max(4, view.w * factor));
-  const h = (view.h * w) / view.w;
-  setView({ x: cx - ((cx - view.x) * w) / view.w, y: cy - ((cy - view.y) * h) / view.h, w, h });
-}
-document.querySelector(".zoom").addEventListener("click", (event) => {
-  const action = event.target.dataset.zoom;
-  if (action === "in") zoom(0.7);
-  if (action === "out") zoom(1 / 0.7);
-  if (action === "reset") setView(whole);
-});
-svg.addEventListener("wheel", (event) => {
-  event.preventDefault();
-  const point = svg.createSVGPoint();
-  point.x = event.clientX;
-  point.y = event.clientY;
-  const at = point.matrixTransform(svg.getScreenCTM().inverse());
-  zoom(event.deltaY < 0 ? 0.85 : 1 / 0.85, at.x, at.y);
-}, { passive: false });
-// Drag with one finger or the mouse pans; two fingers pinch to zoom around their middle.
-const pointers = new Map();
-let drag = null;
-let pinch = null;
-function toMap(x, y) {
-  const point = svg.createSVGPoint();
-  point.x = x;
-  point.y = y;
-  return point.matrixTransform(svg.getScreenCTM().inverse());
-}
-svg.addEventListener("pointerdown", (event) => {
-  pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
-  if (pointers.size === 2) {
-    const [a, b] = [...pointers.values()];
-    pinch = { distance: Math.hypot(a.x - b.x, a.y - b.y) };
-    drag = null;
-  } else if (!event.target.dataset.seatId || event.pointerType === "touch") {
-    drag = { x: event.clientX, y: event.clientY, view, moved: false };
-  }
-});
-svg.addEventListener("pointermove", (event) => {
-  if (!pointers.has(event.pointerId)) return;
-  pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
-  if (pinch && pointers.size === 2) {
-    const [a, b] = [...pointers.values()];
-    const distance = Math.hypot(a.x - b.x, a.y - b.y);
-    const middle = toMap((a.x + b.x) / 2, (a.y + b.y) / 2);
-    zoom(pinch.distance / distance, middle.x, middle.y);
-    pinch.distance = distance;
-  } else if (drag) {
-    const dx = event.clientX - drag.x;
-    const dy = event.clientY - drag.y;
-    if (!drag.moved && Math.hypot(dx, dy) < 6) return; // a tap, not a drag
-    drag.moved = true;
-    const scale = view.w / svg.clientWidth;
-    setView({ ...drag.view, x: drag.view.x - dx * scale, y: drag.view.y - dy * scale });
-  }
-});
-function endPointer(event) {
-  pointers.delete(event.pointerId);
-  if (pointers.size < 2) pinch = null;
-  if (drag?.moved) suppressClick = true;
-  if (!pointers.size) drag = null;
-}
-let suppressClick = false;
-svg.addEventListener("pointerup", endPointer);
-svg.addEventListener("pointercancel", endPointer);
-
-// ---- choosing ------------------------------------------------------------------------
-// Selection requests go one at a time, under a Web Lock (seatmap-requests.js says why).
-function request(method, seatId) {
-  return oneAtATime(async () => {
-    const response = await fetch(`${config.urls.selection}/seats/${seatId}`, {
-      method, headers: { "X-CSRFToken": csrfToken() }, credentials: "same-origin",
-    });
-    return { ok: response.ok, body: await response.json() };
-  });
-}
-
-async function toggle(seat) {
-  if (pending.has(seat.id)) return;
-  if (mine.has(seat.id)) {
-    pending.add(seat.id);
-    const result = await request("DELETE", seat.id);
-    pending.delete(seat.id);
-    if (result.ok) applySelection(result.body);
-    else if (result.body.code === "hold_expired") expired();
-    else toast(result.body.detail ?? text.error);
-    return;
-  }
-  if (seat.status !== "available") {
-    toast(refusal(seat));
-    return;
-  }
-  if (mine.size + pending.size + placesHeld >= config.maxSeats) {
-    toast(format(text.too_many, { limit: numbers.format(config.maxSeats) }));
-    return;
-  }
-  pending.add(seat.id);
-  const result = await request("POST", seat.id);
-  pending.delete(seat.id);
-  if (result.ok) {
-    applySelection(result.body);
-  } else if (result.body.code === "seats_unavailable") {
-    // Taken, or being taken by a hold that may yet roll back: ask the map, don't guess; then
-    // say whether any seat of its kind is left.
-    await refreshMap().catch(() => {});
-    toast(refusal(seat));
+// The camera follows the focus: zoomed in to legible seats, the seat well inside the view.
+function moveTo(i, follow = true) {
+  const before = look.focus;
+  look.focus = i;
+  showCurrent();
+  if (!follow) return redraw(before >= 0 ? [before, i] : [i]);
+  const [sx, sy] = camera.toScreen(store.x[i], store.y[i]);
+  const margin = Math.min(60, camera.width / 4);
+  const inside = sx > margin && sx < camera.width - margin && sy > margin && sy < camera.height - margin;
+  if (renderer.seatsShown && camera.scale >= 14 && inside) {
+    redraw(before >= 0 ? [before, i] : [i]);
   } else {
-    toast(result.body.detail ?? text.error);
+    const scale = Math.max(camera.scale, 24);
+    camera.animateTo(camera.viewAround(store.x[i], store.y[i], scale), showCurrent);
   }
 }
 
-svg.addEventListener("click", (event) => {
-  if (suppressClick) {
-    suppressClick = false; // the end of a drag is not a choice
+// Where the keyboard starts: the free seat nearest the middle of the view once the buyer has
+// zoomed in; at the whole hall, the first free seat of the first section.
+function startSeat() {
+  const eligible = (i) => !look.dimmed(i) && store.status[i] === "available";
+  if (renderer.seatsShown && camera.scale > camera.fitted.scale * 1.05) {
+    const [cx, cy] = camera.toWorld(camera.width / 2, camera.height / 2);
+    let best = -1, bestDistance = Infinity;
+    const { x0, y0, x1, y1 } = camera.visibleWorld();
+    index.within(x0, y0, x1, y1, (i) => {
+      const d = Math.hypot(store.x[i] - cx, store.y[i] - cy);
+      if (eligible(i) && d < bestDistance) { best = i; bestDistance = d; }
+    });
+    if (best >= 0) return best;
+  }
+  const sections = [...index.sections.values()].sort((a, b) => a.id - b.id);
+  for (const section of sections) {
+    const seat = section.seats.find(eligible);
+    if (seat !== undefined) return seat;
+  }
+  return 0;
+}
+
+// "+" and "−" zoom around the focused seat, or else the middle of the section with seats
+// nearest the view's middle (never into an empty aisle).
+function zoomAnchor() {
+  if (look.focus >= 0) return camera.toScreen(store.x[look.focus], store.y[look.focus]);
+  const [cx, cy] = camera.toWorld(camera.width / 2, camera.height / 2);
+  let best = null, bestDistance = Infinity;
+  for (const section of index.sections.values()) {
+    const b = section.bounds;
+    const mx = (b.minX + b.maxX) / 2, my = (b.minY + b.maxY) / 2;
+    const d = Math.hypot(mx - cx, my - cy);
+    if (d < bestDistance) { best = [mx, my]; bestDistance = d; }
+  }
+  return best ? camera.toScreen(...best) : [camera.width / 2, camera.height / 2];
+}
+
+function zoomButtons() {
+  document.querySelector(".zoom").addEventListener("click", (event) => {
+    const action = event.target.closest("[data-zoom]")?.dataset.zoom;
+    if (action === "reset") return camera.animateTo(camera.fitted);
+    if (!action) return;
+    const [ax, ay] = zoomAnchor();
+    const scale = camera.clampScale(camera.scale * (action === "in" ? 1.6 : 1 / 1.6));
+    const [wx, wy] = camera.toWorld(ax, ay);
+    // The anchor comes to the middle as the view zooms, so that it stays in sight.
+    camera.animateTo(camera.viewAround(wx, wy, scale));
+  });
+}
+
+// ---- pointer: hover shows, a click holds, a tap shows the sheet, a section tap zooms in ----
+function hitSeat(sx, sy) {
+  if (!renderer.seatsShown) return -1;
+  const [wx, wy] = camera.toWorld(sx, sy);
+  return index.at(wx, wy, Math.max(0.6, 10 / camera.scale));
+}
+
+function onTap(sx, sy, event) {
+  const i = hitSeat(sx, sy);
+  if (i >= 0) {
+    look.focus = i;
+    showCurrent();
+    redraw([i]);
+    if (event.pointerType === "touch") {
+      details.openSheet(i);
+      keepAboveSheet(i);
+    } else selection.toggle(i);
     return;
   }
-  const seat = seats.get(Number(event.target.dataset.seatId));
-  if (seat) toggle(seat);
+  const area = document.elementsFromPoint(event.clientX, event.clientY)
+    .find((el) => el.closest?.(".area"))?.closest(".area");
+  if (area) return document.getElementById(`area-${area.dataset.areaId}`)?.focus();
+  const [wx, wy] = camera.toWorld(sx, sy);
+  const section = overview.sectionAt(wx, wy, insidePolygon);
+  if (section) zoomToSection(section);
+}
+
+// The sheet covers the bottom of a phone's screen: the seat it describes stays in sight above.
+function keepAboveSheet(i) {
+  const sheetTop = document.getElementById("seat-sheet").getBoundingClientRect().top;
+  const seatY = element.getBoundingClientRect().top + camera.toScreen(store.x[i], store.y[i])[1];
+  const room = sheetTop - 48;
+  if (seatY > room) camera.animateTo({ scale: camera.scale, x: camera.x, y: camera.y - (seatY - room) });
+}
+
+function zoomToSection(section) {
+  const view = camera.viewOf(section.bounds, 16);
+  if (view.scale < SEAT_SCALE * 1.5) {
+    const b = section.bounds;
+    Object.assign(view, camera.viewAround((b.minX + b.maxX) / 2, (b.minY + b.maxY) / 2, SEAT_SCALE * 1.5));
+  }
+  camera.animateTo(view);
+}
+
+function onHover(sx, sy) {
+  const i = hitSeat(sx, sy);
+  element.classList.toggle("seat-map--over-seat", i >= 0);
+  if (i < 0) return details.hideTip();
+  if (details.tipped === i) return;
+  const [cx, cy] = camera.toScreen(store.x[i], store.y[i]);
+  details.showTip(i, cx, cy, Math.max(SEAT_RADIUS * camera.scale + 6, 12));
+}
+
+// ---- the page's filters and finds (contract: sandali:filter, sandali:show-seats) -----------
+document.addEventListener("sandali:filter", (event) => {
+  filter.maxPrice = event.detail.maxPrice ?? null;
+  filter.accessibleOnly = Boolean(event.detail.accessibleOnly);
+  element.dataset.filtered = String(filter.maxPrice !== null || filter.accessibleOnly);
+  if (store) redraw();
 });
-svg.addEventListener("keydown", (event) => {
-  const seat = seats.get(Number(event.target.dataset.seatId));
-  if (seat && (event.key === "Enter" || event.key === " ")) {
-    event.preventDefault();
-    toggle(seat);
+
+let highlightTimer = 0;
+document.addEventListener("sandali:show-seats", (event) => {
+  const found = event.detail.ids.map((id) => store.indexOf(id)).filter((i) => i >= 0);
+  if (!found.length) return;
+  look.highlight = new Set(found);
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const i of found) {
+    minX = Math.min(minX, store.x[i]); maxX = Math.max(maxX, store.x[i]);
+    minY = Math.min(minY, store.y[i]); maxY = Math.max(maxY, store.y[i]);
   }
+  const view = camera.viewOf({ minX: minX - 3, minY: minY - 3, maxX: maxX + 3, maxY: maxY + 3 });
+  view.scale = Math.min(view.scale, 40);
+  camera.animateTo(camera.viewAround((minX + maxX) / 2, (minY + maxY) / 2, Math.max(view.scale, SEAT_SCALE * 1.5)));
+  clearTimeout(highlightTimer);
+  highlightTimer = setTimeout(() => {
+    look.highlight = new Set();
+    redraw();
+  }, 4000);
 });
 
-function applySelection(selection) {
-  const before = new Set(mine);
-  mine.clear();
-  for (const id of selection.seats) mine.add(id);
-  for (const id of new Set([...before, ...mine])) {
-    const seat = seats.get(id);
-    if (!seat) continue;
-    if (mine.has(id) && seat.status === "available") {
-      seat.status = "reserved"; // the hold raised the seat's version
-      seat.version += 1;
-    }
-    paint(seat);
-  }
-  refreshCounts();
-  placesHeld = (selection.areas ?? []).reduce((sum, area) => sum + area.quantity, 0);
-  showBasket(selection, expired); // seatmap-basket.js: the seats, the total, the countdown
-  document.dispatchEvent(new CustomEvent("sandali:selection", { detail: selection }));
-}
-
-// seatmap-areas.js holds places through the same selection and hands back the answer.
-document.addEventListener("sandali:apply-selection", (event) => applySelection(event.detail));
-
-function expired() {
-  if (!mine.size && !placesHeld) return;
-  applySelection({ seats: [] });
-  toast(text.expired);
-  loadSelection();
-}
-
-// ---- live changes --------------------------------------------------------------------
-function apply(changes) {
-  let lost = false;
-  for (const [id, status, version] of changes) {
-    const seat = seats.get(id);
-    if (!seat || version < seat.version) continue; // late news never undoes newer state
-    seat.status = status;
-    seat.version = version;
-    if (mine.has(id) && status !== "reserved" && !pending.has(id)) lost = true;
-    paint(seat);
-  }
-  refreshCounts();
-  if (lost) expired();
-}
-
-function connect(delay = 500) {
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${location.host}${config.urls.socket}`);
-  const live = document.getElementById("live");
-  // The backoff starts again only once the server has sent the snapshot: a socket it accepts
-  // and closes at once (Redis down: 1013, too many sockets: 4429) keeps backing off.
-  socket.onmessage = (event) => {
-    if (delay !== 500) {
-      if (live.textContent) live.textContent = text.online;
-      delay = 500;
-    }
-    const message = JSON.parse(event.data);
-    apply(message.seats ?? []);
-    // Standing areas' counts ({areas: [[id, free, version]]}) are seatmap-areas.js's.
-    document.dispatchEvent(new CustomEvent("sandali:live", { detail: message }));
-    document.body.dataset.live = "true"; // the snapshot is in: every later change will come
-  };
-  socket.onclose = () => {
-    live.textContent = text.offline;
-    // Jitter, so that pages cut off together do not all come back at the same instant.
-    const wait = delay * (0.75 + Math.random() / 2);
-    setTimeout(() => connect(Math.min(delay * 2, 10000)), wait);
-  };
-}
-
-let mapEtag = "";
-async function refreshMap() {
-  const headers = mapEtag ? { "If-None-Match": mapEtag } : {};
-  const response = await fetch(config.urls.seats, { headers });
-  if (response.status !== 200) return;
-  mapEtag = response.headers.get("ETag") ?? "";
-  const body = await response.json();
-  document.dispatchEvent(new CustomEvent("sandali:map", { detail: body }));
-  const map = readSeatMap(body);
-  apply(Array.from({ length: map.n }, (_, i) => [map.id[i], map.status[i], map.version[i]]));
-}
-
-async function loadSelection() {
-  applySelection(await oneAtATime(async () => {
-    const response = await fetch(config.urls.selection, { credentials: "same-origin" });
-    return response.json();
-  }));
-}
+// seatmap-areas.js and the page's other controls hold through the same selection and hand
+// back the answer.
+document.addEventListener("sandali:apply-selection", (event) => selection.apply(event.detail));
 
 // Other tabs of this browser share the session's hold: coming back to this one, show it.
 function reloadSelectionIfIdle() {
-  if (document.visibilityState === "visible" && !pending.size) loadSelection();
+  if (document.visibilityState === "visible" && selection && !selection.pending.size) selection.load();
 }
 document.addEventListener("visibilitychange", reloadSelectionIfIdle);
 window.addEventListener("focus", reloadSelectionIfIdle);
 
+// ---- wiring ------------------------------------------------------------------------------
+function applyChanges(changes) {
+  const changed = store.apply(changes);
+  let lost = false;
+  for (const i of changed) {
+    const id = store.id[i];
+    if (store.mine.has(id) && store.status[i] !== "reserved" && !selection.pending.has(id)) lost = true;
+  }
+  seatsChanged(changed);
+  if (lost) selection.expired();
+}
+
+// Work in steps of a few tens of milliseconds, so that no task freezes a slow phone for long.
+const yieldToPage = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 async function start() {
-  const response = await fetch(config.urls.seats);
-  const body = await response.json();
-  document.dispatchEvent(new CustomEvent("sandali:map", { detail: body })); // areas, drawn first
-  draw(readSeatMap(body));
-  // The basket names seats as the map does (the contract of "sandali:map-ready").
-  const seatLabel = (id) => seats.get(id)?.el.getAttribute("aria-label") ?? "";
-  document.dispatchEvent(new CustomEvent("sandali:map-ready", { detail: { seatLabel } }));
+  const map = await readMap(config.urls.seats);
+  await yieldToPage();
+  store = new SeatStore(map);
+  words = new SeatWords(config, store, numbers);
+  await yieldToPage();
+  index = new SeatIndex(store);
+  await yieldToPage();
+  camera = new Camera(element, (cam, moving) => onCamera(cam, moving));
+  renderer = new Renderer(element.querySelector("canvas.seat-map__seats"), camera, store, index, look);
+  overview = new Overview(element.querySelector("svg"), camera, index, withGenericStage(config.shapes, index.bounds), words.sections());
+  minimap = new MiniMap(element.querySelector(".minimap"), camera, index, (wx, wy) => {
+    camera.animateTo(camera.viewAround(wx, wy, camera.scale));
+  });
+  const page = { config, text, store, toast, format, numbers, refusal: (i) => words.refusal(i), labelOf,
+    refreshMap: () => refreshMap(page), changed: seatsChanged, apply: applyChanges };
+  selection = createSelection(page);
+  details = new SeatDetails(document.getElementById("seat-tip"), document.getElementById("seat-sheet"),
+    (i) => words.describe(i), (i) => selection.toggle(i));
+  await yieldToPage();
+  renderer.resize();
+  // The whole hall: the seats, the stage and other shapes, the standing areas.
+  const whole = () => {
+    const box = overview.world.getBBox();
+    if (!box.width) return index.bounds ?? { minX: 0, minY: 0, maxX: 10, maxY: 10 };
+    return { minX: box.x, minY: box.y, maxX: box.x + box.width, maxY: box.y + box.height };
+  };
+  camera.fit(whole());
+  new ResizeObserver(() => {
+    camera.measure();
+    const [wx, wy] = camera.toWorld(camera.width / 2, camera.height / 2);
+    renderer.resize();
+    const scale = camera.scale;
+    camera.fit(whole());
+    camera.set(camera.viewAround(wx, wy, scale));
+  }).observe(element);
+  attachGestures(element, camera, { tap: onTap, hover: onHover, settle: () => redraw() });
+  attachKeys(element, { index, store, eligible: (i) => !look.dimmed(i), current: () => look.focus,
+    start: startSeat, moveTo, choose: (i) => selection.toggle(i),
+    escape: () => details.hideTip() });
+  element.addEventListener("keydown", () => {
+    look.focusShown = true;
+  }, { capture: true });
+  element.addEventListener("focus", () => {
+    // Focus that a click gave is not shown, nor followed: the click chose what it chose.
+    if (!element.matches(":focus-visible")) return;
+    look.focusShown = true;
+    if (look.focus < 0) look.focus = startSeat();
+    moveTo(look.focus);
+  });
+  element.addEventListener("blur", () => {
+    look.focusShown = false;
+    details.hideTip();
+    redraw();
+  });
+  zoomButtons();
+  showCurrent(); // named from the start: "no seat chosen yet: press an arrow key"
+  showAccess(store.flags, config.access);
+  for (const el of document.querySelectorAll(".swatch")) {
+    el.style.background = colorOf(Number(el.dataset.ticketType));
+    el.dataset.shape = shapeOf(Number(el.dataset.ticketType));
+  }
   refreshCounts();
   performance.mark("seatmap:drawn"); // bench/map_phone.py times the map from the seat data to here
-  await loadSelection();
-  connect();
+  element.probe = makeProbe({ element, store, index, camera, renderer, look, labelAt });
+  await selection.load();
+  connect(page);
   document.body.dataset.ready = "true";
+  document.dispatchEvent(new CustomEvent("sandali:map-ready", { detail: { seatLabel: labelOf } }));
 }
 
 start();
