@@ -21,8 +21,11 @@ def fresh_snapshots(settings):
     """Tests read their own writes at once; tests of the snapshot cache turn it on."""
     from django.core.cache import cache
 
+    from reservations import queue_store
+
     settings.SANDALI_SNAPSHOT_SECONDS = 0
     cache.clear()
+    queue_store.forget_memory_queues()  # SQLite reuses the ids of rolled-back performances
 
 
 @pytest.fixture(autouse=True)
