@@ -35,6 +35,7 @@ from reservations.hold_checks import client_key
 from reservations.queue_store import QueueUnavailable, queue_store
 
 PASS_SALT = "sandali.waiting-room.pass"
+PLACE_USES_SECONDS = 86400  # how long a place's count of hold requests is kept: an on-sale
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class QueueStatus:
     wait_seconds: int | None
     rate_per_minute: int
     opens_at: datetime
+    entry: str  # the place's SHA-256 of its token: every pass of one place shares its count
 
 
 @dataclass(frozen=True)
@@ -185,10 +187,11 @@ def _step(*, performance_id: int, token: str, join: bool, now_ms: int | None) ->
     on, switched_on = room_is_on(terms, now_ms=now_ms)
     if not on and join:
         raise PerformanceHasNoQueue()
+    entry = hash_token(token)
     try:
         place = queue_store().step(
             performance_id=performance_id,
-            entry=hash_token(token),
+            entry=entry,
             now=now_ms,
             opens=_opens_ms(terms, switched_on),
             rate=terms.rate_per_minute,
@@ -214,6 +217,7 @@ def _step(*, performance_id: int, token: str, join: bool, now_ms: int | None) ->
         wait_seconds=wait,
         rate_per_minute=terms.rate_per_minute,
         opens_at=terms.opens_at,
+        entry=entry,
     )
 
 
@@ -226,10 +230,13 @@ def token_binding(token: str) -> str:
 
 
 def issue_pass(*, status: QueueStatus, binding: str) -> str:
-    """A pass for an admitted entry, bound to `binding` (browser_binding or token_binding)."""
+    """A pass for an admitted place, bound to `binding` (browser_binding or token_binding).
+    Asked again (the page reloaded, the API polled, a pass expired), a place gets a new pass
+    with the same id, so that all its passes share one count of hold requests."""
     if not status.admitted:
         raise WaitingRoomRequired()
-    payload = {"p": status.performance_id, "b": binding[:32], "n": new_token()[:22]}
+    pass_id = derived_token(status.entry, purpose="waiting-room-pass")[:22]
+    payload = {"p": status.performance_id, "b": binding[:32], "n": pass_id}
     return signing.dumps(payload, salt=PASS_SALT, compress=False)
 
 
@@ -263,7 +270,7 @@ def admit_hold_request(
         return None
     hold_pass = read_pass(performance_id=performance_id, pass_text=pass_text, binding=binding)
     key = f"waiting-room-pass:{hold_pass.pass_id}"
-    lifetime = settings.SANDALI_WAITING_ROOM_PASS_MINUTES * 60 + 60
+    lifetime = PLACE_USES_SECONDS
     cache.add(key, 0, timeout=lifetime)
     try:
         used = cache.incr(key)

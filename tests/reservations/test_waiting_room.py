@@ -10,11 +10,12 @@ import pytest
 from django.core import signing
 
 from core.dbtime import db_now
+from core.errors import ServiceUnavailable
 from reservations import waiting_room
 from reservations.errors import WaitingRoomPassUsedUp, WaitingRoomRequired
 from reservations.queue_store import MemoryQueueStore, RedisQueueStore
 from tests.factories import make_performance
-from tests.servers import redis_server
+from tests.servers import free_port, redis_server
 
 OPENS = 1_800_000_000_000  # ms
 RATE = 60  # a minute: one a second
@@ -169,19 +170,21 @@ def test_a_pass_is_given_only_to_an_admitted_entry(room):
         waiting_room.issue_pass(status=status, binding=waiting_room.token_binding(token))
 
 
-def test_a_pass_allows_a_bounded_number_of_hold_requests(room, settings):
+def test_a_place_in_the_queue_allows_a_bounded_number_of_hold_requests(room, settings):
     settings.SANDALI_WAITING_ROOM_HOLDS_PER_SEAT = 3  # x max 2 seats per order: 6
     token, status = admitted_status(room)
     binding = waiting_room.token_binding(token)
     hold_pass = waiting_room.issue_pass(status=status, binding=binding)
-    for _ in range(6):
+    for _ in range(5):
         waiting_room.admit_hold_request(
             performance_id=room.pk, pass_text=hold_pass, binding=binding
         )
+    # Asking the queue again gives a new pass, which shares the place's count.
+    status = waiting_room.queue_status(token=token)
+    again = waiting_room.issue_pass(status=status, binding=binding)
+    waiting_room.admit_hold_request(performance_id=room.pk, pass_text=again, binding=binding)
     with pytest.raises(WaitingRoomPassUsedUp):
-        waiting_room.admit_hold_request(
-            performance_id=room.pk, pass_text=hold_pass, binding=binding
-        )
+        waiting_room.admit_hold_request(performance_id=room.pk, pass_text=again, binding=binding)
 
 
 def test_without_a_room_hold_requests_need_no_pass(performance):
@@ -209,3 +212,16 @@ def test_the_room_turns_on_by_itself_above_the_threshold(performance):
         waiting_room.join_queue(performance_id=performance.pk, token=t).position for t in tokens
     ]
     assert positions == sorted(positions)
+
+
+def test_a_queue_whose_redis_is_down_answers_503_and_admitted_buyers_keep_holding(room, settings):
+    token, status = admitted_status(room)
+    binding = waiting_room.token_binding(token)
+    hold_pass = waiting_room.issue_pass(status=status, binding=binding)
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nobody listens there
+    with pytest.raises(ServiceUnavailable):
+        waiting_room.join_queue(performance_id=room.pk, token=waiting_room.queue_token(room.pk))
+    # A pass is checked by its signature alone: no store needed.
+    assert waiting_room.admit_hold_request(
+        performance_id=room.pk, pass_text=hold_pass, binding=binding
+    )
