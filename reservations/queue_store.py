@@ -237,6 +237,8 @@ class MemoryQueueStore:
     def count_arrival(self, *, performance_id: int, minute: int) -> int:
         with self._lock:
             key = (performance_id, minute)
+            if key not in self._arrivals:  # a new minute: forget the old ones
+                self._arrivals = {k: n for k, n in self._arrivals.items() if k[1] >= minute - 1}
             self._arrivals[key] = self._arrivals.get(key, 0) + 1
             return self._arrivals[key]
 
