@@ -55,11 +55,15 @@ def _queue_token(request: HttpRequest, performance_id: int, *, new: bool = False
 def session_hold_pass(request: HttpRequest, performance_id: int) -> waiting_room.HoldPass | None:
     """The gate of the pages' hold requests (web/selection.py): None while the room is off,
     else this browser's pass, one hold request counted; WaitingRoomRequired without one."""
-    return waiting_room.admit_hold_request(
-        performance_id=performance_id,
-        pass_text=request.session.get(SESSION_PASSES, {}).get(str(performance_id)),
-        binding=_browser_binding(request),
-    )
+    try:
+        return waiting_room.admit_hold_request(
+            performance_id=performance_id,
+            pass_text=request.session.get(SESSION_PASSES, {}).get(str(performance_id)),
+            binding=_browser_binding(request),
+        )
+    except WaitingRoomRequired:
+        page = reverse("queue", kwargs={"performance_id": performance_id})
+        raise WaitingRoomRequired(queue_page=page) from None
 
 
 def must_queue(request: HttpRequest, performance_id: int) -> bool:

@@ -65,3 +65,30 @@ def test_the_queue_shows_the_place_and_goes_to_the_map_when_admitted(
     seat(page, first).click()
     page.wait_for_selector(f'[data-seat-id="{first}"][aria-pressed="true"]', timeout=5_000)
     context.close()
+
+
+def test_a_click_after_the_pass_is_gone_goes_back_through_the_queue(browser, server):  # noqa: F811
+    from django.contrib.sessions.backends.db import SessionStore
+
+    performance = with_room(rate=60_000)  # the queue lets it in again at once
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server}/performances/{performance.pk}/queue/")
+    page.wait_for_selector("body[data-ready=true]", timeout=10_000)  # let in at once
+    cookie = next(c for c in context.cookies() if c["name"] == "sessionid")
+    session = SessionStore(session_key=cookie["value"])
+    session["waiting_room_passes"] = {}  # as if it had expired
+    session.save()
+    pages_asked = []
+    page.on("request", lambda r: r.is_navigation_request() and pages_asked.append(r.url))
+    seat(page, seat_ids(performance)[0]).click()
+    for _ in range(100):  # the queue answers with a redirect: no page of its own to wait for
+        if len(pages_asked) >= 2:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_selector("body[data-ready=true]", timeout=10_000)
+    assert pages_asked == [
+        f"{server}/performances/{performance.pk}/queue/",
+        f"{server}/performances/{performance.pk}/",
+    ]
+    context.close()

@@ -47,6 +47,7 @@ def test_without_a_pass_the_map_sends_the_browser_to_the_queue_and_refuses_holds
     assert client.get(f"/performances/{performance.pk}/queue/status").json()["position"] == 3
     refused = choose(client, performance, seat_ids(performance)[0])
     assert refused.status_code == 403 and refused.json()["code"] == "waiting_room_required"
+    assert refused.json()["queue_page"] == f"/performances/{performance.pk}/queue/"
 
 
 def test_an_admitted_browser_gets_the_map_and_holds_with_its_pass(client):

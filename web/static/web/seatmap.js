@@ -291,6 +291,8 @@ async function toggle(seat) {
     // say whether any seat of its kind is left.
     await refreshMap().catch(() => {});
     toast(refusal(seat));
+  } else if (result.body.code === "waiting_room_required") {
+    window.location.assign(result.body.queue_page); // the pass expired: back to the queue
   } else {
     toast(result.body.detail ?? text.error);
   }
