@@ -73,6 +73,27 @@ def queue_urls(performance_id: int) -> dict:
     }
 
 
+_hold_performances: dict[int, int] = {}
+
+
+def hold_performance(hold_id: int) -> int | None:
+    """The performance of a hold, remembered by the process (a hold never changes
+    performance): the gate of added seats and checkouts then costs no query on the rush."""
+    performance_id = _hold_performances.get(hold_id)
+    if performance_id is None:
+        performance_id = performance_of_hold(hold_id=hold_id)
+        if performance_id is not None:
+            if len(_hold_performances) >= 100_000:
+                _hold_performances.clear()
+            _hold_performances[hold_id] = performance_id
+    return performance_id
+
+
+def forget_hold_performances() -> None:
+    """For tests: SQLite gives the ids of rolled-back holds again (holds are never deleted)."""
+    _hold_performances.clear()
+
+
 def hold_client_key(
     request: HttpRequest, *, performance_id: int | None = None, hold_id: int | None = None
 ) -> str:
@@ -80,7 +101,7 @@ def hold_client_key(
     (headers Sandali-Pass and Sandali-Queue-Token) carries the buyer's limits, and the key
     returned counts seats per pass; otherwise the client's address does (its rate counted)."""
     if performance_id is None:
-        performance_id = performance_of_hold(hold_id=hold_id)
+        performance_id = hold_performance(hold_id)
     address = client_address(request)
     if performance_id is not None:
         token = request.headers.get(QUEUE_TOKEN_HEADER)

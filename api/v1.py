@@ -9,7 +9,7 @@ from ninja import Header, Router, Status
 from ninja.security import HttpBearer
 
 from api import schemas
-from api.queue import hold_client_key
+from api.queue import hold_client_key, hold_performance
 from catalog import selectors as catalog_selectors
 from catalog import snapshots
 from core.limits import check_rate, client_address
@@ -20,7 +20,6 @@ from orders import selectors as order_selectors
 from reservations import services as hold_services
 from reservations import waiting_room
 from reservations.errors import HoldExpired
-from reservations.selectors import performance_of_hold
 
 router = Router()
 PROBLEMS = {
@@ -231,7 +230,7 @@ def checkout(
     body: schemas.CheckoutIn,
     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
 ):
-    if not waiting_room.room_on(performance_id=performance_of_hold(hold_id=hold_id)):
+    if not waiting_room.room_on(performance_id=hold_performance(hold_id)):
         check_rate("checkouts", client_address(request))  # a pass carries the limits if on
     # Keyed by the hold and the token offered, so that strangers guessing at a hold's id fill
     # their own bucket, never the buyer's.
