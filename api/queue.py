@@ -17,6 +17,24 @@ PROBLEMS = {code: schemas.ProblemOut for code in (403, 404, 409, 422, 429, 503)}
 
 PASS_HEADER = "Sandali-Pass"
 QUEUE_TOKEN_HEADER = "Sandali-Queue-Token"
+# The hold requests' headers, in their OpenAPI description (they are read from the request).
+PASS_HEADERS = [
+    {
+        "name": PASS_HEADER,
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "maxLength": 500},
+        "description": "While the performance's waiting room is on: the pass that "
+        "GET /queue/{token} gave once admitted (else 403 waiting_room_required).",
+    },
+    {
+        "name": QUEUE_TOKEN_HEADER,
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "maxLength": 200},
+        "description": "The queue token the pass was given to.",
+    },
+]
 
 
 def _body(status: waiting_room.QueueStatus, *, token: str, new: bool) -> dict:

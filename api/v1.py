@@ -9,7 +9,7 @@ from ninja import Header, Router, Status
 from ninja.security import HttpBearer
 
 from api import schemas
-from api.queue import hold_client_key, hold_performance
+from api.queue import PASS_HEADERS, hold_client_key, hold_performance
 from catalog import selectors as catalog_selectors
 from catalog import snapshots
 from core.limits import check_rate, client_address
@@ -132,6 +132,7 @@ def _areas_in(areas) -> list[hold_services.AreaQuantity]:
     "/performances/{performance_id}/holds",
     response={201: schemas.NewHoldOut, **PROBLEMS},
     tags=["holds"],
+    openapi_extra={"parameters": PASS_HEADERS},
 )
 def create_hold(request, performance_id: schemas.Id, body: schemas.NewHoldIn):
     key = hold_client_key(request, performance_id=performance_id)
@@ -174,6 +175,7 @@ def get_hold(request, hold_id: schemas.Id):
     response={200: schemas.HoldOut, **PROBLEMS},
     auth=bearer,
     tags=["holds"],
+    openapi_extra={"parameters": PASS_HEADERS},
 )
 def add_seats(request, hold_id: schemas.Id, body: schemas.AdditionIn):
     hold_client_key(request, hold_id=hold_id)
