@@ -25,6 +25,11 @@ class BestAvailableIn(Schema):
     # Wheelchair spaces with their companion seats, `quantity` seats in all (README,
     # "Accessible seats").
     accessible: StrictBool = False
+    # A price ceiling: only seats priced at most this. A string, as the API writes prices
+    # ("12.50"): a JSON number such as 0.57 may arrive as 0.5700000000000001.
+    max_price: Annotated[str, Field(pattern=r"^[0-9]{1,10}(\.[0-9]{1,2})?$")] | None = None
+    # Only seats side by side in one row; none such is 409 no_seats_together.
+    together: StrictBool = False
 
 
 class AreaIn(Schema):

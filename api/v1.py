@@ -1,5 +1,6 @@
 """API v1: parse, call a service or selector, render. No business logic here."""
 
+from decimal import Decimal
 from itertools import groupby
 
 from django.http import HttpRequest, HttpResponse
@@ -17,8 +18,8 @@ from core.tokens import hash_token
 from delivery import documents
 from orders import checkout as order_checkout
 from orders import selectors as order_selectors
+from reservations import best_holds, waiting_room
 from reservations import services as hold_services
-from reservations import waiting_room
 from reservations.errors import HoldExpired
 
 router = Router()
@@ -145,12 +146,14 @@ def create_hold(request, performance_id: schemas.Id, body: schemas.NewHoldIn):
             client_key=key,
         )
     else:
-        created = hold_services.hold_best_available(
+        created = best_holds.hold_best_available(
             performance_id=performance_id,
             quantity=best.quantity,
             ticket_type_id=best.ticket_type,
             section_id=best.section,
             accessible=best.accessible,
+            max_price=None if best.max_price is None else Decimal(best.max_price),
+            together=best.together,
             client_key=key,
         )
     return Status(201, _hold_body(created))

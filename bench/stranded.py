@@ -68,7 +68,7 @@ def make_hall(*, seats: int, refuse_single_seat_gaps: bool) -> int:
 
 
 def free_seats_now(performance_id: int) -> list:
-    from catalog.selectors import free_seats_to_choose
+    from catalog.free_seat_reads import free_seats_to_choose
     from core.dbtime import db_now
 
     return free_seats_to_choose(performance_id=performance_id, now=db_now()).seats
@@ -76,7 +76,8 @@ def free_seats_now(performance_id: int) -> list:
 
 def buy_best_available(performance_id: int, group: int, _runs: list, _rng) -> list[int]:
     from catalog.errors import NotEnoughSeats, SeatsUnavailable
-    from reservations.services import hold_best_available, release_hold
+    from reservations.best_holds import hold_best_available
+    from reservations.services import release_hold
 
     try:
         held = hold_best_available(performance_id=performance_id, quantity=group)

@@ -28,7 +28,7 @@ centre, a row's that of its nearest seat; ties go to the lower section, row, num
 
 `rank_choices` yields every choice in the order of preference, lazily, so that a caller who
 finds its first choice taken by another buyer meanwhile tries the next one without reading
-the seats again (reservations/services.py hold_best_available).
+the seats again (reservations/best_holds.py hold_best_available).
 """
 
 import math

@@ -47,6 +47,33 @@ class NotEnoughSeats(DomainError):
     title = _("Fewer than %(quantity)s seats are left for this choice.")
 
 
+class NotEnoughSeatsAtPrice(DomainError):
+    """Best available with a price ceiling: fewer seats are free at that price or less than
+    asked for; `price` is the ceiling with its currency."""
+
+    code = "not_enough_seats_at_price"
+    status = 409
+    title = _("Fewer than %(quantity)s seats are left at %(price)s or less.")
+
+
+class NoSeatsTogether(DomainError):
+    """Best available asked for seats side by side (`together`): enough seats are free for
+    the choice, but no `quantity` of them stand side by side in one row."""
+
+    code = "no_seats_together"
+    status = 409
+    title = _("No %(quantity)s seats side by side are left for this choice.")
+
+
+class InvalidSeatChoice(DomainError):
+    """A best-available request of the pages that is not one: a quantity that is not a whole
+    number from 1 to 100, or a price ceiling that is not an amount."""
+
+    code = "invalid_seat_choice"
+    status = 422
+    title = _("Ask for a number of seats, and a price ceiling as an amount.")
+
+
 class UnknownSeatChoice(DomainError):
     """Best available for a ticket type or section that this performance does not sell: a
     wrong request, not a sold-out one."""

@@ -128,7 +128,10 @@ def upload_scans(
     for scan in sorted(scans, key=lambda scan: scan.scanned_at):
         if scan.local_id in outcomes:
             continue
-        at = min(scan.scanned_at + skew, now)
+        try:
+            at = min(scan.scanned_at + skew, now)
+        except OverflowError:  # a clock gone wild (year 1 or 9999): never later than now
+            at = now if skew > timedelta(0) else scan.scanned_at
         try:
             outcomes[scan.local_id] = _record_offline_scan(device, scan, at)
         except IntegrityError:

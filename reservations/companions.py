@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from catalog import inventory
-from catalog.selectors import PricedSeat, SaleTerms, companion_links, seats_of_hold
+from catalog.free_seat_reads import companion_links
+from catalog.selectors import PricedSeat, SaleTerms, seats_of_hold
 from reservations.errors import CompanionSeatAlone
 from reservations.selectors import OwnedHold
 

@@ -68,3 +68,10 @@ def check_hold_open(hold: OwnedHold, now: datetime) -> None:
         raise AlreadyCheckedOut()
     if hold.expires_at <= now:
         raise HoldExpired()
+
+
+def check_quantity(quantity: int) -> None:
+    if quantity > MAX_SEATS_PER_REQUEST:
+        raise TooManySeats(limit=MAX_SEATS_PER_REQUEST)
+    if quantity < 1:
+        raise InvalidSeats(seats=[])

@@ -6,10 +6,10 @@ The rule is best available's (catalog/best_available.py `stranded_by_taking`, bu
 `leaves_orphan`): a seat is stranded when it is the only free seat left between the buyer's
 seats and a seat that is not free, the row's end, an aisle, a seat of another ticket type or
 another of the buyer's seats. It is decided inside the hold's transaction, after the seats are
-taken, on the rows as catalog/selectors.py `seats_around` reads and locks them (FOR UPDATE SKIP
-LOCKED on PostgreSQL: a neighbour another buyer is taking at that moment counts as taken), so
-two buyers whose seats together would strand one cannot both succeed; the caller's
-transaction rolls back on the refusal, the seats it took with it.
+taken, on the rows as catalog/free_seat_reads.py `seats_around` reads and locks them (FOR
+UPDATE SKIP LOCKED on PostgreSQL: a neighbour another buyer is taking at that moment counts
+as taken), so two buyers whose seats together would strand one cannot both succeed; the
+caller's transaction rolls back on the refusal, the seats it took with it.
 
 Only seats the buyer takes now can strand a seat when adding; a seat left alone before (by
 somebody else's release) does not stop a buyer adding seats elsewhere. Giving back one seat is
@@ -22,7 +22,7 @@ from datetime import datetime
 
 from catalog.best_available import FreeSeat, stranded_by_taking
 from catalog.errors import WouldStrandSeat
-from catalog.selectors import seats_around
+from catalog.free_seat_reads import seats_around
 from reservations.selectors import OwnedHold
 
 

@@ -28,7 +28,6 @@ from catalog.errors import (
     InvalidSeats,
     PerformanceNotFound,
     SeatsUnavailable,
-    TooManySeats,
     UnknownArea,
 )
 from catalog.inventory import SeatChange, TakenSeat
@@ -50,14 +49,12 @@ from core.sql import (
 from core.tasks import periodic_task
 from core.tokens import hash_token, new_token
 from reservations.areas import AreaQuantity, places_asked, take_places
-from reservations.best_available import take_best
 from reservations.companions import companions_to_hold, take_companions
 from reservations.errors import (
     AlreadyCheckedOut,
     SeatNotInHold,
 )
 from reservations.hold_checks import (
-    MAX_SEATS_PER_REQUEST,
     check_client_cap,
     check_hold_open,
     check_limit,
@@ -81,6 +78,7 @@ class HoldState:
     currency: str
     token: str | None = None  # only when the hold was just made
     together: bool | None = None  # best available: adjacent in one row (None: seats chosen)
+    chosen: tuple[int, ...] = ()  # best available: the seats it chose, in id order
 
     @property
     def total(self) -> Decimal:
@@ -104,7 +102,7 @@ def hold_seats(
     check_request(seat_ids, areas)
     adding = len(seat_ids) + places_asked(areas)
     with transaction.atomic():
-        hold, token = _new_hold(
+        hold, token = new_hold(
             performance_id=performance_id, adding=adding, client_key=client_key, token=token
         )
         companions = companions_to_hold(
@@ -115,7 +113,7 @@ def hold_seats(
             room=hold.terms.max_seats_per_order - adding,
         )
         taken = _take(hold=hold, seat_ids=seat_ids, areas=areas, now=hold.created_at, held=set())
-        seats = _priced_new_seats(hold, taken)
+        seats = priced_new_seats(hold, taken)
         if companions:
             seats = take_companions(hold=hold, companion_ids=companions, now=hold.created_at)
         # The orphan rule sees what was taken: the seats asked for and the companion seats.
@@ -124,47 +122,7 @@ def hold_seats(
     return HoldState(hold=hold, seats=seats, currency=hold.terms.currency, token=token)
 
 
-@count_outcomes(HOLD_ATTEMPTS, success=lambda result: "held")
-def hold_best_available(
-    *,
-    performance_id: int,
-    quantity: int,
-    ticket_type_id: int | None = None,
-    section_id: int | None = None,
-    accessible: bool = False,
-    client_key: str = "",
-    token: str | None = None,
-) -> HoldState:
-    """Hold `quantity` seats that the server chooses (catalog/best_available.py: adjacent in
-    one row nearest the stage if it can; `together` says whether they are) for a new buyer,
-    of one ticket type or section if given; the same limits as hold_seats. With `accessible`,
-    wheelchair spaces with their companion seats (catalog/accessible_choice.py); without, no
-    wheelchair space, and companion seats only as reservations/best_available.py says.
-    Choices are made from the FREE seats read and taken by the inventory's take (SKIP
-    LOCKED), each in a savepoint: a choice that another buyer took meanwhile is undone and the
-    next is tried."""
-    if quantity > MAX_SEATS_PER_REQUEST:
-        raise TooManySeats(limit=MAX_SEATS_PER_REQUEST)
-    if quantity < 1:
-        raise InvalidSeats(seats=[])
-    with transaction.atomic():
-        hold, token = _new_hold(
-            performance_id=performance_id, adding=quantity, client_key=client_key, token=token
-        )
-        taken, together = take_best(
-            hold,
-            quantity=quantity,
-            ticket_type_id=ticket_type_id,
-            section_id=section_id,
-            accessible=accessible,
-        )
-        seats = _priced_new_seats(hold, taken)
-    return HoldState(
-        hold=hold, seats=seats, currency=hold.terms.currency, token=token, together=together
-    )
-
-
-def _new_hold(
+def new_hold(
     *, performance_id: int, adding: int, client_key: str, token: str | None
 ) -> tuple[OwnedHold, str]:
     """In the caller's transaction: check the sales window and the limits for `adding` seats,
@@ -352,7 +310,7 @@ def _take(
     return sorted(taken, key=lambda seat: seat.id)
 
 
-def _priced_new_seats(hold: OwnedHold, taken: list[TakenSeat]) -> list[PricedSeat]:
+def priced_new_seats(hold: OwnedHold, taken: list[TakenSeat]) -> list[PricedSeat]:
     """A new hold's seats: the ones just taken, priced by the UPDATE itself and named from the
     performance's cached price list (names only; a price is never taken from it)."""
     names = price_list(performance_id=hold.performance_id)

@@ -4,10 +4,11 @@ services; these views only keep the hold in the session (web/session.py)."""
 
 import json
 from collections.abc import Sequence
+from contextlib import suppress
 
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from catalog.errors import (
     NotEnoughPlaces,
@@ -62,9 +63,22 @@ def current_selection(request: HttpRequest, performance_id: int) -> dict:
     if summary.expired or view.order is not None:
         forget_hold(request, performance_id)
         return {**empty, "expired": summary.expired}
+    numbered = [seat for seat in summary.seats if not seat.standing]
     return {
         "hold": hold.pk,
-        "seats": [seat.id for seat in summary.seats if not seat.standing],
+        "seats": [seat.id for seat in numbered],
+        # What the basket names a seat by until the map can (web/static/web/seatmap-basket.js).
+        "seat_details": [
+            {
+                "id": seat.id,
+                "section": seat.section,
+                "row": seat.row,
+                "number": seat.number,
+                "ticket_type": seat.ticket_type,
+                "price": None if seat.price is None else str(seat.price),
+            }
+            for seat in numbered
+        ],
         "areas": places_by_area(summary.seats),
         "total": str(summary.total),
         "expires_at": hold.expires_at.isoformat(),
@@ -72,9 +86,17 @@ def current_selection(request: HttpRequest, performance_id: int) -> dict:
     }
 
 
-@require_GET
+@require_http_methods(["GET", "DELETE"])
 def selection(request, performance_id: int):
+    """GET: the selection; DELETE: give every seat and place of it back ("Release all")."""
     performance_or_404(performance_id)
+    if request.method == "DELETE":
+        remembered = session_hold(request, performance_id)
+        if remembered is not None:
+            # A hold gone or paid has nothing left to give back: the selection below says so.
+            with suppress(HoldNotFound, AlreadyCheckedOut):
+                hold_services.release_hold(hold_id=remembered.id, token=remembered.token)
+            forget_hold(request, performance_id)
     return JsonResponse(current_selection(request, performance_id))
 
 

@@ -1,7 +1,15 @@
 from django.urls import include, path
 
 import core.converters  # noqa: F401 - registers <id:...>
-from web import checkin, lost_tickets, selection, ticket_links, views, waiting_room
+from web import (
+    best_available,
+    checkin,
+    lost_tickets,
+    selection,
+    ticket_links,
+    views,
+    waiting_room,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +31,11 @@ urlpatterns = [
         "performances/<id:performance_id>/selection/areas/<id:area_id>",
         selection.selection_area,
         name="selection-area",
+    ),
+    path(
+        "performances/<id:performance_id>/selection/best",
+        best_available.selection_best,
+        name="selection-best",
     ),
     path("performances/<id:performance_id>/checkout", views.checkout, name="checkout"),
     path("orders/<id:order_id>/", views.order_page, name="order"),

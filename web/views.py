@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from catalog.buyer_choices import has_wheelchair_spaces, ticket_type_styles
 from catalog.models import SectionKind
 from catalog.selectors import list_events, priced_capacity
 from catalog.snapshots import capacity
@@ -31,6 +32,7 @@ from orders.selectors import (
 from reservations.errors import HoldExpired
 from reservations.waiting_room import room_on
 from web.access import access_words
+from web.panel import panel_words
 from web.selection import current_selection, messages_for_page, performance_or_404
 from web.session import (
     checkout_key,
@@ -56,6 +58,10 @@ def performance_page(request, performance_id: int):
         performance=performance, capacity=capacity(performance_id=performance_id)
     )
     here = {"performance_id": performance.pk}
+    styles = ticket_type_styles(event_id=performance.event_id)
+    # The prices of numbered seats, for best available's ceiling and the price filter.
+    seat_prices = sorted({p.price for p in priced if p.section.kind != SectionKind.STANDING})
+    wheelchair = has_wheelchair_spaces(performance_id=performance.pk)
     config = {
         "performance": performance.pk,
         "maxSeats": performance.max_seats_per_order,
@@ -67,6 +73,7 @@ def performance_page(request, performance_id: int):
                 "ticketType": p.ticket_type_id,
                 "ticketTypeName": p.ticket_type_name,
                 "price": str(p.price),
+                "style": styles.get(p.ticket_type_id, 0),  # one colour and shape per event
             }
             for p in priced
         ],
@@ -75,10 +82,12 @@ def performance_page(request, performance_id: int):
             # seatmap.js adds "/seats/<id>" for one seat: the route named "selection-seat".
             "selection": reverse("selection", kwargs=here),
             "checkout": reverse("checkout", kwargs=here),
+            "best": reverse("selection-best", kwargs=here),
             "socket": performance_socket_path(performance.pk),
         },
         "messages": messages_for_page(),
         "access": access_words(),
+        "panel": panel_words(),
         "shapes": performance.shapes,  # the stage and labels, drawn behind the seats
     }
     # A stage drawn from the layout takes the place of the page's generic one.
@@ -90,14 +99,31 @@ def performance_page(request, performance_id: int):
         "config": config,
         "drawn_stage": drawn_stage,
         "areas": areas,
+        "seat_prices": seat_prices,
+        "wheelchair": wheelchair,
+        "styles": styles,
     }
     return render(request, "web/performance.html", context)
 
 
+class TelInput(forms.TextInput):
+    input_type = "tel"  # a phone's keypad; Django has no widget of its own for it
+
+
 class CheckoutForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    email = forms.EmailField(label=_("Email"))
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    # Autocomplete hints let the browser fill in what it knows (WHATWG autofill tokens).
+    name = forms.CharField(
+        label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        widget=TelInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
 
     def clean(self):
         cleaned = super().clean()

@@ -139,3 +139,57 @@ def test_the_focal_point_is_the_stage_the_layout_drew(client):
     response = best(client, performance, quantity=3)
     assert response.status_code == 201, response.content
     assert {seat["row"] for seat in response.json()["seats"]} == {"C"}
+
+
+def test_a_price_ceiling_holds_only_seats_at_that_price_or_less(client):
+    """Row A (Normal, 20.00) is nearest the stage; up to 10.00 the seats come from row B."""
+    performance = make_performance(sections=1, rows=3, seats_per_row=5)
+    response = best(client, performance, quantity=3, max_price="10.00")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert {seat["row"] for seat in body["seats"]} == {"B"}
+    assert {Decimal(seat["price"]) for seat in body["seats"]} == {Decimal("10.00")}
+    assert body["together"] is True
+    response = best(client, performance, quantity=3, max_price="20")
+    assert {seat["row"] for seat in response.json()["seats"]} == {"A"}
+
+
+def test_too_few_seats_at_the_ceiling_is_a_409_that_names_the_price_in_persian(client):
+    performance = make_performance(sections=1, rows=2, seats_per_row=5)
+    before = snapshot()
+    response = best(client, performance, quantity=6, max_price="10.00")  # 5 Student seats
+    body = assert_problem(response, 409, "not_enough_seats_at_price")
+    assert "10.00 EUR" in body["detail"]
+    response = post(
+        client,
+        f"/performances/{performance.pk}/holds",
+        {"best_available": {"quantity": 1, "max_price": "9.99"}},
+        lang="fa",
+    )
+    body = assert_problem(response, 409, "not_enough_seats_at_price")
+    assert "۹.۹۹" in body["detail"] and "صندلی" in body["detail"]
+    assert snapshot() == before
+
+
+def test_a_price_ceiling_that_is_not_an_amount_is_a_422(client, performance):
+    for ceiling in ("-1", "ten", "1.001", 10, "1e3"):
+        response = best(client, performance, quantity=1, max_price=ceiling)
+        assert_problem(response, 422, "validation_error")
+
+
+def test_seats_together_only_refuses_a_split_and_changes_nothing(client):
+    performance = make_performance(sections=1, rows=2, seats_per_row=5)
+    ids = seat_ids(performance)
+    create_hold(client, performance, [ids[2], ids[7]])  # A3 and B3: no three in a row
+    before = snapshot()
+    body = assert_problem(best(client, performance, quantity=3, together=True), 409,
+                          "no_seats_together")  # fmt: skip
+    assert "3" in body["detail"]
+    assert snapshot() == before
+    response = best(client, performance, quantity=2, together=True)
+    assert response.status_code == 201 and response.json()["together"] is True
+
+
+def test_the_schema_documents_the_price_ceiling_and_together(client):
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]
+    assert {"max_price", "together"} <= set(schema["BestAvailableIn"]["properties"])

@@ -13,8 +13,8 @@ from catalog.best_available import (
     rank_choices,
     stranded_by_taking,
 )
+from catalog.free_seat_reads import free_seats_to_choose
 from catalog.models import Seat, TicketType
-from catalog.selectors import free_seats_to_choose
 from core.dbtime import db_now
 from reservations.services import hold_seats
 from tests.factories import make_performance, seat_ids

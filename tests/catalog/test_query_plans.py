@@ -5,9 +5,9 @@ from django.db import connection
 from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 
+from catalog.free_seat_reads import free_seats_to_choose
 from catalog.inventory import free
 from catalog.models import Seat, SeatStatus
-from catalog.selectors import free_seats_to_choose
 from core.dbtime import DbNow, db_now
 from reservations.services import hold_seats
 from tests.factories import make_performance, seat_ids
@@ -81,7 +81,7 @@ def test_asking_whether_a_performance_has_companion_seats_reads_the_partial_inde
 
 
 def test_a_wheelchair_spaces_companions_are_found_by_the_partial_index(big_and_small):
-    from catalog.selectors import companion_links
+    from catalog.free_seat_reads import companion_links
 
     big, _small = big_and_small
     ids, now = seat_ids(big)[10:12], db_now()

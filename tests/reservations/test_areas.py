@@ -126,7 +126,7 @@ def test_sold_places_stay_sold_and_the_audit_finds_them_consistent(performance):
 
 def test_best_available_never_chooses_places_of_an_area(performance):
     from catalog.errors import NotEnoughSeats, UnknownSeatChoice
-    from reservations.services import hold_best_available
+    from reservations.best_holds import hold_best_available
 
     area = make_standing_area(performance, capacity=50)
     with pytest.raises(UnknownSeatChoice):

@@ -3,13 +3,15 @@ connection, asking the server to choose for them at the same moment."""
 
 import random
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 
 from catalog.errors import NotEnoughSeats
 from catalog.models import Seat
 from ops.audit import audit
-from reservations.services import hold_best_available
+from reservations.best_holds import add_best_available, hold_best_available
+from reservations.services import hold_seats
 from tests.factories import make_performance
 from tests.reservations.test_concurrency import run_threads
 
@@ -55,3 +57,31 @@ def test_a_sell_out_refuses_only_buyers_for_whom_too_few_seats_remain(postgres_o
     assert len(held) == 30 and len(refused) == BUYERS - 30
     assert not Seat.objects.filter(performance=performance, status="available").exists()
     assert_each_seat_held_once(held)
+
+
+def test_buyers_adding_best_available_up_to_a_price_to_their_holds_at_once(postgres_only):
+    """Each buyer has a hold of one Normal seat (20.00) and adds three seats up to 10.00 (the
+    Student rows) at the same moment: each gets three, none twice, none above the price."""
+    performance = make_performance(sections=2, rows=16, seats_per_row=20)  # 40 Normal seats
+    normal = Seat.objects.filter(performance=performance, row="A").order_by("id")
+    first_seats = list(normal.values_list("id", flat=True))[:40]
+    holds = [hold_seats(performance_id=performance.pk, seat_ids=[seat]) for seat in first_seats]
+
+    def buyer(n: int):
+        return add_best_available(
+            hold_id=holds[n].hold.pk,
+            token=holds[n].token,
+            quantity=3,
+            max_price=Decimal("10.00"),
+            together=True,
+        )
+
+    results = run_threads(len(holds), buyer)
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert all(len(added.chosen) == 3 and added.together for added in results)
+    assert all(len(added.seats) == 4 for added in results)
+    chosen = [seat for added in results for seat in added.chosen]
+    assert len(chosen) == len(set(chosen)) == 120
+    prices = {seat.price for added in results for seat in added.seats if seat.id in added.chosen}
+    assert prices == {Decimal("10.00")}
+    assert_each_seat_held_once(results)

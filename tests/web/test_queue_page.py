@@ -80,3 +80,17 @@ def test_before_opening_the_page_says_places_are_drawn_at_opening(client):
     text = queue.content.decode()
     assert "فروش در" in text and 'dir="rtl"' in text, text
     assert "قرعه" in queue.context["config"]["messages"]["drawing"]
+
+
+def test_best_available_from_the_page_needs_the_pass_too(client):
+    performance = with_room(rate=1)
+    fill_the_queue(performance, 2)
+    url = f"/performances/{performance.pk}/selection/best"
+    refused = client.post(url, {"quantity": 2}, content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "waiting_room_required"
+    admitted = Client()
+    performance.waiting_room_rate = 60_000
+    performance.save()
+    admitted.get(f"/performances/{performance.pk}/queue/")  # let in at once
+    held = admitted.post(url, {"quantity": 2}, content_type="application/json")
+    assert held.status_code == 200 and len(held.json()["chosen"]) == 2

@@ -1,7 +1,8 @@
 // Accessible seats on the seat map: each flagged seat gets a mark drawn over it (never colour
-// alone), its attributes in its aria-label, a legend entry for each flag the hall has, and a
-// "wheelchair spaces" toggle that dims every other seat. The flags are the seat map's `flags`
-// column, catalog/seat_flags.py's bits; the words come translated from the server (web/access.py).
+// alone), its attributes in its aria-label, a legend entry for each flag the hall has, and
+// every other seat dimmed while the panel's "wheelchair spaces" filter is on. The flags are
+// the seat map's `flags` column, catalog/seat_flags.py's bits; the words come translated from
+// the server (web/access.py).
 const SVG_NS = "http://www.w3.org/2000/svg";
 const FLAGS = [ // bit, name, mark: the order of the aria-label and the legend
   [1, "wheelchair", "♿"],
@@ -68,22 +69,17 @@ function legendEntry(name, glyph, words) {
   return item;
 }
 
-// The legend of the flags present in the hall, and the wheelchair toggle if it has spaces.
+// The legend of the flags present in the hall. The wheelchair filter is the panel's
+// (seatmap-panel.js): it says so with "sandali:filter", and every other seat is dimmed.
 export function showAccess(seats, svg, words) {
   let present = 0;
   for (const seat of seats.values()) present |= seat.flags ?? 0;
+  document.addEventListener("sandali:filter", (event) => {
+    svg.classList.toggle("access-only", event.detail.accessibleOnly);
+  });
   const legend = document.getElementById("access-key");
   if (!legend || !present) return;
   legend.replaceChildren(...FLAGS.filter(([bit]) => present & bit)
     .map(([, name, glyph]) => legendEntry(name, glyph, words)));
   legend.hidden = false;
-  if (!(present & 1)) return;
-  const toggle = document.getElementById("access-filter");
-  toggle.textContent = words.filter;
-  toggle.hidden = false;
-  toggle.addEventListener("click", () => {
-    const on = toggle.getAttribute("aria-pressed") !== "true";
-    toggle.setAttribute("aria-pressed", String(on));
-    svg.classList.toggle("access-only", on);
-  });
 }

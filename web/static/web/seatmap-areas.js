@@ -6,6 +6,7 @@
 // message: {areas: [[id, free, version]]}), "sandali:selection" (the hold as it is now), and
 // takes back the selection this module's requests return ("sandali:apply-selection").
 // Counts keep the highest version seen per area, so a late message never undoes a newer one.
+import { format, sendSelection, toast } from "./seatmap-requests.js";
 
 const config = JSON.parse(document.getElementById("seat-map-config").textContent);
 const text = config.messages;
@@ -14,18 +15,6 @@ const numbers = new Intl.NumberFormat(lang === "fa" ? "fa-IR" : "en");
 const SVG_NS = "http://www.w3.org/2000/svg";
 const svg = document.getElementById("seat-map");
 const areas = new Map(); // id -> {id, name, capacity, free, version, left: <text>}
-
-function format(template, values) {
-  return template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
-}
-
-function toast(message) {
-  const item = document.createElement("p");
-  item.className = "toast";
-  item.textContent = message;
-  document.getElementById("toasts").append(item);
-  setTimeout(() => item.remove(), 5000);
-}
 
 function corners(outline) {
   if (outline?.type === "rect") {
@@ -109,23 +98,10 @@ document.addEventListener("sandali:selection", (event) => {
   }
 });
 
-function csrfToken() {
-  return document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] ?? "";
-}
-
-// One request at a time with the seats' own (seatmap.js takes the same Web Lock), so that no
-// two choices start two holds and no request carries a session id its predecessor replaced.
+// One request at a time with the seats' own (seatmap-requests.js), so that no two choices
+// start two holds and no request carries a session id its predecessor replaced.
 async function send(method, areaId, body) {
-  const go = async () => {
-    const response = await fetch(`${config.urls.selection}/areas/${areaId}`, {
-      method,
-      headers: { "X-CSRFToken": csrfToken(), "Content-Type": "application/json" },
-      credentials: "same-origin",
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { ok: response.ok, body: await response.json() };
-  };
-  const result = navigator.locks ? await navigator.locks.request("sandali-selection", go) : await go();
+  const result = await sendSelection(`${config.urls.selection}/areas/${areaId}`, method, body);
   if (result.ok) {
     document.dispatchEvent(new CustomEvent("sandali:apply-selection", { detail: result.body }));
   } else {

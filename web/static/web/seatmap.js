@@ -1,8 +1,9 @@
 // The live seat map: draws the seats from the API, holds each choice at once on the server
 // (the hold's token stays in the server-side session), counts down the hold, and applies
 // every change pushed through the WebSocket, keeping per seat the highest version seen.
-import { startCountdown } from "./countdown.js";
 import { accessLabel, markSeat, showAccess } from "./seatmap-access.js";
+import { showBasket } from "./seatmap-basket.js";
+import { csrfToken, oneAtATime } from "./seatmap-requests.js";
 import { drawShapes } from "./seatmap-shapes.js";
 
 const config = JSON.parse(document.getElementById("seat-map-config").textContent);
@@ -18,10 +19,14 @@ const seats = new Map(); // id -> {id, section, row, number, x, y, ticketType, s
 const sections = new Map(config.prices.map((p) => [p.section, p.sectionName]));
 const prices = new Map(config.prices.map((p) => [`${p.section}-${p.ticketType}`, p]));
 const ticketTypes = [...new Set(config.prices.map((p) => p.ticketType))];
-const colorOf = (ticketType) => PALETTE[ticketTypes.indexOf(ticketType) % PALETTE.length];
+// A ticket type's style is its place among its event's ticket types (the server's `style`),
+// so it keeps one colour and shape on every performance of the event.
+const styles = new Map(config.prices.map((p) => [p.ticketType, p.style]));
+const styleOf = (ticketType) => styles.get(ticketType) ?? ticketTypes.indexOf(ticketType);
+const colorOf = (ticketType) => PALETTE[styleOf(ticketType) % PALETTE.length];
 // Ticket types differ by shape as well as color, so color is never the only signal.
 const SHAPES = ["circle", "square", "diamond"];
-const shapeOf = (ticketType) => SHAPES[ticketTypes.indexOf(ticketType) % SHAPES.length];
+const shapeOf = (ticketType) => SHAPES[styleOf(ticketType) % SHAPES.length];
 
 function seatElement(shape, x, y) {
   const half = 0.4;
@@ -42,7 +47,6 @@ function seatElement(shape, x, y) {
 const mine = new Set();
 const pending = new Set();
 let placesHeld = 0; // places of standing areas in the hold (seatmap-areas.js draws the areas)
-let stopCountdown = null;
 
 function format(template, values) {
   return template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
@@ -55,10 +59,6 @@ function toast(message) {
   item.textContent = message;
   box.append(item);
   setTimeout(() => item.remove(), 5000);
-}
-
-function csrfToken() {
-  return document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] ?? "";
 }
 
 // ---- drawing -------------------------------------------------------------------------
@@ -241,18 +241,7 @@ svg.addEventListener("pointerup", endPointer);
 svg.addEventListener("pointercancel", endPointer);
 
 // ---- choosing ------------------------------------------------------------------------
-// Selection requests go to the server one at a time, in order, and across this browser's
-// tabs too (a Web Lock): two quick first clicks must not each start a hold, an older reply
-// must never undo a newer one, and no request may carry a session cookie that the one before
-// has just replaced (a new hold gives the session a new id, and the old id is gone at once).
-let queue = Promise.resolve();
-function oneAtATime(send) {
-  const locked = navigator.locks ? () => navigator.locks.request("sandali-selection", send) : send;
-  const result = queue.then(locked, locked);
-  queue = result.catch(() => {});
-  return result;
-}
-
+// Selection requests go one at a time, under a Web Lock (seatmap-requests.js says why).
 function request(method, seatId) {
   return oneAtATime(async () => {
     const response = await fetch(`${config.urls.selection}/seats/${seatId}`, {
@@ -328,31 +317,9 @@ function applySelection(selection) {
     paint(seat);
   }
   refreshCounts();
-  const areas = selection.areas ?? [];
-  placesHeld = areas.reduce((sum, area) => sum + area.quantity, 0);
-  const held = mine.size + placesHeld;
-  const basket = document.getElementById("basket");
-  basket.hidden = held === 0;
-  document.getElementById("basket-count").textContent = numbers.format(held);
-  const list = document.getElementById("basket-seats");
-  list.replaceChildren(...[...mine].map((id) => {
-    const seat = seats.get(id);
-    const item = document.createElement("li");
-    item.textContent = seat ? seat.el.getAttribute("aria-label") : String(id);
-    return item;
-  }), ...areas.map((area) => {
-    const item = document.createElement("li");
-    item.textContent = `${area.name} × ${numbers.format(area.quantity)}`;
-    return item;
-  }));
+  placesHeld = (selection.areas ?? []).reduce((sum, area) => sum + area.quantity, 0);
+  showBasket(selection, expired); // seatmap-basket.js: the seats, the total, the countdown
   document.dispatchEvent(new CustomEvent("sandali:selection", { detail: selection }));
-  if (stopCountdown) stopCountdown();
-  stopCountdown = null;
-  if (selection.expires_at && held) {
-    stopCountdown = startCountdown(
-      document.getElementById("countdown"), selection.expires_at, selection.now, expired,
-    );
-  }
 }
 
 // seatmap-areas.js holds places through the same selection and hands back the answer.
@@ -436,6 +403,9 @@ async function start() {
   const map = await response.json();
   document.dispatchEvent(new CustomEvent("sandali:map", { detail: map })); // areas, drawn first
   draw(map.seats, map.columns);
+  // The basket names seats as the map does (the contract of "sandali:map-ready").
+  const seatLabel = (id) => seats.get(id)?.el.getAttribute("aria-label") ?? "";
+  document.dispatchEvent(new CustomEvent("sandali:map-ready", { detail: { seatLabel } }));
   refreshCounts();
   await loadSelection();
   connect();

@@ -1,0 +1,45 @@
+// What every part of the buyer's page shares to talk to the server about the selection: one
+// queue of requests, toasts, and the message templates' placeholders.
+
+// Selection requests go to the server one at a time, in order, and across this browser's
+// tabs too (a Web Lock): two quick first choices must not each start a hold, an older reply
+// must never undo a newer one, and no request may carry a session cookie that the one before
+// has just replaced (a new hold gives the session a new id, and the old id is gone at once).
+// Seats (seatmap.js), standing places (seatmap-areas.js), best available and "release all"
+// (seatmap-panel.js, seatmap-basket.js) all go through this one queue and lock.
+let queue = Promise.resolve();
+export function oneAtATime(send) {
+  const locked = navigator.locks ? () => navigator.locks.request("sandali-selection", send) : send;
+  const result = queue.then(locked, locked);
+  queue = result.catch(() => {});
+  return result;
+}
+
+export function csrfToken() {
+  return document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] ?? "";
+}
+
+// A JSON request about the selection, under the queue: {ok, body}.
+export function sendSelection(url, method, body) {
+  return oneAtATime(async () => {
+    const headers = { "X-CSRFToken": csrfToken() };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(url, {
+      method, headers, credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { ok: response.ok, body: await response.json() };
+  });
+}
+
+export function format(template, values) {
+  return template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
+}
+
+export function toast(message) {
+  const item = document.createElement("p");
+  item.className = "toast";
+  item.textContent = message;
+  document.getElementById("toasts").append(item);
+  setTimeout(() => item.remove(), 5000);
+}
