@@ -164,7 +164,10 @@ def queue_token(performance_id: int) -> str:
 
 def performance_of_token(token: str) -> int:
     head, _, secret = token.partition("-")
-    if not head.isdigit() or not secret or len(token) > 200:
+    # ASCII digits of a 64-bit id at most: no database is asked for a bigger one.
+    if not (head.isascii() and head.isdigit() and len(head) <= 18) or not secret:
+        raise QueueEntryNotFound()
+    if len(token) > 200 or int(head) < 1:
         raise QueueEntryNotFound()
     return int(head)
 

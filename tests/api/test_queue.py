@@ -125,4 +125,5 @@ def test_queueing_where_there_is_no_room_or_with_an_unknown_token(client, perfor
     joined = post(client, f"/performances/{performance.pk}/queue", {})
     assert_problem(joined, 409, "no_waiting_room")
     assert_problem(get(client, f"/queue/{performance.pk}-nope"), 404, "queue_entry_not_found")
-    assert_problem(get(client, "/queue/nonsense"), 404, "queue_entry_not_found")
+    for nonsense in ("nonsense", "99999999999999999999999-x", "0-x", "١-x"):
+        assert_problem(get(client, f"/queue/{nonsense}"), 404, "queue_entry_not_found")
