@@ -159,6 +159,30 @@ class SeatMapOut(Schema):
     areas: list[StandingAreaOut]
 
 
+class SeatMapColumnsOut(Schema):
+    """The seat map with `?format=columns`: the same seats as SeatMapOut's rows, each column
+    packed (catalog/seat_map_columns.py; web/static/web/seatmap-wire.js reads it): runs are
+    [value, count, ...] pairs, differences count from 0, x and y are in 1/scale units as
+    second differences, status is one letter per seat, flags are [distance, bits] pairs for
+    the seats that have any."""
+
+    format: Literal["columns-1"]
+    n: int
+    scale: int
+    id: list[int]  # runs of differences
+    section_id: list[int]  # runs
+    rows: list[str]  # the row labels
+    row: list[int]  # runs of indices into rows
+    number: list[int]  # runs of differences
+    x: list[int]  # second differences, in 1/scale units
+    y: list[int]
+    ticket_type_id: list[int]  # runs
+    status: str  # a available, r reserved, s sold, b blocked
+    version: list[int]  # runs
+    flags: list[int]  # [distance from the previous flagged seat, bits, ...]
+    areas: list[StandingAreaOut]
+
+
 class HeldSeatOut(Schema):
     id: int
     section: str

@@ -320,12 +320,23 @@ def sqlite_run(plan: dict) -> dict:
     }
 
 
+def map_phone_run(quick: bool) -> dict:
+    """The buyer's seat map on a throttled phone in Chromium (bench/map_phone.py), in its own
+    process: it starts its own server on its own SQLite database."""
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.map_phone", *(["--quick"] if quick else [])],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(output.stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a small version, under 3 minutes")
     parser.add_argument("--processes", type=int, default=2, help="app processes (gunicorn)")
     parser.add_argument("--threads", type=int, default=4, help="threads per app process")
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
+    parser.add_argument("--no-browser", action="store_true", help="skip the phone map run")
     parser.add_argument("--output", type=Path, help="also write the JSON here")
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
@@ -338,6 +349,9 @@ def main() -> None:
     if not args.no_sqlite:
         log("sqlite")
         report["sqlite"] = sqlite_run(plan)
+    if not args.no_browser:
+        log("the seat map on a phone (Chromium)")
+        report["map_phone"] = map_phone_run(args.quick)
     report["seconds"] = round(time.perf_counter() - started, 1)
     text = json.dumps(report, indent=2)
     if args.output:

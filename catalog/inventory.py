@@ -391,27 +391,40 @@ def create(seats: Sequence[Seat], *, companions: Sequence[tuple[int, int]] = ())
     return len(seats)
 
 
+@dataclass(frozen=True)
+class SeatPlacement:
+    """What an organizer may change of a seat without touching its status: where it stands,
+    its row and number, and the ticket type it sells as."""
+
+    row: str
+    number: int
+    x: float
+    y: float
+    ticket_type_id: int
+
+    @classmethod
+    def of(cls, seat: Seat) -> "SeatPlacement":
+        return cls(seat.row, seat.number, seat.x, seat.y, seat.ticket_type_id)
+
+
 def edit_layout(
     *,
     seat_id: int,
-    row: str,
-    number: int,
-    x: float,
-    y: float,
-    ticket_type_id: int,
+    placement: SeatPlacement,
     flag_bits: int | None = None,
     companion_of_id: int | None = None,
 ) -> None:
-    """A seat's place, label, ticket type, flags or wheelchair space (given `flag_bits`): no
+    """A seat's placement, and its flags and wheelchair space if `flag_bits` is given: no
     change of status, so no new version (the seat map's snapshot shows it within
     SANDALI_SNAPSHOT_SECONDS)."""
     accessible, params = "", []
     if flag_bits is not None:
         accessible, params = ", flag_bits = %s, companion_of_id = %s", [flag_bits, companion_of_id]
+    where = placement
     fetch_all(
         f"""UPDATE {SEATS} SET "row" = %s, number = %s, x = %s, y = %s, ticket_type_id = %s
             {accessible} WHERE id = %s RETURNING id""",
-        [row, number, x, y, ticket_type_id, *params, seat_id],
+        [where.row, where.number, where.x, where.y, where.ticket_type_id, *params, seat_id],
     )
 
 

@@ -2,25 +2,20 @@
 
 A layout is replaced as a whole: its specs are laid out (catalog/layout_geometry.py) and
 validated together, and only a layout with no problem replaces the old one, in one transaction.
-A performance made from a layout gets its own sections, prices and seats (their flags, and each
-companion seat tied to its wheelchair space), copied through the inventory (the only writer of
-seat rows), so changing the layout afterwards never touches a
-seat already on sale. Sections keep their places in the hall: seats carry layout coordinates.
+Performances are made from a layout by catalog/layout_copies.py, so changing the layout
+afterwards never touches a seat already on sale. Sections keep their places in the hall: seats
+carry layout coordinates.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
 
-from catalog import inventory
 from catalog.errors import (
     LayoutChangedElsewhere,
     LayoutRefused,
-    PerformanceHasSeats,
-    SalesEndBeforeStart,
 )
 from catalog.layout_geometry import (
     MAX_LAYOUT_SEATS,
@@ -39,16 +34,9 @@ from catalog.models import (
     LayoutSection,
     LayoutSectionPrice,
     LayoutShape,
-    Performance,
-    Seat,
-    SeatStatus,
-    Section,
     SectionKind,
-    SectionTicketType,
     VenueLayout,
 )
-from catalog.seat_flags import flag_bits
-from catalog.services import area_places
 
 
 @dataclass(frozen=True)
@@ -246,37 +234,6 @@ def _refuse(problems: list[LayoutProblem]):
     raise LayoutRefused(count=len(problems), first=problems[0].message, problems=problems)
 
 
-def create_performance_from_layout(
-    *,
-    layout: VenueLayout,
-    starts_at: datetime,
-    sales_start: datetime,
-    sales_end: datetime,
-    hold_minutes: int = 10,
-    max_seats_per_order: int = 10,
-    companions_sell_alone: bool = False,
-) -> Performance:
-    """A new performance of the layout's event with the layout's sections, prices, seats and
-    shapes: every seat available but the layout's blocked ones, which stay blocked (flags
-    copied, each companion seat tied to the seat of its wheelchair space); each standing area
-    gets its capacity's places, all available."""
-    if sales_end <= sales_start:
-        raise SalesEndBeforeStart()
-    with transaction.atomic():
-        performance = Performance.objects.create(
-            event_id=layout.event_id,
-            starts_at=starts_at,
-            sales_start=sales_start,
-            sales_end=sales_end,
-            hold_minutes=hold_minutes,
-            max_seats_per_order=max_seats_per_order,
-            companions_sell_alone=companions_sell_alone,
-            shapes=shapes_of(layout),
-        )
-        _copy_layout(layout=layout, performance=performance)
-    return performance
-
-
 def standing_areas_of(layout: VenueLayout) -> list[PlacedSection]:
     """The layout's standing areas as save_placed_layout takes them back."""
     return [
@@ -290,92 +247,3 @@ def standing_areas_of(layout: VenueLayout) -> list[PlacedSection]:
         )
         for section in layout.sections.filter(kind=SectionKind.STANDING).order_by("position")
     ]
-
-
-def shapes_of(layout: VenueLayout) -> list[dict]:
-    """The layout's shapes as a performance keeps its copy of them."""
-    return [
-        {"kind": shape.kind, "geometry": shape.geometry, "text": shape.text}
-        for shape in layout.shapes.order_by("id")
-    ]
-
-
-def fill_performance_from_layout(*, performance: Performance, layout: VenueLayout) -> int:
-    """Give a performance that has no seats yet the layout's sections, prices and seats, as a
-    new performance gets them; refuses (PerformanceHasSeats) one that has any. Sections it
-    already has are kept, and take the layout's prices where both price a ticket type.
-    Returns the number of seats. Locks the performance's row first, so two fills of one
-    performance run one after the other and the second is refused."""
-    if layout.event_id != performance.event_id:
-        raise ValueError("a layout fills only performances of its own event")
-    with transaction.atomic():
-        Performance.objects.select_for_update().filter(pk=performance.pk).get()
-        if Seat.objects.filter(performance=performance).exists():
-            raise PerformanceHasSeats(performance=performance.pk)
-        Performance.objects.filter(pk=performance.pk).update(shapes=shapes_of(layout))
-        return _copy_layout(layout=layout, performance=performance)
-
-
-def _copy_layout(*, layout: VenueLayout, performance: Performance) -> int:
-    """The layout's sections, prices and seats into the performance, whose sections of the
-    same names are reused; seats through the inventory, the only writer of seat rows."""
-    existing = {section.name: section for section in performance.sections.all()}
-    sources = list(layout.sections.all())
-    section_of = {}
-    for source in sources:
-        section = existing.get(source.name)
-        if section is None:
-            section = Section.objects.create(
-                performance=performance,
-                name=source.name,
-                position=source.position,
-                kind=source.kind,
-                outline=source.outline,
-            )
-        section_of[source.pk] = section
-    for price in LayoutSectionPrice.objects.filter(section__layout=layout):
-        SectionTicketType.objects.update_or_create(
-            section=section_of[price.section_id],
-            ticket_type_id=price.ticket_type_id,
-            defaults={"price": price.price},
-        )
-    layout_seats = list(
-        LayoutSeat.objects.filter(section__layout=layout)
-        .order_by("section__position", "id")
-        .iterator(chunk_size=2000)
-    )
-    index_of = {(s.section_id, s.row, s.number): i for i, s in enumerate(layout_seats)}
-    created = inventory.create(
-        [
-            Seat(
-                performance=performance,
-                section=section_of[seat.section_id],
-                row=seat.row,
-                number=seat.number,
-                x=seat.x,
-                y=seat.y,
-                ticket_type_id=seat.ticket_type_id,
-                status=SeatStatus.BLOCKED if seat.blocked else SeatStatus.AVAILABLE,
-                flag_bits=flag_bits(seat.flags),
-            )
-            for seat in layout_seats
-        ],
-        # Each companion seat tied to its wheelchair space's seat; a link mended by hand in
-        # the admin to a seat that is not there is left out.
-        companions=[
-            (i, index_of[(seat.section_id, seat.row, seat.companion_of)])
-            for i, seat in enumerate(layout_seats)
-            if (seat.section_id, seat.row, seat.companion_of) in index_of
-        ],
-    )
-    for source in sources:  # each standing area: its capacity's places, all available
-        if source.kind == SectionKind.STANDING:
-            created += inventory.create(
-                area_places(
-                    performance_id=performance.pk,
-                    section=section_of[source.pk],
-                    capacity=source.capacity,
-                    ticket_type_id=source.prices.get().ticket_type_id,
-                )
-            )
-    return created

@@ -27,15 +27,9 @@ from pathlib import PurePath
 
 from django.db import transaction
 
+from catalog.layout_copies import create_performance_from_layout, fill_performance_from_layout
 from catalog.layout_geometry import link_companions
-from catalog.layouts import (
-    PlacedSection,
-    ShapeSpec,
-    create_performance_from_layout,
-    fill_performance_from_layout,
-    save_placed_layout,
-    standing_areas_of,
-)
+from catalog.layouts import PlacedSection, ShapeSpec, save_placed_layout, standing_areas_of
 from catalog.models import (
     Event,
     LayoutSectionPrice,

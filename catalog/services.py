@@ -7,7 +7,6 @@ at this moment counts as not free, and nobody waits.
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.db import transaction
 
@@ -19,11 +18,11 @@ from catalog.errors import (
     RowInTwoRanges,
     RowRangeOutsideRows,
     RowsWithoutTicketType,
-    SalesEndBeforeStart,
     SeatsUnavailable,
     SectionHasSeats,
     TicketTypesWithoutPrice,
 )
+from catalog.inventory import SeatPlacement
 from catalog.layout_geometry import outline_centre
 from catalog.layout_geometry import row_label as row_name  # one way to name rows
 from catalog.models import (
@@ -135,74 +134,10 @@ def generate_section_seats(
         return inventory.create(seats)
 
 
-def copy_performance_layout(
-    *, performance: Performance, starts_at: datetime, sales_start: datetime, sales_end: datetime
-) -> Performance:
-    """A new performance of the same event with the same sections, prices and seats (flags and
-    companions too), all available; nothing of the original's holds or sales is copied."""
-    if sales_end <= sales_start:
-        raise SalesEndBeforeStart()
-    with transaction.atomic():
-        copy = Performance.objects.create(
-            event_id=performance.event_id,
-            starts_at=starts_at,
-            sales_start=sales_start,
-            sales_end=sales_end,
-            hold_minutes=performance.hold_minutes,
-            max_seats_per_order=performance.max_seats_per_order,
-            refuse_single_seat_gaps=performance.refuse_single_seat_gaps,
-            companions_sell_alone=performance.companions_sell_alone,
-        )
-        section_copies = {}
-        for section in performance.sections.all():
-            section_copies[section.pk] = Section.objects.create(
-                performance=copy,
-                name=section.name,
-                position=section.position,
-                kind=section.kind,
-                outline=section.outline,
-            )
-        SectionTicketType.objects.bulk_create(
-            SectionTicketType(
-                section=section_copies[price.section_id],
-                ticket_type_id=price.ticket_type_id,
-                price=price.price,
-            )
-            for price in SectionTicketType.objects.filter(section__performance=performance)
-        )
-        sources = list(performance.seats.order_by("id").iterator(chunk_size=2000))
-        index_of = {seat.pk: i for i, seat in enumerate(sources)}
-        inventory.create(
-            [
-                Seat(
-                    performance=copy,
-                    section=section_copies[seat.section_id],
-                    row=seat.row,
-                    number=seat.number,
-                    x=seat.x,
-                    y=seat.y,
-                    ticket_type_id=seat.ticket_type_id,
-                    flag_bits=seat.flag_bits,
-                )
-                for seat in sources
-            ],
-            companions=[
-                (i, index_of[seat.companion_of_id])
-                for i, seat in enumerate(sources)
-                if seat.companion_of_id is not None
-            ],
-        )
-    return copy
-
-
 def edit_seat_layout(
     *,
     seat_id: int,
-    row: str,
-    number: int,
-    x: float,
-    y: float,
-    ticket_type_id: int,
+    placement: SeatPlacement,
     flags: Collection[str] | None = None,
     companion_of_id: int | None = None,
 ) -> None:
@@ -215,14 +150,7 @@ def edit_seat_layout(
             check_seat_flags(seat_id=seat_id, flags=flags, companion_of_id=companion_of_id)
             bits = flag_bits(flags)
         inventory.edit_layout(
-            seat_id=seat_id,
-            row=row,
-            number=number,
-            x=x,
-            y=y,
-            ticket_type_id=ticket_type_id,
-            flag_bits=bits,
-            companion_of_id=companion_of_id,
+            seat_id=seat_id, placement=placement, flag_bits=bits, companion_of_id=companion_of_id
         )
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.timezone import localtime
 
+from catalog.inventory import SeatPlacement
 from catalog.models import Event, Performance, Seat, Section, SectionTicketType, TicketType
 from catalog.services import (
     RowRange,
@@ -134,11 +135,7 @@ def _accessible_seats(performance: Performance) -> None:
             companion_of = seats.get(section__name=section, row=row, number=space).pk
         edit_seat_layout(
             seat_id=seat.pk,
-            row=seat.row,
-            number=seat.number,
-            x=seat.x,
-            y=seat.y,
-            ticket_type_id=seat.ticket_type_id,
+            placement=SeatPlacement.of(seat),  # where it is: only its flags change
             flags=flags,
             companion_of_id=companion_of,
         )

@@ -7,15 +7,9 @@ import math
 from datetime import datetime
 from decimal import Decimal
 
+from catalog.layout_copies import create_performance_from_layout
 from catalog.layout_geometry import Arc, RowSpec, row_label
-from catalog.layouts import (
-    PlacedSection,
-    SectionSpec,
-    ShapeSpec,
-    create_performance_from_layout,
-    lay_out,
-    save_placed_layout,
-)
+from catalog.layouts import PlacedSection, SectionSpec, ShapeSpec, lay_out, save_placed_layout
 from catalog.models import Event, Performance, SectionKind, TicketType, VenueLayout
 
 SPACING = 1.05  # seat centres, in seat widths: a little room between seats

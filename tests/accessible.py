@@ -4,8 +4,9 @@ specs, then a performance from the layout."""
 from datetime import timedelta
 from decimal import Decimal
 
+from catalog.layout_copies import create_performance_from_layout
 from catalog.layout_geometry import RowSpec
-from catalog.layouts import SectionSpec, create_performance_from_layout, replace_layout
+from catalog.layouts import SectionSpec, replace_layout
 from catalog.models import Event, Performance, TicketType, VenueLayout
 from core.dbtime import db_now
 

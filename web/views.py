@@ -78,7 +78,8 @@ def performance_page(request, performance_id: int):
             for p in priced
         ],
         "urls": {
-            "seats": reverse("api:get_seat_map", kwargs=here),
+            # The seats packed by column and gzipped (seatmap-wire.js reads them).
+            "seats": reverse("api:get_seat_map", kwargs=here) + "?format=columns",
             # seatmap.js adds "/seats/<id>" for one seat: the route named "selection-seat".
             "selection": reverse("selection", kwargs=here),
             "checkout": reverse("checkout", kwargs=here),

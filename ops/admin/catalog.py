@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from catalog.layout_copies import copy_performance_layout
 from catalog.models import (
     Event,
     Performance,
@@ -27,10 +28,7 @@ from catalog.models import (
     TicketType,
 )
 from catalog.selectors import priced_capacity
-from catalog.services import (
-    copy_performance_layout,
-    generate_section_seats,
-)
+from catalog.services import generate_section_seats
 from core.errors import DomainError
 from ops.admin.door_counts import door_table
 from ops.admin.forms import CopyLayoutForm, GenerateSeatsForm
@@ -163,7 +161,10 @@ class PerformanceAdmin(admin.ModelAdmin):
                 else:
                     self.message_user(
                         request,
-                        _("Created %(copy)s with the layout of %(original)s, every seat free.")
+                        _(
+                            "Created %(copy)s with the layout of %(original)s: its blocked seats"
+                            " blocked, every other seat free."
+                        )
                         % {"copy": copy, "original": performance},
                         messages.SUCCESS,
                     )
@@ -183,7 +184,8 @@ class PerformanceAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Copy the layout of %(performance)s") % {"performance": performance},
             "opts": self.opts,
-            "performance": performance,
+            "original": performance,
+            "action": "copy_layout",
             "form": form,
             "media": self.media + form.media,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from catalog.layouts import create_performance_from_layout
+from catalog.layout_copies import create_performance_from_layout
 from catalog.models import LayoutSeat, LayoutSection, LayoutSectionPrice, LayoutShape, VenueLayout
 from core.dbtime import db_now
 from core.errors import DomainError
@@ -108,7 +108,8 @@ class VenueLayoutAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("A performance from %(layout)s") % {"layout": layout},
             "opts": self.opts,
-            "layout": layout,
+            "original": layout,
+            "action": "create_performance",
             "form": form,
             "media": self.media + form.media,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,

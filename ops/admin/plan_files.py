@@ -110,7 +110,7 @@ class PlanFileViews:
             **self.model_admin.admin_site.each_context(request),
             "title": _("Import a seating plan into %(layout)s") % {"layout": layout},
             "opts": self.model_admin.opts,
-            "layout": layout,
+            "original": layout,
             "form": form,
             "problems": problems,
             "media": self.model_admin.media + form.media,

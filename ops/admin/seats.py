@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from catalog.inventory import SeatPlacement
 from catalog.models import (
     Performance,
     Seat,
@@ -167,11 +168,7 @@ class SeatAdmin(admin.ModelAdmin):
         # Only the inventory writes seat rows; the form may change the layout fields alone.
         edit_seat_layout(
             seat_id=obj.pk,
-            row=obj.row,
-            number=obj.number,
-            x=obj.x,
-            y=obj.y,
-            ticket_type_id=obj.ticket_type_id,
+            placement=SeatPlacement.of(obj),
             flags=form.cleaned_data["flags"],
             companion_of_id=obj.companion_of_id,
         )

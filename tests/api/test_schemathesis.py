@@ -72,8 +72,11 @@ def _fuzzable(served: dict) -> dict:
 
 
 SERVED = _served_schema()
-SEAT_MAP = jsonschema_rs.Draft202012Validator(  # with the components its $refs point into
-    {**SERVED["components"]["schemas"]["SeatMapOut"], "components": SERVED["components"]}
+SEAT_MAP, SEAT_MAP_COLUMNS = (
+    jsonschema_rs.Draft202012Validator(  # with the components its $refs point into
+        {**SERVED["components"]["schemas"][name], "components": SERVED["components"]}
+    )
+    for name in ("SeatMapOut", "SeatMapColumnsOut")
 )
 
 CONFIG = schemathesis.Config.from_dict(
@@ -195,7 +198,8 @@ def _check_seat_map(case, response) -> None:
         and case.method == "GET"
         and response.status_code == 200
     ):
-        SEAT_MAP.validate(response.json())
+        body = response.json()
+        (SEAT_MAP_COLUMNS if "format" in body else SEAT_MAP).validate(body)
 
 
 def test_the_served_schema_documents_errors_keys_and_seat_lists():
@@ -224,6 +228,9 @@ def test_api_conforms_to_its_schema(case, aim, world):
         aim = not any(case.meta.is_negative_at(at) for at in (Location.PATH, Location.HEADER))
     token = _aim_at_world(case, world) if aim else None
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    # The in-process WSGI client does not undo Content-Encoding as an HTTP client does: ask for
+    # bodies as they are (the gzipped seat map is tested in test_seat_map_columns.py).
+    headers["Accept-Encoding"] = "identity"
     with transaction.atomic():
         if token and positive:
             _check_auth_is_enforced(case)

@@ -11,8 +11,9 @@ from django.apps import apps
 from django.utils import translation
 
 from catalog.errors import SeatsUnavailable, TooManySeats
+from catalog.layout_copies import copy_performance_layout
 from catalog.models import Section, SectionTicketType, TicketType
-from catalog.services import RowRange, copy_performance_layout, generate_section_seats
+from catalog.services import RowRange, generate_section_seats
 from core.errors import DomainError
 from reservations.errors import HoldExpired
 from web.selection import messages_for_page

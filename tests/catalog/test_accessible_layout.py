@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 
 from catalog.errors import LayoutRefused
+from catalog.layout_copies import copy_performance_layout
 from catalog.layout_geometry import PlacedSeat, find_problems
 from catalog.models import Seat
 from catalog.seat_flags import AISLE, COMPANION, RESTRICTED_VIEW, WHEELCHAIR, flags_of_bits
-from catalog.services import copy_performance_layout
 from core.dbtime import db_now
 from tests.accessible import accessible_performance
 

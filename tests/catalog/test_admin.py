@@ -385,7 +385,11 @@ def test_copy_action_asks_for_the_new_dates_first(admin_client):
     assert Performance.objects.count() == 1
 
 
-def test_copy_action_creates_a_performance_with_the_same_seats_all_available(admin_client):
+def test_copy_action_creates_a_performance_with_the_same_seats_blocked_ones_still_blocked(
+    admin_client,
+):
+    # Issue #18: this test used to assert that every seat of the copy was available; the
+    # organizer's blocked seats now stay blocked, sold and held ones are free.
     performance = make_hall(sections=2)
     sell(seats(performance, "A")[:2])
     Seat.objects.filter(id__in=[s.id for s in seats(performance, "B")[:2]]).update(
@@ -402,7 +406,17 @@ def test_copy_action_creates_a_performance_with_the_same_seats_all_available(adm
     assert copy.event_id == performance.event_id
     assert timezone.localtime(copy.starts_at).strftime("%Y-%m-%d %H:%M") == "2031-03-01 19:30"
     assert copy.seats.count() == performance.seats.count() == 40
-    assert set(copy.seats.values_list("status", flat=True)) == {SeatStatus.AVAILABLE}
+
+    def blocked_places(of: Performance) -> list:
+        blocked = of.seats.filter(status=SeatStatus.BLOCKED)
+        return sorted(blocked.values_list("section__name", "row", "number"))
+
+    assert len(blocked_places(copy)) == 2 and blocked_places(copy) == blocked_places(performance)
+    assert set(copy.seats.values_list("status", flat=True)) == {
+        SeatStatus.AVAILABLE,
+        SeatStatus.BLOCKED,
+    }
+    assert any("blocked seats blocked" in message for message in messages_of(response))
     assert SectionTicketType.objects.filter(section__performance=copy).count() == 4
     assert performance.seats.exclude(status=SeatStatus.AVAILABLE).count() == 5
 
@@ -521,7 +535,7 @@ def test_the_performance_page_offers_refusing_single_seat_gaps_off_by_default(ad
 
 
 def test_a_copied_performance_keeps_refusing_single_seat_gaps():
-    from catalog.services import copy_performance_layout
+    from catalog.layout_copies import copy_performance_layout
 
     performance = make_performance()
     Performance.objects.filter(pk=performance.pk).update(refuse_single_seat_gaps=True)

@@ -3,15 +3,9 @@ from datetime import timedelta
 import pytest
 
 from catalog.errors import InvalidLayout, InvalidSeats, SeatsUnavailable
-from catalog.models import Seat, SeatStatus, Section, SectionTicketType, TicketType
-from catalog.services import (
-    RowRange,
-    block_seats,
-    copy_performance_layout,
-    generate_section_seats,
-    row_name,
-    unblock_seats,
-)
+from catalog.layout_copies import copy_performance_layout
+from catalog.models import Performance, Seat, SeatStatus, Section, SectionTicketType, TicketType
+from catalog.services import RowRange, block_seats, generate_section_seats, row_name, unblock_seats
 from orders.checkout import checkout
 from reservations.services import hold_seats
 from tests.factories import expire_hold, seat_ids
@@ -70,11 +64,18 @@ def test_generate_refuses_a_ticket_type_without_a_price_in_the_section(performan
         )
 
 
-def test_copy_layout_makes_a_new_performance_with_every_seat_available(performance):
+def test_a_copied_layout_keeps_blocked_seats_blocked_and_every_other_seat_available(performance):
+    # Issue #18: this test used to assert a copy with every seat available, dropping the
+    # organizer's blocked seats; a block is part of the layout, a hold or a sale is not.
     ids = seat_ids(performance)
     held = hold_seats(performance_id=performance.pk, seat_ids=ids[:2])
     checkout(hold_id=held.hold.pk, token=held.token, idempotency_key="k", name="A", email="a@x.org")
+    hold_seats(performance_id=performance.pk, seat_ids=[ids[2]])
     block_seats(performance_id=performance.pk, seat_ids=[ids[3]])
+    stage = [{"kind": "stage", "geometry": {"type": "rect", "x": 0, "y": -9, "width": 40,
+                                           "height": 4}, "text": "Stage"}]  # fmt: skip
+    Performance.objects.filter(pk=performance.pk).update(shapes=stage)
+    performance.refresh_from_db()
     later = performance.starts_at + timedelta(days=7)
     copy = copy_performance_layout(
         performance=performance,
@@ -82,11 +83,23 @@ def test_copy_layout_makes_a_new_performance_with_every_seat_available(performan
         sales_start=later - timedelta(days=30),
         sales_end=later,
     )
-    assert copy.seats.count() == performance.seats.count()
-    assert set(copy.seats.values_list("status", flat=True)) == {"available"}
+
+    def statuses(of):
+        return {
+            (seat.section.name, seat.row, seat.number): seat.status
+            for seat in Seat.objects.filter(performance=of).select_related("section")
+        }
+
+    blocked = Seat.objects.select_related("section").get(pk=ids[3])
+    place = (blocked.section.name, blocked.row, blocked.number)
+    assert statuses(copy) == {
+        seat: SeatStatus.BLOCKED if seat == place else SeatStatus.AVAILABLE
+        for seat in statuses(performance)
+    }
     assert copy.sections.count() == performance.sections.count()
     assert SectionTicketType.objects.filter(section__performance=copy).count() == 4
-    assert set(copy.seats.values_list("section__performance", flat=True)) == {copy.pk}
+    assert not Seat.objects.filter(performance=copy, hold__isnull=False).exists()
+    assert copy.shapes == stage  # the stage is part of the layout too
 
 
 def test_blocking_takes_only_free_seats_all_or_nothing(performance):

@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from catalog.errors import LayoutRefused
+from catalog.layout_copies import create_performance_from_layout
 from catalog.layout_geometry import PlacedSeat
-from catalog.layouts import PlacedSection, create_performance_from_layout, save_placed_layout
+from catalog.layouts import PlacedSection, save_placed_layout
 from catalog.models import PLACE_ROW, Event, LayoutSection, SectionKind, TicketType, VenueLayout
 from core.dbtime import db_now
 

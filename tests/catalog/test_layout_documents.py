@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog.errors import LayoutDocumentInvalid, LayoutRefused
+from catalog.layout_copies import create_performance_from_layout
 from catalog.layout_documents import (
     layout_document,
     place_row_document,
@@ -19,7 +20,7 @@ from catalog.layout_documents import (
     save_layout_document,
 )
 from catalog.layout_geometry import Arc, Gap, RowSpec
-from catalog.layouts import SectionSpec, ShapeSpec, create_performance_from_layout, replace_layout
+from catalog.layouts import SectionSpec, ShapeSpec, replace_layout
 from catalog.models import Event, LayoutSeat, TicketType, VenueLayout
 from core.dbtime import db_now
 

@@ -8,12 +8,12 @@ import pytest
 
 from catalog import inventory
 from catalog.errors import LayoutRefused
+from catalog.layout_copies import create_performance_from_layout
 from catalog.layout_geometry import Arc, Gap, PlacedSeat, RowSpec, row_label
 from catalog.layouts import (
     PlacedSection,
     SectionSpec,
     ShapeSpec,
-    create_performance_from_layout,
     replace_layout,
     save_placed_layout,
 )

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from catalog.layouts import create_performance_from_layout
+from catalog.layout_copies import create_performance_from_layout
 from catalog.models import LayoutSection, SectionKind, TicketType, VenueLayout
 from core.dbtime import db_now
 from ops.demo_arena import create_arena

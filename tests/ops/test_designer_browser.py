@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 
+from catalog.layout_copies import create_performance_from_layout
 from catalog.layout_geometry import RowSpec
-from catalog.layouts import SectionSpec, create_performance_from_layout, replace_layout
+from catalog.layouts import SectionSpec, replace_layout
 from catalog.models import Event, LayoutSeat, TicketType, VenueLayout
 from core.dbtime import db_now
 from tests.web import test_browser as buyer_pages

@@ -132,7 +132,8 @@ def test_the_seat_map_is_given_the_urls_of_the_routes_it_calls(client, performan
 
     seat_id = seat_ids(performance)[0]
     urls = client.get(f"/performances/{performance.pk}/").context["config"]["urls"]
-    assert client.get(urls["seats"]).json()["seats"]
+    # The seats come packed by column (seatmap-wire.js reads them): one per seat.
+    assert client.get(urls["seats"]).json()["n"] == len(seat_ids(performance))
     assert client.get(urls["selection"]).json()["seats"] == []
     # seatmap.js chooses a seat at the selection's URL + "/seats/<id>".
     assert client.post(f"{urls['selection']}/seats/{seat_id}").json()["seats"] == [seat_id]

@@ -5,6 +5,7 @@ import { accessLabel, markSeat, showAccess } from "./seatmap-access.js";
 import { showBasket } from "./seatmap-basket.js";
 import { csrfToken, oneAtATime } from "./seatmap-requests.js";
 import { drawShapes } from "./seatmap-shapes.js";
+import { readSeatMap } from "./seatmap-wire.js";
 
 const config = JSON.parse(document.getElementById("seat-map-config").textContent);
 const text = config.messages;
@@ -62,16 +63,15 @@ function toast(message) {
 }
 
 // ---- drawing -------------------------------------------------------------------------
-function draw(rows, columns) {
+function draw(map) {
   drawShapes(svg, config.shapes);
-  const at = Object.fromEntries(columns.map((name, i) => [name, i]));
   const fragment = document.createDocumentFragment();
   const bounds = new Map();
-  for (const row of rows) {
+  for (let i = 0; i < map.n; i += 1) {
     const seat = {
-      id: row[at.id], section: row[at.section_id], row: row[at.row], number: row[at.number],
-      x: row[at.x], y: row[at.y], ticketType: row[at.ticket_type_id],
-      status: row[at.status], version: row[at.version], flags: row[at.flags] ?? 0,
+      id: map.id[i], section: map.section[i], row: map.row[i], number: map.number[i],
+      x: map.x[i], y: map.y[i], ticketType: map.ticketType[i],
+      status: map.status[i], version: map.version[i], flags: map.flags[i],
     };
     const el = seatElement(shapeOf(seat.ticketType), seat.x, seat.y);
     el.setAttribute("tabindex", "0");
@@ -378,10 +378,10 @@ async function refreshMap() {
   const response = await fetch(config.urls.seats, { headers });
   if (response.status !== 200) return;
   mapEtag = response.headers.get("ETag") ?? "";
-  const map = await response.json();
-  document.dispatchEvent(new CustomEvent("sandali:map", { detail: map }));
-  const at = Object.fromEntries(map.columns.map((name, i) => [name, i]));
-  apply(map.seats.map((row) => [row[at.id], row[at.status], row[at.version]]));
+  const body = await response.json();
+  document.dispatchEvent(new CustomEvent("sandali:map", { detail: body }));
+  const map = readSeatMap(body);
+  apply(Array.from({ length: map.n }, (_, i) => [map.id[i], map.status[i], map.version[i]]));
 }
 
 async function loadSelection() {
@@ -400,13 +400,14 @@ window.addEventListener("focus", reloadSelectionIfIdle);
 
 async function start() {
   const response = await fetch(config.urls.seats);
-  const map = await response.json();
-  document.dispatchEvent(new CustomEvent("sandali:map", { detail: map })); // areas, drawn first
-  draw(map.seats, map.columns);
+  const body = await response.json();
+  document.dispatchEvent(new CustomEvent("sandali:map", { detail: body })); // areas, drawn first
+  draw(readSeatMap(body));
   // The basket names seats as the map does (the contract of "sandali:map-ready").
   const seatLabel = (id) => seats.get(id)?.el.getAttribute("aria-label") ?? "";
   document.dispatchEvent(new CustomEvent("sandali:map-ready", { detail: { seatLabel } }));
   refreshCounts();
+  performance.mark("seatmap:drawn"); // bench/map_phone.py times the map from the seat data to here
   await loadSelection();
   connect();
   document.body.dataset.ready = "true";
