@@ -48,8 +48,13 @@ def fresh_snapshots(settings):
     """Tests read their own writes at once; tests of the snapshot cache turn it on."""
     from django.core.cache import cache
 
+    from api.queue import forget_hold_performances
+    from reservations import queue_store
+
     settings.SANDALI_SNAPSHOT_SECONDS = 0
     cache.clear()
+    queue_store.forget_memory_queues()  # SQLite reuses the ids of rolled-back performances
+    forget_hold_performances()  # and of holds
 
 
 @pytest.fixture(autouse=True)

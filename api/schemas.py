@@ -257,6 +257,26 @@ class ProblemOut(Schema):
     area: int | None = None  # not_enough_places: the area, its name and how many it has left
     name: str | None = None
     left: int | None = None
+    queue: str | None = None  # waiting_room_required: where to queue (API), and the page
+    queue_page: str | None = None
+    limit: int | None = None
+
+
+class QueueOut(Schema):
+    """A place in a performance's waiting room (README, "Waiting room")."""
+
+    token: str | None = None  # only when the place was just taken: keep it, it is shown once
+    performance_id: int
+    opened: bool  # false: the sale has not opened; places are drawn at random at opening
+    admitted: bool
+    position: int | None  # 1: next to be let in; null before opening
+    waiting: int  # buyers not let in yet
+    wait_seconds: int | None  # from the admission rate and the position
+    rate_per_minute: int
+    opens_at: datetime
+    # When admitted: send it as the Sandali-Pass header, with the queue token as
+    # Sandali-Queue-Token, on each hold request of the performance.
+    hold_pass: str | None = Field(default=None, alias="pass")
 
 
 # ---- the door (api/checkin.py) ---------------------------------------------------------------

@@ -1,6 +1,7 @@
 from api.checkin import router as checkin
 from api.openapi import DocumentedAPI
 from api.problems import install_problem_handlers
+from api.queue import router as queue
 from api.v1 import router as v1
 
 api = DocumentedAPI(
@@ -13,3 +14,4 @@ api = DocumentedAPI(
 install_problem_handlers(api)
 api.add_router("/v1", v1)
 api.add_router("/v1", checkin)
+api.add_router("/v1", queue)

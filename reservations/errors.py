@@ -59,3 +59,34 @@ class CompanionSeatAlone(DomainError):
         "A companion seat is sold only with its wheelchair space. Choose the wheelchair space "
         "first: its companion seats come with it."
     )
+
+
+class WaitingRoomRequired(DomainError):
+    """A hold request of a performance whose waiting room is on, without a valid pass (none,
+    forged, expired, another performance's or bound to another browser or client). The API
+    adds where to queue (`queue`, `queue_page`)."""
+
+    code = "waiting_room_required"
+    status = 403
+    title = _("This sale has a waiting room. Please join the queue; you will be let in soon.")
+
+
+class WaitingRoomPassUsedUp(DomainError):
+    code = "waiting_room_pass_used_up"
+    status = 429
+    title = _(
+        "Your pass from the waiting room allows %(limit)s seat requests, and they are used. "
+        "Please join the queue again."
+    )
+
+
+class QueueEntryNotFound(DomainError):
+    code = "queue_entry_not_found"
+    status = 404
+    title = _("This place in the queue does not exist.")
+
+
+class PerformanceHasNoQueue(DomainError):
+    code = "no_waiting_room"
+    status = 409
+    title = _("This sale has no waiting room now: you may choose seats at once.")

@@ -112,3 +112,12 @@ def summarize_hold(*, hold: OwnedHold, now: datetime) -> HoldSummary:
         total=sum((s.price for s in seats if s.price is not None), Decimal("0.00")),
         expired=expired,
     )
+
+
+def performance_of_hold(*, hold_id: int) -> int | None:
+    """The performance a hold is for (None: no such hold), for the waiting room's gate on
+    added seats; whether the caller owns the hold is the service's decision, after it."""
+    if not is_id(hold_id):
+        return None
+    row = fetch_one("SELECT performance_id FROM reservations_hold WHERE id = %s", [hold_id])
+    return row[0] if row else None

@@ -271,6 +271,16 @@ SANDALI_RATE_LIMITS = {
 }
 # Seats one client address may hold at once, across all its holds (0: no cap).
 SANDALI_MAX_SEATS_PER_CLIENT = int(os.environ.get("SANDALI_MAX_SEATS_PER_CLIENT", "40"))
+# The waiting room (reservations/waiting_room.py). A performance's admission rate of 0 means
+# this many buyers a minute: about half the orders a minute measured on a 2-core server (bench/
+# run: 120 orders/s), so holds stay fast even if every admitted buyer buys at once.
+SANDALI_WAITING_ROOM_RATE = int(os.environ.get("SANDALI_WAITING_ROOM_RATE", "3600"))
+# How long a pass lets its buyer hold seats, and how many hold requests (new holds and added
+# seats) it allows per seat of the performance's maximum order.
+SANDALI_WAITING_ROOM_PASS_MINUTES = int(os.environ.get("SANDALI_WAITING_ROOM_PASS_MINUTES", "30"))
+SANDALI_WAITING_ROOM_HOLDS_PER_SEAT = int(
+    os.environ.get("SANDALI_WAITING_ROOM_HOLDS_PER_SEAT", "3")
+)
 # Open live seat-map sockets one client address may keep in one app process (0: no cap).
 SANDALI_MAX_SOCKETS_PER_CLIENT = int(os.environ.get("SANDALI_MAX_SOCKETS_PER_CLIENT", "20"))
 # Other sites whose pages may change state through the API and open sockets (comma-separated

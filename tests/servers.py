@@ -45,6 +45,10 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> N
     raise TimeoutError(url)
 
 
+# The process serving each base URL that sandali_server yields, for tests that kill one.
+SERVER_PROCESSES: dict[str, subprocess.Popen] = {}
+
+
 @contextmanager
 def sandali_server(*, redis_url: str = "", server: str = "uvicorn", **settings: str):
     """Yield the base URL of a Sandali server process on this test's database: uvicorn (ASGI,
@@ -74,10 +78,12 @@ def sandali_server(*, redis_url: str = "", server: str = "uvicorn", **settings: 
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     base = f"http://127.0.0.1:{port}"
+    SERVER_PROCESSES[base] = process
     try:
         wait_until_up(f"{base}/api/v1/events", process)
         yield base
     finally:
+        SERVER_PROCESSES.pop(base, None)
         process.terminate()
         process.wait(timeout=10)
 

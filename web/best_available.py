@@ -28,6 +28,7 @@ from web.session import (
     remember_hold,
     session_hold,
 )
+from web.waiting_room import session_hold_pass
 
 MAX_QUANTITY = 100  # the services' own bound on one request (MAX_SEATS_PER_REQUEST)
 
@@ -85,8 +86,12 @@ def _price(ceiling) -> Decimal | None:
 
 def _hold_best(request, performance_id: int, asked: BestAsked) -> hold_services.HoldState:
     """Added to the session's hold if it is still live; else a new hold, and a new session id."""
-    address = client_address(request)
-    check_rate("holds", address)
+    # While the waiting room is on, this browser's pass carries its limits, not its address.
+    hold_pass = session_hold_pass(request, performance_id)
+    if hold_pass is None:
+        address = client_address(request)
+        check_rate("holds", address)
+    key = hold_pass.client_key if hold_pass else client_key(address)
     remembered = session_hold(request, performance_id)
     if remembered is not None:
         try:
@@ -98,7 +103,7 @@ def _hold_best(request, performance_id: int, asked: BestAsked) -> hold_services.
     seed = new_hold_seed()
     created = best_holds.hold_best_available(
         performance_id=performance_id,
-        client_key=client_key(address),
+        client_key=key,
         token=hold_token(seed),
         **asdict(asked),
     )

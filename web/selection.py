@@ -36,6 +36,7 @@ from web.session import (
     remember_hold,
     session_hold,
 )
+from web.waiting_room import session_hold_pass
 
 
 def performance_or_404(performance_id: int) -> Performance:
@@ -146,8 +147,12 @@ def _choose(
     seat_id: int | None = None,
     areas: Sequence[AreaQuantity] = (),
 ) -> None:
-    address = client_address(request)
-    check_rate("holds", address)
+    # While the waiting room is on, this browser's pass carries its limits, not its address.
+    hold_pass = session_hold_pass(request, performance_id)
+    if hold_pass is None:
+        address = client_address(request)
+        check_rate("holds", address)
+    key = hold_pass.client_key if hold_pass else client_key(address)
     seat_ids = [seat_id] if seat_id is not None else []
     remembered = session_hold(request, performance_id)
     if remembered is not None:
@@ -163,7 +168,7 @@ def _choose(
         performance_id=performance_id,
         seat_ids=seat_ids,
         areas=areas,
-        client_key=client_key(address),
+        client_key=key,
         token=hold_token(seed),
     )
     remember_hold(request, performance_id, SessionHold(id=created.hold.pk, seed=seed))

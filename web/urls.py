@@ -1,12 +1,26 @@
 from django.urls import include, path
 
 import core.converters  # noqa: F401 - registers <id:...>
-from web import best_available, checkin, lost_tickets, selection, ticket_links, views
+from web import (
+    best_available,
+    checkin,
+    lost_tickets,
+    selection,
+    ticket_links,
+    views,
+    waiting_room,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("performances/<id:performance_id>/", views.performance_page, name="performance"),
+    path("performances/<id:performance_id>/queue/", waiting_room.queue_page, name="queue"),
+    path(
+        "performances/<id:performance_id>/queue/status",
+        waiting_room.queue_status,
+        name="queue-status",
+    ),
     path("performances/<id:performance_id>/selection", selection.selection, name="selection"),
     path(
         "performances/<id:performance_id>/selection/seats/<id:seat_id>",

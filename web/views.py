@@ -30,6 +30,7 @@ from orders.selectors import (
     owned_order,
 )
 from reservations.errors import HoldExpired
+from reservations.waiting_room import room_on
 from web.access import access_words
 from web.panel import panel_words
 from web.selection import current_selection, messages_for_page, performance_or_404
@@ -42,6 +43,7 @@ from web.session import (
     session_order_link,
     session_order_token,
 )
+from web.waiting_room import must_queue
 
 
 def home(request):
@@ -50,6 +52,8 @@ def home(request):
 
 def performance_page(request, performance_id: int):
     performance = performance_or_404(performance_id)
+    if must_queue(request, performance_id):
+        return redirect("queue", performance_id=performance_id)
     priced = priced_capacity(
         performance=performance, capacity=capacity(performance_id=performance_id)
     )
@@ -149,7 +153,8 @@ def checkout(request, performance_id: int):
         form = CheckoutForm(request.POST)
         if form.is_valid():
             try:
-                check_rate("checkouts", client_address(request))
+                if not room_on(performance_id=performance_id):  # else the pass's limits
+                    check_rate("checkouts", client_address(request))
                 key = checkout_key(request, performance_id)
                 result = checkout_order(
                     hold_id=remembered.id,

@@ -56,6 +56,28 @@ class Performance(models.Model):
     # ([{"kind", "geometry", "text"}]) taken when the performance was made, so that later
     # edits of the layout never change a map already on sale.
     shapes = models.JSONField(_("shapes"), default=list, blank=True)
+    # The waiting room (reservations/waiting_room.py): it opens at sales_start.
+    waiting_room = models.BooleanField(
+        _("waiting room"),
+        default=False,
+        help_text=_(
+            "Buyers queue before they may hold seats: those who come before the sale opens "
+            "are put in random order at opening, later ones in order of arrival."
+        ),
+    )
+    waiting_room_rate = models.PositiveIntegerField(
+        _("admissions per minute"),
+        default=0,
+        help_text=_("Buyers let in from the queue each minute; 0: derived by Sandali."),
+    )
+    waiting_room_threshold = models.PositiveIntegerField(
+        _("waiting room threshold"),
+        default=0,
+        help_text=_(
+            "Turn the waiting room on by itself when more buyers than this arrive in a "
+            "minute; 0: never."
+        ),
+    )
 
     class Meta:
         verbose_name = _("performance")

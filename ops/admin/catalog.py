@@ -116,6 +116,16 @@ class PerformanceAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (
+            _("Waiting room"),
+            {
+                "fields": ("waiting_room", ("waiting_room_rate", "waiting_room_threshold")),
+                "description": _(
+                    "It opens when the sale starts. With 0 admissions per minute, Sandali "
+                    "lets in SANDALI_WAITING_ROOM_RATE buyers a minute (3600 unless set)."
+                ),
+            },
+        ),
     ]
 
     def get_fieldsets(self, request, obj=None):

@@ -28,8 +28,18 @@ export function sendSelection(url, method, body) {
       method, headers, credentials: "same-origin",
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { ok: response.ok, body: await response.json() };
+    const answer = { ok: response.ok, body: await response.json() };
+    backToQueueIfRequired(answer.body);
+    return answer;
   });
+}
+
+// A performance behind a waiting room refuses a hold once the buyer's pass is gone (expired or
+// used up): the buyer is sent back through the queue rather than shown a refusal.
+export function backToQueueIfRequired(body) {
+  if (body?.code !== "waiting_room_required") return false;
+  window.location.assign(body.queue_page);
+  return true;
 }
 
 export function format(template, values) {

@@ -2,7 +2,7 @@
 // server-side session). Requests go one at a time under the page's one queue and Web Lock
 // (seatmap-requests.js says why); the basket, its total and countdown are seatmap-basket.js's.
 import { showBasket } from "./seatmap-basket.js";
-import { csrfToken, oneAtATime } from "./seatmap-requests.js";
+import { backToQueueIfRequired, csrfToken, oneAtATime } from "./seatmap-requests.js";
 
 // page: {config, text, store, toast, format, numbers, refusal(i), refreshMap(), changed(indices),
 // labelOf(id)}
@@ -48,7 +48,7 @@ export function createSelection(page) {
       // say whether any seat of its kind is left.
       await page.refreshMap().catch(() => {});
       page.toast(page.refusal(i));
-    } else {
+    } else if (!backToQueueIfRequired(result.body)) {
       page.toast(result.body.detail ?? text.error);
     }
   }

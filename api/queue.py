@@ -1,0 +1,137 @@
+"""The waiting room on the API: join a performance's queue, ask where you stand, and the gate
+every hold request of a performance passes (reservations/waiting_room.py decides)."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Router, Status
+
+from api import schemas
+from core.limits import check_rate, client_address
+from reservations import waiting_room
+from reservations.errors import WaitingRoomRequired
+from reservations.hold_checks import client_key
+from reservations.selectors import performance_of_hold
+
+router = Router()
+PROBLEMS = {code: schemas.ProblemOut for code in (403, 404, 409, 422, 429, 503)}
+
+PASS_HEADER = "Sandali-Pass"
+QUEUE_TOKEN_HEADER = "Sandali-Queue-Token"
+# The hold requests' headers, in their OpenAPI description (they are read from the request).
+PASS_HEADERS = [
+    {
+        "name": PASS_HEADER,
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "maxLength": 500},
+        "description": "While the performance's waiting room is on: the pass that "
+        "GET /queue/{token} gave once admitted (else 403 waiting_room_required).",
+    },
+    {
+        "name": QUEUE_TOKEN_HEADER,
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "maxLength": 200},
+        "description": "The queue token the pass was given to.",
+    },
+]
+
+
+def _body(status: waiting_room.QueueStatus, *, token: str, new: bool) -> dict:
+    hold_pass = None
+    if status.admitted:
+        binding = waiting_room.token_binding(token)
+        hold_pass = waiting_room.issue_pass(status=status, binding=binding)
+    return {
+        "token": token if new else None,
+        "performance_id": status.performance_id,
+        "opened": status.opened,
+        "admitted": status.admitted,
+        "position": status.position,
+        "waiting": status.waiting,
+        "wait_seconds": status.wait_seconds,
+        "rate_per_minute": status.rate_per_minute,
+        "opens_at": status.opens_at,
+        "pass": hold_pass,
+    }
+
+
+@router.post(
+    "/performances/{performance_id}/queue",
+    response={201: schemas.QueueOut, **PROBLEMS},
+    by_alias=True,
+    tags=["waiting room"],
+)
+def join_queue(request, performance_id: schemas.Id):
+    """Take a place in the performance's waiting room (409 no_waiting_room when it is off).
+    The token is returned once; ask GET /queue/{token} until `admitted`, then send `pass`."""
+    token = waiting_room.queue_token(performance_id)
+    status = waiting_room.join_queue(performance_id=performance_id, token=token)
+    return Status(201, _body(status, token=token, new=True))
+
+
+@router.get(
+    "/queue/{token}",
+    response={200: schemas.QueueOut, **PROBLEMS},
+    by_alias=True,
+    tags=["waiting room"],
+)
+def queue_place(request, token: str):
+    """Where this place stands; with `pass` once it is admitted (a new pass at each ask, each
+    with its own count of hold requests). Ask again after about min(wait_seconds, 5) s."""
+    status = waiting_room.queue_status(token=token)
+    return _body(status, token=token, new=False)
+
+
+def queue_urls(performance_id: int) -> dict:
+    here = {"performance_id": performance_id}
+    return {
+        "queue": reverse("api:join_queue", kwargs=here),
+        "queue_page": reverse("queue", kwargs=here),
+    }
+
+
+_hold_performances: dict[int, int] = {}
+
+
+def hold_performance(hold_id: int) -> int | None:
+    """The performance of a hold, remembered by the process (a hold never changes
+    performance): the gate of added seats and checkouts then costs no query on the rush."""
+    performance_id = _hold_performances.get(hold_id)
+    if performance_id is None:
+        performance_id = performance_of_hold(hold_id=hold_id)
+        if performance_id is not None:
+            if len(_hold_performances) >= 100_000:
+                _hold_performances.clear()
+            _hold_performances[hold_id] = performance_id
+    return performance_id
+
+
+def forget_hold_performances() -> None:
+    """For tests: SQLite gives the ids of rolled-back holds again (holds are never deleted)."""
+    _hold_performances.clear()
+
+
+def hold_client_key(
+    request: HttpRequest, *, performance_id: int | None = None, hold_id: int | None = None
+) -> str:
+    """The gate of a hold request: while the performance's room is on, the request's pass
+    (headers Sandali-Pass and Sandali-Queue-Token) carries the buyer's limits, and the key
+    returned counts seats per pass; otherwise the client's address does (its rate counted)."""
+    if performance_id is None:
+        performance_id = hold_performance(hold_id)
+    address = client_address(request)
+    if performance_id is not None:
+        token = request.headers.get(QUEUE_TOKEN_HEADER)
+        try:
+            hold_pass = waiting_room.admit_hold_request(
+                performance_id=performance_id,
+                pass_text=request.headers.get(PASS_HEADER),
+                binding=waiting_room.token_binding(token) if token else None,
+            )
+        except WaitingRoomRequired:
+            raise WaitingRoomRequired(**queue_urls(performance_id)) from None
+        if hold_pass is not None:
+            return hold_pass.client_key
+    check_rate("holds", address)
+    return client_key(address)

@@ -1,0 +1,285 @@
+"""The waiting room: a fair queue per performance in front of its holds.
+
+While a performance's room is on (its organizer turned it on, or more buyers than its
+threshold arrived in a minute), a buyer first joins the queue (reservations/queue_store.py:
+those who came before the sale opened are drawn in random order at opening, later ones keep
+their order of arrival), is admitted at the performance's rate, and receives a pass: signed
+(django.core.signing, its own salt), expiring, bound to one browser (a random id its session
+keeps) or one API client (the queue token it joined with). Every hold request of that
+performance must bring a pass; the pass, not the client's address, carries the per-buyer
+limits then (a bounded number of hold requests, the seats one buyer may hold at once), so
+thousands of buyers behind one carrier address are not locked out.
+
+The check of a pass needs no store: its signature, its age and its binding are enough. Only
+its use count is kept, in Django's cache (Redis when REDIS_URL is set).
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+
+from catalog.models import Performance
+from core.errors import ServiceUnavailable
+from core.tokens import derived_token, hash_token, new_token
+from reservations.errors import (
+    PerformanceHasNoQueue,
+    QueueEntryNotFound,
+    WaitingRoomPassUsedUp,
+    WaitingRoomRequired,
+)
+from reservations.hold_checks import client_key
+from reservations.queue_store import QueueUnavailable, queue_store
+
+PASS_SALT = "sandali.waiting-room.pass"
+PLACE_USES_SECONDS = 86400  # how long a place's count of hold requests is kept: an on-sale
+
+
+@dataclass(frozen=True)
+class RoomTerms:
+    """What the waiting room of one performance is set to."""
+
+    performance_id: int
+    organizer_on: bool
+    opens_at: datetime  # the sale's start
+    rate_per_minute: int  # never 0: "auto" is resolved to SANDALI_WAITING_ROOM_RATE
+    threshold: int  # arrivals a minute that turn it on by itself; 0: never
+    max_seats_per_order: int
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    """What a buyer in the queue is told. `ahead`: buyers to be admitted before them (None
+    before opening, when places are still to be drawn); `wait_seconds`: from the rate."""
+
+    performance_id: int
+    opened: bool
+    admitted: bool
+    position: int | None  # 1 = next to be admitted
+    waiting: int  # buyers not yet admitted (before opening: those waiting for the draw)
+    wait_seconds: int | None
+    rate_per_minute: int
+    opens_at: datetime
+    entry: str  # the place's SHA-256 of its token: every pass of one place shares its count
+
+
+@dataclass(frozen=True)
+class HoldPass:
+    """A verified pass: whose it is and what it allows."""
+
+    performance_id: int
+    pass_id: str
+    holds_allowed: int
+
+    @property
+    def client_key(self) -> str:
+        """The key the per-buyer seat cap counts by while the room is on (see hold_checks)."""
+        return client_key(f"pass:{self.pass_id}")
+
+
+_terms_cache: dict[int, tuple[float, RoomTerms]] = {}
+
+
+def room_terms(*, performance_id: int) -> RoomTerms | None:
+    """The room's settings, read at most once per SANDALI_SNAPSHOT_SECONDS in each process:
+    every hold request asks, and an organizer's change may take a second to be seen."""
+    seconds = settings.SANDALI_SNAPSHOT_SECONDS
+    cached = _terms_cache.get(performance_id)
+    if cached is not None and time.monotonic() - cached[0] < seconds:
+        return cached[1]
+    row = (
+        Performance.objects.filter(pk=performance_id)
+        .values_list(
+            "waiting_room",
+            "sales_start",
+            "waiting_room_rate",
+            "waiting_room_threshold",
+            "max_seats_per_order",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    on, opens_at, rate, threshold, max_seats = row
+    terms = RoomTerms(
+        performance_id=performance_id,
+        organizer_on=on,
+        opens_at=opens_at,
+        rate_per_minute=rate or settings.SANDALI_WAITING_ROOM_RATE,
+        threshold=threshold,
+        max_seats_per_order=max_seats,
+    )
+    if seconds:
+        _terms_cache[performance_id] = (time.monotonic(), terms)
+    return terms
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _opens_ms(terms: RoomTerms, switched_on: int | None) -> int:
+    opens = int(terms.opens_at.timestamp() * 1000)
+    return max(opens, switched_on) if switched_on is not None else opens
+
+
+def room_is_on(
+    terms: RoomTerms, *, now_ms: int | None = None, arrival: bool = True
+) -> tuple[bool, int | None]:
+    """Whether the room is on, and when it turned on by itself (None: it did not).
+
+    With a threshold, every call with `arrival` counts one arrival (a seat map shown, a hold
+    asked for) in the current minute; past the threshold the room turns on, for everyone,
+    until the sale ends. Without a threshold this reads nothing but the terms."""
+    if not terms.threshold:
+        return terms.organizer_on, None
+    store, now_ms = queue_store(), now_ms or _now_ms()
+    try:
+        switched_on = store.switched_on(performance_id=terms.performance_id)
+        if switched_on is None and arrival:
+            arrivals = store.count_arrival(
+                performance_id=terms.performance_id, minute=now_ms // 60000
+            )
+            if arrivals > terms.threshold:
+                switched_on = store.switch_on(performance_id=terms.performance_id, now=now_ms)
+    except QueueUnavailable:
+        return terms.organizer_on, None  # the queue's store is down: no automatic switch
+    return terms.organizer_on or switched_on is not None, switched_on
+
+
+def room_on(*, performance_id: int | None) -> bool:
+    """Whether a performance's room is on now (counting no arrival): while it is, the
+    per-address limits give way to the passes' (checkout's too)."""
+    terms = room_terms(performance_id=performance_id) if performance_id else None
+    return terms is not None and room_is_on(terms, arrival=False)[0]
+
+
+def queue_token(performance_id: int) -> str:
+    """A new secret queue token; it names its performance so that GET /queue/{token} finds it."""
+    return f"{performance_id}-{new_token()}"
+
+
+def performance_of_token(token: str) -> int:
+    head, _, secret = token.partition("-")
+    # ASCII digits of a 64-bit id at most: no database is asked for a bigger one.
+    if not (head.isascii() and head.isdigit() and len(head) <= 18) or not secret:
+        raise QueueEntryNotFound()
+    if len(token) > 200 or int(head) < 1:
+        raise QueueEntryNotFound()
+    return int(head)
+
+
+def join_queue(*, performance_id: int, token: str, now_ms: int | None = None) -> QueueStatus:
+    """Put the entry of `token` in the performance's queue (again: it keeps its place)."""
+    return _step(performance_id=performance_id, token=token, join=True, now_ms=now_ms)
+
+
+def queue_status(*, token: str, now_ms: int | None = None) -> QueueStatus:
+    """Where the entry of `token` stands; QueueEntryNotFound if it never joined."""
+    return _step(performance_id=performance_of_token(token), token=token, join=False, now_ms=now_ms)
+
+
+def _step(*, performance_id: int, token: str, join: bool, now_ms: int | None) -> QueueStatus:
+    terms = room_terms(performance_id=performance_id)
+    if terms is None:
+        raise QueueEntryNotFound()
+    now_ms = now_ms or _now_ms()
+    on, switched_on = room_is_on(terms, now_ms=now_ms)
+    if not on and join:
+        raise PerformanceHasNoQueue()
+    entry = hash_token(token)
+    try:
+        place = queue_store().step(
+            performance_id=performance_id,
+            entry=entry,
+            now=now_ms,
+            opens=_opens_ms(terms, switched_on),
+            rate=terms.rate_per_minute,
+            join=join,
+        )
+    except QueueUnavailable:
+        raise ServiceUnavailable() from None
+    if place is None:
+        raise QueueEntryNotFound()
+    admitted = place.rank is not None and place.rank <= place.admitted_through
+    position = None if place.rank is None else max(0, place.rank - place.admitted_through)
+    if place.opened:
+        waiting = place.length - place.admitted_through
+        wait = 0 if admitted else -(-position * 60 // terms.rate_per_minute)
+    else:
+        waiting, wait = place.length, None
+    return QueueStatus(
+        performance_id=performance_id,
+        opened=place.opened,
+        admitted=admitted,
+        position=position,
+        waiting=waiting,
+        wait_seconds=wait,
+        rate_per_minute=terms.rate_per_minute,
+        opens_at=terms.opens_at,
+        entry=entry,
+    )
+
+
+def browser_binding(browser_id: str) -> str:
+    return derived_token(browser_id, purpose="waiting-room-browser")
+
+
+def token_binding(token: str) -> str:
+    return derived_token(hash_token(token), purpose="waiting-room-token")
+
+
+def issue_pass(*, status: QueueStatus, binding: str) -> str:
+    """A pass for an admitted place, bound to `binding` (browser_binding or token_binding).
+    Asked again (the page reloaded, the API polled, a pass expired), a place gets a new pass
+    with the same id, so that all its passes share one count of hold requests."""
+    if not status.admitted:
+        raise WaitingRoomRequired()
+    pass_id = derived_token(status.entry, purpose="waiting-room-pass")[:22]
+    payload = {"p": status.performance_id, "b": binding[:32], "n": pass_id}
+    return signing.dumps(payload, salt=PASS_SALT, compress=False)
+
+
+def read_pass(*, performance_id: int, pass_text: str | None, binding: str | None) -> HoldPass:
+    """The pass if it is genuine, not older than SANDALI_WAITING_ROOM_PASS_MINUTES, of this
+    performance and bound to `binding`; WaitingRoomRequired otherwise."""
+    if not pass_text or not binding or len(pass_text) > 500:
+        raise WaitingRoomRequired()
+    try:
+        payload = signing.loads(
+            pass_text, salt=PASS_SALT, max_age=settings.SANDALI_WAITING_ROOM_PASS_MINUTES * 60
+        )
+    except signing.BadSignature:  # SignatureExpired is one too
+        raise WaitingRoomRequired() from None
+    if payload.get("p") != performance_id or payload.get("b") != binding[:32]:
+        raise WaitingRoomRequired()
+    terms = room_terms(performance_id=performance_id)
+    per_seat = settings.SANDALI_WAITING_ROOM_HOLDS_PER_SEAT
+    allowed = (terms.max_seats_per_order if terms else 1) * per_seat
+    return HoldPass(performance_id=performance_id, pass_id=payload["n"], holds_allowed=allowed)
+
+
+def admit_hold_request(
+    *, performance_id: int, pass_text: str | None, binding: str | None
+) -> HoldPass | None:
+    """The gate of every hold request (a new hold, seats added): None while the room is off
+    (the caller applies its per-address limits); else the pass, one more of its hold
+    requests counted, or WaitingRoomRequired / WaitingRoomPassUsedUp."""
+    terms = room_terms(performance_id=performance_id)
+    if terms is None or not room_is_on(terms)[0]:
+        return None
+    hold_pass = read_pass(performance_id=performance_id, pass_text=pass_text, binding=binding)
+    key = f"waiting-room-pass:{hold_pass.pass_id}"
+    lifetime = PLACE_USES_SECONDS
+    cache.add(key, 0, timeout=lifetime)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=lifetime)
+        used = 1
+    if used > hold_pass.holds_allowed:
+        raise WaitingRoomPassUsedUp(limit=hold_pass.holds_allowed)
+    return hold_pass

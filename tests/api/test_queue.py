@@ -1,0 +1,129 @@
+"""The waiting room on the API: joining, asking, the pass on hold requests, and the limits a
+pass carries instead of the client's address."""
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from core.dbtime import db_now
+from tests.api.helpers import API, assert_problem, get, post, snapshot
+from tests.factories import make_performance, seat_ids
+
+
+@pytest.fixture
+def room(db):
+    """A performance whose room is on, open for a second, letting in buyers as they come."""
+    performance = make_performance(max_seats_per_order=4)
+    performance.waiting_room = True
+    performance.waiting_room_rate = 60_000
+    performance.sales_start = db_now() - timedelta(seconds=1)
+    performance.save()
+    return performance
+
+
+def admitted(client, performance) -> dict:
+    response = post(client, f"/performances/{performance.pk}/queue", {})
+    assert response.status_code == 201, response.content
+    place = response.json()
+    assert place["token"].startswith(f"{performance.pk}-")
+    if not place["admitted"]:
+        place = {**get(client, f"/queue/{place['token']}").json(), "token": place["token"]}
+    assert place["admitted"] and place["pass"]
+    return place
+
+
+def hold_with(client, performance, seats, place, *, token=None):
+    return client.post(
+        f"{API}/performances/{performance.pk}/holds",
+        json.dumps({"seats": seats}),
+        content_type="application/json",
+        HTTP_SANDALI_PASS=place["pass"],
+        HTTP_SANDALI_QUEUE_TOKEN=token or place["token"],
+    )
+
+
+def test_a_hold_without_a_pass_is_refused_with_where_to_queue(client, room):
+    before = snapshot()
+    response = post(client, f"/performances/{room.pk}/holds", {"seats": seat_ids(room)[:1]})
+    body = assert_problem(response, 403, "waiting_room_required")
+    assert body["queue"] == f"/api/v1/performances/{room.pk}/queue"
+    assert body["queue_page"] == f"/performances/{room.pk}/queue/"
+    assert snapshot() == before
+    persian = post(client, f"/performances/{room.pk}/holds", {"seats": [1]}, lang="fa")
+    assert "صف" in assert_problem(persian, 403, "waiting_room_required")["detail"]
+
+
+def test_an_admitted_client_holds_with_its_pass_and_no_one_else_can(client, room):
+    place = admitted(client, room)
+    ids = seat_ids(room)
+    assert hold_with(client, room, ids[:2], place).status_code == 201
+    stranger = post(client, f"/performances/{room.pk}/queue", {}).json()
+    refused = hold_with(client, room, ids[2:3], place, token=stranger["token"])
+    assert_problem(refused, 403, "waiting_room_required")
+    other = make_performance()
+    other.waiting_room = True
+    other.save()
+    elsewhere = client.post(
+        f"{API}/performances/{other.pk}/holds",
+        json.dumps({"seats": seat_ids(other)[:1]}),
+        content_type="application/json",
+        HTTP_SANDALI_PASS=place["pass"],
+        HTTP_SANDALI_QUEUE_TOKEN=place["token"],
+    )
+    assert_problem(elsewhere, 403, "waiting_room_required")
+
+
+def test_adding_seats_needs_the_pass_too(client, room):
+    place = admitted(client, room)
+    ids = seat_ids(room)
+    hold = hold_with(client, room, ids[:1], place).json()
+    bare = post(client, f"/holds/{hold['id']}/seats", {"seats": ids[1:2]}, token=hold["token"])
+    assert_problem(bare, 403, "waiting_room_required")
+    added = client.post(
+        f"{API}/holds/{hold['id']}/seats",
+        json.dumps({"seats": ids[1:2]}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {hold['token']}",
+        HTTP_SANDALI_PASS=place["pass"],
+        HTTP_SANDALI_QUEUE_TOKEN=place["token"],
+    )
+    assert added.status_code == 200, added.content
+    assert len(added.json()["seats"]) == 2
+
+
+def test_buyers_behind_one_address_are_limited_by_their_passes_not_the_address(
+    client, room, settings
+):
+    """Without the room, the second buyer behind the address would be refused (429): the
+    address may make one hold request a minute and hold 2 seats."""
+    settings.SANDALI_RATE_LIMITS = {**settings.SANDALI_RATE_LIMITS, "holds": "1/60"}
+    settings.SANDALI_MAX_SEATS_PER_CLIENT = 2
+    ids = seat_ids(room)
+    for buyer in range(3):
+        place = admitted(client, room)
+        response = hold_with(client, room, ids[buyer * 2 : buyer * 2 + 2], place)
+        assert response.status_code == 201, response.content
+
+
+def test_the_queue_answers_positions_in_arrival_order_and_no_pass_before_admission(client, db):
+    performance = make_performance()
+    performance.waiting_room = True
+    performance.waiting_room_rate = 1  # one a minute
+    performance.sales_start = db_now() - timedelta(seconds=1)
+    performance.save()
+    places = [post(client, f"/performances/{performance.pk}/queue", {}).json() for _ in range(3)]
+    assert places[0]["admitted"] and places[0]["pass"]  # nobody waited: let in at once
+    assert [p["position"] for p in places[1:]] == [1, 2]
+    assert [p["pass"] for p in places[1:]] == [None, None]
+    assert places[2]["wait_seconds"] == 120
+    asked = get(client, f"/queue/{places[2]['token']}").json()
+    assert asked["position"] == 2 and asked["token"] is None
+
+
+def test_queueing_where_there_is_no_room_or_with_an_unknown_token(client, performance):
+    joined = post(client, f"/performances/{performance.pk}/queue", {})
+    assert_problem(joined, 409, "no_waiting_room")
+    assert_problem(get(client, f"/queue/{performance.pk}-nope"), 404, "queue_entry_not_found")
+    for nonsense in ("nonsense", "99999999999999999999999-x", "0-x", "١-x"):
+        assert_problem(get(client, f"/queue/{nonsense}"), 404, "queue_entry_not_found")

@@ -1,0 +1,95 @@
+"""The waiting room's page in headless Chromium against a real server: a buyer sent to the
+queue sees their place and the wait, with nothing to click, and is taken to the seat map when
+let in, where a seat can be held; in Persian, right to left with Persian digits."""
+
+import json
+import re
+import urllib.request
+from datetime import timedelta
+
+import pytest
+
+from core.dbtime import db_now
+from tests.factories import make_performance, seat_ids
+from tests.web.seatmap_probe import click_seat, wait_for_status
+from tests.web.test_browser import browser, save, server  # noqa: F401
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def with_room(rate: int):
+    performance = make_performance()
+    performance.waiting_room = True
+    performance.waiting_room_rate = rate
+    performance.sales_start = db_now() - timedelta(seconds=1)
+    performance.save()
+    return performance
+
+
+def join_through_the_api(base: str, performance_id: int) -> None:
+    request = urllib.request.Request(
+        f"{base}/api/v1/performances/{performance_id}/queue",
+        data=b"{}",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert json.loads(response.read())["token"]
+
+
+@pytest.mark.parametrize(
+    ("language", "words", "digits"),
+    [("en", "Your place in the queue", r"[1-9]"), ("fa", "جای شما در صف", r"[۱-۹]")],
+)
+def test_the_queue_shows_the_place_and_goes_to_the_map_when_admitted(
+    browser,  # noqa: F811
+    server,  # noqa: F811
+    language,
+    words,
+    digits,
+):
+    performance = with_room(rate=30)  # one every 2 s
+    for _ in range(3):  # one let in at once, two ahead of the browser
+        join_through_the_api(server, performance.pk)
+    context = browser.new_context(locale=language, extra_http_headers={"Accept-Language": language})
+    page = context.new_page()
+    page.goto(f"{server}/performances/{performance.pk}/")
+    assert page.url.endswith(f"/performances/{performance.pk}/queue/")
+    position = page.locator("#queue-position")
+    assert words in position.inner_text()
+    assert re.search(digits, position.inner_text())
+    assert page.locator("html").get_attribute("dir") == ("rtl" if language == "fa" else "ltr")
+    save(page, f"queue-{language}.png")
+    # Nothing to click: the page asks until it is let in, then shows the seat map.
+    page.wait_for_url(f"{server}/performances/{performance.pk}/", timeout=20_000)
+    page.wait_for_selector("body[data-ready=true]", timeout=10_000)
+    first = seat_ids(performance)[0]
+    click_seat(page, first)
+    wait_for_status(page, first, "mine")
+    context.close()
+
+
+def test_a_click_after_the_pass_is_gone_goes_back_through_the_queue(browser, server):  # noqa: F811
+    from django.contrib.sessions.backends.db import SessionStore
+
+    performance = with_room(rate=60_000)  # the queue lets it in again at once
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server}/performances/{performance.pk}/queue/")
+    page.wait_for_selector("body[data-ready=true]", timeout=10_000)  # let in at once
+    cookie = next(c for c in context.cookies() if c["name"] == "sessionid")
+    session = SessionStore(session_key=cookie["value"])
+    session["waiting_room_passes"] = {}  # as if it had expired
+    session.save()
+    pages_asked = []
+    page.on("request", lambda r: r.is_navigation_request() and pages_asked.append(r.url))
+    click_seat(page, seat_ids(performance)[0])
+    for _ in range(100):  # the queue answers with a redirect: no page of its own to wait for
+        if len(pages_asked) >= 2:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_selector("body[data-ready=true]", timeout=10_000)
+    assert pages_asked == [
+        f"{server}/performances/{performance.pk}/queue/",
+        f"{server}/performances/{performance.pk}/",
+    ]
+    context.close()
