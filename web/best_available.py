@@ -18,7 +18,7 @@ from core.problems import error_problem
 from reservations import best_holds
 from reservations import services as hold_services
 from reservations.errors import AlreadyCheckedOut, HoldExpired, HoldNotFound
-from reservations.hold_checks import client_key
+from reservations.hold_checks import MAX_SEATS_PER_REQUEST, client_key
 from web.selection import current_selection, performance_or_404
 from web.session import (
     SessionHold,
@@ -29,8 +29,6 @@ from web.session import (
     session_hold,
 )
 from web.waiting_room import session_hold_pass
-
-MAX_QUANTITY = 100  # the services' own bound on one request (MAX_SEATS_PER_REQUEST)
 
 
 @dataclass(frozen=True)
@@ -64,7 +62,7 @@ def _asked(raw: bytes) -> BestAsked:
         accessible, together = body.get("accessible", False), body.get("together", False)
     except (ValueError, AttributeError):
         raise InvalidSeatChoice() from None
-    if type(quantity) is not int or not 1 <= quantity <= MAX_QUANTITY:
+    if type(quantity) is not int or not 1 <= quantity <= MAX_SEATS_PER_REQUEST:
         raise InvalidSeatChoice()
     if type(accessible) is not bool or type(together) is not bool:
         raise InvalidSeatChoice()
