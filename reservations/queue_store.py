@@ -144,6 +144,10 @@ class RedisQueueStore:
                 self._open(keys=keys, args=[opens, lifetime, start, *early])
         except self._errors as error:
             raise QueueUnavailable() from error
+        if rank == -3:
+            # The draw never showed as done (its keys vanishing, say, under memory pressure):
+            # -3 must not be read as a rank, which would count as admitted.
+            raise QueueUnavailable()
         if rank == -2:
             return None
         return Place(

@@ -132,8 +132,11 @@ def room_is_on(
     """Whether the room is on, and when it turned on by itself (None: it did not).
 
     With a threshold, every call with `arrival` counts one arrival (a seat map shown, a hold
-    asked for) in the current minute; past the threshold the room turns on, for everyone,
-    until the sale ends. Without a threshold this reads nothing but the terms."""
+    asked for, a place taken in the queue) in the current minute; past the threshold the room
+    turns on, for everyone, until the sale ends. Asking where a place stands is no arrival:
+    the polls of a queue that the organizer turned on would otherwise switch it on by itself,
+    and it would stay on once the organizer turned it off. Without a threshold this reads
+    nothing but the terms."""
     if not terms.threshold:
         return terms.organizer_on, None
     store, now_ms = queue_store(), now_ms or _now_ms()
@@ -187,7 +190,7 @@ def _step(*, performance_id: int, token: str, join: bool, now_ms: int | None) ->
     if terms is None:
         raise QueueEntryNotFound()
     now_ms = now_ms or _now_ms()
-    on, switched_on = room_is_on(terms, now_ms=now_ms)
+    on, switched_on = room_is_on(terms, now_ms=now_ms, arrival=join)
     if not on and join:
         raise PerformanceHasNoQueue()
     entry = hash_token(token)

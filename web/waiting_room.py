@@ -66,11 +66,12 @@ def session_hold_pass(request: HttpRequest, performance_id: int) -> waiting_room
         raise WaitingRoomRequired(queue_page=page) from None
 
 
-def must_queue(request: HttpRequest, performance_id: int) -> bool:
+def must_queue(request: HttpRequest, performance_id: int, *, arrival: bool = True) -> bool:
     """Whether the seat map must send this browser to the queue first: the room is on and
-    the session holds no valid pass for the performance."""
+    the session holds no valid pass for the performance. The seat map's view counts as an
+    arrival (`arrival`); the queue's page and its polls do not (see room_is_on)."""
     terms = waiting_room.room_terms(performance_id=performance_id)
-    if terms is None or not waiting_room.room_is_on(terms)[0]:
+    if terms is None or not waiting_room.room_is_on(terms, arrival=arrival)[0]:
         return False
     try:
         waiting_room.read_pass(
@@ -106,7 +107,7 @@ def _admit(request: HttpRequest, status: waiting_room.QueueStatus) -> None:
 
 def queue_page(request, performance_id: int):
     performance = performance_or_404(performance_id)
-    if not must_queue(request, performance_id):
+    if not must_queue(request, performance_id, arrival=False):
         return redirect("performance", performance_id=performance_id)
     try:
         status = _status(request, performance_id)
@@ -155,7 +156,7 @@ def queue_status(request, performance_id: int):
     """The page's poll: where this browser stands; once admitted, the pass goes into the
     session and the answer says where to go."""
     performance_or_404(performance_id)
-    if not must_queue(request, performance_id):
+    if not must_queue(request, performance_id, arrival=False):
         return JsonResponse(
             {"admitted": True, "next": reverse("performance", args=[performance_id])}
         )

@@ -13,7 +13,7 @@ from core.dbtime import db_now
 from core.errors import ServiceUnavailable
 from reservations import waiting_room
 from reservations.errors import WaitingRoomPassUsedUp, WaitingRoomRequired
-from reservations.queue_store import MemoryQueueStore, RedisQueueStore
+from reservations.queue_store import MemoryQueueStore, QueueUnavailable, RedisQueueStore
 from tests.factories import make_performance
 from tests.servers import free_port, redis_server
 
@@ -225,3 +225,36 @@ def test_a_queue_whose_redis_is_down_answers_503_and_admitted_buyers_keep_holdin
     assert waiting_room.admit_hold_request(
         performance_id=room.pk, pass_text=hold_pass, binding=binding
     )
+
+
+def test_a_draw_that_never_shows_as_done_is_a_store_outage_not_an_admission():
+    """The step script answers -3 (past opening, not drawn yet) to every try: the store is
+    unavailable (503), never a place of rank -3, which would read as admitted."""
+    store = RedisQueueStore(f"redis://127.0.0.1:{free_port()}/0")  # never connected to
+    tries = []
+    store._step = lambda keys, args: tries.append(args) or [-3, 0, 0, 0]
+    store._open = lambda keys, args: 0
+    store._redis.smembers = lambda key: set()
+    with pytest.raises(QueueUnavailable):
+        join(store, 1, "e0", OPENS + 10)
+    assert len(tries) == 3
+
+
+def test_asking_where_a_place_stands_is_no_arrival(room):
+    """A room the organizer turned on, with a threshold: its buyers' polls must not switch it
+    on by itself, or it would stay on when the organizer turns it off."""
+    room.waiting_room_threshold = 3
+    room.save()
+    token = waiting_room.queue_token(room.pk)
+    waiting_room.join_queue(performance_id=room.pk, token=token)  # one arrival
+    for _ in range(10):
+        waiting_room.queue_status(token=token)
+    room.waiting_room = False
+    room.save()
+    assert not waiting_room.room_on(performance_id=room.pk)
+    # Arrivals still count: the join and three hold requests are past the threshold.
+    for _ in range(2):
+        waiting_room.admit_hold_request(performance_id=room.pk, pass_text=None, binding=None)
+    with pytest.raises(WaitingRoomRequired):
+        waiting_room.admit_hold_request(performance_id=room.pk, pass_text=None, binding=None)
+    assert waiting_room.room_on(performance_id=room.pk)

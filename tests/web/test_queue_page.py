@@ -94,3 +94,21 @@ def test_best_available_from_the_page_needs_the_pass_too(client):
     admitted.get(f"/performances/{performance.pk}/queue/")  # let in at once
     held = admitted.post(url, {"quantity": 2}, content_type="application/json")
     assert held.status_code == 200 and len(held.json()["chosen"]) == 2
+
+
+def test_the_queue_page_and_its_polls_do_not_switch_the_room_on_by_themselves(client):
+    """Only arrivals count towards the threshold (a map shown, a place taken, a hold asked
+    for): a browser waiting in a room its organizer turned on polls without counting, so
+    the room goes off when the organizer turns it off."""
+    performance = with_room(rate=1)
+    performance.waiting_room_threshold = 3
+    performance.save()
+    fill_the_queue(performance, 1)  # let in at opening: the browser below waits
+    queue = client.get(f"/performances/{performance.pk}/queue/")
+    assert queue.status_code == 200 and queue.context["config"]["first"]["position"] == 1
+    for _ in range(5):
+        assert client.get(f"/performances/{performance.pk}/queue/status").json()["position"] == 1
+    performance.waiting_room = False
+    performance.save()
+    assert client.get(f"/performances/{performance.pk}/").status_code == 200
+    assert not waiting_room.room_on(performance_id=performance.pk)
