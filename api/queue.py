@@ -64,7 +64,9 @@ def _body(status: waiting_room.QueueStatus, *, token: str, new: bool) -> dict:
 )
 def join_queue(request, performance_id: schemas.Id):
     """Take a place in the performance's waiting room (409 no_waiting_room when it is off).
-    The token is returned once; ask GET /queue/{token} until `admitted`, then send `pass`."""
+    The token is returned once; ask GET /queue/{token} until `admitted`, then send `pass`.
+    Places per client address are limited (429 rate_limited): each carries its own limits."""
+    check_rate("queue_joins", client_address(request))
     token = waiting_room.queue_token(performance_id)
     status = waiting_room.join_queue(performance_id=performance_id, token=token)
     return Status(201, _body(status, token=token, new=True))

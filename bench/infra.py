@@ -229,6 +229,7 @@ def django_env(database_url: str, redis_url: str = "", **extra: str) -> dict[str
         "SANDALI_RATE_HOLDS": "",
         "SANDALI_RATE_CHECKOUTS": "",
         "SANDALI_RATE_CHECKOUTS_PER_HOLD": "",
+        "SANDALI_RATE_QUEUE_JOINS": "",
         "SANDALI_MAX_SEATS_PER_CLIENT": "0",
         **extra,
     }

@@ -268,6 +268,9 @@ SANDALI_RATE_LIMITS = {
     # "Send me my tickets again": asks per client address, and mails per order.
     "ticket_requests": os.environ.get("SANDALI_RATE_TICKET_REQUESTS", "10/3600"),
     "ticket_requests_per_order": os.environ.get("SANDALI_RATE_TICKET_REQUESTS_PER_ORDER", "3/3600"),
+    # Places taken in waiting rooms: each place is a pass with its own limits, so one client
+    # may not take places without end; generous, as a carrier's address is shared by many.
+    "queue_joins": os.environ.get("SANDALI_RATE_QUEUE_JOINS", "120/60"),
 }
 # Seats one client address may hold at once, across all its holds (0: no cap).
 SANDALI_MAX_SEATS_PER_CLIENT = int(os.environ.get("SANDALI_MAX_SEATS_PER_CLIENT", "40"))

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from catalog.errors import PerformanceNotFound
 from catalog.selectors import get_performance
 from core.errors import DomainError
+from core.limits import check_rate, client_address
 from core.problems import error_problem
 from core.tokens import derived_token
 from reservations import waiting_room
@@ -93,6 +94,9 @@ def _status(request: HttpRequest, performance_id: int) -> waiting_room.QueueStat
             return waiting_room.queue_status(token=token)
         except QueueEntryNotFound:
             pass
+    # Each place is a pass with its own limits, and a browser that keeps no cookie is a new
+    # session each time: places are counted per client address, as the API's are.
+    check_rate("queue_joins", client_address(request))
     token = token or _queue_token(request, performance_id, new=True)
     return waiting_room.join_queue(performance_id=performance_id, token=token)
 
@@ -112,9 +116,11 @@ def queue_page(request, performance_id: int):
     try:
         status = _status(request, performance_id)
     except DomainError as error:
-        return render(
-            request, "web/queue.html", {"performance": performance, "error": error.message}
-        )
+        context = {"performance": performance, "error": error.message}
+        page = render(request, "web/queue.html", context, status=error.status)
+        if retry_after := getattr(error, "retry_after", None):
+            page["Retry-After"] = str(retry_after)
+        return page
     if status.admitted:
         _admit(request, status)
         return redirect("performance", performance_id=performance_id)

@@ -127,3 +127,18 @@ def test_queueing_where_there_is_no_room_or_with_an_unknown_token(client, perfor
     assert_problem(get(client, f"/queue/{performance.pk}-nope"), 404, "queue_entry_not_found")
     for nonsense in ("nonsense", "99999999999999999999999-x", "0-x", "١-x"):
         assert_problem(get(client, f"/queue/{nonsense}"), 404, "queue_entry_not_found")
+
+
+def test_places_in_the_queue_are_limited_per_client_address(client, room, settings):
+    """Each place is a pass carrying its own limits: one client may not take places without
+    end (a generous rate, as a carrier's address is shared). Another address still joins."""
+    settings.SANDALI_RATE_LIMITS = {**settings.SANDALI_RATE_LIMITS, "queue_joins": "2/60"}
+    for _ in range(2):
+        assert post(client, f"/performances/{room.pk}/queue", {}).status_code == 201
+    refused = post(client, f"/performances/{room.pk}/queue", {})
+    assert_problem(refused, 429, "rate_limited")
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    elsewhere = client.post(
+        f"{API}/performances/{room.pk}/queue", "{}", "application/json", REMOTE_ADDR="10.9.8.7"
+    )
+    assert elsewhere.status_code == 201

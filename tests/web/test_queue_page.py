@@ -112,3 +112,18 @@ def test_the_queue_page_and_its_polls_do_not_switch_the_room_on_by_themselves(cl
     performance.save()
     assert client.get(f"/performances/{performance.pk}/").status_code == 200
     assert not waiting_room.room_on(performance_id=performance.pk)
+
+
+def test_places_taken_by_the_page_are_limited_per_client_address(settings):
+    """A browser that keeps no cookie takes a new place at each visit: the page's joins are
+    counted per address, as the API's are, and past the rate the page says when to retry."""
+    settings.SANDALI_RATE_LIMITS = {**settings.SANDALI_RATE_LIMITS, "queue_joins": "2/60"}
+    performance = with_room(rate=1)
+    fill_the_queue(performance, 1)
+    url = f"/performances/{performance.pk}/queue/"
+    for _ in range(2):
+        assert Client().get(url).context["config"]["first"]["position"] >= 1
+    refused = Client().get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 60
+    assert "Too many requests" in refused.context["error"]
+    assert Client(REMOTE_ADDR="10.9.8.7").get(url).status_code == 200
