@@ -52,6 +52,14 @@ class TokenRequired(DomainError):
     title = _("This needs the token you received, as an Authorization: Bearer header.")
 
 
+class QueueTokenRequired(DomainError):
+    """GET /queue without its token: the header, not the URL, carries this secret."""
+
+    code = "queue_token_required"
+    status = 400
+    title = _("This needs the queue token you received, as a Sandali-Queue-Token header.")
+
+
 class NotFound(DomainError):
     code = "not_found"
     status = 404

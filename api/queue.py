@@ -6,6 +6,7 @@ from django.urls import reverse
 from ninja import Router, Status
 
 from api import schemas
+from api.errors import QueueTokenRequired
 from core.limits import check_rate, client_address
 from reservations import waiting_room
 from reservations.errors import WaitingRoomRequired
@@ -13,7 +14,7 @@ from reservations.hold_checks import client_key
 from reservations.selectors import performance_of_hold
 
 router = Router()
-PROBLEMS = {code: schemas.ProblemOut for code in (403, 404, 409, 422, 429, 503)}
+PROBLEMS = {code: schemas.ProblemOut for code in (400, 403, 404, 409, 422, 429, 503)}
 
 PASS_HEADER = "Sandali-Pass"
 QUEUE_TOKEN_HEADER = "Sandali-Queue-Token"
@@ -25,7 +26,7 @@ PASS_HEADERS = [
         "required": False,
         "schema": {"type": "string", "maxLength": 500},
         "description": "While the performance's waiting room is on: the pass that "
-        "GET /queue/{token} gave once admitted (else 403 waiting_room_required).",
+        "GET /queue gave once admitted (else 403 waiting_room_required).",
     },
     {
         "name": QUEUE_TOKEN_HEADER,
@@ -35,6 +36,15 @@ PASS_HEADERS = [
         "description": "The queue token the pass was given to.",
     },
 ]
+# The queue token is a secret: it travels in a header, never in a URL (which access logs,
+# proxies and browser histories keep).
+QUEUE_TOKEN_PARAMETER = {
+    "name": QUEUE_TOKEN_HEADER,
+    "in": "header",
+    "required": True,
+    "schema": {"type": "string", "maxLength": 200},
+    "description": "The token that POST /performances/{performance_id}/queue returned.",
+}
 
 
 def _body(status: waiting_room.QueueStatus, *, token: str, new: bool) -> dict:
@@ -64,7 +74,7 @@ def _body(status: waiting_room.QueueStatus, *, token: str, new: bool) -> dict:
 )
 def join_queue(request, performance_id: schemas.Id):
     """Take a place in the performance's waiting room (409 no_waiting_room when it is off).
-    The token is returned once; ask GET /queue/{token} until `admitted`, then send `pass`.
+    The token is returned once; ask GET /queue with it until `admitted`, then send `pass`.
     Places per client address are limited (429 rate_limited): each carries its own limits."""
     check_rate("queue_joins", client_address(request))
     token = waiting_room.queue_token(performance_id)
@@ -73,14 +83,20 @@ def join_queue(request, performance_id: schemas.Id):
 
 
 @router.get(
-    "/queue/{token}",
+    "/queue",
     response={200: schemas.QueueOut, **PROBLEMS},
     by_alias=True,
     tags=["waiting room"],
+    openapi_extra={"parameters": [QUEUE_TOKEN_PARAMETER]},
 )
-def queue_place(request, token: str):
-    """Where this place stands; with `pass` once it is admitted (a new pass at each ask, each
-    with its own count of hold requests). Ask again after about min(wait_seconds, 5) s."""
+def queue_place(request):
+    """Where the place of the Sandali-Queue-Token header stands (400 queue_token_required
+    without it); with `pass` once it is admitted: a new pass at each ask, but every pass of
+    one place shares its one count of hold requests. Ask again after about
+    min(wait_seconds, 5) s."""
+    token = request.headers.get(QUEUE_TOKEN_HEADER)
+    if not token:
+        raise QueueTokenRequired()
     status = waiting_room.queue_status(token=token)
     return _body(status, token=token, new=False)
 

@@ -265,7 +265,9 @@ class ProblemOut(Schema):
 class QueueOut(Schema):
     """A place in a performance's waiting room (README, "Waiting room")."""
 
-    token: str | None = None  # only when the place was just taken: keep it, it is shown once
+    # Only when the place was just taken: keep it (shown once) and send it as the
+    # Sandali-Queue-Token header to GET /queue.
+    token: str | None = None
     performance_id: int
     opened: bool  # false: the sale has not opened; places are drawn at random at opening
     admitted: bool

@@ -161,7 +161,8 @@ def room_on(*, performance_id: int | None) -> bool:
 
 
 def queue_token(performance_id: int) -> str:
-    """A new secret queue token; it names its performance so that GET /queue/{token} finds it."""
+    """A new secret queue token; it names its performance, so that the token alone finds
+    its place."""
     return f"{performance_id}-{new_token()}"
 
 

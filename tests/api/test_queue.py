@@ -3,6 +3,7 @@ pass carries instead of the client's address."""
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -28,9 +29,15 @@ def admitted(client, performance) -> dict:
     place = response.json()
     assert place["token"].startswith(f"{performance.pk}-")
     if not place["admitted"]:
-        place = {**get(client, f"/queue/{place['token']}").json(), "token": place["token"]}
+        place = {**ask(client, place["token"]).json(), "token": place["token"]}
     assert place["admitted"] and place["pass"]
     return place
+
+
+def ask(client, token: str):
+    """GET /queue with the token in its header, never in the URL (a header's bytes reach
+    Django decoded as Latin-1, as WSGI passes them)."""
+    return client.get(f"{API}/queue", HTTP_SANDALI_QUEUE_TOKEN=token.encode().decode("latin-1"))
 
 
 def hold_with(client, performance, seats, place, *, token=None):
@@ -117,16 +124,16 @@ def test_the_queue_answers_positions_in_arrival_order_and_no_pass_before_admissi
     assert [p["position"] for p in places[1:]] == [1, 2]
     assert [p["pass"] for p in places[1:]] == [None, None]
     assert places[2]["wait_seconds"] == 120
-    asked = get(client, f"/queue/{places[2]['token']}").json()
+    asked = ask(client, places[2]["token"]).json()
     assert asked["position"] == 2 and asked["token"] is None
 
 
 def test_queueing_where_there_is_no_room_or_with_an_unknown_token(client, performance):
     joined = post(client, f"/performances/{performance.pk}/queue", {})
     assert_problem(joined, 409, "no_waiting_room")
-    assert_problem(get(client, f"/queue/{performance.pk}-nope"), 404, "queue_entry_not_found")
+    assert_problem(ask(client, f"{performance.pk}-nope"), 404, "queue_entry_not_found")
     for nonsense in ("nonsense", "99999999999999999999999-x", "0-x", "١-x"):
-        assert_problem(get(client, f"/queue/{nonsense}"), 404, "queue_entry_not_found")
+        assert_problem(ask(client, nonsense), 404, "queue_entry_not_found")
 
 
 def test_places_in_the_queue_are_limited_per_client_address(client, room, settings):
@@ -142,3 +149,24 @@ def test_places_in_the_queue_are_limited_per_client_address(client, room, settin
         f"{API}/performances/{room.pk}/queue", "{}", "application/json", REMOTE_ADDR="10.9.8.7"
     )
     assert elsewhere.status_code == 201
+
+
+def test_the_queue_token_travels_in_a_header_never_in_a_url(client, room):
+    """The token is a secret: URLs end up in access logs, proxies and histories. GET /queue
+    takes it as the Sandali-Queue-Token header, and no path of the API names a token."""
+    place = post(client, f"/performances/{room.pk}/queue", {}).json()
+    asked = ask(client, place["token"])
+    assert asked.status_code == 200 and asked.json()["admitted"] and asked.json()["pass"]
+    assert asked.json()["token"] is None
+    missing = assert_problem(get(client, "/queue", lang="fa"), 400, "queue_token_required")
+    assert "Sandali-Queue-Token" in missing["detail"] and "توکن" in missing["detail"]
+    assert get(client, f"/queue/{place['token']}").status_code == 404
+    schema = client.get("/api/openapi.json").json()
+    assert [path for path in schema["paths"] if "token" in path] == []
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert "GET /api/v1/queue (header `Sandali-Queue-Token`" in readme
+    assert "/queue/{token}" not in readme
+    parameters = schema["paths"]["/api/v1/queue"]["get"]["parameters"]
+    assert {"name": "Sandali-Queue-Token", "in": "header", "required": True}.items() <= (
+        parameters[0].items()
+    )

@@ -44,7 +44,8 @@ def join(base: str, performance_id: int) -> dict:
 
 
 def ask(base: str, token: str) -> dict:
-    with urllib.request.urlopen(f"{base}/api/v1/queue/{token}", timeout=10) as response:
+    request = urllib.request.Request(f"{base}/api/v1/queue", headers={"Sandali-Queue-Token": token})
+    with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
 
