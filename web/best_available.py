@@ -13,22 +13,12 @@ from django.views.decorators.http import require_POST
 
 from catalog.errors import InvalidSeatChoice
 from core.errors import DomainError
-from core.limits import check_rate, client_address
 from core.problems import error_problem
 from reservations import best_holds
-from reservations import services as hold_services
-from reservations.errors import AlreadyCheckedOut, HoldExpired, HoldNotFound
-from reservations.hold_checks import MAX_SEATS_PER_REQUEST, client_key
-from web.selection import current_selection, performance_or_404
-from web.session import (
-    SessionHold,
-    forget_hold,
-    hold_token,
-    new_hold_seed,
-    remember_hold,
-    session_hold,
-)
-from web.waiting_room import session_hold_pass
+from reservations.hold_checks import MAX_SEATS_PER_REQUEST
+from reservations.services import HoldState
+from web.pages import performance_or_404
+from web.selection import current_selection, hold_in_session
 
 
 @dataclass(frozen=True)
@@ -82,28 +72,15 @@ def _price(ceiling) -> Decimal | None:
     return price
 
 
-def _hold_best(request, performance_id: int, asked: BestAsked) -> hold_services.HoldState:
+def _hold_best(request, performance_id: int, asked: BestAsked) -> HoldState:
     """Added to the session's hold if it is still live; else a new hold, and a new session id."""
-    # While the waiting room is on, this browser's pass carries its limits, not its address.
-    hold_pass = session_hold_pass(request, performance_id)
-    if hold_pass is None:
-        address = client_address(request)
-        check_rate("holds", address)
-    key = hold_pass.client_key if hold_pass else client_key(address)
-    remembered = session_hold(request, performance_id)
-    if remembered is not None:
-        try:
-            return best_holds.add_best_available(
-                hold_id=remembered.id, token=remembered.token, **asdict(asked)
-            )
-        except (HoldExpired, HoldNotFound, AlreadyCheckedOut):
-            forget_hold(request, performance_id)  # a new choice starts a new hold
-    seed = new_hold_seed()
-    created = best_holds.hold_best_available(
-        performance_id=performance_id,
-        client_key=key,
-        token=hold_token(seed),
-        **asdict(asked),
+    return hold_in_session(
+        request,
+        performance_id,
+        add=lambda held: best_holds.add_best_available(
+            hold_id=held.id, token=held.token, **asdict(asked)
+        ),
+        start=lambda **new: best_holds.hold_best_available(
+            performance_id=performance_id, **new, **asdict(asked)
+        ),
     )
-    remember_hold(request, performance_id, SessionHold(id=created.hold.pk, seed=seed))
-    return created

@@ -3,22 +3,20 @@ session, never through the page or a URL. Each choice is held at once through th
 services; these views only keep the hold in the session (web/session.py)."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from catalog.errors import (
     NotEnoughPlaces,
-    PerformanceNotFound,
     SeatsUnavailable,
     TooManySeats,
     UnknownArea,
 )
-from catalog.models import Performance
-from catalog.selectors import get_performance, places_by_area
+from catalog.selectors import places_by_area
 from core.dbtime import db_now
 from core.errors import DomainError
 from core.limits import check_rate, client_address
@@ -28,6 +26,8 @@ from reservations import services as hold_services
 from reservations.areas import AreaQuantity
 from reservations.errors import AlreadyCheckedOut, HoldExpired, HoldNotFound
 from reservations.hold_checks import client_key
+from reservations.services import HoldState
+from web.pages import performance_or_404
 from web.session import (
     SessionHold,
     forget_hold,
@@ -37,14 +37,6 @@ from web.session import (
     session_hold,
 )
 from web.waiting_room import session_hold_pass
-
-
-def performance_or_404(performance_id: int) -> Performance:
-    """A page for a performance that does not exist is a 404, like any page for nothing."""
-    try:
-        return get_performance(performance_id=performance_id)
-    except PerformanceNotFound:
-        raise Http404 from None
 
 
 def current_selection(request: HttpRequest, performance_id: int) -> dict:
@@ -141,37 +133,54 @@ def _quantity(request) -> int:
     return quantity
 
 
+def hold_in_session(
+    request: HttpRequest,
+    performance_id: int,
+    *,
+    add: Callable[[SessionHold], HoldState],
+    start: Callable[..., HoldState],
+) -> HoldState:
+    """Every hold request of the pages (a seat clicked, places, best available): the waiting
+    room's gate, then `add(the session's hold)` while that hold is live, else
+    `start(client_key=..., token=...)`, a new hold that the session remembers (with a new
+    session id, web/session.py)."""
+    # While the waiting room is on, this browser's pass carries its limits, not its address.
+    hold_pass = session_hold_pass(request, performance_id)
+    if hold_pass is None:
+        address = client_address(request)
+        check_rate("holds", address)
+        key = client_key(address)
+    else:
+        key = hold_pass.client_key
+    remembered = session_hold(request, performance_id)
+    if remembered is not None:
+        try:
+            return add(remembered)
+        except (HoldExpired, HoldNotFound, AlreadyCheckedOut):
+            forget_hold(request, performance_id)  # a new choice starts a new hold
+    seed = new_hold_seed()
+    created = start(client_key=key, token=hold_token(seed))
+    remember_hold(request, performance_id, SessionHold(id=created.hold.pk, seed=seed))
+    return created
+
+
 def _choose(
     request,
     performance_id: int,
     seat_id: int | None = None,
     areas: Sequence[AreaQuantity] = (),
 ) -> None:
-    # While the waiting room is on, this browser's pass carries its limits, not its address.
-    hold_pass = session_hold_pass(request, performance_id)
-    if hold_pass is None:
-        address = client_address(request)
-        check_rate("holds", address)
-    key = hold_pass.client_key if hold_pass else client_key(address)
     seat_ids = [seat_id] if seat_id is not None else []
-    remembered = session_hold(request, performance_id)
-    if remembered is not None:
-        try:
-            hold_services.add_seats(
-                hold_id=remembered.id, token=remembered.token, seat_ids=seat_ids, areas=areas
-            )
-            return
-        except (HoldExpired, HoldNotFound, AlreadyCheckedOut):
-            forget_hold(request, performance_id)  # a new choice starts a new hold
-    seed = new_hold_seed()
-    created = hold_services.hold_seats(
-        performance_id=performance_id,
-        seat_ids=seat_ids,
-        areas=areas,
-        client_key=key,
-        token=hold_token(seed),
+    hold_in_session(
+        request,
+        performance_id,
+        add=lambda held: hold_services.add_seats(
+            hold_id=held.id, token=held.token, seat_ids=seat_ids, areas=areas
+        ),
+        start=lambda **new: hold_services.hold_seats(
+            performance_id=performance_id, seat_ids=seat_ids, areas=areas, **new
+        ),
     )
-    remember_hold(request, performance_id, SessionHold(id=created.hold.pk, seed=seed))
 
 
 def _unchoose(request, performance_id: int, seat_id: int) -> None:

@@ -8,31 +8,23 @@ is refused there: that browser's session has another id. Reloading the page keep
 
 import secrets
 
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from catalog.errors import PerformanceNotFound
-from catalog.selectors import get_performance
 from core.errors import DomainError
 from core.limits import check_rate, client_address
 from core.problems import error_problem
 from core.tokens import derived_token
 from reservations import waiting_room
 from reservations.errors import QueueEntryNotFound, WaitingRoomRequired
+from web.pages import performance_or_404
 
 SESSION_BROWSER = "waiting_room_browser"
 SESSION_QUEUES = "waiting_room_queues"
 SESSION_PASSES = "waiting_room_passes"
-
-
-def performance_or_404(performance_id: int):
-    try:
-        return get_performance(performance_id=performance_id)
-    except PerformanceNotFound:
-        raise Http404 from None
 
 
 def _browser_binding(request: HttpRequest) -> str:
