@@ -1,10 +1,8 @@
 """What the buyer's page offers to choose and filter by, read for the page around the seat
 map (web/views.py): each ticket type's style, and whether the hall has wheelchair spaces."""
 
-from django.db.models import F
-
-from catalog.models import Seat, TicketType
-from catalog.seat_flags import WHEELCHAIR
+from catalog.models import TicketType
+from catalog.snapshots import seat_map
 
 
 def ticket_type_styles(*, event_id: int) -> dict[int, int]:
@@ -18,8 +16,8 @@ def ticket_type_styles(*, event_id: int) -> dict[int, int]:
 
 def has_wheelchair_spaces(*, performance_id: int) -> bool:
     """Whether any seat of the performance is a wheelchair space (whatever its status): the
-    page offers best available for wheelchair users and the wheelchair filter only then."""
-    flagged = Seat.objects.filter(performance_id=performance_id).annotate(
-        wheelchair=F("flag_bits").bitand(WHEELCHAIR)
-    )
-    return flagged.filter(wheelchair=WHEELCHAIR).exists()
+    page offers best available for wheelchair users and the wheelchair filter only then. Read
+    from the seat map's snapshot, which the page's map reads a moment later anyway: no scan of
+    the seats of its own (a test of a flag bit cannot use an index)."""
+    _computed_at, snapshot = seat_map(performance_id=performance_id)
+    return snapshot.wheelchair

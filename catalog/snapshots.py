@@ -20,6 +20,7 @@ from django.core.cache import cache
 
 from catalog import seat_map_columns
 from catalog.models import SectionTicketType
+from catalog.seat_flags import WHEELCHAIR
 from catalog.selectors import (
     SEAT_MAP_COLUMNS,
     Capacity,
@@ -66,10 +67,14 @@ class SeatMap:
     # A socket's snapshot: {"snapshot":true,"seats":[[id,status,version]],
     # "areas":[[id,free,version]]}
     watcher_message: str
+    # Whether any seat is a wheelchair space: the buyer's page asks (catalog/buyer_choices.py),
+    # and takes it from here rather than scanning the seats again by a flag no index serves.
+    wheelchair: bool
 
 
 # Where a watcher's three columns stand in a row of the compact map.
 ID, STATUS, VERSION = (SEAT_MAP_COLUMNS.index(name) for name in ("id", "status", "version"))
+FLAGS = SEAT_MAP_COLUMNS.index("flags")
 
 
 def seat_map(*, performance_id: int) -> tuple[float, SeatMap]:
@@ -89,7 +94,10 @@ def seat_map(*, performance_id: int) -> tuple[float, SeatMap]:
             {"snapshot": True, "seats": states, "areas": counts}, separators=(",", ":")
         )
         etag = f'"{hashlib.sha256(body.encode()).hexdigest()[:32]}"'
-        return SeatMap(etag=etag, body=body.encode(), watcher_message=message)
+        wheelchair = any(row[FLAGS] & WHEELCHAIR for row in rows)
+        return SeatMap(
+            etag=etag, body=body.encode(), watcher_message=message, wheelchair=wheelchair
+        )
 
     return _cached_entry(f"seat-map:{performance_id}", compute)
 

@@ -102,7 +102,6 @@ def performance_page(request, performance_id: int):
         "areas": areas,
         "seat_prices": seat_prices,
         "wheelchair": wheelchair,
-        "styles": styles,
     }
     return render(request, "web/performance.html", context)
 

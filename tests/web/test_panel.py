@@ -178,3 +178,29 @@ def test_a_ticket_type_keeps_its_style_on_every_performance_of_the_event(client,
 
     assert styles(performance) == {"Normal": 0, "Student": 1}
     assert styles(other) == {"Student": 1}, "not 0, though it is the only one priced there"
+
+
+def test_the_page_takes_wheelchair_spaces_from_the_map_snapshot_and_reads_no_seats_itself(
+    client, performance, settings
+):
+    """A flag bit's test cannot use an index: a page view that asked the seats for it scanned
+    a whole hall each time. The map's snapshot (cached, read by the map a moment later)
+    says it; with the snapshots fresh in the cache, a page view reads no seat row."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.accessible import accessible_performance
+
+    settings.SANDALI_SNAPSHOT_SECONDS = 60
+    cache.clear()
+    accessible = accessible_performance()
+    for shown, offered in ((accessible, True), (performance, False)):
+        url = f"/performances/{shown.pk}/"
+        client.get(url)  # computes the snapshots
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        assert ('id="access-filter"' in page) is offered
+        seat_reads = [q["sql"] for q in queries if re.search(r'FROM "catalog_seat"', q["sql"])]
+        assert seat_reads == []
+    cache.clear()

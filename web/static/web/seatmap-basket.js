@@ -4,21 +4,13 @@
 // selection it applies; the map names its seats through the seatLabel it hands over with
 // "sandali:map-ready", and until then the server's names in the selection are used.
 import { startCountdown } from "./countdown.js";
-import { format, sendSelection, toast } from "./seatmap-requests.js";
+import { format, money as moneyIn, sendSelection, toast } from "./seatmap-requests.js";
 
 const config = JSON.parse(document.getElementById("seat-map-config").textContent);
 const words = config.panel;
 const lang = document.documentElement.lang || "en";
-const locale = lang === "fa" ? "fa-IR" : "en";
-const numbers = new Intl.NumberFormat(locale);
-const cents = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-
-// As the server writes an amount (core/localformat.py money): no ".00" for whole amounts.
-export function money(value) {
-  const amount = Number(value);
-  const digits = Number.isInteger(amount) ? numbers : cents;
-  return `${digits.format(amount)} ${config.currency}`;
-}
+const numbers = new Intl.NumberFormat(lang === "fa" ? "fa-IR" : "en");
+const money = (value) => moneyIn(value, config.currency);
 
 let seatLabel = null;
 document.addEventListener("sandali:map-ready", (event) => {
@@ -61,6 +53,8 @@ export function showBasket(selection, onExpired) {
   const areas = selection.areas ?? [];
   const held = seats.length + areas.reduce((sum, area) => sum + area.quantity, 0);
   document.getElementById("basket").hidden = held === 0;
+  // The skip link past the map leads to the basket while it is shown, else to the choices.
+  document.getElementById("skip-map")?.setAttribute("href", held ? "#basket" : "#choose-title");
   document.getElementById("basket-count").textContent = numbers.format(held);
   const details = new Map((selection.seat_details ?? []).map((detail) => [detail.id, detail]));
   document.getElementById("basket-seats").replaceChildren(

@@ -162,6 +162,11 @@ export function attachGestures(element, camera, handlers) {
     if (event.type === "pointerup" && drag && !drag.moved && !pinch && !pointers.size) {
       handlers.tap(...local(event), event);
     }
+    if (pinch && pointers.size === 1) {
+      // One finger lifted from a pinch: the other pans on from where it is (never a tap).
+      const [sx, sy] = [...pointers.values()][0];
+      drag = { sx, sy, x: camera.x, y: camera.y, moved: true, event };
+    }
     if (pointers.size < 2) pinch = null;
     if (!pointers.size) drag = null;
     if (wasGesture && !pointers.size) handlers.settle();

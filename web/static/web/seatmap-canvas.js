@@ -14,14 +14,17 @@ export const SEAT_SCALE = 9; // CSS px per seat pitch from which seats are drawn
 const MARK_SCALE = 18; // ... from which the accessibility marks are legible
 const ROW_LABEL_SCALE = 12; // ... from which row labels fit beside the rows
 export const INK = { rowLabel: "#4a4a55", focusInner: "#000000", focusOuter: "#ffffff",
-  highlight: "#1f5fbf", paper: "#ffffff", sold: "#4d4d4d", reservedEdge: "#6b6b6b" };
+  highlight: "#1f5fbf", paper: "#ffffff", sold: "#4d4d4d", reservedEdge: "#6b6b6b",
+  mineEdge: "#000000", blockedEdge: "#9a9a9a" };
 
+// Every colour from INK, so that the contrast test (tests/web/test_seat_map.py) checks what is
+// drawn.
 const STATUS_LOOK = {
-  available: { size: 1, stroke: "#ffffff", width: 0.06 },
-  mine: { size: 1, stroke: "#000000", width: 0.2 },
-  reserved: { size: 1, fill: "#ffffff", stroke: "#6b6b6b", width: 0.1, dash: [0.18, 0.12] },
-  sold: { size: 0.6, fill: "#4d4d4d" },
-  blocked: { size: 0.5, fill: "#ffffff", stroke: "#9a9a9a", width: 0.08 },
+  available: { size: 1, stroke: INK.paper, width: 0.06 },
+  mine: { size: 1, stroke: INK.mineEdge, width: 0.2 },
+  reserved: { size: 1, fill: INK.paper, stroke: INK.reservedEdge, width: 0.1, dash: [0.18, 0.12] },
+  sold: { size: 0.6, fill: INK.sold },
+  blocked: { size: 0.5, fill: INK.paper, stroke: INK.blockedEdge, width: 0.08 },
 };
 
 function addShape(ctx, shape, x, y, size) {
@@ -47,6 +50,7 @@ export class Renderer {
     this.ctx = canvas.getContext("2d");
     this.drawn = null; // the camera the bitmap was drawn with
     this.seatsDrawn = 0; // seats painted since the page opened: the tests' probe reads it
+    this.seatsInLastDraw = 0; // ... and in the last full draw
     this.marksDrawn = {}; // marks in the last full draw, by name
     this.cost = 0; // milliseconds the last full draw took
   }
@@ -87,6 +91,7 @@ export class Renderer {
       if (i >= 0) seats.push(i);
     }
     this.paintSeats(seats, true);
+    this.seatsInLastDraw = seats.length;
     if (camera.scale >= ROW_LABEL_SCALE) this.paintRowLabels(x0, y0, x1, y1);
     this.paintRings(null);
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -97,8 +102,10 @@ export class Renderer {
   // bitmap (drawn for this.drawn's view).
   repaint(indices) {
     if (!this.drawn || !indices.length) return;
+    // The overview draws only the buyer's seats: a full draw is cheap, and it also clears
+    // seats that have just left the buyer's hold (released or expired).
     if (!this.seatsShown) {
-      if (indices.some((i) => this.store.mine.has(this.store.id[i]))) this.draw();
+      this.draw();
       return;
     }
     const { ctx, store, ratio } = this;

@@ -6,8 +6,6 @@
 import { drawShapes } from "./seatmap-shapes.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-export const OVERVIEW_INK = { fill: "#e3ebf8", edge: "#1f5fbf", name: "#1b1b1f", detail: "#3b3b45",
-  soldOutFill: "#ececec" };
 
 function svgElement(name, attributes = {}) {
   const el = document.createElementNS(SVG_NS, name);

@@ -96,3 +96,9 @@ accessFilter?.addEventListener("click", () => {
   accessFilter.setAttribute("aria-pressed", String(on));
   filterChanged();
 });
+// A price the browser restored with the page (a reload keeps a select's value) dims the map
+// as soon as the map is drawn, not only once it is changed again. (The wheelchair toggle is
+// a button: a reload does not keep it.)
+document.addEventListener("sandali:map-ready", () => {
+  if (priceFilter?.value) filterChanged();
+});

@@ -25,6 +25,7 @@ export function makeProbe({ element, store, index, camera, renderer, look, label
     dimmed: (id) => look.dimmed(store.indexOf(id)),
     mine: () => [...store.mine],
     get seatsDrawn() { return renderer.seatsDrawn; },
+    get seatsInLastDraw() { return renderer.seatsInLastDraw; },
     get marksDrawn() { return { ...renderer.marksDrawn }; },
     get seatsShown() { return renderer.seatsShown; },
     get count() { return store.n; },

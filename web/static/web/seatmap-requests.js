@@ -42,6 +42,18 @@ export function backToQueueIfRequired(body) {
   return true;
 }
 
+// An amount as the server writes it (core/localformat.py money): two decimals, none for a
+// whole amount ("12.50 EUR", "45 EUR"), in the page's digits. The map, the panel and the
+// basket all write prices with this one.
+const locale = (document.documentElement.lang || "en") === "fa" ? "fa-IR" : "en";
+const wholeDigits = new Intl.NumberFormat(locale);
+const centDigits = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+export function money(value, currency) {
+  const amount = Number(value);
+  const digits = Number.isInteger(amount) ? wholeDigits : centDigits;
+  return `${digits.format(amount)} ${currency}`;
+}
+
 export function format(template, values) {
   return template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
 }

@@ -10,6 +10,7 @@ export function createSelection(page) {
   const { config, text, store } = page;
   const pending = new Set();
   let placesHeld = 0; // places of standing areas in the hold (seatmap-areas.js draws the areas)
+  let heldUntil = null; // the hold's expires_at as the server last said it
 
   const request = (method, seatId) => oneAtATime(async () => {
     const response = await fetch(`${config.urls.selection}/seats/${seatId}`, {
@@ -54,6 +55,7 @@ export function createSelection(page) {
   }
 
   function apply(selection) {
+    heldUntil = selection.expires_at ?? null;
     page.changed(store.setMine(selection.seats));
     const areas = selection.areas ?? [];
     placesHeld = areas.reduce((sum, area) => sum + area.quantity, 0);
@@ -68,12 +70,26 @@ export function createSelection(page) {
     load();
   }
 
+  const read = () => oneAtATime(async () => {
+    const response = await fetch(config.urls.selection, { credentials: "same-origin" });
+    return response.json();
+  });
+
   async function load() {
-    apply(await oneAtATime(async () => {
-      const response = await fetch(config.urls.selection, { credentials: "same-origin" });
-      return response.json();
-    }));
+    apply(await read());
   }
 
-  return { toggle, apply, expired, load, pending };
+  // Seats of the hold were seen to go (seatmap.js applyChanges): the server's selection is
+  // the truth. It is "expired" only if the hold's time had run out by the server's clock; a
+  // release in another tab of this browser is no expiry.
+  async function reconcile() {
+    const had = store.mine.size + placesHeld > 0;
+    const until = heldUntil;
+    const selection = await read();
+    const ranOut = selection.expired || (until !== null && Date.parse(selection.now) >= Date.parse(until));
+    apply(selection);
+    if (had && ranOut) page.toast(text.expired);
+  }
+
+  return { toggle, apply, expired, load, reconcile, pending };
 }

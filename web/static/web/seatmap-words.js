@@ -2,10 +2,7 @@
 // (for screen readers and the basket), its details (tooltip and sheet), why it cannot be had,
 // and each section's name, price range and seats left for the overview.
 import { accessLabel } from "./seatmap-access.js";
-
-export function format(template, values) {
-  return template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
-}
+import { format, money } from "./seatmap-requests.js";
 
 export class SeatWords {
   constructor(config, store, numbers) {
@@ -15,7 +12,7 @@ export class SeatWords {
   }
 
   money(value) {
-    return `${this.numbers.format(Number(value))} ${this.config.currency}`;
+    return money(value, this.config.currency);
   }
 
   priceOf(i) {

@@ -14,7 +14,8 @@ import { MiniMap, Overview, withGenericStage } from "./seatmap-overview.js";
 import { makeProbe } from "./seatmap-probe.js";
 import { createSelection } from "./seatmap-select.js";
 import { SeatStore } from "./seatmap-store.js";
-import { SeatWords, format } from "./seatmap-words.js";
+import { format } from "./seatmap-requests.js";
+import { SeatWords } from "./seatmap-words.js";
 import { connect, readMap, refreshMap } from "./seatmap-live.js";
 
 const config = JSON.parse(document.getElementById("seat-map-config").textContent);
@@ -213,6 +214,8 @@ function onTap(sx, sy, event) {
   const area = document.elementsFromPoint(event.clientX, event.clientY)
     .find((el) => el.closest?.(".area"))?.closest(".area");
   if (area) return document.getElementById(`area-${area.dataset.areaId}`)?.focus();
+  // Zoomed in, a tap that just misses a seat keeps the view: only the overview's sections zoom.
+  if (renderer.seatsShown) return;
   const [wx, wy] = camera.toWorld(sx, sy);
   const section = overview.sectionAt(wx, wy, insidePolygon);
   if (section) zoomToSection(section);
@@ -248,12 +251,12 @@ function onHover(sx, sy) {
 document.addEventListener("sandali:filter", (event) => {
   filter.maxPrice = event.detail.maxPrice ?? null;
   filter.accessibleOnly = Boolean(event.detail.accessibleOnly);
-  element.dataset.filtered = String(filter.maxPrice !== null || filter.accessibleOnly);
   if (store) redraw();
 });
 
 let highlightTimer = 0;
 document.addEventListener("sandali:show-seats", (event) => {
+  if (!store) return; // the map is not drawn yet: nothing to show the seats on
   const found = event.detail.ids.map((id) => store.indexOf(id)).filter((i) => i >= 0);
   if (!found.length) return;
   look.highlight = new Set(found);
@@ -273,8 +276,9 @@ document.addEventListener("sandali:show-seats", (event) => {
 });
 
 // seatmap-areas.js and the page's other controls hold through the same selection and hand
-// back the answer.
-document.addEventListener("sandali:apply-selection", (event) => selection.apply(event.detail));
+// back the answer. One that comes before the map is ready is not lost: start() ends by
+// reading the session's selection, which has it.
+document.addEventListener("sandali:apply-selection", (event) => selection?.apply(event.detail));
 
 // Other tabs of this browser share the session's hold: coming back to this one, show it.
 function reloadSelectionIfIdle() {
@@ -284,6 +288,8 @@ document.addEventListener("visibilitychange", reloadSelectionIfIdle);
 window.addEventListener("focus", reloadSelectionIfIdle);
 
 // ---- wiring ------------------------------------------------------------------------------
+// A seat of the buyer's that turns free or sold was released in another tab of this browser,
+// or the hold expired: the server's selection says which (only then is "expired" shown).
 function applyChanges(changes) {
   const changed = store.apply(changes);
   let lost = false;
@@ -292,7 +298,7 @@ function applyChanges(changes) {
     if (store.mine.has(id) && store.status[i] !== "reserved" && !selection.pending.has(id)) lost = true;
   }
   seatsChanged(changed);
-  if (lost) selection.expired();
+  if (lost) selection.reconcile();
 }
 
 // Work in steps of a few tens of milliseconds, so that no task freezes a slow phone for long.
