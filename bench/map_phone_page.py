@@ -107,10 +107,17 @@ PAGE_PROBES = r"""
   };
 
   // Frames drawn while a gesture runs: requestAnimationFrame's timestamps, and the gaps.
+  // Each count has its own list: a frame callback of the count before, still pending when
+  // the next one starts, must stop rather than count into it (two loops would double the fps).
   let counting = null;
   bench.countFrames = () => {
-    counting = [];
-    const tick = (now) => { if (counting) { counting.push(now); requestAnimationFrame(tick); } };
+    const stamps = [];
+    counting = stamps;
+    const tick = (now) => {
+      if (counting !== stamps) return;
+      stamps.push(now);
+      requestAnimationFrame(tick);
+    };
     requestAnimationFrame(tick);
   };
   bench.stopFrames = () => {
