@@ -32,7 +32,8 @@ PASS_HEADERS = [
         "name": QUEUE_TOKEN_HEADER,
         "in": "header",
         "required": False,
-        "schema": {"type": "string", "maxLength": 200},
+        # What POST .../queue hands out: the performance's id, "-", then the URL-safe secret.
+        "schema": {"type": "string", "pattern": "^[0-9]+-[A-Za-z0-9_-]+$", "maxLength": 200},
         "description": "The queue token the pass was given to.",
     },
 ]
@@ -42,7 +43,8 @@ QUEUE_TOKEN_PARAMETER = {
     "name": QUEUE_TOKEN_HEADER,
     "in": "header",
     "required": True,
-    "schema": {"type": "string", "maxLength": 200},
+    # What POST .../queue hands out: the performance's id, "-", then the URL-safe secret.
+    "schema": {"type": "string", "pattern": "^[0-9]+-[A-Za-z0-9_-]+$", "maxLength": 200},
     "description": "The token that POST /performances/{performance_id}/queue returned.",
 }
 

@@ -24,6 +24,7 @@ PERSIAN_LETTER = re.compile(r"[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc
 # Names a Persian reader types as they are (headers, a media type); every other word must be
 # Persian.
 KEPT_IN_LATIN = {"Idempotency-Key", "Authorization", "Bearer", "Content-Type", "JSON"}
+KEPT_IN_LATIN |= {"Sandali-Queue-Token"}  # header names stay as they are written
 KEPT_IN_LATIN |= {"application", "json"}  # application/json
 
 
