@@ -226,6 +226,22 @@ def sell(*, hold_id: int, ticket_of_seat: Mapping[int, int]) -> list[SeatChange]
     return _run(sell_statement(hold_id=hold_id, ticket_of_seat=ticket_of_seat), reason="sold")
 
 
+def sell_free(
+    *, performance_id: int, seat_id: int, ticket_id: int, now: datetime
+) -> list[SeatChange]:
+    """Sell one free seat straight to a ticket, with no hold of its own: staff moving a ticket
+    to another seat (backoffice/order_changes.py). Nothing is changed if the seat is not free
+    now or someone else is taking it (SKIP LOCKED): the caller checks the count."""
+    free_now = f"""SELECT id FROM {SEATS} WHERE id = %s AND performance_id = %s AND {FREE_SQL}
+                   {lock(skip_locked=True)}"""
+    return _update(
+        "status = 'sold', hold_id = NULL, hold_expires_at = NULL, ticket_id = %s",
+        f"id IN ({free_now})",
+        [ticket_id, seat_id, performance_id, as_param(now)],
+        reason="sold",
+    )
+
+
 def unsell(*, seat_ids: Sequence[int]) -> list[SeatChange]:
     """Put sold seats back on sale (their order was cancelled)."""
     if not seat_ids:

@@ -8,11 +8,14 @@ tickets' page and PDF and nothing else: it is not the order's API token. The org
 every link of an order at once (the admin), and then a link that was forwarded opens nothing.
 """
 
+from django.db import transaction
+
 from core.dbtime import DbNow
 from core.limits import RateLimited, check_rate
 from core.tokens import hash_token, new_token
 from orders.errors import OrderNotFound
-from orders.models import MailKind, Order, OrderAccessLink, OrderStatus
+from orders.history import record_change
+from orders.models import MailKind, Order, OrderAccessLink, OrderChange, OrderStatus
 from orders.outbox import record_mail
 
 
@@ -48,10 +51,28 @@ def link_is_open(*, link_id: int, order_id: int) -> bool:
     ).exists()
 
 
-def revoke_access_links(*, order_id: int) -> int:
-    """Revoke every link of the order; returns how many were still open."""
-    links = OrderAccessLink.objects.filter(order_id=order_id, revoked_at__isnull=True)
-    return links.update(revoked_at=DbNow())
+def revoke_access_links(*, order_id: int, actor: str = "") -> int:
+    """Revoke every link of the order (staff `actor`, noted in the order's history); returns
+    how many were still open."""
+    with transaction.atomic():
+        links = OrderAccessLink.objects.filter(order_id=order_id, revoked_at__isnull=True)
+        revoked = links.update(revoked_at=DbNow())
+        if revoked:
+            record_change(
+                order_id=order_id, change=OrderChange.LINKS_REVOKED, actor=actor, count=revoked
+            )
+    return revoked
+
+
+def resend_tickets(*, order_id: int, actor: str) -> bool:
+    """Staff send a paid order's tickets again (with a new link) to its own address, noted in
+    the order's history; a cancelled order has none to send (False)."""
+    with transaction.atomic():
+        if not Order.objects.filter(pk=order_id, status=OrderStatus.PAID).exists():
+            return False
+        record_mail(order_id=order_id, kind=MailKind.RESEND)
+        record_change(order_id=order_id, change=OrderChange.TICKETS_RESENT, actor=actor)
+    return True
 
 
 def send_tickets_again(*, email: str, order_id: int) -> bool:

@@ -1,5 +1,6 @@
 """Cancellation of a paid order by the organizer: refund it, void its tickets, free its seats,
-and tell the buyer (a mail recorded with the cancellation, orders/outbox.py).
+tell the buyer (a mail recorded with the cancellation, orders/outbox.py) and note it in the
+order's history (orders/history.py).
 
 Lock order: the order row, then its sold seat rows (FOR UPDATE, ascending id, as every service
 that locks seats takes them), so a cancellation and a hold or another cancellation never wait
@@ -12,14 +13,15 @@ from catalog import inventory
 from catalog.models import Seat, SeatStatus
 from core.dbtime import db_now
 from orders.errors import OrderNotCancellable
-from orders.models import MailKind, Order, OrderStatus
+from orders.history import record_change
+from orders.models import MailKind, Order, OrderChange, OrderStatus
 from orders.outbox import record_mail
 from payments.providers import payment_provider
 
 
-def cancel_order(*, order_id: int) -> Order:
-    """Cancel a paid order (organizer): refund it, void its tickets, free its seats, and
-    record the mail that tells its buyer."""
+def cancel_order(*, order_id: int, actor: str = "") -> Order:
+    """Cancel a paid order (organizer `actor`, a username): refund it, void its tickets, free
+    its seats, record the mail that tells its buyer and the change in the order's history."""
     with transaction.atomic():
         # Only the order's row: locking its performance would stop every hold meanwhile.
         order = (
@@ -41,6 +43,13 @@ def cancel_order(*, order_id: int) -> Order:
         order.cancelled_at = now
         order.save(update_fields=["status", "cancelled_at", "refund_reference"])
         record_mail(order_id=order.pk, kind=MailKind.CANCELLATION, now=now)
+        record_change(
+            order_id=order.pk,
+            change=OrderChange.CANCELLED,
+            actor=actor,
+            amount=str(order.total),
+            currency=order.currency,
+        )
     return order
 
 

@@ -292,3 +292,32 @@ class OrderMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} mail of order {self.order_id}"
+
+
+class OrderChange(models.TextChoices):
+    CANCELLED = "cancelled", _("cancelled and refunded")
+    TICKET_MOVED = "ticket_moved", _("ticket moved to another seat")
+    TICKETS_RESENT = "tickets_resent", _("tickets sent again")
+    LINKS_REVOKED = "links_revoked", _("ticket links revoked")
+
+
+class OrderEvent(models.Model):
+    """One entry of an order's history (orders/history.py): who changed it, when, what."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="history", verbose_name=_("order")
+    )
+    at = models.DateTimeField(_("at"))
+    actor = models.CharField(_("by"), max_length=150, blank=True)  # a username; "" = Sandali
+    change = models.CharField(_("change"), max_length=20, choices=OrderChange.choices)
+    # What changed, as data (seat labels, ticket codes), worded in the reader's language.
+    detail = models.JSONField(_("detail"), default=dict)
+
+    class Meta:
+        verbose_name = _("order history entry")
+        verbose_name_plural = _("order history")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["order", "at"], name="order_history")]
+
+    def __str__(self) -> str:
+        return f"{self.change} of order {self.order_id}"

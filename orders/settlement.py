@@ -178,7 +178,7 @@ def _insert_order(order: Order) -> None:
 
 def _sell(order: Order, seats: list[PricedSeat]) -> list[TicketView]:
     """One ticket per seat, and each seat sold to its ticket, in two statements."""
-    codes = [_ticket_code() for _ in seats]
+    codes = [new_ticket_code() for _ in seats]
     values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(seats))
     params = []
     for seat, code in zip(seats, codes, strict=True):
@@ -199,6 +199,6 @@ def _sell(order: Order, seats: list[PricedSeat]) -> list[TicketView]:
     ]
 
 
-def _ticket_code() -> str:
+def new_ticket_code() -> str:
     """80 random bits, in letters and digits a person can read out (no 0/O, 1/I confusion)."""
     return base64.b32encode(secrets.token_bytes(10)).decode()

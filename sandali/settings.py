@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "payments",
     "delivery",
     "checkin",
+    "backoffice",
     "api",
     "web",
     "live",

@@ -1,18 +1,22 @@
-"""Orders, read-only, with three actions: cancel and refund (orders/cancellation.py), send the
-tickets again, and revoke the ticket links sent to the buyer (orders/access.py); the outbox's
-mails, read-only."""
+"""Orders, read-only, with their history and three actions: cancel and refund
+(orders/cancellation.py), send the tickets again, and revoke the ticket links sent to the
+buyer (orders/access.py) — the destructive ones after a confirmation page; moving a ticket to
+another seat (ops/admin/order_changes.py); the outbox's mails, read-only."""
 
 from django.contrib import admin, messages
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from ops.admin.catalog import PerformanceFilter, error_message
+from ops.admin.order_changes import confirmation_page, move_ticket_view
 from ops.admin.readonly import ReadOnly
-from orders.access import revoke_access_links
+from orders.access import resend_tickets, revoke_access_links
 from orders.cancellation import cancel_order
-from orders.models import MailKind, Order, OrderMail, OrderStatus, PaymentAttempt, Ticket
-from orders.outbox import record_mail
+from orders.history import describe
+from orders.models import Order, OrderEvent, OrderMail, OrderStatus, PaymentAttempt, Ticket
 
 
 class TicketInline(admin.TabularInline):
@@ -24,6 +28,27 @@ class TicketInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("seat__section", "ticket_type")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class HistoryInline(admin.TabularInline):
+    model = OrderEvent
+    fields = ("at", "actor", "what")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    @admin.display(description=_("what"))
+    def what(self, event: OrderEvent) -> str:
+        return describe(event)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -62,6 +87,7 @@ class OrderAdmin(admin.ModelAdmin):
         ("created_at", "cancelled_at"),
         "hold",
         "idempotency_key",
+        "changes",
     )
     readonly_fields = (
         "performance",
@@ -77,12 +103,27 @@ class OrderAdmin(admin.ModelAdmin):
         "cancelled_at",
         "hold",
         "idempotency_key",
+        "changes",
     )
-    inlines = [TicketInline]
+    inlines = [TicketInline, HistoryInline]
     actions = ["cancel", "send_tickets_again", "revoke_ticket_links"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("performance__event")
+
+    def get_urls(self):
+        move = self.admin_site.admin_view(lambda r, object_id: move_ticket_view(self, r, object_id))
+        return [
+            path("<int:object_id>/move-ticket/", move, name="orders_order_move_ticket"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("changes"))
+    def changes(self, order: Order) -> str:
+        if order.status != OrderStatus.PAID:
+            return "—"
+        url = reverse("admin:orders_order_move_ticket", args=[order.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Move a ticket to another seat"))
 
     def has_add_permission(self, request):
         return False
@@ -97,10 +138,19 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Cancel selected orders (refund)"), permissions=["change"])
     def cancel(self, request, queryset):
+        if request.POST.get("confirmed") != "yes":
+            return confirmation_page(
+                self, request, queryset, action="cancel",
+                question=_("Cancel and refund these orders?"),
+                consequence=_(
+                    "Each paid order is refunded in full, its tickets stop opening the door, its "
+                    "seats go back on sale, and its buyer is told by e-mail. This cannot be undone."
+                ),
+            )  # fmt: skip
         cancelled = 0
         for order_id in queryset.order_by("id").values_list("id", flat=True):
             try:
-                cancel_order(order_id=order_id)
+                cancel_order(order_id=order_id, actor=request.user.username)
             except DomainError as error:
                 self.message_user(
                     request, f"{_('order')} {order_id}: {error_message(error)}", messages.ERROR
@@ -125,9 +175,11 @@ class OrderAdmin(admin.ModelAdmin):
     def send_tickets_again(self, request, queryset):
         """A buyer on the phone who cannot find the mail: the tickets, with a new link, go
         again to the order's own address (a cancelled order has none to send)."""
-        paid = queryset.filter(status=OrderStatus.PAID).values_list("id", flat=True)
-        for order_id in paid:
-            record_mail(order_id=order_id, kind=MailKind.RESEND)
+        paid = [
+            order_id
+            for order_id in queryset.values_list("id", flat=True)
+            if resend_tickets(order_id=order_id, actor=request.user.username)
+        ]
         self.message_user(
             request,
             ngettext(
@@ -145,8 +197,17 @@ class OrderAdmin(admin.ModelAdmin):
     def revoke_ticket_links(self, request, queryset):
         """A buyer whose mail was forwarded or read by someone else: every link sent so far
         stops opening the order, in every browser that opened one."""
+        if request.POST.get("confirmed") != "yes":
+            return confirmation_page(
+                self, request, queryset, action="revoke_ticket_links",
+                question=_("Revoke the ticket links of these orders?"),
+                consequence=_(
+                    "Every link sent so far stops opening the tickets, in every browser that "
+                    "opened one. The buyer can ask for the tickets again from the tickets page."
+                ),
+            )  # fmt: skip
         revoked = sum(
-            revoke_access_links(order_id=order_id)
+            revoke_access_links(order_id=order_id, actor=request.user.username)
             for order_id in queryset.values_list("id", flat=True)
         )
         self.message_user(

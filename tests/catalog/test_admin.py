@@ -442,20 +442,30 @@ def test_copy_action_needs_exactly_one_performance(admin_client):
 # --- orders and holds -------------------------------------------------------------------------
 
 
-def test_cancel_order_action_refunds_and_frees_the_seats(admin_client):
+def test_cancel_order_action_asks_first_then_refunds_frees_the_seats_and_notes_it(
+    admin_client, admin_user
+):
     performance = make_hall()
     sold = seats(performance, "A")[:2]
     order = sell(sold)
+    url = reverse("admin:orders_order_changelist")
+    data = {"action": "cancel", "_selected_action": [order.pk], "index": 0}
 
-    response = admin_client.post(
-        reverse("admin:orders_order_changelist"),
-        {"action": "cancel", "_selected_action": [order.pk], "index": 0},
-        follow=True,
-    )
+    asked = admin_client.post(url, data)
+
+    assert b"Cancel and refund these orders?" in asked.content
+    assert f'value="{order.pk}"'.encode() in asked.content
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID  # nothing happens before the confirmation
+
+    response = admin_client.post(url, {**data, "confirmed": "yes"}, follow=True)
 
     assert "Cancelled and refunded 1 order." in messages_of(response)
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
+    entry = order.history.get()
+    assert (entry.change, entry.actor) == ("cancelled", admin_user.username)
+    assert entry.detail == {"amount": str(order.total), "currency": order.currency}
     assert order.refund_reference
     assert not order.tickets.filter(valid=True).exists()
     assert statuses(sold) == [SeatStatus.AVAILABLE] * 2
@@ -464,7 +474,7 @@ def test_cancel_order_action_refunds_and_frees_the_seats(admin_client):
 def test_cancel_order_action_reports_an_order_already_cancelled(admin_client):
     order = sell(seats(make_hall(), "A")[:1])
     url = reverse("admin:orders_order_changelist")
-    data = {"action": "cancel", "_selected_action": [order.pk], "index": 0}
+    data = {"action": "cancel", "_selected_action": [order.pk], "index": 0, "confirmed": "yes"}
     admin_client.post(url, data)
 
     response = admin_client.post(url, data, follow=True)
@@ -482,10 +492,18 @@ def test_revoke_ticket_links_action_closes_every_link_of_the_order(admin_client)
     response = admin_client.post(
         reverse("admin:orders_order_changelist"),
         {"action": "revoke_ticket_links", "_selected_action": [order.pk], "index": 0},
+    )
+    assert b"Revoke the ticket links of these orders?" in response.content
+    open_access_link(secret=secrets[0])  # still open until confirmed
+
+    response = admin_client.post(
+        reverse("admin:orders_order_changelist"),
+        {"action": "revoke_ticket_links", "_selected_action": [order.pk], "confirmed": "yes"},
         follow=True,
     )
 
     assert "Revoked 2 ticket links." in messages_of(response)
+    assert order.history.get().detail == {"count": 2}
     for secret in secrets:
         with pytest.raises(OrderNotFound):
             open_access_link(secret=secret)
@@ -508,6 +526,7 @@ def test_send_tickets_again_action_mails_paid_orders_only(admin_client):
     assert "The tickets of 1 order are on their way." in messages_of(response)
     resent = OrderMail.objects.filter(kind="resend").values_list("order_id", flat=True)
     assert list(resent) == [paid.pk]
+    assert list(paid.history.values_list("change", flat=True)) == ["tickets_resent"]
     outbox = admin_client.get(reverse("admin:orders_ordermail_changelist"))
     assert outbox.status_code == 200 and b"tickets sent again" in outbox.content
 

@@ -1,0 +1,45 @@
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
+
+
+class TicketNotFound(DomainError):
+    code = "unknown_ticket"
+    status = 404
+    title = _("This ticket does not exist.")
+
+
+class TicketNotMovable(DomainError):
+    code = "ticket_not_movable"
+    status = 409
+    title = _("Only a valid ticket of a paid order can be moved.")
+
+
+class TicketAlreadyUsed(DomainError):
+    code = "ticket_already_used"
+    status = 409
+    title = _("This ticket has been checked in at the door; it can no longer be changed.")
+
+
+class SeatNotFound(DomainError):
+    code = "seat_not_found"
+    status = 404
+    title = _("The performance has no such seat.")
+
+
+class SameSeat(DomainError):
+    code = "same_seat"
+    status = 422
+    title = _("The ticket is already for this seat.")
+
+
+class PriceDiffers(DomainError):
+    code = "price_differs"
+    status = 409
+    title = _("The new seat has another price than the ticket; choose a seat at the same price.")
+
+
+class SeatNotFree(DomainError):
+    code = "seat_not_free"
+    status = 409
+    title = _("The new seat is held, sold or blocked; choose another.")

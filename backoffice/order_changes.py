@@ -1,0 +1,113 @@
+"""Changes staff make to a paid order. Each is one transaction, takes the same locks as the
+buyer's path, writes seats only through the inventory, and is recorded in the order's
+history (orders/history.py).
+
+Lock order: the order row, then its ticket rows (a check-in of the ticket locks the same row,
+so a change and a check-in of one ticket never both succeed on stale reads), then seats — the
+new seat is taken with SKIP LOCKED, so staff never wait on a buyer taking it, nor a buyer on
+staff.
+
+This module sits above check-in (pyproject.toml's layers): whether a ticket was used at the
+door is check-in's state, and a used ticket is never changed."""
+
+from django.db import IntegrityError, transaction
+
+from backoffice.errors import (
+    PriceDiffers,
+    SameSeat,
+    SeatNotFound,
+    SeatNotFree,
+    TicketAlreadyUsed,
+    TicketNotFound,
+    TicketNotMovable,
+)
+from catalog import inventory
+from catalog.models import Seat, SectionTicketType
+from checkin.models import CheckIn
+from core.dbtime import db_now
+from orders.history import record_change
+from orders.models import MailKind, Order, OrderChange, OrderStatus, Ticket
+from orders.outbox import record_mail
+from orders.settlement import new_ticket_code
+
+
+def seat_label(seat: Seat) -> str:
+    return f"{seat.section.name} {seat.row}-{seat.number}"
+
+
+def move_ticket(*, ticket_id: int, to_seat_id: int, actor: str) -> Ticket:
+    """Move a ticket to another free seat of its performance at the same price, in one
+    transaction: the old ticket is voided and its seat freed, the new seat sold to a new
+    ticket (a new code: the old one no longer opens the door), both seats' changes reach the
+    watchers, and the buyer is sent the tickets again. Returns the new ticket."""
+    try:
+        return _move_ticket(ticket_id, to_seat_id, actor)
+    except IntegrityError as error:  # the seat's valid ticket was made meanwhile: it is sold
+        raise SeatNotFree() from error
+
+
+def _move_ticket(ticket_id: int, to_seat_id: int, actor: str) -> Ticket:
+    with transaction.atomic():
+        order_id = Ticket.objects.filter(pk=ticket_id).values_list("order_id", flat=True).first()
+        if order_id is None:
+            raise TicketNotFound()
+        order = Order.objects.select_for_update(of=("self",)).get(pk=order_id)
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("seat__section")
+            .get(pk=ticket_id)
+        )
+        if order.status != OrderStatus.PAID or not ticket.valid:
+            raise TicketNotMovable()
+        if CheckIn.objects.filter(ticket_id=ticket_id).exists():
+            raise TicketAlreadyUsed()
+        to_seat = _seat_at_same_price(order.performance_id, to_seat_id, ticket)
+        now = db_now()
+        if not Seat.objects.filter(pk=to_seat.pk).filter(inventory.free(now)).exists():
+            raise SeatNotFree()
+        Ticket.objects.filter(pk=ticket_id).update(valid=False)
+        moved = Ticket.objects.create(
+            order=order,
+            seat=to_seat,
+            ticket_type_id=to_seat.ticket_type_id,
+            price=ticket.price,
+            code=new_ticket_code(),
+        )
+        if not inventory.sell_free(
+            performance_id=order.performance_id, seat_id=to_seat.id, ticket_id=moved.pk, now=now
+        ):
+            raise SeatNotFree()  # rolls back the tickets too
+        inventory.unsell(seat_ids=[ticket.seat_id])
+        record_change(
+            order_id=order.pk,
+            change=OrderChange.TICKET_MOVED,
+            actor=actor,
+            old_code=ticket.code,
+            new_code=moved.code,
+            from_seat=seat_label(ticket.seat),
+            to_seat=seat_label(to_seat),
+        )
+        record_mail(order_id=order.pk, kind=MailKind.RESEND, now=now)
+    return moved
+
+
+def _seat_at_same_price(performance_id: int, seat_id: int, ticket: Ticket) -> Seat:
+    seat = (
+        Seat.objects.select_related("section")
+        .filter(pk=seat_id, performance_id=performance_id)
+        .first()
+    )
+    if seat is None:
+        raise SeatNotFound()
+    if seat.pk == ticket.seat_id:
+        raise SameSeat()
+    price = (
+        SectionTicketType.objects.filter(
+            section_id=seat.section_id, ticket_type_id=seat.ticket_type_id
+        )
+        .values_list("price", flat=True)
+        .first()
+    )
+    if price != ticket.price:
+        raise PriceDiffers()
+    return seat
