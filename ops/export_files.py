@@ -32,12 +32,12 @@ def headings() -> list[str]:
     return [str(heading) for _field, heading in COLUMNS]
 
 
-def cells(row: AttendeeRow, zone: tzinfo, *, aware: bool) -> list:
+def cells(row: AttendeeRow, zone: tzinfo, *, aware: bool, statuses: dict[str, str]) -> list:
     values = []
     for field, _heading in COLUMNS:
         value = getattr(row, field)
         if field == "status":
-            value = str(OrderStatus(value).label)
+            value = statuses[value]
         if isinstance(value, datetime):
             value = value.astimezone(zone).replace(microsecond=0)  # as a person reads them
             value = value.isoformat(timespec="seconds") if aware else value.replace(tzinfo=None)
@@ -52,13 +52,19 @@ class _Line:
         return text
 
 
+def status_labels() -> dict[str, str]:
+    """Each status as the reader's language says it, looked up once per file."""
+    return {status.value: str(status.label) for status in OrderStatus}
+
+
 def csv_lines(performance: Performance) -> Iterator[str]:
     """The CSV, line by line (with a byte-order mark, so that Excel reads it as UTF-8)."""
     writer = csv.writer(_Line())
     zone = sales_time_zone(performance)
+    statuses = status_labels()
     yield "\ufeff" + writer.writerow(headings())
     for row in attendee_rows(performance_id=performance.pk):
-        yield writer.writerow(cells(row, zone, aware=True))
+        yield writer.writerow(cells(row, zone, aware=True, statuses=statuses))
 
 
 def write_csv(performance: Performance, file: TextIO) -> None:
@@ -69,9 +75,10 @@ def write_xlsx(performance: Performance, file: BinaryIO) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="Orders")
     zone = sales_time_zone(performance)
+    statuses = status_labels()
     sheet.append(headings())
     for row in attendee_rows(performance_id=performance.pk):
-        sheet.append(cells(row, zone, aware=False))
+        sheet.append(cells(row, zone, aware=False, statuses=statuses))
     workbook.save(file)
 
 

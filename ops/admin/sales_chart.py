@@ -16,6 +16,7 @@ from orders.sales import SalesDay
 WIDTH, HEIGHT = 720, 220
 TOP, BOTTOM, SIDE = 16, 28, 8  # room for the tallest bar's figure and the day labels
 MOST_LABELS = 8  # day labels under the bars, so they never overlap
+WIDEST_BAR = 36  # a sale of a few days still looks like days, not like a wall
 
 
 @dataclass(frozen=True)
@@ -61,19 +62,20 @@ def sales_bars(days: list[SalesDay], *, currency: str) -> dict:
     label_every = -(-len(shown) // MOST_LABELS)
     rtl = get_language_bidi()
     bars = []
+    bar_width = min(slot * 0.8, WIDEST_BAR)
     for index, day in enumerate(shown):
         height = plot * day.tickets / highest
-        x = SIDE + index * slot + slot * 0.1
+        center = SIDE + (index + 0.5) * slot
         if rtl:
-            x = WIDTH - x - slot * 0.8
+            center = WIDTH - center
         label = day_label(day.day)
         bars.append(
             Bar(
-                x=round(x, 2),
+                x=round(center - bar_width / 2, 2),
                 y=round(TOP + plot - height, 2),
-                width=round(slot * 0.8, 2),
+                width=round(bar_width, 2),
                 height=round(height, 2),
-                center=round(x + slot * 0.4, 2),
+                center=round(center, 2),
                 label=label,
                 title=f"{label}: {digits(day.tickets)} — {money(day.revenue, currency)}",
                 show_label=index % label_every == 0 or index == len(shown) - 1,
@@ -86,6 +88,6 @@ def sales_bars(days: list[SalesDay], *, currency: str) -> dict:
         "baseline": TOP + plot,
         "label_y": HEIGHT - 8,
         "highest": digits(highest),
+        # (text-anchor "start" is the text's right end in a right-to-left page)
         "highest_x": WIDTH - SIDE if rtl else SIDE,
-        "highest_anchor": "end" if rtl else "start",
     }
