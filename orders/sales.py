@@ -4,7 +4,11 @@ refunds, per performance and per event; read for the organizer's dashboard (ops/
 Every figure is an aggregate computed by the database (grouped queries over tickets, seats and
 payments), so the number of queries is the same for 20 tickets as for 20,000: nothing here
 loops over tickets in Python. Sold and revenue count valid tickets, so they agree with the
-seats sold; a cancelled (refunded) ticket moves from them to the refunds.
+seats sold; a cancelled (refunded) ticket moves from them to the refunds. Check-ins are
+counted in the same query as the tickets' money, through the ticket's reverse relation
+`checkin` (checkin.CheckIn, an app above this one) by name, with no Python import: the door's
+own count (checkin/selectors.py `door_counts`) counts the same rows, valid tickets with a
+check-in, but a query of its own would read the 20,000 tickets once more.
 """
 
 from dataclasses import dataclass
@@ -49,6 +53,7 @@ class PriceSales:
     held: int  # seats in holds that have not expired
     available: int
     revenue: Decimal  # the valid tickets' prices
+    admitted: int  # valid tickets checked in at the door
     refunded: int  # tickets cancelled and refunded
     refunded_amount: Decimal
 
@@ -82,6 +87,10 @@ class PerformanceSales:
     @property
     def held(self) -> int:
         return sum(row.held for row in self.by_price)
+
+    @property
+    def admitted(self) -> int:
+        return sum(row.admitted for row in self.by_price)
 
 
 def performance_sales(*, performance_id: int) -> PerformanceSales:
@@ -131,6 +140,7 @@ def sales_by_price(*, performance: Performance) -> list[PriceSales]:
         .values("seat__section_id", "ticket_type_id")
         .annotate(
             revenue=Coalesce(Sum("price", filter=Q(valid=True)), ZERO),
+            admitted=Count("checkin", filter=Q(valid=True)),
             refunded=Count("id", filter=Q(valid=False)),
             refunded_amount=Coalesce(Sum("price", filter=Q(valid=False)), ZERO),
         )
@@ -142,7 +152,7 @@ def sales_by_price(*, performance: Performance) -> list[PriceSales]:
         .order_by("section__position", "section_id", "ticket_type__name")
     )
     empty_seats = {"allocated": 0, "sold": 0, "held": 0, "available": 0}
-    empty_money = {"revenue": ZERO, "refunded": 0, "refunded_amount": ZERO}
+    empty_money = {"revenue": ZERO, "admitted": 0, "refunded": 0, "refunded_amount": ZERO}
     return [
         PriceSales(
             section=section,
@@ -182,6 +192,7 @@ class PerformanceTotals:
     revenue: Decimal
     held: int
     orders: int  # paid orders
+    admitted: int  # valid tickets checked in
     refunded: int  # tickets refunded
     refunded_amount: Decimal
 
@@ -206,6 +217,7 @@ def event_sales(*, event_id: int) -> EventSales:
             sold=Count("id", filter=Q(valid=True)),
             revenue=Coalesce(Sum("price", filter=Q(valid=True)), ZERO),
             orders=Count("order_id", distinct=True, filter=Q(order__status=OrderStatus.PAID)),
+            admitted=Count("checkin", filter=Q(valid=True)),
             refunded=Count("id", filter=Q(valid=False)),
             refunded_amount=Coalesce(Sum("price", filter=Q(valid=False)), ZERO),
         )
@@ -217,7 +229,10 @@ def event_sales(*, event_id: int) -> EventSales:
         .annotate(n=Count("id"))
         .order_by()
     )
-    none = {"sold": 0, "revenue": ZERO, "orders": 0, "refunded": 0, "refunded_amount": ZERO}
+    none = {
+        "sold": 0, "revenue": ZERO, "orders": 0, "admitted": 0, "refunded": 0,
+        "refunded_amount": ZERO,
+    }  # fmt: skip
     performances = [
         PerformanceTotals(
             performance_id=pk,

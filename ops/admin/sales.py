@@ -7,7 +7,6 @@ addresses and the money are behind two permissions: viewing the performance (or 
 viewing orders.
 """
 
-from collections import Counter
 from tempfile import SpooledTemporaryFile
 
 from django.contrib import admin
@@ -20,7 +19,6 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Performance
-from checkin.selectors import door_counts
 from core.localformat import digits, money, when
 from ops.admin.sales_chart import day_label, sales_bars
 from ops.export_files import FORMATS, csv_lines, export_filename, write_xlsx
@@ -66,7 +64,6 @@ class PerformanceSalesPages:
         _allowed(self, request, performance)
         sales = performance_sales(performance_id=performance.pk)
         currency = sales.currency
-        door = door_totals([performance.pk])
         context = {
             **self.admin_site.each_context(request),
             "title": _("Sales of %(performance)s") % {"performance": performance},
@@ -91,8 +88,7 @@ class PerformanceSalesPages:
                 "sold": digits(sales.sold),
                 "revenue": money(sales.revenue, currency),
                 "held": digits(sales.held),
-                "admitted": digits(door["admitted", performance.pk]),
-                "expected": digits(door["expected", performance.pk]),
+                "admitted": digits(sales.admitted),
             },
             "refunds": {
                 "orders": digits(sales.refunds.orders),
@@ -127,17 +123,7 @@ class PerformanceSalesPages:
         )
 
 
-def door_totals(performance_ids: list[int]) -> Counter:
-    """Tickets admitted and expected at the door per performance, keyed (figure, id), from
-    the door's one grouped query (a row per section)."""
-    totals = Counter()
-    for count in door_counts(performance_ids=performance_ids):
-        totals["admitted", count.performance_id] += count.admitted
-        totals["expected", count.performance_id] += count.expected
-    return totals
-
-
-PRICE_COUNTS = ("allocated", "sold", "held", "available", "refunded")
+PRICE_COUNTS = ("allocated", "sold", "held", "available", "admitted", "refunded")
 
 
 def links(performance_id: int) -> dict:
@@ -170,14 +156,12 @@ class EventSalesPages:
         _allowed(self, request, event)
         sales = event_sales(event_id=event.pk)
         currency = event.currency
-        door = door_totals([row.performance_id for row in sales.performances])
         rows = [
             {
                 "starts_at": when(row.starts_at),
                 "sales_url": reverse("admin:catalog_performance_sales", args=[row.performance_id]),
                 "revenue": money(row.revenue, currency),
                 "refunded_amount": money(row.refunded_amount, currency),
-                "admitted": digits(door["admitted", row.performance_id]),
                 **{key: digits(getattr(row, key)) for key in EVENT_COUNTS},
             }
             for row in sales.performances
@@ -185,7 +169,6 @@ class EventSalesPages:
         totals = {
             "revenue": money(sales.total("revenue"), currency),
             "refunded_amount": money(sales.total("refunded_amount"), currency),
-            "admitted": digits(sum(n for (figure, _id), n in door.items() if figure == "admitted")),
             **{key: digits(sales.total(key)) for key in EVENT_COUNTS},
         }
         context = {
@@ -199,4 +182,4 @@ class EventSalesPages:
         return TemplateResponse(request, "admin/catalog/event/sales.html", context)
 
 
-EVENT_COUNTS = ("sold", "orders", "held", "refunded")
+EVENT_COUNTS = ("sold", "orders", "held", "admitted", "refunded")

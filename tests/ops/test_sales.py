@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Seat, SeatStatus
+from checkin.selectors import door_counts
 from orders.models import Order, Ticket
 from orders.sales import event_sales, performance_sales
 from reservations.services import hold_seats
@@ -51,6 +52,8 @@ def test_the_figures_agree_with_the_seats_and_the_tickets(client, performance):
     assert sales.sold == seats.filter(status=SeatStatus.SOLD).count() == 5
     assert sales.revenue == valid.aggregate(s=Sum("price"))["s"] == Decimal("80")
     assert sales.held == 2
+    door = door_counts(performance_ids=[performance.pk])  # the door's own count
+    assert sales.admitted == sum(count.admitted for count in door) == 1
     assert [(day.tickets, day.revenue) for day in sales.by_day] == [(3, 60), (2, 20)]
     assert sales.by_day[1].day - sales.by_day[0].day == timedelta(days=2)
     by_price = {(row.section, row.ticket_type): row for row in sales.by_price}
@@ -73,7 +76,9 @@ def test_the_event_totals_add_up_its_performances(client, performance):
     other.event = performance.event
     other.save(update_fields=["event"])
     sell(other, 4)
-    sales = event_sales(event_id=performance.event_id)
+    with CaptureQueriesContext(connection) as queries:
+        sales = event_sales(event_id=performance.event_id)
+    assert len(queries) == 4  # the event, its tickets, its live holds, its performances
     by_id = {row.performance_id: row for row in sales.performances}
     assert (by_id[performance.pk].sold, by_id[other.pk].sold) == (5, 4)
     assert (
@@ -82,6 +87,7 @@ def test_the_event_totals_add_up_its_performances(client, performance):
     )
     assert sales.total("revenue") == Decimal("80") + 4 * Decimal("20")
     assert sales.total("held") == 2
+    assert sales.total("admitted") == 1
     assert sales.total("orders") == 3  # paid ones: the cancelled order is a refund
     assert sales.total("refunded_amount") == Decimal("40")
 
