@@ -3,7 +3,7 @@ the database in a number of queries that does not grow with the tickets, and the
 them to staff who may see orders, and to nobody else."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import Seat, SeatStatus
 from checkin.selectors import door_counts
@@ -181,3 +182,18 @@ def test_the_sales_pages_are_refused_to_buyers(client, django_user_model, perfor
     client.force_login(django_user_model.objects.create_user("buyer", password="x-pass-1234"))
     response = client.get(reverse("admin:catalog_performance_sales", args=[performance.pk]))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_sale_counts_on_the_day_of_the_sales_time_zone(settings, performance):
+    settings.TIME_ZONE = "Asia/Tehran"  # UTC+03:30
+    (ticket,) = sell(performance, 1)
+    late_evening_utc = datetime(2026, 11, 29, 22, 0, tzinfo=UTC)  # 01:30 on the 30th in Tehran
+    Order.objects.filter(pk=ticket.order_id).update(created_at=late_evening_utc)
+    with timezone.override("UTC"):  # whatever zone the request runs in
+        (day,) = performance_sales(performance_id=performance.pk).by_day
+    assert day.day == date(2026, 11, 30)
+
+
+def test_the_event_page_opens_for_a_new_event(admin_client):
+    assert admin_client.get(reverse("admin:catalog_event_add")).status_code == 200
+    assert admin_client.get(reverse("admin:catalog_performance_add")).status_code == 200
