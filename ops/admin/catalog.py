@@ -32,6 +32,7 @@ from catalog.services import generate_section_seats
 from core.errors import DomainError
 from ops.admin.door_counts import door_table
 from ops.admin.forms import CopyLayoutForm, GenerateSeatsForm
+from ops.admin.sales import EventSalesPages, PerformanceSalesPages
 
 
 def error_message(error: DomainError) -> str:
@@ -80,8 +81,9 @@ class TicketTypeInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(EventSalesPages, admin.ModelAdmin):
     list_display = ("name", "venue", "currency")
+    readonly_fields = ("sales",)
     search_fields = ("name", "venue")
     inlines = [TicketTypeInline]
 
@@ -94,13 +96,13 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(Performance)
-class PerformanceAdmin(admin.ModelAdmin):
+class PerformanceAdmin(PerformanceSalesPages, admin.ModelAdmin):
     list_display = ("__str__", "event", "starts_at", "sales_start", "sales_end")
     list_filter = ("event",)
     list_select_related = ("event",)
     date_hierarchy = "starts_at"
     inlines = [SectionInline]
-    readonly_fields = ("capacity", "door")
+    readonly_fields = ("capacity", "door", "sales")
     actions = ["copy_layout"]
     fieldsets = [
         (
@@ -135,6 +137,7 @@ class PerformanceAdmin(admin.ModelAdmin):
             *self.fieldsets,
             (_("Capacity"), {"fields": ("capacity",)}),
             (_("At the door"), {"fields": ("door",)}),
+            (_("Sales"), {"fields": ("sales",)}),
         ]
 
     @admin.display(description=_("capacity"))
