@@ -121,9 +121,9 @@ def measure(seats: int) -> dict:
     from django.test import Client
     from django.urls import reverse
 
+    from backoffice.sales import performance_sales
     from catalog.models import Performance
     from ops.export_files import write_csv, write_xlsx
-    from orders.sales import performance_sales
 
     started = time.perf_counter()
     performance_id = seed(seats)

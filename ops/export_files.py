@@ -1,6 +1,6 @@
 """A performance's orders and attendees as a file: CSV (streamed) or Excel (.xlsx, written by
 openpyxl in its write-only mode, which keeps one row in memory at a time). The rows come from
-orders/exports.py; every text cell is made safe against formula injection there.
+backoffice/exports.py; every text cell is made safe against formula injection there.
 
 Times are written in the performance's sales time zone: in CSV as ISO 8601 with their offset,
 in Excel as plain dates and times (Excel has no time zones; openpyxl refuses aware ones).
@@ -13,10 +13,10 @@ from typing import BinaryIO, TextIO
 
 from openpyxl import Workbook
 
+from backoffice.exports import COLUMNS, AttendeeRow, attendee_rows, spreadsheet_safe
+from backoffice.sales import sales_time_zone
 from catalog.models import Performance
-from orders.exports import COLUMNS, AttendeeRow, attendee_rows, spreadsheet_safe
 from orders.models import OrderStatus
-from orders.sales import sales_time_zone
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

@@ -1,7 +1,7 @@
 """Sales at a glance and the exports, in the organizer's admin: a page per performance and
 per event (linked from their admin pages), and the orders and attendees as CSV or Excel.
 
-The figures come from orders/sales.py (aggregates computed by the database) and the files
+The figures come from backoffice/sales.py (aggregates computed by the database) and the files
 from ops/export_files.py; this module checks who may see them and renders. Buyers' names,
 addresses and the money are behind two permissions: viewing the performance (or event) and
 viewing orders.
@@ -18,11 +18,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.sales import event_sales, performance_sales
 from catalog.models import Performance
 from core.localformat import digits, money, when
 from ops.admin.sales_chart import day_label, sales_bars
 from ops.export_files import FORMATS, csv_lines, export_filename, write_xlsx
-from orders.sales import event_sales, performance_sales
 
 ORDERS_PERMISSION = "orders.view_order"
 

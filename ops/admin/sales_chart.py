@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import jdatetime
 from django.utils.translation import get_language_bidi
 
+from backoffice.sales import SalesDay
 from core.localformat import digits, money, persian
-from orders.sales import SalesDay
 
 WIDTH, HEIGHT = 720, 220
 TOP, BOTTOM, SIDE = 16, 28, 8  # room for the tallest bar's figure and the day labels

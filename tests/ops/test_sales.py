@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from backoffice.sales import event_sales, performance_sales
 from catalog.models import Seat, SeatStatus
 from checkin.selectors import door_counts
 from orders.models import Order, Ticket
-from orders.sales import event_sales, performance_sales
 from reservations.services import hold_seats
 from tests.checkin.door import cancel, device, qr, scan, sell
 from tests.factories import make_performance, seat_ids

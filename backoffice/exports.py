@@ -2,8 +2,8 @@
 so that 20,000 tickets never sit in memory at once. Both formats (ops/export_files.py) and both
 callers (the admin's buttons, `manage.py export_orders`) take their rows from here.
 
-The check-in time is read through the ticket's reverse relation `checkin` (checkin.CheckIn, an
-app above this one) by name, with no Python import, as a seat names its ticket.
+The check-in time is read through the ticket's reverse relation `checkin` (checkin.CheckIn:
+the back office sits above the door).
 """
 
 from collections.abc import Iterator

@@ -6,9 +6,9 @@ payments), so the number of queries is the same for 20 tickets as for 20,000: no
 loops over tickets in Python. Sold and revenue count valid tickets, so they agree with the
 seats sold; a cancelled (refunded) ticket moves from them to the refunds. Check-ins are
 counted in the same query as the tickets' money, through the ticket's reverse relation
-`checkin` (checkin.CheckIn, an app above this one) by name, with no Python import: the door's
-own count (checkin/selectors.py `door_counts`) counts the same rows, valid tickets with a
-check-in, but a query of its own would read the 20,000 tickets once more.
+`checkin` (checkin.CheckIn: the back office sits above the door): the door's own count
+(checkin/selectors.py `door_counts`) counts the same rows, valid tickets with a check-in, but
+a query of its own would read the 20,000 tickets once more.
 """
 
 from dataclasses import dataclass
