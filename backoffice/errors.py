@@ -43,3 +43,9 @@ class SeatNotFree(DomainError):
     code = "seat_not_free"
     status = 409
     title = _("The new seat is held, sold or blocked; choose another.")
+
+
+class NoTicketsChosen(DomainError):
+    code = "no_tickets_chosen"
+    status = 422
+    title = _("Choose one or more valid tickets of this order.")

@@ -11,8 +11,10 @@ This module sits above check-in (pyproject.toml's layers): whether a ticket was 
 door is check-in's state, and a used ticket is never changed."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 
 from backoffice.errors import (
+    NoTicketsChosen,
     PriceDiffers,
     SameSeat,
     SeatNotFound,
@@ -22,13 +24,14 @@ from backoffice.errors import (
     TicketNotMovable,
 )
 from catalog import inventory
-from catalog.models import Seat, SectionTicketType
+from catalog.models import Seat, SeatStatus, SectionTicketType
 from checkin.models import CheckIn
 from core.dbtime import db_now
 from orders.history import record_change
 from orders.models import MailKind, Order, OrderChange, OrderStatus, Ticket
 from orders.outbox import record_mail
 from orders.settlement import new_ticket_code
+from payments.providers import payment_provider
 
 
 def seat_label(seat: Seat) -> str:
@@ -87,7 +90,7 @@ def _move_ticket(ticket_id: int, to_seat_id: int, actor: str) -> Ticket:
             from_seat=seat_label(ticket.seat),
             to_seat=seat_label(to_seat),
         )
-        record_mail(order_id=order.pk, kind=MailKind.RESEND, now=now)
+        record_mail(order_id=order.pk, kind=MailKind.CHANGED, now=now)
     return moved
 
 
@@ -111,3 +114,55 @@ def _seat_at_same_price(performance_id: int, seat_id: int, ticket: Ticket) -> Se
     if price != ticket.price:
         raise PriceDiffers()
     return seat
+
+
+def cancel_tickets(*, order_id: int, ticket_ids: list[int], actor: str) -> str:
+    """Cancel some valid tickets of a paid order and refund their price through the payment
+    provider (once, however often this is run: the refund's key names the tickets); their
+    seats go back on sale, the buyer is sent the tickets that remain. Cancelling every
+    remaining ticket cancels the order. Returns the refund's reference."""
+    chosen = sorted(set(ticket_ids))
+    with transaction.atomic():
+        order = Order.objects.select_for_update(of=("self",)).get(pk=order_id)
+        if order.status != OrderStatus.PAID:
+            raise TicketNotMovable()
+        tickets = list(
+            Ticket.objects.select_for_update(of=("self",))
+            .filter(order=order, pk__in=chosen, valid=True)
+            .order_by("pk")
+        )
+        if not chosen or len(tickets) != len(chosen):
+            raise NoTicketsChosen()
+        if CheckIn.objects.filter(ticket_id__in=chosen).exists():
+            raise TicketAlreadyUsed()
+        amount = sum((t.price for t in tickets), start=order.total * 0)
+        reference = payment_provider().refund_part(
+            reference=order.payment_reference,
+            amount=amount,
+            currency=order.currency,
+            key=f"order-{order.pk}-tickets-{'-'.join(map(str, chosen))}",
+        )
+        Ticket.objects.filter(pk__in=chosen).update(valid=False)
+        seats = Seat.objects.filter(pk__in=[t.seat_id for t in tickets], status=SeatStatus.SOLD)
+        inventory.unsell(seat_ids=list(seats.order_by("id").select_for_update(of=("self",))
+                                       .values_list("id", flat=True)))  # fmt: skip
+        now = db_now()
+        left = order.tickets.filter(valid=True).aggregate(total=Sum("price"))["total"]
+        if left is None:
+            order.status, order.cancelled_at = OrderStatus.CANCELLED, now
+            order.refund_reference = reference
+            order.save(update_fields=["status", "cancelled_at", "refund_reference"])
+        record_change(
+            order_id=order.pk,
+            change=OrderChange.TICKETS_CANCELLED,
+            actor=actor,
+            codes=[t.code for t in tickets],
+            amount=str(amount),
+            currency=order.currency,
+        )
+        record_mail(
+            order_id=order.pk,
+            kind=MailKind.CHANGED if left is not None else MailKind.CANCELLATION,
+            now=now,
+        )
+    return reference

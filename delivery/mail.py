@@ -24,6 +24,7 @@ from orders.selectors import order_tickets
 TEMPLATE_OF_KIND = {
     MailKind.CONFIRMATION: "tickets",
     MailKind.RESEND: "tickets",
+    MailKind.CHANGED: "tickets",
     MailKind.CANCELLATION: "cancellation",
     MailKind.PAYMENT_REFUNDED: "refund",
 }
@@ -103,8 +104,18 @@ def _context(order: Order, kind: str) -> dict:
         subject = gettext("Order %(order)s cancelled and refunded: %(event)s") % values
     elif kind == MailKind.RESEND:
         subject = gettext("Your tickets, sent again: %(event)s, %(when)s") % values
+    elif kind == MailKind.CHANGED:
+        subject = gettext("Your order was changed: %(event)s, %(when)s") % values
     else:
         subject = gettext("Your tickets: %(event)s, %(when)s") % values
+    # A paid order's mail lists the tickets that open the door now (staff may have moved or
+    # cancelled some); a cancellation lists what was cancelled.
+    listed = [
+        ticket
+        for ticket in order_tickets(order=order)
+        if ticket.valid or kind == MailKind.CANCELLATION
+    ]
+    total = order.total if kind == MailKind.CANCELLATION else sum(t.price for t in listed)
     tickets = [
         {
             "section": ticket.section,
@@ -115,7 +126,7 @@ def _context(order: Order, kind: str) -> dict:
             "price": money(ticket.price, order.currency),
             "code": ticket.code,
         }
-        for ticket in order_tickets(order=order)
+        for ticket in listed
     ]
     return {
         **values,
@@ -124,7 +135,7 @@ def _context(order: Order, kind: str) -> dict:
         "name": order.name,
         "venue": event.venue,
         "tickets": tickets,
-        "total": money(order.total, order.currency),
+        "total": money(total, order.currency),
         "rtl": translation.get_language_bidi(),
         "language": translation.get_language(),
         "tickets_url": None,  # set for a mail that carries tickets (compose_order_mail)

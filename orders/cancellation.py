@@ -7,7 +7,10 @@ that locks seats takes them), so a cancellation and a hold or another cancellati
 on each other in a circle.
 """
 
+from decimal import Decimal
+
 from django.db import transaction
+from django.db.models import Sum
 
 from catalog import inventory
 from catalog.models import Seat, SeatStatus
@@ -32,13 +35,24 @@ def cancel_order(*, order_id: int, actor: str = "") -> Order:
         if order.status != OrderStatus.PAID:
             raise OrderNotCancellable()
         now = db_now()
+        left = order.tickets.filter(valid=True).aggregate(total=Sum("price"))["total"] or 0
+        left = Decimal(left).quantize(order.total)  # SQLite's sum drops the decimal places
         _unsell_seats(order)
         order.tickets.update(valid=False)
         # Inside the transaction, unlike checkout's calls: the provider refunds a charge once
         # however often it is asked, so a cancel cut short after the refund is simply run again.
-        order.refund_reference = payment_provider().refund(
-            reference=order.payment_reference, amount=order.total, currency=order.currency
-        )
+        provider = payment_provider()
+        if left == order.total:
+            order.refund_reference = provider.refund(
+                reference=order.payment_reference, amount=order.total, currency=order.currency
+            )
+        else:  # staff cancelled some tickets before (backoffice/order_changes.py): the rest
+            order.refund_reference = provider.refund_part(
+                reference=order.payment_reference,
+                amount=left,
+                currency=order.currency,
+                key=f"order-{order.pk}-rest",
+            )
         order.status = OrderStatus.CANCELLED
         order.cancelled_at = now
         order.save(update_fields=["status", "cancelled_at", "refund_reference"])
@@ -47,7 +61,7 @@ def cancel_order(*, order_id: int, actor: str = "") -> Order:
             order_id=order.pk,
             change=OrderChange.CANCELLED,
             actor=actor,
-            amount=str(order.total),
+            amount=str(left),
             currency=order.currency,
         )
     return order

@@ -19,6 +19,12 @@ def describe(event: OrderEvent) -> str:
     if event.change == OrderChange.TICKET_MOVED:
         moved = _("Ticket %(old_code)s moved from %(from_seat)s to %(to_seat)s")
         return f"{moved % detail}; {_('new ticket %(new_code)s') % detail}"
+    if event.change == OrderChange.TICKETS_CANCELLED:
+        codes = ", ".join(detail["codes"])
+        return _("Tickets %(codes)s cancelled; %(amount)s %(currency)s refunded") % {
+            **detail,
+            "codes": codes,
+        }
     if event.change == OrderChange.CANCELLED:
         return _("Cancelled; %(amount)s %(currency)s refunded") % detail
     if event.change == OrderChange.LINKS_REVOKED:

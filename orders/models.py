@@ -206,6 +206,7 @@ class MailKind(models.TextChoices):
     CONFIRMATION = "confirmation", _("confirmation")  # the order is paid: its tickets
     CANCELLATION = "cancellation", _("cancellation")  # the order was cancelled and refunded
     RESEND = "resend", _("tickets sent again")  # asked for again; any number per order
+    CHANGED = "changed", _("order changed")  # staff moved or cancelled some of its tickets
     # A payment approved after its hold lost its seats, refunded: no order, so no tickets.
     PAYMENT_REFUNDED = "refunded", _("payment refunded")
 
@@ -297,6 +298,7 @@ class OrderMail(models.Model):
 class OrderChange(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled and refunded")
     TICKET_MOVED = "ticket_moved", _("ticket moved to another seat")
+    TICKETS_CANCELLED = "tickets_cancelled", _("tickets cancelled and refunded")
     TICKETS_RESENT = "tickets_resent", _("tickets sent again")
     LINKS_REVOKED = "links_revoked", _("ticket links revoked")
 

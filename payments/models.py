@@ -20,3 +20,16 @@ class Charge(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class PartialRefund(models.Model):
+    """Part of a charge given back (some tickets of an order cancelled), once per key."""
+
+    charge = models.ForeignKey(Charge, on_delete=models.PROTECT, related_name="partial_refunds")
+    idempotency_key = models.CharField(max_length=300, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    reference = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.reference

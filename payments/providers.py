@@ -13,11 +13,17 @@ from functools import cache
 from typing import Protocol
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
 from django.utils.module_loading import import_string
 
 from core.dbtime import now_sql
 from core.sql import fetch_one
-from payments.models import Charge
+from payments.models import Charge, PartialRefund
+
+
+class RefundRefused(Exception):
+    """The provider refuses a refund: more than is left of the charge."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,10 @@ class PaymentProvider(Protocol):
     def refund(self, *, reference: str, amount: Decimal, currency: str) -> str:
         """Refund a charge in full, once: refunding it again returns the first refund's
         reference."""
+
+    def refund_part(self, *, reference: str, amount: Decimal, currency: str, key: str) -> str:
+        """Refund `amount` of a charge, once per key: the same key again returns the first
+        refund's reference. Raises RefundRefused beyond what is left of the charge."""
 
 
 class TestPaymentProvider:
@@ -87,6 +97,22 @@ class TestPaymentProvider:
         )
         charge = Charge.objects.get(reference=reference, approved=True)
         return charge.refund_reference
+
+    def refund_part(self, *, reference: str, amount: Decimal, currency: str, key: str) -> str:
+        with transaction.atomic():
+            charge = Charge.objects.select_for_update().get(reference=reference, approved=True)
+            done = PartialRefund.objects.filter(idempotency_key=key).first()
+            if done is not None:
+                return done.reference
+            given_back = charge.partial_refunds.aggregate(total=Sum("amount"))["total"] or 0
+            if charge.refund_reference or given_back + amount > charge.amount:
+                raise RefundRefused(reference)
+            return PartialRefund.objects.create(
+                charge=charge,
+                idempotency_key=key,
+                amount=amount,
+                reference=f"test-refund-{secrets.token_hex(8)}",
+            ).reference
 
 
 @cache

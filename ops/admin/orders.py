@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from ops.admin.catalog import PerformanceFilter, error_message
-from ops.admin.order_changes import confirmation_page, move_ticket_view
+from ops.admin.order_changes import cancel_tickets_view, confirmation_page, move_ticket_view
 from ops.admin.readonly import ReadOnly
 from orders.access import resend_tickets, revoke_access_links
 from orders.cancellation import cancel_order
@@ -113,8 +113,12 @@ class OrderAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         move = self.admin_site.admin_view(lambda r, object_id: move_ticket_view(self, r, object_id))
+        cancel = self.admin_site.admin_view(
+            lambda r, object_id: cancel_tickets_view(self, r, object_id)
+        )
         return [
             path("<int:object_id>/move-ticket/", move, name="orders_order_move_ticket"),
+            path("<int:object_id>/cancel-tickets/", cancel, name="orders_order_cancel_tickets"),
             *super().get_urls(),
         ]
 
@@ -122,8 +126,13 @@ class OrderAdmin(admin.ModelAdmin):
     def changes(self, order: Order) -> str:
         if order.status != OrderStatus.PAID:
             return "—"
-        url = reverse("admin:orders_order_move_ticket", args=[order.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Move a ticket to another seat"))
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:orders_order_move_ticket", args=[order.pk]),
+            _("Move a ticket to another seat"),
+            reverse("admin:orders_order_cancel_tickets", args=[order.pk]),
+            _("Cancel some tickets (partial refund)"),
+        )
 
     def has_add_permission(self, request):
         return False

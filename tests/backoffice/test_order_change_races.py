@@ -71,3 +71,30 @@ def test_moving_a_ticket_while_it_is_scanned_lets_in_the_old_code_or_moves_it_ne
             assert Ticket.objects.get(pk=ticket.pk).valid
             outcomes.add("admitted")
     assert outcomes  # which wins each round is the scheduler's; never both, never neither
+
+
+def test_cancelling_a_ticket_while_it_is_scanned_admits_it_or_refunds_it_never_both(
+    postgres_only, performance
+):
+    from backoffice.order_changes import cancel_tickets
+    from payments.models import PartialRefund
+
+    tickets = sell(performance, 6)
+    gate = device_for_token(device(performance))
+    for ticket in tickets[:5]:  # the sixth keeps the order paid throughout
+
+        def race(n: int, ticket=ticket):
+            if n == 0:
+                return cancel_tickets(order_id=ticket.order_id, ticket_ids=[ticket.pk],
+                                      actor="desk")  # fmt: skip
+            return check_in(device=gate, text=qr(ticket))
+
+        cancelled, scanned = run_threads(2, race)
+        refunded = PartialRefund.objects.filter(idempotency_key__endswith=f"-{ticket.pk}")
+        checked_in = CheckIn.objects.filter(ticket_id=ticket.pk).exists()
+        if isinstance(cancelled, str):
+            assert isinstance(scanned, TicketCancelled) and not checked_in, scanned
+            assert refunded.count() == 1
+        else:
+            assert isinstance(cancelled, TicketAlreadyUsed), cancelled
+            assert isinstance(scanned, Admission) and checked_in and not refunded.exists()

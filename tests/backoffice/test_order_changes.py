@@ -56,7 +56,7 @@ def test_a_moved_ticket_frees_its_seat_and_a_new_ticket_sells_the_new_one(perfor
     entry = ticket.order.history.get()
     assert (entry.change, entry.actor) == ("ticket_moved", "box-office-1")
     assert entry.detail["old_code"] == ticket.code and entry.detail["new_code"] == moved.code
-    assert OrderMail.objects.filter(order=ticket.order, kind=MailKind.RESEND).count() == 1
+    assert OrderMail.objects.filter(order=ticket.order, kind=MailKind.CHANGED).count() == 1
 
 
 @pytest.mark.parametrize("taken_by", ["hold", "sale", "block"])

@@ -566,3 +566,27 @@ def test_a_copied_performance_keeps_refusing_single_seat_gaps():
         sales_end=performance.sales_end,
     )
     assert copy.refuse_single_seat_gaps
+
+
+def test_cancel_some_tickets_page_names_the_refund_then_cancels_after_confirmation(
+    admin_client,
+):
+    from payments.models import PartialRefund
+
+    order = sell(seats(make_hall(), "A")[:3])
+    first, second, third = order.tickets.order_by("seat_id")
+    url = reverse("admin:orders_order_cancel_tickets", args=[order.pk])
+    assert admin_client.get(url).status_code == 200
+
+    asked = admin_client.post(url, {"tickets": [first.pk, third.pk]})
+
+    expected = f"refund {first.price + third.price} {order.currency}"
+    assert expected in asked.content.decode() and not PartialRefund.objects.exists()
+
+    done = admin_client.post(
+        url, {"tickets": [first.pk, third.pk], "confirmed": "yes"}, follow=True
+    )
+
+    assert any("Cancelled and refunded" in m for m in messages_of(done))
+    assert list(order.tickets.filter(valid=True)) == [second]
+    assert PartialRefund.objects.get().amount == first.price + third.price
