@@ -30,6 +30,7 @@ from django.core.cache import cache
 from catalog import snapshots
 from catalog.models import Performance
 from core.errors import ServiceUnavailable
+from core.metrics import QUEUE_ADMITTED, QUEUE_WAITING
 from core.tokens import derived_token, hash_token, new_token
 from reservations.errors import (
     PerformanceHasNoQueue,
@@ -224,9 +225,11 @@ def _step(*, performance_id: int, token: str, join: bool, now_ms: int | None) ->
         waiting = place.length - place.admitted_through
         wait = 0 if admitted else -(-position * 60 // terms.rate_per_minute)
         until = wait // 2
+        QUEUE_ADMITTED.labels(performance_id).set(place.admitted_through)
     else:
         waiting, wait = place.length, None
         until = (_opens_ms(terms, switched_on) - now_ms) // 1000  # the draw, at opening
+    QUEUE_WAITING.labels(performance_id).set(waiting)
     return QueueStatus(
         performance_id=performance_id,
         opened=place.opened,

@@ -234,3 +234,18 @@ def test_places_far_back_are_asked_to_poll_less_often_than_the_next_in_line(clie
     assert far["position"] >= 150 and far["wait_seconds"] >= 150
     assert far["poll_seconds"] == 60
     assert ask(client, places[2]["token"]).json()["poll_seconds"] == 2
+
+
+def test_the_queue_length_and_admissions_are_exported_to_prometheus(client, db):
+    from prometheus_client import REGISTRY
+
+    performance = make_performance()
+    performance.waiting_room = True
+    performance.waiting_room_rate = 1  # the first let in at opening, then one a minute
+    performance.sales_start = db_now() - timedelta(seconds=1)
+    performance.save()
+    for _ in range(4):
+        post(client, f"/performances/{performance.pk}/queue", {})
+    labels = {"performance": str(performance.pk)}
+    assert REGISTRY.get_sample_value("sandali_queue_waiting", labels) == 3
+    assert REGISTRY.get_sample_value("sandali_queue_admitted", labels) == 1
