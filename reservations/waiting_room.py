@@ -245,11 +245,22 @@ def _step(*, performance_id: int, token: str, join: bool, now_ms: int | None) ->
     )
 
 
+_sold_out_cache: dict[int, tuple[float, bool]] = {}
+
+
 def is_sold_out(*, performance_id: int) -> bool:
     """Whether no seat is free nor held (a held seat may come back): from the capacity
-    snapshot that every process shares for a second, not a query per poll."""
+    snapshot that every process shares, and remembered by the process as long, since every
+    poll asks (thousands a second in a surge)."""
+    seconds = settings.SANDALI_SNAPSHOT_SECONDS
+    cached = _sold_out_cache.get(performance_id)
+    if cached is not None and time.monotonic() - cached[0] < seconds:
+        return cached[1]
     figures = snapshots.capacity(performance_id=performance_id)
-    return not any(row.available or row.reserved for row in figures)
+    sold_out = not any(row.available or row.reserved for row in figures)
+    if seconds:
+        _sold_out_cache[performance_id] = (time.monotonic(), sold_out)
+    return sold_out
 
 
 def browser_binding(browser_id: str) -> str:
