@@ -79,7 +79,7 @@ async function ask() {
     return;
   }
   delay = nextDelay(status);
-  setTimeout(ask, delay * (0.75 + Math.random() / 2)); // jitter: thousands of pages spread out
+  setTimeout(ask, delay * (1 + Math.random() / 2)); // jitter, only later: thousands of pages spread out
 }
 
 show(config.first);
