@@ -170,8 +170,14 @@ def summarize(run: dict, *, room: bool, ranks: dict[str, int] | None) -> dict:
     outcomes = Counter(visit["outcome"] for visit in visits)
     holds = [ms / 1000 for visit in visits for ms in visit["hold_ms"]]
     bought = [visit["bought_at"] for visit in visits if visit["bought_at"]]
+    # Those who came after opening (without the room, those who came before send their first
+    # request at opening too: they are left out alike), in the order they sent it.
     after_opening = sorted(
-        (visit for visit in visits if visit["sent_at"] and visit["sent_at"] >= opens),
+        (
+            visit
+            for visit in visits
+            if visit["sent_at"] and run["start"] + visit["arrival"] >= opens
+        ),
         key=lambda visit: visit["sent_at"],
     )
     held = [visit["first_hold_at"] for visit in after_opening if visit["first_hold_at"]]
