@@ -64,6 +64,8 @@ def _body(status: waiting_room.QueueStatus, *, token: str, new: bool) -> dict:
         "wait_seconds": status.wait_seconds,
         "rate_per_minute": status.rate_per_minute,
         "opens_at": status.opens_at,
+        "sold_out": status.sold_out,
+        "poll_seconds": status.poll_seconds,
         "pass": hold_pass,
     }
 
@@ -94,8 +96,8 @@ def join_queue(request, performance_id: schemas.Id):
 def queue_place(request):
     """Where the place of the Sandali-Queue-Token header stands (400 queue_token_required
     without it); with `pass` once it is admitted: a new pass at each ask, but every pass of
-    one place shares its one count of hold requests. Ask again after about
-    min(wait_seconds, 5) s."""
+    one place shares its one count of hold requests. Ask again after `poll_seconds`; stop
+    when `sold_out`."""
     token = request.headers.get(QUEUE_TOKEN_HEADER)
     if not token:
         raise QueueTokenRequired()

@@ -276,6 +276,9 @@ class QueueOut(Schema):
     wait_seconds: int | None  # from the admission rate and the position
     rate_per_minute: int
     opens_at: datetime
+    # Every seat sold or blocked (none held that could come back): stop asking.
+    sold_out: bool
+    poll_seconds: int  # ask again after this many seconds, not sooner
     # When admitted: send it as the Sandali-Pass header, with the queue token as
     # Sandali-Queue-Token, on each hold request of the performance.
     hold_pass: str | None = Field(default=None, alias="pass")

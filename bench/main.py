@@ -337,6 +337,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads per app process")
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
     parser.add_argument("--no-browser", action="store_true", help="skip the phone map run")
+    parser.add_argument("--no-surge", action="store_true", help="skip the surge (bench/surge.py)")
     parser.add_argument("--output", type=Path, help="also write the JSON here")
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
@@ -349,6 +350,11 @@ def main() -> None:
     if not args.no_sqlite:
         log("sqlite")
         report["sqlite"] = sqlite_run(plan)
+    if not args.no_surge:
+        from bench.surge import surge_plan, surge_run  # it imports this module's helpers
+
+        log("surge (waiting room)")
+        report["surge"] = surge_run(surge_plan(args.quick), args.processes, args.threads)
     if not args.no_browser:
         log("the seat map on a phone (Chromium)")
         report["map_phone"] = map_phone_run(args.quick)

@@ -41,6 +41,18 @@ REDIS_FAILURES = Counter(
     "Calls to Redis that failed because it could not be reached, by use (cache, channel layer).",
     ["use"],
 )
+# The waiting room (reservations/waiting_room.py): set at each join and poll, from the
+# queue's shared store, so every process reports the queue as it last saw it (take the max).
+QUEUE_WAITING = Gauge(
+    "sandali_queue_waiting",
+    "Buyers in a performance's waiting room not yet let in, as this process last saw it.",
+    ["performance"],
+)
+QUEUE_ADMITTED = Gauge(
+    "sandali_queue_admitted",
+    "Buyers let in from a performance's waiting room so far, as this process last saw it.",
+    ["performance"],
+)
 REQUEST_SECONDS = Histogram(
     "sandali_request_seconds",
     "HTTP request latency, by route pattern and status.",

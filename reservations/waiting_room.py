@@ -12,6 +12,11 @@ thousands of buyers behind one carrier address are not locked out.
 
 The check of a pass needs no store: its signature, its age and its binding are enough. Only
 its use count is kept, in Django's cache (Redis when REDIS_URL is set).
+
+Every answer says when to ask again (`poll_seconds`: half the wait, between 2 s and a minute,
+so that those far back, who are most, ask least) and whether the performance is sold out
+(every seat sold or blocked, none held that could come back), so that the crowd still queued
+after a sell-out stops asking.
 """
 
 import time
@@ -22,8 +27,10 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 
+from catalog import snapshots
 from catalog.models import Performance
 from core.errors import ServiceUnavailable
+from core.metrics import QUEUE_ADMITTED, QUEUE_WAITING
 from core.tokens import derived_token, hash_token, new_token
 from reservations.errors import (
     PerformanceHasNoQueue,
@@ -36,6 +43,8 @@ from reservations.queue_store import QueueUnavailable, queue_store
 
 PASS_SALT = "sandali.waiting-room.pass"
 PLACE_USES_SECONDS = 86400  # how long a place's count of hold requests is kept: an on-sale
+POLL_MIN_SECONDS = 2
+POLL_MAX_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,8 @@ class QueueStatus:
     rate_per_minute: int
     opens_at: datetime
     entry: str  # the place's SHA-256 of its token: every pass of one place shares its count
+    sold_out: bool = False  # every seat sold or blocked: nothing left to queue for
+    poll_seconds: int = POLL_MIN_SECONDS  # when to ask again
 
 
 @dataclass(frozen=True)
@@ -213,8 +224,12 @@ def _step(*, performance_id: int, token: str, join: bool, now_ms: int | None) ->
     if place.opened:
         waiting = place.length - place.admitted_through
         wait = 0 if admitted else -(-position * 60 // terms.rate_per_minute)
+        until = wait // 2
+        QUEUE_ADMITTED.labels(performance_id).set(place.admitted_through)
     else:
         waiting, wait = place.length, None
+        until = (_opens_ms(terms, switched_on) - now_ms) // 1000  # the draw, at opening
+    QUEUE_WAITING.labels(performance_id).set(waiting)
     return QueueStatus(
         performance_id=performance_id,
         opened=place.opened,
@@ -225,7 +240,27 @@ def _step(*, performance_id: int, token: str, join: bool, now_ms: int | None) ->
         rate_per_minute=terms.rate_per_minute,
         opens_at=terms.opens_at,
         entry=entry,
+        sold_out=place.opened and is_sold_out(performance_id=performance_id),
+        poll_seconds=min(POLL_MAX_SECONDS, max(POLL_MIN_SECONDS, until)),
     )
+
+
+_sold_out_cache: dict[int, tuple[float, bool]] = {}
+
+
+def is_sold_out(*, performance_id: int) -> bool:
+    """Whether no seat is free nor held (a held seat may come back): from the capacity
+    snapshot that every process shares, and remembered by the process as long, since every
+    poll asks (thousands a second in a surge)."""
+    seconds = settings.SANDALI_SNAPSHOT_SECONDS
+    cached = _sold_out_cache.get(performance_id)
+    if cached is not None and time.monotonic() - cached[0] < seconds:
+        return cached[1]
+    figures = snapshots.capacity(performance_id=performance_id)
+    sold_out = not any(row.available or row.reserved for row in figures)
+    if seconds:
+        _sold_out_cache[performance_id] = (time.monotonic(), sold_out)
+    return sold_out
 
 
 def browser_binding(browser_id: str) -> str:

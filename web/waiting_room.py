@@ -132,6 +132,7 @@ def queue_page(request, performance_id: int):
                 "place drawn at random, so arriving earlier or reloading wins nothing."
             ),
             "admitted": _("It is your turn. Taking you to the seat map…"),
+            "sold_out": _("Sold out: every seat of this performance has been sold."),
             "offline": _("Connection lost: trying again…"),
         },
     }
@@ -146,6 +147,8 @@ def _status_body(status: waiting_room.QueueStatus) -> dict:
         "position": status.position,
         "waiting": status.waiting,
         "wait_seconds": status.wait_seconds,
+        "sold_out": status.sold_out,
+        "poll_seconds": status.poll_seconds,
     }
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.dbtime import db_now
+from reservations import waiting_room
 from tests.api.helpers import API, assert_problem, get, post, snapshot
 from tests.factories import make_performance, seat_ids
 
@@ -170,3 +171,81 @@ def test_the_queue_token_travels_in_a_header_never_in_a_url(client, room):
     assert {"name": "Sandali-Queue-Token", "in": "header", "required": True}.items() <= (
         parameters[0].items()
     )
+
+
+def sell_every_seat(performance):
+    """Hold every seat of the performance, as few holds as its cap allows; returns the step
+    that buys them all."""
+    from orders.checkout import checkout
+    from reservations.services import hold_seats
+
+    ids, size = seat_ids(performance), performance.max_seats_per_order
+    held = [
+        hold_seats(performance_id=performance.pk, seat_ids=ids[n : n + size])
+        for n in range(0, len(ids), size)
+    ]
+
+    def buy():
+        for n, state in enumerate(held):
+            checkout(hold_id=state.hold.pk, token=state.token, idempotency_key=f"all-{n}",
+                     name="Last buyer", email="last@example.org")  # fmt: skip
+
+    return buy
+
+
+def test_queued_buyers_are_told_once_every_seat_is_sold_so_they_stop_asking(client, db):
+    performance = make_performance(sections=1, rows=1, seats_per_row=3)
+    performance.waiting_room = True
+    performance.waiting_room_rate = 1  # one a minute: the second place waits
+    performance.sales_start = db_now() - timedelta(seconds=1)
+    performance.save()
+    places = [post(client, f"/performances/{performance.pk}/queue", {}).json() for _ in range(2)]
+    assert places[1]["sold_out"] is False
+    buy = sell_every_seat(performance)
+    # Held seats may come back (a hold expires, a buyer gives up): not sold out yet.
+    assert ask(client, places[1]["token"]).json()["sold_out"] is False
+    buy()
+    told = ask(client, places[1]["token"]).json()
+    assert told["sold_out"] is True and not told["admitted"]
+    joined_late = post(client, f"/performances/{performance.pk}/queue", {}).json()
+    assert joined_late["sold_out"] is True
+
+
+def join_many(performance, count: int) -> None:
+    for _ in range(count):
+        token = waiting_room.queue_token(performance.pk)
+        waiting_room.join_queue(performance_id=performance.pk, token=token)
+
+
+def test_places_far_back_are_asked_to_poll_less_often_than_the_next_in_line(client, db):
+    """Thousands queued must not ask every 2 s: half the wait, from 2 s up to a minute."""
+    performance = make_performance()
+    performance.waiting_room = True
+    performance.waiting_room_rate = 60  # one a second: the wait in seconds is the position
+    performance.sales_start = db_now() - timedelta(seconds=1)
+    performance.save()
+    places = [post(client, f"/performances/{performance.pk}/queue", {}).json() for _ in range(3)]
+    assert places[1]["position"] == 1 and places[1]["poll_seconds"] == 2
+    join_many(performance, 30)
+    middle = post(client, f"/performances/{performance.pk}/queue", {}).json()
+    assert 2 < middle["poll_seconds"] == middle["wait_seconds"] // 2 < 60
+    join_many(performance, 150)
+    far = post(client, f"/performances/{performance.pk}/queue", {}).json()
+    assert far["position"] >= 150 and far["wait_seconds"] >= 150
+    assert far["poll_seconds"] == 60
+    assert ask(client, places[2]["token"]).json()["poll_seconds"] == 2
+
+
+def test_the_queue_length_and_admissions_are_exported_to_prometheus(client, db):
+    from prometheus_client import REGISTRY
+
+    performance = make_performance()
+    performance.waiting_room = True
+    performance.waiting_room_rate = 1  # the first let in at opening, then one a minute
+    performance.sales_start = db_now() - timedelta(seconds=1)
+    performance.save()
+    for _ in range(4):
+        post(client, f"/performances/{performance.pk}/queue", {})
+    labels = {"performance": str(performance.pk)}
+    assert REGISTRY.get_sample_value("sandali_queue_waiting", labels) == 3
+    assert REGISTRY.get_sample_value("sandali_queue_admitted", labels) == 1

@@ -5,6 +5,7 @@ let in, where a seat can be held; in Persian, right to left with Persian digits.
 import json
 import re
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -92,4 +93,38 @@ def test_a_click_after_the_pass_is_gone_goes_back_through_the_queue(browser, ser
         f"{server}/performances/{performance.pk}/queue/",
         f"{server}/performances/{performance.pk}/",
     ]
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "Sold out"), ("fa", "همهٔ صندلی‌های این اجرا فروخته شده")],
+)
+def test_a_queued_page_says_sold_out_when_the_last_seat_is_sold(browser, server, language, words):  # noqa: F811
+    from tests.api.test_queue import sell_every_seat
+
+    performance = with_room(rate=1)  # one a minute: the browser waits
+    for _ in range(2):
+        join_through_the_api(server, performance.pk)
+    context = browser.new_context(locale=language, extra_http_headers={"Accept-Language": language})
+    page = context.new_page()
+    page.goto(f"{server}/performances/{performance.pk}/queue/")
+    position = page.locator("#queue-position")
+    assert "Sold out" not in position.inner_text()
+
+    def sell_out():
+        from django.db import connection
+
+        try:
+            sell_every_seat(performance)()
+        finally:
+            connection.close()
+
+    # Playwright's loop runs in this thread: the ORM works from another one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(sell_out).result()
+    # The page's next ask (2 s) hears it: it says so, in the page's language, and stops.
+    page.locator("#queue-position", has_text=words).wait_for(timeout=15_000)
+    assert page.locator("#queue-progress").is_hidden()
+    save(page, f"queue-sold-out-{language}.png")
     context.close()

@@ -127,3 +127,21 @@ def test_places_taken_by_the_page_are_limited_per_client_address(settings):
     assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 60
     assert "Too many requests" in refused.context["error"]
     assert Client(REMOTE_ADDR="10.9.8.7").get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "Sold out: every seat"), ("fa", "همهٔ صندلی‌های این اجرا فروخته شده")],
+)
+def test_a_queued_browser_is_told_in_its_language_when_the_performance_sells_out(language, words):
+    from tests.api.test_queue import sell_every_seat
+
+    performance = with_room(rate=1)
+    fill_the_queue(performance, 2)  # one let in at opening, one waiting
+    client = Client(headers={"Accept-Language": language})
+    queue = client.get(f"/performances/{performance.pk}/queue/")
+    assert queue.context["config"]["first"]["sold_out"] is False
+    assert words in queue.context["config"]["messages"]["sold_out"]
+    sell_every_seat(performance)()
+    poll = client.get(f"/performances/{performance.pk}/queue/status").json()
+    assert poll["sold_out"] is True and poll["admitted"] is False

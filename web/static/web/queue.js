@@ -23,6 +23,12 @@ function fill(text, values) {
 }
 
 function show(status) {
+  if (status.sold_out && !status.admitted) {
+    positionLine.textContent = words.sold_out;
+    waitLine.textContent = "";
+    progress.hidden = true;
+    return;
+  }
   if (status.admitted) {
     positionLine.textContent = words.admitted;
     waitLine.textContent = "";
@@ -43,11 +49,13 @@ function show(status) {
   progress.value = firstPosition > 1 ? (firstPosition - status.position) / (firstPosition - 1) : 0;
 }
 
-// Ask more often as the turn nears, never more than every 2 s, at most every 15 s.
+// Ask more often as the turn nears, never more than every 2 s, at most every 15 s, and never
+// sooner than the server asks (poll_seconds: with thousands queued, those far back ask less).
 function nextDelay(status) {
-  if (!status.opened || status.wait_seconds === null) return Math.min(delay * 1.5, MAX_DELAY_MS);
+  const server = (status.poll_seconds || 0) * 1000;
+  if (!status.opened || status.wait_seconds === null) return Math.max(server, Math.min(delay * 1.5, MAX_DELAY_MS));
   const soon = Math.max(FIRST_DELAY_MS, (status.wait_seconds * 1000) / 3);
-  return Math.min(delay * 1.5, soon, MAX_DELAY_MS);
+  return Math.max(server, Math.min(delay * 1.5, soon, MAX_DELAY_MS));
 }
 
 async function ask() {
@@ -65,13 +73,14 @@ async function ask() {
   note.textContent = "";
   errorDelay = FIRST_DELAY_MS;
   show(status);
+  if (status.sold_out && !status.admitted) return; // nothing left to wait for
   if (status.admitted) {
     window.location.assign(status.next || config.map);
     return;
   }
   delay = nextDelay(status);
-  setTimeout(ask, delay * (0.75 + Math.random() / 2)); // jitter: thousands of pages spread out
+  setTimeout(ask, delay * (1 + Math.random() / 2)); // jitter, only later: thousands of pages spread out
 }
 
 show(config.first);
-setTimeout(ask, Math.min(FIRST_DELAY_MS, config.first.wait_seconds ? config.first.wait_seconds * 1000 : FIRST_DELAY_MS));
+if (!config.first.sold_out) setTimeout(ask, Math.min(FIRST_DELAY_MS, config.first.wait_seconds ? config.first.wait_seconds * 1000 : FIRST_DELAY_MS));

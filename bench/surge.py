@@ -1,0 +1,298 @@
+"""The surge: far more buyers than seats in the first seconds of an on-sale, with the waiting
+room on, and the same crowd without it, in one run. Prints one JSON document.
+
+    python -m bench.surge [--quick] [--processes N] [--threads T] [--clients C]
+
+20,000 buyers arrive within 20 s (at random moments; the first 5 % before the sale opens) for
+a 2,000-seat hall. With the room on each joins the queue through the API, polls as the page
+does (no sooner than `poll_seconds`), stops when the queue says `sold_out`, and once admitted
+buys as in the rush (bench/surge_buyers.py). The buyers run in several client processes
+(aiohttp), so that the load generator is not the bottleneck; their CPU is reported.
+
+All the buyers come from 127.0.0.1: the per-address limits (SANDALI_RATE_QUEUE_JOINS,
+SANDALI_RATE_HOLDS, ...) are turned off in the app's environment, as bench/infra.py does for
+every benchmark; while the room is on, the passes carry the per-buyer limits anyway.
+
+Fairness is Kendall's tau between the order in which buyers sent their first request and the
+order in which they were served: with the room, their rank in the queue (read from Redis
+after the run: admission goes by rank), for those who came after opening (those before are
+drawn at random, on purpose); without it, the order of their first successful hold.
+"""
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+import redis
+
+from bench.infra import AppProcess, django_env, manage, private_postgres, private_redis
+from bench.load import percentiles
+from bench.main import integrity, log, seats_left, seed
+from bench.surge_buyers import ClientPlan, client_process
+
+FULL = {
+    "buyers": 20_000, "arrival_seconds": 20.0, "seats": 2_000, "early_share": 0.05,
+    "rate_per_minute": 3_600, "clients": 4, "connections": 100, "max_seconds": 300,
+}  # fmt: skip
+QUICK = {
+    **FULL, "buyers": 2_000, "arrival_seconds": 5.0, "seats": 200, "rate_per_minute": 6_000,
+    "clients": 2, "connections": 50, "max_seconds": 60,
+}  # fmt: skip
+# The sale's terms are set, every app process sees them, the client processes start: then the
+# first buyer arrives.
+START_DELAY_SECONDS = 3.0
+
+
+def kendall_tau(order: list[float]) -> float | None:
+    """Kendall's tau between the position of each item and `order` (distinct values): 1 when
+    served exactly in arrival order, -1 in reverse; inversions counted by merge sort,
+    O(n log n)."""
+    n = len(order)
+    if n < 2:
+        return None
+    pairs = n * (n - 1) // 2
+    return round(1 - 2 * _inversions(list(order)) / pairs, 4)
+
+
+def _inversions(values: list) -> int:
+    count, width, n = 0, 1, len(values)
+    scratch = values[:]
+    while width < n:
+        for low in range(0, n, 2 * width):
+            middle, high = min(low + width, n), min(low + 2 * width, n)
+            i, j, k = low, middle, low
+            while i < middle and j < high:
+                if values[j] < values[i]:
+                    count += middle - i  # every item left in the left half is bigger
+                    scratch[k] = values[j]
+                    j += 1
+                else:
+                    scratch[k] = values[i]
+                    i += 1
+                k += 1
+            scratch[k : k + middle - i] = values[i:middle]
+            k += middle - i
+            scratch[k : k + high - j] = values[j:high]
+        values, scratch = scratch, values
+        width *= 2
+    return count
+
+
+def _child(plan: ClientPlan, pipe) -> None:
+    pipe.send(client_process(plan))
+    pipe.close()
+
+
+def run_clients(
+    plan: dict,
+    bases: list[str],
+    queue_bases: list[str],
+    performance_id: int,
+    *,
+    room: bool,
+    start: float,
+) -> dict:
+    """The crowd, split over plan["clients"] processes, arriving from `start` (epoch); their
+    results merged."""
+    rng = random.Random(17)
+    arrivals = sorted(rng.uniform(0, plan["arrival_seconds"]) for _ in range(plan["buyers"]))
+    opens_in = plan["early_share"] * plan["arrival_seconds"]
+    context = multiprocessing.get_context("fork")
+    children = []
+    for index in range(plan["clients"]):
+        client_plan = ClientPlan(
+            bases=bases, queue_bases=queue_bases, performance_id=performance_id, room=room,
+            start=start,
+            opens=start + opens_in, connections=plan["connections"],
+            arrivals=[(n, t) for n, t in enumerate(arrivals) if n % plan["clients"] == index],
+            deadline=start + plan["max_seconds"], seed=index + (100 if room else 0),
+        )  # fmt: skip
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_child, args=(client_plan, sender))
+        process.start()
+        children.append((process, receiver))
+    results = [receiver.recv() for _process, receiver in children]
+    for process, _receiver in children:
+        process.join()
+    merged = {"visits": [], "requests": Counter(), "server_errors": Counter(),
+              "failures": Counter(), "cpu_seconds": 0.0}  # fmt: skip
+    for result in results:
+        merged["visits"].extend(result["visits"])
+        merged["requests"].update(result["requests"])
+        merged["server_errors"].update(result["server_errors"])
+        merged["failures"].update(result["failures"])
+        merged["cpu_seconds"] += result["cpu_seconds"]
+    merged["start"], merged["opens"] = start, start + opens_in
+    merged["wall_seconds"] = time.time() - start
+    return merged
+
+
+def set_sale(database_url: str, performance_id: int, *, room: bool, rate: int, opens_at: float):
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "UPDATE catalog_performance SET waiting_room = %s, waiting_room_rate = %s,"
+            " sales_start = to_timestamp(%s) WHERE id = %s",
+            (room, rate, opens_at, performance_id),
+        )
+
+
+def queue_ranks(redis_url: str, performance_id: int) -> dict[str, int]:
+    """The rank of every entry of the performance's queue (the SHA-256 of its token)."""
+    client = redis.Redis.from_url(redis_url)
+    ranked = client.zrange(f"sandali:queue:{performance_id}:ranks", 0, -1, withscores=True)
+    return {entry.decode(): int(rank) for entry, rank in ranked}
+
+
+def process_cpu_seconds(pids: list[int]) -> float:
+    ticks = 100  # os.sysconf("SC_CLK_TCK") on Linux
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def summarize(run: dict, *, room: bool, ranks: dict[str, int] | None) -> dict:
+    """The figures of one run from every buyer's visit."""
+    from core.tokens import hash_token
+
+    visits, opens = run["visits"], run["opens"]
+    outcomes = Counter(visit["outcome"] for visit in visits)
+    holds = [ms / 1000 for visit in visits for ms in visit["hold_ms"]]
+    bought = [visit["bought_at"] for visit in visits if visit["bought_at"]]
+    # Those who came after opening (without the room, those who came before send their first
+    # request at opening too: they are left out alike), in the order they sent it.
+    after_opening = sorted(
+        (
+            visit
+            for visit in visits
+            if visit["sent_at"] and run["start"] + visit["arrival"] >= opens
+        ),
+        key=lambda visit: visit["sent_at"],
+    )
+    held = [visit["first_hold_at"] for visit in after_opening if visit["first_hold_at"]]
+    summary = {
+        "buyers": len(visits),
+        "outcomes": dict(sorted(outcomes.items())),
+        "seats_bought": sum(visit["seats_bought"] for visit in visits),
+        "requests": dict(sorted(run["requests"].items())),
+        "server_errors": dict(run["server_errors"]),
+        "requests_without_answer": dict(run["failures"]),
+        "hold_latency_ms": percentiles(holds),
+        "sell_out_seconds": round(max(bought) - opens, 2) if bought else None,
+        "first_hold_tau": kendall_tau(held),
+        "first_hold_tau_buyers": len(held),
+        "load_generator_cpu_seconds": round(run["cpu_seconds"], 1),
+        "wall_seconds": round(run["wall_seconds"], 1),
+    }
+    if room:
+        joined = [visit for visit in after_opening if visit["token"]]  # not a failed join
+        order = [ranks.get(hash_token(visit["token"])) for visit in joined]
+        summary["fairness_tau"] = kendall_tau([rank for rank in order if rank is not None])
+        summary["fairness_tau_buyers"] = sum(rank is not None for rank in order)
+        summary["admitted"] = sum(1 for visit in visits if visit["admitted_at"])
+        summary["longest_queue"] = max(visit["longest_queue"] for visit in visits)
+        summary["queue_polls"] = sum(visit["polls"] for visit in visits)
+        joins = [visit["queue_ms"][0] / 1000 for visit in visits if visit["queue_ms"]]
+        summary["join_latency_ms"] = percentiles(joins)
+        polls = [ms / 1000 for visit in visits for ms in visit["queue_ms"][1:]]
+        summary["poll_latency_ms"] = percentiles(polls)
+        summary["polls_per_second"] = round(len(polls) / run["wall_seconds"], 1)
+        told = [v for v in visits if v["outcome"] == "told_sold_out"]
+        summary["told_sold_out"] = len(told)
+    return summary
+
+
+def surge_run(plan: dict, processes: int, threads: int, queue_processes: int = 0) -> dict:
+    """With `queue_processes`, joins and polls go to app processes of their own (as an nginx
+    location would send them), so that the crowd's joins never queue an admitted buyer's
+    hold behind them; the run without the room sends its buyers to every process."""
+    result: dict = {
+        "plan": plan,
+        "app_processes": processes,
+        "queue_app_processes": queue_processes,
+        "threads_per_process": threads,
+    }
+    with private_postgres() as (database_url, _control), private_redis() as redis_url:
+        env = django_env(database_url, redis_url)
+        manage(env, "migrate", "-v0")
+        log("surge: seeding")  # with the migrations, most of a quick run's minute
+        ids = seed(env, {"room": plan["seats"], "no_room": plan["seats"]})
+        apps = [AppProcess(env, threads=threads).start() for _ in range(processes)]
+        queue_apps = [AppProcess(env, threads=threads).start() for _ in range(queue_processes)]
+        bases = [app.url for app in apps]
+        queue_bases = [app.url for app in queue_apps] or bases
+        pids = [pid for app in [*apps, *queue_apps] for pid in app.pids()]
+        opens_in = plan["early_share"] * plan["arrival_seconds"]
+        try:
+            runs = {}
+            for name, room in (("waiting_room", True), ("no_waiting_room", False)):
+                performance_id = ids["room" if room else "no_room"]
+                start = time.time() + START_DELAY_SECONDS
+                set_sale(database_url, performance_id, room=room, rate=plan["rate_per_minute"],
+                         opens_at=start + opens_in)  # fmt: skip
+                time.sleep(1.1)  # every process's cached terms see it (SANDALI_SNAPSHOT_SECONDS)
+                log(f"surge: {name}")
+                cpu_before = process_cpu_seconds(pids)
+                buying = bases if room else sorted({*bases, *queue_bases})
+                run = run_clients(plan, buying, queue_bases, performance_id, room=room, start=start)
+                ranks = queue_ranks(redis_url, performance_id) if room else None
+                runs[name] = summarize(run, room=room, ranks=ranks)
+                cpu = process_cpu_seconds(pids) - cpu_before
+                runs[name]["app_cpu_seconds"] = round(cpu, 1)
+                answered = sum(run["requests"].values()) - sum(run["failures"].values())
+                runs[name]["app_cpu_ms_per_request"] = round(cpu * 1000 / max(1, answered), 2)
+                runs[name]["seats_left"] = asyncio.run(seats_left(bases[0], performance_id))
+        finally:
+            for app in [*apps, *queue_apps]:
+                app.stop()
+        result.update(runs)
+        result.update(integrity(env))
+    room, bare = result["waiting_room"], result["no_waiting_room"]
+    result["admission_rate_per_minute"] = plan["rate_per_minute"]
+    result["admitted_hold_p99_ms"] = room["hold_latency_ms"].get("p99")
+    result["surge_5xx"] = sum(room["server_errors"].values())
+    result["fairness_tau"] = room["fairness_tau"]
+    result["sell_out_seconds"] = room["sell_out_seconds"]
+    result["longest_queue"] = room["longest_queue"]
+    result["no_room_hold_p99_ms"] = bare["hold_latency_ms"].get("p99")
+    result["no_room_5xx"] = sum(bare["server_errors"].values())
+    result["no_room_first_hold_tau"] = bare["first_hold_tau"]
+    return result
+
+
+def surge_plan(quick: bool) -> dict:
+    return dict(QUICK if quick else FULL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="2,000 buyers, 200 seats, < 1 min")
+    parser.add_argument("--processes", type=int, default=2, help="app processes (gunicorn)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per app process")
+    parser.add_argument(
+        "--queue-processes", type=int, default=0, help="app processes of their own for the queue"
+    )
+    parser.add_argument("--clients", type=int, help="client processes (load generator)")
+    args = parser.parse_args()
+    plan = surge_plan(args.quick)
+    if args.clients:
+        plan["clients"] = args.clients
+    started = time.perf_counter()
+    report = surge_run(plan, args.processes, args.threads, args.queue_processes)
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

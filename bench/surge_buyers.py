@@ -1,0 +1,229 @@
+"""The surge's buyers, in one client process of several (bench/surge.py starts them): each
+arrives at its planned moment; while the waiting room is on it joins the queue through the API
+and asks where it stands no sooner than the answer's `poll_seconds`, stops when the queue says
+`sold_out`, and once admitted buys as in the rush (bench/load.py): loads the seat map, holds
+1-4 seats that look free with its pass, then checks out (70 %) or gives them back (30 %), and
+leaves. Without the room it does the same at once (at opening, if it came before).
+
+Every answer over 499 is counted, by kind of request; so is every request that never got an
+answer (a timeout, a refused connection)."""
+
+import asyncio
+import random
+import resource
+import secrets
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+import aiohttp
+
+HOLD_ATTEMPTS = 6  # hold requests before a buyer gives up (a pass allows more)
+SOLD_OUT_WAIT_SECONDS = 0.5  # nothing free but seats held: they may come back
+REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=60)
+
+
+@dataclass
+class Visit:
+    """What one buyer did; times are epoch seconds (every client process shares the clock)."""
+
+    n: int
+    arrival: float  # planned, seconds after the start
+    sent_at: float | None = None  # its first request (the join; without a room, the map)
+    token: str | None = None
+    admitted_at: float | None = None
+    first_hold_at: float | None = None
+    bought_at: float | None = None
+    seats_bought: int = 0
+    outcome: str = "unfinished"
+    polls: int = 0
+    longest_queue: int = 0  # the most buyers waiting that an answer showed
+    hold_ms: list[float] = field(default_factory=list)
+    queue_ms: list[float] = field(default_factory=list)  # the join, then each poll
+
+
+@dataclass(frozen=True)
+class ClientPlan:
+    bases: list[str]  # the app processes that serve buying (the map, holds, checkouts)
+    queue_bases: list[str]  # those that serve joins and polls (the same, or their own)
+    performance_id: int
+    room: bool
+    start: float  # epoch: arrival offsets count from here
+    opens: float  # epoch: the sale opens
+    arrivals: list[tuple[int, float]]  # (buyer number, seconds after the start)
+    connections: int
+    deadline: float  # epoch: a buyer still busy then stops, "unfinished"
+    seed: int
+
+
+class Client:
+    """The process's buyers' HTTP, counting what went wrong. Queueing (joins and polls) and
+    buying go through two pools of connections, so that an admitted buyer's hold never waits
+    in this process behind the crowd's joins: as if each browser had its own connection."""
+
+    QUEUEING = ("join", "poll")
+
+    def __init__(self, queueing: aiohttp.ClientSession, buying: aiohttp.ClientSession, plan):
+        self.sessions = {"queueing": queueing, "buying": buying}
+        self.plan = plan
+        self.requests: Counter = Counter()  # by kind
+        self.server_errors: Counter = Counter()  # "kind status": answers over 499
+        self.failures: Counter = Counter()  # "kind ExceptionName": no answer
+
+    async def call(self, n: int, kind: str, method: str, path: str, **options):
+        queueing = kind in self.QUEUEING
+        bases = self.plan.queue_bases if queueing else self.plan.bases
+        base = bases[n % len(bases)]
+        session = self.sessions["queueing" if queueing else "buying"]
+        self.requests[kind] += 1
+        try:
+            async with session.request(method, base + path, **options) as response:
+                body = await response.json() if response.status not in (204, 304) else None
+                if response.status >= 500:
+                    self.server_errors[f"{kind} {response.status}"] += 1
+                return response.status, body, response.headers
+        except (TimeoutError, aiohttp.ClientError) as error:
+            self.failures[f"{kind} {type(error).__name__}"] += 1
+            return None, None, {}
+
+
+async def queue_until_admitted(client: Client, visit: Visit, rng: random.Random) -> dict | None:
+    """The pass headers once admitted; None when the buyer stops (sold out, an error)."""
+    path = f"/api/v1/performances/{client.plan.performance_id}/queue"
+    visit.sent_at = time.time()
+    began = time.perf_counter()
+    status, body, _ = await client.call(visit.n, "join", "POST", path, json={})
+    visit.queue_ms.append((time.perf_counter() - began) * 1000)
+    if status != 201:
+        visit.outcome = f"join_{status}"
+        return None
+    visit.token = body["token"]
+    while not body["admitted"]:
+        visit.longest_queue = max(visit.longest_queue, body["waiting"])
+        if body["sold_out"]:
+            visit.outcome = "told_sold_out"
+            return None
+        if time.time() > client.plan.deadline:
+            return None
+        await asyncio.sleep(body["poll_seconds"] * (1 + rng.random() / 4))  # never sooner
+        headers = {"Sandali-Queue-Token": visit.token}
+        began = time.perf_counter()
+        status, body, _ = await client.call(
+            visit.n, "poll", "GET", "/api/v1/queue", headers=headers
+        )
+        visit.queue_ms.append((time.perf_counter() - began) * 1000)
+        visit.polls += 1
+        if status != 200:
+            visit.outcome = f"poll_{status}"
+            return None
+    visit.admitted_at = time.time()
+    if body["sold_out"]:  # let in after the sell-out: the answer says so, no map to load
+        visit.outcome = "found_sold_out"
+        return None
+    return {"Sandali-Pass": body["pass"], "Sandali-Queue-Token": visit.token}
+
+
+async def buy(client: Client, visit: Visit, rng: random.Random, headers: dict) -> None:
+    """As a buyer in the rush: map, hold what looks free, buy or give back, leave."""
+    performance_id = client.plan.performance_id
+    free: list[int] = []
+    etag, pending, attempts = "", True, 0
+    while attempts < HOLD_ATTEMPTS and time.time() < client.plan.deadline:
+        status, body, answer_headers = await client.call(
+            visit.n, "map", "GET", f"/api/v1/performances/{performance_id}/seats",
+            headers={"If-None-Match": etag} if etag else {},
+        )  # fmt: skip
+        if status == 200:
+            etag = answer_headers.get("ETag", "")
+            free = [row[0] for row in body["seats"] if row[7] == "available"]
+            pending = any(row[7] == "reserved" for row in body["seats"])
+        elif status != 304:
+            visit.outcome = f"map_{status}"
+            return
+        if not free:
+            if not pending:
+                visit.outcome = "found_sold_out"
+                return
+            await asyncio.sleep(SOLD_OUT_WAIT_SECONDS)
+            etag = ""  # the snapshot may show the same seats: read them again
+            continue
+        seats = rng.sample(free, min(len(free), rng.randint(1, 4)))
+        began = time.perf_counter()
+        status, body, _ = await client.call(
+            visit.n, "hold", "POST", f"/api/v1/performances/{performance_id}/holds",
+            json={"seats": seats}, headers=headers,
+        )  # fmt: skip
+        visit.hold_ms.append((time.perf_counter() - began) * 1000)
+        attempts += 1
+        if status == 409:
+            refused = set((body or {}).get("seats") or seats)
+            free = [seat for seat in free if seat not in refused]
+            continue
+        if status != 201:
+            visit.outcome = f"hold_{status}"
+            return
+        visit.first_hold_at = time.time()
+        await settle(client, visit, rng, body, len(seats))
+        return
+    visit.outcome = "gave_up" if attempts >= HOLD_ATTEMPTS else "unfinished"
+
+
+async def settle(client: Client, visit: Visit, rng, hold: dict, seats: int) -> None:
+    auth = {"Authorization": f"Bearer {hold['token']}"}
+    if rng.random() < 0.7:
+        status, _, _ = await client.call(
+            visit.n, "checkout", "POST", f"/api/v1/holds/{hold['id']}/checkout",
+            json={"name": "Surge Buyer", "email": "buyer@example.org"},
+            headers={**auth, "Idempotency-Key": secrets.token_hex(8)},
+        )  # fmt: skip
+        if status == 201:
+            visit.bought_at, visit.seats_bought, visit.outcome = time.time(), seats, "bought"
+        else:
+            visit.outcome = f"checkout_{status}"
+        return
+    status, _, _ = await client.call(
+        visit.n, "release", "DELETE", f"/api/v1/holds/{hold['id']}", headers=auth
+    )
+    visit.outcome = "released" if status in (200, 204) else f"release_{status}"
+
+
+async def one_buyer(client: Client, visit: Visit) -> None:
+    plan = client.plan
+    rng = random.Random(plan.seed * 1_000_003 + visit.n)
+    await asyncio.sleep(max(0.0, plan.start + visit.arrival - time.time()))
+    if plan.room:
+        headers = await queue_until_admitted(client, visit, rng)
+        if headers is None:
+            return
+    else:
+        headers = {}
+        if time.time() < plan.opens:  # came early: reloads the page as the sale opens
+            await asyncio.sleep(plan.opens - time.time() + rng.random() * 0.2)
+        visit.sent_at = time.time()
+    await buy(client, visit, rng, headers)
+
+
+async def run_buyers(plan: ClientPlan) -> dict:
+    visits = [Visit(n=n, arrival=arrival) for n, arrival in plan.arrivals]
+
+    def session() -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(limit=plan.connections)
+        return aiohttp.ClientSession(connector=connector, timeout=REQUEST_TIMEOUT)
+
+    async with session() as queueing, session() as buying:
+        client = Client(queueing, buying, plan)
+        await asyncio.gather(*(one_buyer(client, visit) for visit in visits))
+    return {
+        "visits": [asdict(visit) for visit in visits],
+        "requests": dict(client.requests),
+        "server_errors": dict(client.server_errors),
+        "failures": dict(client.failures),
+    }
+
+
+def client_process(plan: ClientPlan) -> dict:
+    """One client process's buyers; with the CPU it spent (user + system seconds)."""
+    result = asyncio.run(run_buyers(plan))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
+    return result

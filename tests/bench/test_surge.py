@@ -1,0 +1,54 @@
+"""The surge benchmark (bench/surge.py): its tau counts inversions rightly, and its quick run
+gives the figures the issue asks for, with what must hold on any machine (no seat sold twice,
+every buyer accounted for, the queued told of the sell-out). Timings are not judged here."""
+
+import itertools
+import json
+import random
+
+from bench.surge import kendall_tau, surge_plan, surge_run
+
+
+def tau_by_pairs(order: list[float]) -> float:
+    pairs = list(itertools.combinations(range(len(order)), 2))
+    concordant = sum(1 if order[i] < order[j] else -1 for i, j in pairs)
+    return round(concordant / len(pairs), 4)
+
+
+def test_tau_is_one_in_arrival_order_minus_one_reversed_and_agrees_with_every_pair():
+    assert kendall_tau([1, 2, 3, 4]) == 1.0
+    assert kendall_tau([4, 3, 2, 1]) == -1.0
+    assert kendall_tau([7]) is None
+    rng = random.Random(3)
+    for size in (2, 3, 10, 101, 300):
+        order = rng.sample(range(10_000), size)
+        assert kendall_tau(order) == tau_by_pairs(order)
+
+
+def test_the_quick_surge_sells_no_seat_twice_and_accounts_for_every_buyer(postgres_only):
+    plan = surge_plan(quick=True)
+    result = surge_run(plan, processes=2, threads=4)
+    print(json.dumps(result, indent=2))
+    for key in ("admitted_hold_p99_ms", "surge_5xx", "fairness_tau", "sell_out_seconds",
+                "longest_queue", "admission_rate_per_minute", "no_room_hold_p99_ms",
+                "no_room_5xx", "no_room_first_hold_tau"):  # fmt: skip
+        assert key in result, key
+    assert result["double_sold"] == 0 and result["inconsistencies"] == 0
+    assert result["surge_5xx"] == result["no_room_5xx"] == 0  # overload answers slowly, not 500
+    for name in ("waiting_room", "no_waiting_room"):
+        run = result[name]
+        # Every buyer ends one way: bought, released, told or found sold out, gave up after
+        # its tries, still busy at the deadline, or an answer (kind_status) that stopped it.
+        assert run["buyers"] == sum(run["outcomes"].values()) == plan["buyers"]
+        # Acknowledged orders' seats are sold (a checkout whose answer timed out may have
+        # sold its seats too): never more than the hall.
+        assert run["seats_bought"] <= plan["seats"] - run["seats_left"]
+        assert sum(run["requests"].values()) >= plan["buyers"]
+        tau = run["first_hold_tau"]
+        assert tau is None or -1 <= tau <= 1
+    room = result["waiting_room"]
+    assert result["fairness_tau"] is None or -1 <= result["fairness_tau"] <= 1
+    assert room["fairness_tau_buyers"] <= plan["buyers"]
+    assert room["admitted"] <= room["requests"]["join"] == plan["buyers"]
+    assert 0 <= result["longest_queue"] <= plan["buyers"]
+    assert "map" not in room["requests"] or room["admitted"] > 0  # only the admitted buy
