@@ -7,10 +7,13 @@ between would reach it neither way; so a watcher whose snapshot predates its joi
 the map again once a snapshot read after it exists (within the TTL), if anything changed.
 The same catch-up is sent to every watcher when the channel layer comes back after an outage
 (live/health.py), since the changes made meanwhile never reached them.
+
+Changes reach the socket from this process's fan-out (live/fanout.py), already encoded, not
+through a channel of the consumer's own: a watcher costs no subscription and no work of its
+own per change beyond the write to its socket.
 """
 
 import asyncio
-import json
 import time
 import weakref
 from contextlib import suppress
@@ -22,8 +25,8 @@ from django.conf import settings
 from catalog import snapshots
 from core.errors import DomainError
 from core.metrics import WEBSOCKET_CONNECTIONS
-from core.publish import performance_group
 from core.redis_outage import REDIS_UNREACHABLE, RETRY_SECONDS
+from live.fanout import fanout
 from live.health import health
 
 NOT_FOUND = 4404
@@ -31,16 +34,20 @@ _watchers: "weakref.WeakSet[PerformanceSeatsConsumer]" = weakref.WeakSet()
 
 
 class PerformanceSeatsConsumer(AsyncWebsocketConsumer):
+    # No channel of its own: get_channel_layer() answers None for an alias that is not
+    # configured, and Channels then neither subscribes one nor listens to it for this socket.
+    channel_layer_alias = "no channel per watcher: live/fanout.py"
+
     async def connect(self) -> None:
-        self.group = None
+        self.joined = False
         self.catch_up_task = None
         self.performance_id = int(self.scope["url_route"]["kwargs"]["performance_id"])
         await self.accept()
         # Join before reading the snapshot, so that no change between the two is lost; the
         # seat versions make a change that the snapshot already holds harmless.
-        self.group = performance_group(self.performance_id)
         joined_at = time.time()
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await fanout().join(self.performance_id, self)
+        self.joined = True
         try:
             computed_at, seat_map = await self._seat_map()
         except DomainError:
@@ -50,6 +57,7 @@ class PerformanceSeatsConsumer(AsyncWebsocketConsumer):
         self.counted = True
         _watchers.add(self)
         await self.send(text_data=seat_map.watcher_message)
+        await fanout().ready(self.performance_id, self)
         if computed_at < joined_at:
             self.catch_up(since=joined_at, sent=seat_map.watcher_message)
 
@@ -80,19 +88,12 @@ class PerformanceSeatsConsumer(AsyncWebsocketConsumer):
             self.catch_up_task.cancel()
         if getattr(self, "counted", False):
             WEBSOCKET_CONNECTIONS.dec()
-        if self.group:
+        if self.joined:
             with suppress(*REDIS_UNREACHABLE):  # Redis forgets subscriptions when it restarts
-                await self.channel_layer.group_discard(self.group, self.channel_name)
+                await fanout().leave(self.performance_id, self)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         """Watchers only listen; anything they send is ignored."""
-
-    async def seats_changed(self, event: dict) -> None:
-        await self.send(text_data=json.dumps({"seats": event["seats"]}, separators=(",", ":")))
-
-    async def areas_changed(self, event: dict) -> None:
-        """Standing areas' counts: [[area id, free places, version], ...]."""
-        await self.send(text_data=json.dumps({"areas": event["areas"]}, separators=(",", ":")))
 
 
 def _catch_up_every_watcher(recovered_at: float) -> None:
