@@ -1,7 +1,8 @@
 """WS /ws/performances/{id}: a snapshot of every seat on connect, then each committed change.
 
-The snapshot comes from the seat map's cached snapshot (catalog/snapshots.py), so a thousand
-watchers connecting within SANDALI_SNAPSHOT_SECONDS cost one query and one encoding. A cached
+The snapshot comes from the seat map's cached snapshot (catalog/snapshots.py), kept in this
+process for the same time (live/recent_maps.py), so a thousand watchers connecting within
+SANDALI_SNAPSHOT_SECONDS cost one query, one encoding and one read of the shared cache. A cached
 snapshot may predate the moment the watcher joined its group, and a change committed in
 between would reach it neither way; so a watcher whose snapshot predates its joining is sent
 the map again once a snapshot read after it exists (within the TTL), if anything changed.
@@ -18,7 +19,6 @@ import time
 import weakref
 from contextlib import suppress
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -80,7 +80,7 @@ class PerformanceSeatsConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=seat_map.watcher_message)
 
     async def _seat_map(self) -> tuple[float, snapshots.SeatMap]:
-        return await database_sync_to_async(snapshots.seat_map)(performance_id=self.performance_id)
+        return await fanout().maps.seat_map(self.performance_id)
 
     async def disconnect(self, code: int) -> None:
         _watchers.discard(self)

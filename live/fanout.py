@@ -28,6 +28,7 @@ from channels.layers import get_channel_layer
 
 from core.publish import performance_group
 from core.redis_outage import REDIS_UNREACHABLE
+from live.recent_maps import RecentMaps
 
 log = logging.getLogger(__name__)
 REJOIN_SECONDS = 3600.0
@@ -45,6 +46,7 @@ class Fanout:
         self.subscribed: set[int] = set()
         self.locks: dict[int, asyncio.Lock] = {}
         self.encoded_messages_received = 0  # for the tests: one per change, whatever W
+        self.maps = RecentMaps()  # the snapshot that connecting sockets share
         self._tasks: list[asyncio.Task] = []
 
     async def join(self, performance_id: int, watcher) -> None:

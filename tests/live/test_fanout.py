@@ -11,6 +11,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 
+from catalog import snapshots
 from core.publish import performance_group
 from live.fanout import Fanout, fanout
 from reservations.services import hold_seats
@@ -141,3 +142,24 @@ async def test_the_last_watcher_to_leave_unsubscribes_the_process():
     assert layer.groups == set()
     for task in hub._tasks:
         task.cancel()
+
+
+async def test_sockets_connecting_at_once_share_one_read_of_the_cached_map(monkeypatch, settings):
+    """Not one read of the shared cache (Redis, with the whole map) per socket."""
+    settings.SANDALI_MAX_SOCKETS_PER_CLIENT = 0
+    performance = await sync_to_async(make_performance)()
+    reads = []
+    read = snapshots.seat_map
+    monkeypatch.setattr(snapshots, "seat_map", lambda **kw: reads.append(1) or read(**kw))
+    watchers = [
+        WebsocketCommunicator(
+            application, f"/ws/performances/{performance.pk}", headers=[(b"host", b"localhost")]
+        )
+        for _ in range(10)
+    ]
+    await asyncio.gather(*(watcher.connect(timeout=5) for watcher in watchers))
+    for watcher in watchers:
+        assert (await watcher.receive_json_from(timeout=5))["snapshot"] is True
+    assert len(reads) == 1
+    for watcher in watchers:
+        await watcher.disconnect()
