@@ -116,9 +116,12 @@ class Fanout:
         never waits, so a slow reader delays nobody (docs/reliability.md, "Slow clients")."""
         for held in self.joining.get(performance_id, {}).values():
             held.append(text)
+        # One ASGI message for all, straight to each socket's send: the consumer's own send
+        # would only wrap it again.
+        message = {"type": "websocket.send", "text": text}
         for watcher in list(self.watching.get(performance_id, ())):
             try:
-                await watcher.send(text_data=text)
+                await watcher.base_send(message)
             except Exception as error:  # a socket closing now: its disconnect forgets it
                 log.debug("A change was not sent to a closing socket: %s", error)
 

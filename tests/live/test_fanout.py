@@ -95,6 +95,10 @@ class RecordingWatcher:
     async def send(self, *, text_data: str) -> None:
         self.sent.append(text_data)
 
+    async def base_send(self, message: dict) -> None:
+        assert message["type"] == "websocket.send"
+        self.sent.append(message["text"])
+
 
 class SilentLayer:
     """A channel layer that only records subscriptions: the tests call deliver directly."""
