@@ -6,14 +6,16 @@ them), a private PostgreSQL and Redis (bench/infra.py). Prints one JSON document
 
 For each run (watchers, socket processes):
 1. the API's hold latency with no watchers: an open loop of holds (each released at once) on
-   another performance, for LOAD_SECONDS;
+   another performance, for load_seconds;
 2. the W watchers connect from CLIENTS client processes (bench/fanout_watchers.py) while the
    same load runs: the time until every watcher has its snapshot, and the API's hold latency
    meanwhile;
-3. HOLDS holds of one seat each on the watched performance, one after another, HOLD_GAP
+3. `holds` holds of one seat each on the watched performance, one after another, HOLD_GAP
    seconds apart: for each, the time from the hold's HTTP answer to each watcher receiving
    the change (wall clock; the clients run on this machine), and whether every watcher got
-   every change.
+   every change (a client counts messages: the n-th after the snapshot is the n-th hold's;
+   the holds start a snapshot's lifetime after the last connect, when no watcher can be sent
+   the map again).
 Also: the socket processes' memory per watcher and CPU, and the clients' CPU (a client that is
 the bottleneck would show near a whole core)."""
 
@@ -38,6 +40,7 @@ CLIENTS = 4  # watcher processes
 HOLD_GAP = 0.5  # seconds between the measured holds
 LOAD_RATE = 20  # holds per second in the API's latency load
 HANDSHAKES = 50  # in flight per client process
+SNAPSHOT_SECONDS = 1.0  # SANDALI_SNAPSHOT_SECONDS's default, which the servers run with
 
 
 def log(message: str) -> None:
@@ -134,6 +137,10 @@ async def one_run(api: str, sockets: list[AppProcess], ids: dict, watchers: int,
         cpu_connected = sum(cpu_seconds(pid) for pid in pids)
         memory_after = sum(rss_mb(pid) for pid in pids)
 
+        # A watcher that connected less than a snapshot's lifetime ago may still be sent the
+        # map again (live/consumers.py); wait until none can be, so that every message from
+        # now on is a change.
+        await asyncio.sleep(SNAPSHOT_SECONDS + 0.5)
         measured = random.Random(9).sample(watched_seats, plan["holds"])
         answered: dict[int, float] = {}
         holds = []
@@ -169,8 +176,10 @@ def summarize(reports, answered, *, watchers, connect_started, connected, idle, 
               memory_mb, cpu, changes_seconds, socket_processes) -> dict:  # fmt: skip
     deltas, missed = [], 0
     connected_watchers = sum(report["watchers"] for report in reports)
-    for seat, answered_at in answered.items():
-        times = [t for report in reports for t in report["received"].get(str(seat), [])]
+    for n, answered_at in enumerate(answered.values()):
+        times = [
+            t for report in reports if n < len(report["received"]) for t in report["received"][n]
+        ]
         missed += connected_watchers - len(times)
         deltas += [t - answered_at for t in times]
     delta = percentiles(deltas)
