@@ -19,6 +19,7 @@ import time
 import weakref
 from contextlib import suppress
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -94,6 +95,16 @@ class PerformanceSeatsConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         """Watchers only listen; anything they send is ignored."""
+
+    async def dispatch(self, message: dict) -> None:
+        # Channels closes stale database connections before every handler: a hop to the
+        # database thread on each connect, disconnect and message of every socket. This
+        # consumer reads the database only through database_sync_to_async
+        # (live/recent_maps.py), which closes them around its own call.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
 
 def _catch_up_every_watcher(recovered_at: float) -> None:
