@@ -48,6 +48,10 @@ class LayerHealth:
         missed, n = 0, 0
         try:
             while True:
+                # First: the receiver subscribes the channel meanwhile. A first probe sent at
+                # once was often lost before the subscription was in place, and counted as an
+                # outage that every watcher had to be sent the whole map for.
+                await asyncio.sleep(PROBE_SECONDS)
                 n += 1
                 answered = await self._probe(layer, channel, n)
                 if answered and missed:
@@ -56,7 +60,6 @@ class LayerHealth:
                 if self.up and (answered is None or missed >= MISSED_PROBES_FOR_DOWN):
                     self.up = False
                     log.warning("Live updates paused: the channel layer (Redis) is unreachable.")
-                await asyncio.sleep(PROBE_SECONDS)
         finally:
             receiver.cancel()
 
