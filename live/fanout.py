@@ -108,6 +108,9 @@ class Fanout:
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
             self.encoded_messages_received += 1
+            if "text" not in message:  # from a process of an older release, mid-deploy
+                log.warning("A seat change without its text was not sent: %s", message["type"])
+                continue
             await self.deliver(message["performance"], message["text"])
 
     async def deliver(self, performance_id: int, text: str) -> None:
