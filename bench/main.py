@@ -330,6 +330,16 @@ def map_phone_run(quick: bool) -> dict:
     return json.loads(output.stdout)
 
 
+def fanout_run(quick: bool) -> dict:
+    """Live updates to many watchers (bench/fanout.py), in its own process: it starts its own
+    PostgreSQL, Redis, API and socket processes."""
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.fanout", *(["--quick"] if quick else [])],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(output.stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a small version, under 3 minutes")
@@ -338,6 +348,7 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
     parser.add_argument("--no-browser", action="store_true", help="skip the phone map run")
     parser.add_argument("--no-surge", action="store_true", help="skip the surge (bench/surge.py)")
+    parser.add_argument("--no-fanout", action="store_true", help="skip the live fan-out run")
     parser.add_argument("--output", type=Path, help="also write the JSON here")
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
@@ -358,6 +369,9 @@ def main() -> None:
     if not args.no_browser:
         log("the seat map on a phone (Chromium)")
         report["map_phone"] = map_phone_run(args.quick)
+    if not args.no_fanout:
+        log("live updates to many watchers")
+        report["fanout"] = fanout_run(args.quick)
     report["seconds"] = round(time.perf_counter() - started, 1)
     text = json.dumps(report, indent=2)
     if args.output:

@@ -3,7 +3,8 @@
 Services call `publish_seat_changes` inside their transaction with the changed seats' new
 (performance_id, seat_id, status, version); the changes are sent once the transaction commits,
 as one message per performance: {"seats": [[id, status, version], ...]}. Nothing is sent for
-a transaction that rolls back.
+a transaction that rolls back. The message is encoded here, once, as the text every watcher's
+socket gets: each socket process only forwards it (live/fanout.py).
 
 Publishing never fails a request: with Redis it runs on a background thread after commit, and
 while Redis cannot be reached the changes are dropped (a circuit breaker tries Redis once a
@@ -11,6 +12,7 @@ second); watchers are sent a fresh snapshot when their process sees Redis back (
 """
 
 import asyncio
+import json
 import logging
 import threading
 from collections import defaultdict
@@ -68,12 +70,20 @@ def send_seat_changes(changes: dict[int, list]) -> None:
     _send("seats.changed", "seats", changes)
 
 
+def watcher_text(key: str, rows: list) -> str:
+    """What a watcher's socket is sent: {"seats": [...]} or {"areas": [...]}, compact."""
+    return json.dumps({key: rows}, separators=(",", ":"))
+
+
 def _send(kind: str, key: str, changes: dict[int, list]) -> None:
     layer = get_channel_layer()
     if layer is None or not changes:
         return
     messages = [
-        (performance_group(performance_id), {"type": kind, key: rows})
+        (
+            performance_group(performance_id),
+            {"type": kind, "performance": performance_id, "text": watcher_text(key, rows)},
+        )
         for performance_id, rows in changes.items()
     ]
     if isinstance(layer, InMemoryChannelLayer):

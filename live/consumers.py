@@ -1,29 +1,33 @@
 """WS /ws/performances/{id}: a snapshot of every seat on connect, then each committed change.
 
-The snapshot comes from the seat map's cached snapshot (catalog/snapshots.py), so a thousand
-watchers connecting within SANDALI_SNAPSHOT_SECONDS cost one query and one encoding. A cached
+The snapshot comes from the seat map's cached snapshot (catalog/snapshots.py), kept in this
+process for the same time (live/recent_maps.py), so a thousand watchers connecting within
+SANDALI_SNAPSHOT_SECONDS cost one query, one encoding and one read of the shared cache. A cached
 snapshot may predate the moment the watcher joined its group, and a change committed in
 between would reach it neither way; so a watcher whose snapshot predates its joining is sent
 the map again once a snapshot read after it exists (within the TTL), if anything changed.
 The same catch-up is sent to every watcher when the channel layer comes back after an outage
 (live/health.py), since the changes made meanwhile never reached them.
+
+Changes reach the socket from this process's fan-out (live/fanout.py), already encoded, not
+through a channel of the consumer's own: a watcher costs no subscription and no work of its
+own per change beyond the write to its socket.
 """
 
 import asyncio
-import json
 import time
 import weakref
 from contextlib import suppress
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from catalog import snapshots
 from core.errors import DomainError
 from core.metrics import WEBSOCKET_CONNECTIONS
-from core.publish import performance_group
 from core.redis_outage import REDIS_UNREACHABLE, RETRY_SECONDS
+from live.fanout import fanout
 from live.health import health
 
 NOT_FOUND = 4404
@@ -31,16 +35,20 @@ _watchers: "weakref.WeakSet[PerformanceSeatsConsumer]" = weakref.WeakSet()
 
 
 class PerformanceSeatsConsumer(AsyncWebsocketConsumer):
+    # No channel of its own: get_channel_layer() answers None for an alias that is not
+    # configured, and Channels then neither subscribes one nor listens to it for this socket.
+    channel_layer_alias = "no channel per watcher: live/fanout.py"
+
     async def connect(self) -> None:
-        self.group = None
+        self.joined = False
         self.catch_up_task = None
         self.performance_id = int(self.scope["url_route"]["kwargs"]["performance_id"])
         await self.accept()
         # Join before reading the snapshot, so that no change between the two is lost; the
         # seat versions make a change that the snapshot already holds harmless.
-        self.group = performance_group(self.performance_id)
         joined_at = time.time()
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await fanout().join(self.performance_id, self)
+        self.joined = True
         try:
             computed_at, seat_map = await self._seat_map()
         except DomainError:
@@ -50,6 +58,7 @@ class PerformanceSeatsConsumer(AsyncWebsocketConsumer):
         self.counted = True
         _watchers.add(self)
         await self.send(text_data=seat_map.watcher_message)
+        await fanout().ready(self.performance_id, self)
         if computed_at < joined_at:
             self.catch_up(since=joined_at, sent=seat_map.watcher_message)
 
@@ -72,7 +81,7 @@ class PerformanceSeatsConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=seat_map.watcher_message)
 
     async def _seat_map(self) -> tuple[float, snapshots.SeatMap]:
-        return await database_sync_to_async(snapshots.seat_map)(performance_id=self.performance_id)
+        return await fanout().maps.seat_map(self.performance_id)
 
     async def disconnect(self, code: int) -> None:
         _watchers.discard(self)
@@ -80,19 +89,22 @@ class PerformanceSeatsConsumer(AsyncWebsocketConsumer):
             self.catch_up_task.cancel()
         if getattr(self, "counted", False):
             WEBSOCKET_CONNECTIONS.dec()
-        if self.group:
+        if self.joined:
             with suppress(*REDIS_UNREACHABLE):  # Redis forgets subscriptions when it restarts
-                await self.channel_layer.group_discard(self.group, self.channel_name)
+                await fanout().leave(self.performance_id, self)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         """Watchers only listen; anything they send is ignored."""
 
-    async def seats_changed(self, event: dict) -> None:
-        await self.send(text_data=json.dumps({"seats": event["seats"]}, separators=(",", ":")))
-
-    async def areas_changed(self, event: dict) -> None:
-        """Standing areas' counts: [[area id, free places, version], ...]."""
-        await self.send(text_data=json.dumps({"areas": event["areas"]}, separators=(",", ":")))
+    async def dispatch(self, message: dict) -> None:
+        # Channels closes stale database connections before every handler: a hop to the
+        # database thread on each connect, disconnect and message of every socket. This
+        # consumer reads the database only through database_sync_to_async
+        # (live/recent_maps.py), which closes them around its own call.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
 
 def _catch_up_every_watcher(recovered_at: float) -> None:

@@ -1,9 +1,9 @@
 """Whether this process's channel layer (Redis) carries messages right now, probed end to end.
 
 Once a second the process sends a message through the layer to a channel it subscribes to
-itself, and waits for it. A send that fails, or two probes that never come back, mark the
-layer down: new sockets are refused (live/guard.py), while the watchers already connected stay
-open. When a probe comes through after one that did not, Redis's pub/sub connection has
+itself, and waits for it. A send that fails, or two probes that do not come back in time, mark
+the layer down: new sockets are refused (live/guard.py), while the watchers already connected stay
+open. When a probe comes through after one that never did, Redis's pub/sub connection has
 resubscribed every channel and group of this process (all at once, on reconnecting, before the
 probe's own message), so each watcher is sent a fresh snapshot, since the changes made
 meanwhile never reached it (publishers drop them while Redis is down, live/publish.py).
@@ -35,6 +35,7 @@ class LayerHealth:
         self.on_recovered: list[Callable[[float], None]] = []
         self._task: asyncio.Task | None = None
         self._last_seen = 0
+        self._seen: set[int] = set()  # the probes that came back, late or not (the last few)
 
     def watch(self, layer) -> None:
         """Start probing `layer` from the running event loop, once per process."""
@@ -47,15 +48,18 @@ class LayerHealth:
         missed, n = 0, 0
         try:
             while True:
+                # First: the receiver subscribes the channel meanwhile. A first probe sent at
+                # once was often lost before the subscription was in place, and counted as an
+                # outage that every watcher had to be sent the whole map for.
+                await asyncio.sleep(PROBE_SECONDS)
                 n += 1
                 answered = await self._probe(layer, channel, n)
                 if answered and missed:
-                    self._recovered()
+                    self._recovered(lost=any(k not in self._seen for k in range(n - missed, n)))
                 missed = 0 if answered else missed + 1
                 if self.up and (answered is None or missed >= MISSED_PROBES_FOR_DOWN):
                     self.up = False
                     log.warning("Live updates paused: the channel layer (Redis) is unreachable.")
-                await asyncio.sleep(PROBE_SECONDS)
         finally:
             receiver.cancel()
 
@@ -80,12 +84,22 @@ class LayerHealth:
                 _forget_failed_subscription(layer, channel)
                 await asyncio.sleep(PROBE_SECONDS)
                 continue
-            self._last_seen = max(self._last_seen, message.get("n", 0))
+            n = message.get("n", 0)
+            self._last_seen = max(self._last_seen, n)
+            self._seen.add(n)
+            if len(self._seen) > 1000:  # an hour's probes and more: keep the last minutes'
+                self._seen = {k for k in self._seen if k > n - 300}
 
-    def _recovered(self) -> None:
+    def _recovered(self, *, lost: bool) -> None:
+        """`lost`: a probe missed never came back, so changes sent meanwhile may be lost too.
+        Probes that all came back late only show a busy process (its event loop behind, as
+        while thousands of sockets connect): nothing was lost, and sending every watcher the
+        whole map then would only make it busier."""
         if not self.up:
             self.up = True
             log.warning("Live updates resumed: the channel layer (Redis) is back.")
+        if not lost:
+            return
         recovered_at = time.time()
         for callback in self.on_recovered:
             callback(recovered_at)

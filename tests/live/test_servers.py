@@ -3,9 +3,10 @@ through one app process reaching a watcher of another through Redis."""
 
 import json
 import urllib.request
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import pytest
+import redis
 from websockets.sync.client import connect
 
 from reservations.models import Hold
@@ -60,3 +61,24 @@ def test_a_change_made_through_one_process_reaches_a_watcher_of_another():
         ):
             post_json(f"{server_a}/api/v1/performances/{performance.pk}/holds", {"seats": ids})
             assert next_change(socket) == dict.fromkeys(ids, "reserved")
+
+
+def test_watchers_of_a_process_on_redis_share_one_subscription():
+    """Twenty sockets of one performance on one process: Redis sees the process's one channel
+    and the performance's group (and the health probe's channel), not a channel per socket."""
+
+    with redis_server() as redis_url:
+        if redis_url is None:
+            pytest.skip("needs redis-server (Debian package redis-server; .ci/run installs it)")
+        performance = make_performance()
+        ids = seat_ids(performance)[:1]
+        with (
+            sandali_server(redis_url=redis_url, SANDALI_MAX_SOCKETS_PER_CLIENT="0") as base,
+            ExitStack() as stack,
+        ):
+            sockets = [stack.enter_context(watch(base, performance.pk)) for _ in range(20)]
+            channels = redis.Redis.from_url(redis_url).pubsub_channels()
+            assert len(channels) <= 3, channels
+            post_json(f"{base}/api/v1/performances/{performance.pk}/holds", {"seats": ids})
+            for socket in sockets:
+                assert next_change(socket) == {ids[0]: "reserved"}
