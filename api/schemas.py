@@ -91,6 +91,8 @@ class EventOut(Schema):
     name: str
     venue: str
     currency: str
+    # Where the event takes place: its performances' times are shown in this zone.
+    time_zone: str = Field(examples=["Asia/Tehran"], description="IANA time zone name")
     performances: list[PerformanceBriefOut]
 
 
@@ -116,6 +118,8 @@ class EventBriefOut(Schema):
     name: str
     venue: str
     currency: str
+    # Where the event takes place: its performances' times are shown in this zone.
+    time_zone: str = Field(examples=["Asia/Tehran"], description="IANA time zone name")
 
 
 class PerformanceOut(Schema):

@@ -11,6 +11,7 @@ from django.utils.timezone import localtime
 
 from catalog.inventory import SeatPlacement
 from catalog.models import Event, Performance, Seat, Section, SectionTicketType, TicketType
+from catalog.publishing import publish_performance
 from catalog.services import (
     RowRange,
     create_standing_area,
@@ -29,6 +30,9 @@ def seed_demo() -> list[Performance]:
         small = _reference_event(now)
         hall = _large_hall(now)
         arena = create_arena(starts_at=_evening(now, days=60), sales_start=now - timedelta(days=1))
+        for performance in (small, hall, arena):
+            # Published as an organizer publishes: refused if anything could not be sold.
+            publish_performance(performance_id=performance.pk)
     _sell_and_hold_some(small)
     return [small, hall, arena]
 

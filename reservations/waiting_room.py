@@ -23,6 +23,8 @@ from django.core import signing
 from django.core.cache import cache
 
 from catalog.models import Performance
+from catalog.selectors import published
+from core.dbtime import DbNow
 from core.errors import ServiceUnavailable
 from core.tokens import derived_token, hash_token, new_token
 from reservations.errors import (
@@ -91,7 +93,8 @@ def room_terms(*, performance_id: int) -> RoomTerms | None:
     if cached is not None and time.monotonic() - cached[0] < seconds:
         return cached[1]
     row = (
-        Performance.objects.filter(pk=performance_id)
+        # A draft has no room, as a missing performance has none: its queue answers 404.
+        Performance.objects.filter(published(DbNow()), pk=performance_id)
         .values_list(
             "waiting_room",
             "sales_start",

@@ -6,10 +6,29 @@ states of a seat (a reservation without expiry, a sale without ticket, ...)
 impossible to write.
 """
 
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+
+
+def default_time_zone() -> str:
+    """A new event's time zone: the site's (SANDALI_TIME_ZONE), read when the event is made."""
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA name that this machine's time zone database knows ("Asia/Tehran")."""
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(zone)s is not a known time zone (an IANA name such as Asia/Tehran)."),
+            code="unknown_time_zone",
+            params={"zone": value},
+        )
 
 
 class Event(models.Model):
@@ -17,6 +36,15 @@ class Event(models.Model):
     description = models.TextField(_("description"), blank=True)
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    # Where the event takes place: every time of its performances is shown in this zone, to
+    # buyers and in the admin alike, whatever the site's own zone.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_("The IANA name of the venue's time zone, such as Asia/Tehran."),
+    )
 
     class Meta:
         verbose_name = _("event")
@@ -24,6 +52,10 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
 
 
 class Performance(models.Model):
@@ -33,6 +65,10 @@ class Performance(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     sales_start = models.DateTimeField(_("sales start"))
     sales_end = models.DateTimeField(_("sales end"))
+    # Draft while empty; buyers see the performance from this moment on (catalog/publishing.py
+    # sets it, after checking there is something to sell), and never before: an unpublished
+    # one answers them as a missing one does.
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     hold_minutes = models.PositiveIntegerField(_("hold minutes"), default=10)
     max_seats_per_order = models.PositiveIntegerField(_("max seats per order"), default=10)
     refuse_single_seat_gaps = models.BooleanField(
@@ -94,7 +130,7 @@ class Performance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} — {localtime(self.starts_at):%Y-%m-%d %H:%M}"
+        return f"{self.event} — {localtime(self.starts_at, self.event.zone):%Y-%m-%d %H:%M}"
 
 
 class TicketType(models.Model):

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -32,6 +33,7 @@ from catalog.services import generate_section_seats
 from core.errors import DomainError
 from ops.admin.door_counts import door_table
 from ops.admin.forms import CopyLayoutForm, GenerateSeatsForm
+from ops.admin.publishing import PublishingAdminMixin, local_time
 
 
 def error_message(error: DomainError) -> str:
@@ -81,7 +83,7 @@ class TicketTypeInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ("name", "venue", "currency")
+    list_display = ("name", "venue", "currency", "time_zone")
     search_fields = ("name", "venue")
     inlines = [TicketTypeInline]
 
@@ -94,14 +96,15 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(Performance)
-class PerformanceAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "event", "starts_at", "sales_start", "sales_end")
+class PerformanceAdmin(PublishingAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "event", "sales_opens", "published")
     list_filter = ("event",)
     list_select_related = ("event",)
     date_hierarchy = "starts_at"
     inlines = [SectionInline]
-    readonly_fields = ("capacity", "door")
-    actions = ["copy_layout"]
+    # Published only through the publish action, which checks there is something to sell.
+    readonly_fields = ("capacity", "door", "published_at")
+    actions = ["copy_layout", "publish"]
     fieldsets = [
         (
             None,
@@ -110,6 +113,7 @@ class PerformanceAdmin(admin.ModelAdmin):
                     "event",
                     "starts_at",
                     ("sales_start", "sales_end"),
+                    "published_at",
                     ("hold_minutes", "max_seats_per_order"),
                     "refuse_single_seat_gaps",
                     "companions_sell_alone",
@@ -145,8 +149,26 @@ class PerformanceAdmin(admin.ModelAdmin):
     def door(self, obj: Performance) -> str:
         return door_table(obj)
 
+    @admin.display(description=_("sales start"), ordering="sales_start")
+    def sales_opens(self, obj: Performance) -> str:
+        return local_time(obj.sales_start, obj.event.time_zone)
+
+    @admin.display(description=_("published"), ordering="published_at")
+    def published(self, obj: Performance) -> str:
+        return self.publication(obj)
+
     @admin.action(description=_("Copy layout to a new performance"), permissions=["add"])
     def copy_layout(self, request, queryset):
+        if len(selected := list(queryset.select_related("event")[:2])) == 1:
+            # The copy's times are typed, and the original's shown, in the event's zone.
+            with timezone.override(selected[0].event.zone):
+                response = self._copy_layout(request, queryset)
+                if hasattr(response, "render"):
+                    response.render()
+            return response
+        return self._copy_layout(request, queryset)
+
+    def _copy_layout(self, request, queryset):
         if len(selected := list(queryset.select_related("event")[:2])) != 1:
             self.message_user(request, _("Choose exactly one performance to copy."), messages.ERROR)
             return None
