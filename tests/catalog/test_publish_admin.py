@@ -2,7 +2,10 @@
 asks for confirmation (now, or at a later time), then publishes through the service, or
 shows its refusal and publishes nothing."""
 
+import io
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from catalog.models import Event, Performance, Seat, SeatStatus
@@ -91,3 +94,26 @@ def test_the_publish_action_shows_the_refusal_and_publishes_nothing(admin_client
     assert "no seats or standing places" in messages_of(response)[0]
     performance.refresh_from_db()
     assert performance.published_at is None
+
+
+def run_publish(*arguments) -> str:
+    out = io.StringIO()
+    call_command("publish_performance", *map(str, arguments), stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_publishes_at_the_events_local_time():
+    performance = make_performance(published=False)
+    Event.objects.filter(pk=performance.event_id).update(time_zone="Europe/Berlin")
+    printed = run_publish(performance.pk, "--at", "2031-01-05 09:00")
+    assert printed.strip().endswith("from 2031-01-05 09:00 Europe/Berlin.")
+    performance.refresh_from_db()
+    assert f"{performance.published_at:%Y-%m-%d %H:%M}" == "2031-01-05 08:00"  # UTC
+
+
+def test_the_command_says_why_it_refuses():
+    performance = make_performance(published=False, sections=0)
+    with pytest.raises(CommandError, match="no seats or standing places"):
+        run_publish(performance.pk)
+    with pytest.raises(CommandError, match="No performance"):
+        run_publish(999_999)
