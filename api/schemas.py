@@ -129,6 +129,8 @@ class PerformanceOut(Schema):
     sales_start: datetime
     sales_end: datetime
     hold_minutes: int
+    # Minutes a buyer may add once to a hold before it expires (POST /holds/{id}/extension).
+    hold_extension_minutes: int
     max_seats_per_order: int
     # A choice of seats that would leave one free seat alone in its row is refused (409
     # would_strand_seat): a client may warn its buyer before asking.

@@ -10,10 +10,14 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+
+# The most a hold may be extended by (Performance.hold_extension_minutes).
+MAX_HOLD_EXTENSION_MINUTES = 30
 
 
 def default_time_zone() -> str:
@@ -71,6 +75,17 @@ class Performance(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     hold_minutes = models.PositiveIntegerField(_("hold minutes"), default=10)
     max_seats_per_order = models.PositiveIntegerField(_("max seats per order"), default=10)
+    # Once per hold, before it expires (reservations/extension.py): the minutes a buyer at
+    # the payment step may add; 0 offers none. Bounded, so that no seat is kept from other
+    # buyers for long by one who has walked away.
+    hold_extension_minutes = models.PositiveIntegerField(
+        _("hold extension minutes"),
+        default=0,
+        validators=[MaxValueValidator(MAX_HOLD_EXTENSION_MINUTES)],
+        help_text=_(
+            "Minutes a buyer may add once to a hold while paying, before it expires; 0: none."
+        ),
+    )
     refuse_single_seat_gaps = models.BooleanField(
         _("refuse single-seat gaps"),
         default=False,
@@ -126,6 +141,10 @@ class Performance(models.Model):
             models.CheckConstraint(condition=Q(hold_minutes__gte=1), name="hold_minutes_positive"),
             models.CheckConstraint(
                 condition=Q(max_seats_per_order__gte=1), name="max_seats_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(hold_extension_minutes__lte=MAX_HOLD_EXTENSION_MINUTES),
+                name="hold_extension_bounded",
             ),
         ]
 

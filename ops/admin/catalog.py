@@ -114,7 +114,7 @@ class PerformanceAdmin(PublishingAdminMixin, admin.ModelAdmin):
                     "starts_at",
                     ("sales_start", "sales_end"),
                     "published_at",
-                    ("hold_minutes", "max_seats_per_order"),
+                    ("hold_minutes", "hold_extension_minutes", "max_seats_per_order"),
                     "refuse_single_seat_gaps",
                     "companions_sell_alone",
                 )
