@@ -60,3 +60,14 @@ def extend_hold(*, hold_id: int, token: str | None) -> ExtendedHold:
             raise HoldExpired()  # a seat's expiry passed: it may be someone else's now
         Hold.objects.filter(pk=hold.id).update(expires_at=until, extended=True)
         return ExtendedHold(hold_id=hold.id, expires_at=until, seats=held)
+
+
+def extension_offered(*, hold_id: int) -> int:
+    """The minutes the hold's buyer may still add (0: none offered, or already used): what
+    the payment step offers. Extending decides again, under the hold's lock."""
+    row = (
+        Hold.objects.filter(pk=hold_id, extended=False, checked_out=False)
+        .values_list("performance__hold_extension_minutes", flat=True)
+        .first()
+    )
+    return row or 0
