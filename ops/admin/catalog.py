@@ -15,7 +15,6 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -33,7 +32,7 @@ from catalog.services import generate_section_seats
 from core.errors import DomainError
 from ops.admin.door_counts import door_table
 from ops.admin.forms import CopyLayoutForm, GenerateSeatsForm
-from ops.admin.publishing import PublishingAdminMixin, local_time
+from ops.admin.publishing import PublishingAdminMixin, local_time, rendered_in_zone
 
 
 def error_message(error: DomainError) -> str:
@@ -161,11 +160,8 @@ class PerformanceAdmin(PublishingAdminMixin, admin.ModelAdmin):
     def copy_layout(self, request, queryset):
         if len(selected := list(queryset.select_related("event")[:2])) == 1:
             # The copy's times are typed, and the original's shown, in the event's zone.
-            with timezone.override(selected[0].event.zone):
-                response = self._copy_layout(request, queryset)
-                if hasattr(response, "render"):
-                    response.render()
-            return response
+            zone = selected[0].event.time_zone
+            return rendered_in_zone(zone, lambda: self._copy_layout(request, queryset))
         return self._copy_layout(request, queryset)
 
     def _copy_layout(self, request, queryset):

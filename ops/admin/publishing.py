@@ -55,6 +55,16 @@ def event_zone_of_request(request, object_id: str | None) -> str:
     return events.values_list("time_zone", flat=True).first() or default_time_zone()
 
 
+def rendered_in_zone(zone_name: str, make_response):
+    """The response of `make_response()`, its form read and its page rendered while the
+    event's zone is active (Django renders a TemplateResponse only after the view returns)."""
+    with timezone.override(zone_of(zone_name)):
+        response = make_response()
+        if hasattr(response, "render"):
+            response.render()
+    return response
+
+
 class PublishForm(forms.Form):
     publish_at = forms.SplitDateTimeField(
         label=_("Publish at"),
@@ -80,12 +90,13 @@ class PublishingAdminMixin:
         # Django reads and shows times in the active zone, and renders the page after the
         # view returns: both must happen while the event's zone is active.
         zone_name = event_zone_of_request(request, object_id)
-        with timezone.override(zone_of(zone_name)):
-            extra = {**(extra_context or {}), "event_zone": zone_label(zone_name)}
-            response = super().changeform_view(request, object_id, form_url, extra)
-            if hasattr(response, "render"):
-                response.render()
-        return response
+        extra = {**(extra_context or {}), "event_zone": zone_label(zone_name)}
+        return rendered_in_zone(
+            zone_name,
+            lambda: super(PublishingAdminMixin, self).changeform_view(
+                request, object_id, form_url, extra
+            ),
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -105,12 +116,9 @@ class PublishingAdminMixin:
             )
             return None
         performance = selected[0]
-        zone = performance.event.zone
-        with timezone.override(zone):
-            response = self._publish_page(request, performance)
-            if hasattr(response, "render"):
-                response.render()
-        return response
+        return rendered_in_zone(
+            performance.event.time_zone, lambda: self._publish_page(request, performance)
+        )
 
     def _publish_page(self, request, performance: Performance):
         zone_name = performance.event.time_zone

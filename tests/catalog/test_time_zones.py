@@ -102,3 +102,24 @@ def test_the_admin_form_shows_and_reads_the_events_local_time(admin_client, new_
     new_york.refresh_from_db()
     assert new_york.starts_at == datetime(2026, 12, 27, 1, 0, tzinfo=UTC)  # 20:00 in New York
     assert new_york.sales_start == datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+
+
+def test_a_copys_times_are_typed_in_the_events_zone(admin_client, new_york):
+    response = admin_client.post(
+        reverse("admin:catalog_performance_changelist"),
+        {
+            "action": "copy_layout", "_selected_action": [new_york.pk], "apply": "1",
+            "starts_at_0": "2031-03-01", "starts_at_1": "19:30:00",
+            "sales_start_0": "2031-01-01", "sales_start_1": "10:00:00",
+            "sales_end_0": "2031-03-01", "sales_end_1": "18:00:00",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    copy = Performance.objects.exclude(pk=new_york.pk).get()
+    assert copy.starts_at == datetime(2031, 3, 2, 0, 30, tzinfo=UTC)  # 19:30 in New York
+    assert copy.published_at is None
+    page = admin_client.post(
+        reverse("admin:catalog_performance_changelist"),
+        {"action": "copy_layout", "_selected_action": [new_york.pk]},
+    ).content.decode()
+    assert "time zone: America/New_York." in page
