@@ -30,9 +30,7 @@ def seed_demo() -> list[Performance]:
         small = _reference_event(now)
         hall = _large_hall(now)
         arena = create_arena(starts_at=_evening(now, days=60), sales_start=now - timedelta(days=1))
-        for performance in (small, hall, arena):
-            # Published as an organizer publishes: refused if anything could not be sold.
-            publish_performance(performance_id=performance.pk)
+        publish_performance(performance_id=arena.pk)
     _sell_and_hold_some(small)
     return [small, hall, arena]
 
@@ -86,6 +84,8 @@ def _reference_event(now) -> Performance:
         outline={"type": "rect", "x": -0.5, "y": -6, "width": 5, "height": 4.5},
         position=len(layout),
     )
+    # Published as an organizer publishes: refused if anything could not be sold.
+    publish_performance(performance_id=performance.pk)
     return performance
 
 
@@ -117,6 +117,8 @@ def _large_hall(now) -> Performance:
             origin_y=y,
         )
     _accessible_seats(performance)
+    # Published as an organizer publishes: refused if anything could not be sold.
+    publish_performance(performance_id=performance.pk)
     return performance
 
 
