@@ -91,6 +91,8 @@ class EventOut(Schema):
     name: str
     venue: str
     currency: str
+    # Where the event takes place: its performances' times are shown in this zone.
+    time_zone: str = Field(examples=["Asia/Tehran"], description="IANA time zone name")
     performances: list[PerformanceBriefOut]
 
 
@@ -116,6 +118,8 @@ class EventBriefOut(Schema):
     name: str
     venue: str
     currency: str
+    # Where the event takes place: its performances' times are shown in this zone.
+    time_zone: str = Field(examples=["Asia/Tehran"], description="IANA time zone name")
 
 
 class PerformanceOut(Schema):
@@ -125,6 +129,8 @@ class PerformanceOut(Schema):
     sales_start: datetime
     sales_end: datetime
     hold_minutes: int
+    # Minutes a buyer may add once to a hold before it expires (POST /holds/{id}/extension).
+    hold_extension_minutes: int
     max_seats_per_order: int
     # A choice of seats that would leave one free seat alone in its row is refused (409
     # would_strand_seat): a client may warn its buyer before asking.

@@ -20,7 +20,7 @@ from core.tokens import hash_token
 from delivery import documents
 from orders import checkout as order_checkout
 from orders import selectors as order_selectors
-from reservations import best_holds, waiting_room
+from reservations import best_holds, extension, waiting_room
 from reservations import services as hold_services
 from reservations.errors import HoldExpired
 
@@ -83,6 +83,7 @@ def get_performance(request, performance_id: schemas.Id):
         "sales_start": performance.sales_start,
         "sales_end": performance.sales_end,
         "hold_minutes": performance.hold_minutes,
+        "hold_extension_minutes": performance.hold_extension_minutes,
         "max_seats_per_order": performance.max_seats_per_order,
         "refuse_single_seat_gaps": performance.refuse_single_seat_gaps,
         "sections": sections,
@@ -206,6 +207,20 @@ def get_hold(request, hold_id: schemas.Id):
         hold=summary.hold, seats=summary.seats, currency=summary.currency
     )
     return _hold_body(state, order=view.order)
+
+
+@router.post(
+    "/holds/{hold_id}/extension",
+    response={200: schemas.HoldOut, **PROBLEMS},
+    auth=bearer,
+    tags=["holds"],
+)
+def extend_hold(request, hold_id: schemas.Id):
+    """More time, once, before the hold expires, if the performance offers it (its
+    `hold_extension_minutes`): the hold with its new `expires_at`. 409
+    `hold_extension_not_offered` or `hold_already_extended`; 410 `hold_expired`."""
+    extension.extend_hold(hold_id=hold_id, token=request.auth)
+    return get_hold(request, hold_id)
 
 
 @router.post(

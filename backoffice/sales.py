@@ -16,7 +16,6 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
@@ -29,9 +28,8 @@ ZERO = Decimal("0.00")
 
 
 def sales_time_zone(performance: Performance) -> tzinfo:
-    """The time zone a performance's sales days are counted in: the site's for now. (When
-    events carry their own time zone, this is the one place that reads it.)"""
-    return ZoneInfo(settings.TIME_ZONE)
+    """The time zone a performance's sales days are counted in: its event's."""
+    return ZoneInfo(performance.event.time_zone)
 
 
 @dataclass(frozen=True)

@@ -41,10 +41,13 @@ SEED = """
 from datetime import timedelta
 import django
 django.setup()
+from catalog.publishing import publish_performance
 from core.dbtime import db_now
 from ops.demo_arena import create_arena
 now = db_now()
-print(create_arena(starts_at=now + timedelta(days=60), sales_start=now - timedelta(days=1)).pk)
+arena = create_arena(starts_at=now + timedelta(days=60), sales_start=now - timedelta(days=1))
+publish_performance(performance_id=arena.pk)  # buyers see only published performances
+print(arena.pk)
 """
 
 

@@ -37,6 +37,7 @@ def main() -> None:
             starts_at=now + timedelta(days=30),
             sales_start=now - timedelta(days=1),
             sales_end=now + timedelta(days=29),
+            published_at=now,  # buyers see only published performances
         )
         per_row = 100 if seats >= 10_000 else 50
         rows_total = seats // per_row

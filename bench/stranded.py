@@ -41,6 +41,7 @@ def make_hall(*, seats: int, refuse_single_seat_gaps: bool) -> int:
         starts_at=now + timedelta(days=30),
         sales_start=now - timedelta(days=1),
         sales_end=now + timedelta(days=29),
+        published_at=now,  # buyers see only published performances
         hold_minutes=120,  # the holds stand for the whole phase
         refuse_single_seat_gaps=refuse_single_seat_gaps,
     )

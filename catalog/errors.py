@@ -209,3 +209,23 @@ class LayoutDocumentTooLarge(InvalidLayout):
     code = "layout_document_too_large"
     status = 413
     title = _("The layout is larger than %(limit)s bytes.")
+
+
+class NothingToSell(DomainError):
+    """Publishing a performance with no seat and no standing place that is not blocked."""
+
+    code = "nothing_to_sell"
+    status = 409
+    title = _("This performance has no seats or standing places to sell yet.")
+
+
+class UnpricedSeats(DomainError):
+    """Publishing a performance some of whose seats have a ticket type with no price in their
+    section; `seats` names a few of them, `count` says how many there are."""
+
+    code = "unpriced_seats"
+    status = 409
+    title = _(
+        "%(count)s seats have a ticket type with no price in their section (%(seats)s): "
+        "price it, or change their ticket type, before publishing."
+    )

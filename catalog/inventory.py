@@ -206,6 +206,22 @@ def release(
     return _run(statement, reason="released")
 
 
+def extend(*, hold_id: int, until: datetime, live_at: datetime) -> int:
+    """Move the expiry of the hold's seats that are still LIVE at `live_at` to `until`;
+    returns how many. No status changes, so no version is bumped and watchers are told
+    nothing. A seat whose hold had expired is FREE and may be another buyer's already: it is
+    not touched, and the caller, seeing fewer seats than the hold had, refuses the whole
+    extension. On PostgreSQL a seat that a buyer is taking at this moment is waited for and
+    then seen as it is after (no longer the hold's), never overwritten."""
+    rows = fetch_all(
+        f"""UPDATE {SEATS} SET hold_expires_at = %s
+            WHERE hold_id = %s AND status = 'reserved' AND hold_expires_at > %s
+            RETURNING id""",
+        [as_param(until), hold_id, as_param(live_at)],
+    )
+    return len(rows)
+
+
 def expire(*, now: datetime, batch_size: int = 1000) -> list[SeatChange]:
     """Tidy up to `batch_size` seats whose hold has expired back to available, skipping seats
     another sweeper has locked, so that any number may run at once."""

@@ -31,18 +31,37 @@ def effective_status() -> Case:
     return Case(When(expired, then=Value(SeatStatus.AVAILABLE)), default=F("status"))
 
 
+def published(now) -> Q:
+    """The performances buyers may see: published, and the publication's time has come. A
+    draft (published_at NULL) never compares true. published_sql() is the same rule in SQL."""
+    return Q(published_at__lte=now)
+
+
+def published_sql(alias: str) -> str:
+    """published() for a statement, on the performance table aliased `alias`."""
+    return f"{alias}.published_at <= {now_sql()}"
+
+
 def get_performance(*, performance_id: int) -> Performance:
+    """A performance as a buyer may see it: a draft, or one published for later, is
+    PerformanceNotFound exactly like a missing one, so its existence never leaks."""
     try:
-        return Performance.objects.select_related("event").get(pk=performance_id)
+        return (
+            Performance.objects.select_related("event")
+            .filter(published(DbNow()))
+            .get(pk=performance_id)
+        )
     except Performance.DoesNotExist:
         raise PerformanceNotFound() from None
 
 
 def list_events() -> list[Event]:
+    """The events that have a published performance, each with only its published ones."""
+    visible = Performance.objects.filter(published(DbNow()))
     return list(
-        Event.objects.order_by("id").prefetch_related(
-            Prefetch("performances", queryset=Performance.objects.order_by("starts_at", "id"))
-        )
+        Event.objects.filter(pk__in=visible.values("event_id"))
+        .order_by("id")
+        .prefetch_related(Prefetch("performances", queryset=visible.order_by("starts_at", "id")))
     )
 
 
@@ -232,9 +251,13 @@ def sale_terms_of_row(row: Sequence) -> SaleTerms:
 
 
 def sale_terms_now(*, performance_id: int) -> tuple[SaleTerms, datetime] | None:
-    """The performance's terms and the database's clock, in one round trip."""
+    """The performance's terms and the database's clock, in one round trip; None for a
+    performance that is missing or not published (a new hold's check)."""
     row = fetch_one(
-        f"SELECT t.*, {now_sql()} FROM ({SALE_TERMS_SQL}) t WHERE t.performance_id = %s",
+        f"""SELECT t.*, {now_sql()} FROM ({SALE_TERMS_SQL}) t
+            WHERE t.performance_id = %s AND EXISTS (
+              SELECT 1 FROM catalog_performance p
+              WHERE p.id = t.performance_id AND {published_sql("p")})""",
         [performance_id],
     )
     if row is None:

@@ -8,6 +8,7 @@ filters are thin wrappers) and the printed tickets (delivery/). They read the ac
 
 from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import jdatetime
 from django.utils import formats
@@ -29,10 +30,11 @@ def digits(value) -> str:
     return text.translate(PERSIAN_DIGITS) if persian() else text
 
 
-def when(value: datetime) -> str:
-    """A moment in the site's time zone: Jalali in Persian ("جمعه ۵ دی ۱۴۰۵، ۱۹:۳۰"),
-    Gregorian otherwise ("Friday 26 December 2026, 19:30")."""
-    moment = localtime(value)
+def when(value: datetime, zone: str | None = None) -> str:
+    """A moment in `zone` (an IANA name: the event's, where it takes place; None: the site's
+    time zone): Jalali in Persian ("جمعه ۵ دی ۱۴۰۵، ۱۹:۳۰"), Gregorian otherwise ("Friday 26
+    December 2026, 19:30")."""
+    moment = localtime(value, ZoneInfo(zone) if zone else None)
     if persian():
         jalali = jdatetime.datetime.fromgregorian(datetime=moment, locale="fa_IR")
         day = str(jalali.day)  # not zero-padded, as Persian dates are written

@@ -97,7 +97,7 @@ def _printed_ticket(
     return PrintedTicket(
         event=event.name,
         venue=event.venue,
-        starts_at=when(order.performance.starts_at),
+        starts_at=when(order.performance.starts_at, order.performance.event.time_zone),
         section=ticket.section,
         row=digits(ticket.row),
         seat=digits(ticket.number),

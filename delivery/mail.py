@@ -65,7 +65,7 @@ def _refund_mail(mail: OrderMail) -> EmailMultiAlternatives:
     with translation.override(attempt.language):
         values = {
             "event": performance.event.name,
-            "when": when(performance.starts_at),
+            "when": when(performance.starts_at, performance.event.time_zone),
             "total": money(attempt.amount, attempt.currency),
         }
         context = {
@@ -98,7 +98,7 @@ def _context(order: Order, kind: str) -> dict:
     values = {
         "order": digits(order.pk),
         "event": event.name,
-        "when": when(order.performance.starts_at),
+        "when": when(order.performance.starts_at, order.performance.event.time_zone),
     }
     if kind == MailKind.CANCELLATION:
         subject = gettext("Order %(order)s cancelled and refunded: %(event)s") % values

@@ -11,6 +11,7 @@ from django.utils.timezone import localtime
 
 from catalog.inventory import SeatPlacement
 from catalog.models import Event, Performance, Seat, Section, SectionTicketType, TicketType
+from catalog.publishing import publish_performance
 from catalog.services import (
     RowRange,
     create_standing_area,
@@ -29,6 +30,7 @@ def seed_demo() -> list[Performance]:
         small = _reference_event(now)
         hall = _large_hall(now)
         arena = create_arena(starts_at=_evening(now, days=60), sales_start=now - timedelta(days=1))
+        publish_performance(performance_id=arena.pk)
     _sell_and_hold_some(small)
     return [small, hall, arena]
 
@@ -82,6 +84,8 @@ def _reference_event(now) -> Performance:
         outline={"type": "rect", "x": -0.5, "y": -6, "width": 5, "height": 4.5},
         position=len(layout),
     )
+    # Published as an organizer publishes: refused if anything could not be sold.
+    publish_performance(performance_id=performance.pk)
     return performance
 
 
@@ -113,6 +117,8 @@ def _large_hall(now) -> Performance:
             origin_y=y,
         )
     _accessible_seats(performance)
+    # Published as an organizer publishes: refused if anything could not be sold.
+    publish_performance(performance_id=performance.pk)
     return performance
 
 

@@ -90,3 +90,15 @@ class PerformanceHasNoQueue(DomainError):
     code = "no_waiting_room"
     status = 409
     title = _("This sale has no waiting room now: you may choose seats at once.")
+
+
+class HoldExtensionNotOffered(DomainError):
+    code = "hold_extension_not_offered"
+    status = 409
+    title = _("More time cannot be given for this performance.")
+
+
+class HoldAlreadyExtended(DomainError):
+    code = "hold_already_extended"
+    status = 409
+    title = _("This hold has already been given more time once.")

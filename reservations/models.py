@@ -24,6 +24,8 @@ class Hold(models.Model):
     # Set by checkout in the transaction that makes the hold's order (reservations.services.
     # close_hold), so that the hold's own services know it without reading orders.
     checked_out = models.BooleanField(_("checked out"), default=False, db_default=False)
+    # Whether its buyer has used the one extension a hold may have (reservations/extension.py).
+    extended = models.BooleanField(_("extended"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("hold")

@@ -29,6 +29,8 @@ from django.core.cache import cache
 
 from catalog import snapshots
 from catalog.models import Performance
+from catalog.selectors import published
+from core.dbtime import DbNow
 from core.errors import ServiceUnavailable
 from core.metrics import QUEUE_ADMITTED, QUEUE_WAITING
 from core.tokens import derived_token, hash_token, new_token
@@ -102,7 +104,8 @@ def room_terms(*, performance_id: int) -> RoomTerms | None:
     if cached is not None and time.monotonic() - cached[0] < seconds:
         return cached[1]
     row = (
-        Performance.objects.filter(pk=performance_id)
+        # A draft has no room, as a missing performance has none: its queue answers 404.
+        Performance.objects.filter(published(DbNow()), pk=performance_id)
         .values_list(
             "waiting_room",
             "sales_start",

@@ -8,6 +8,7 @@ from catalog.layout_copies import create_performance_from_layout
 from catalog.layout_geometry import RowSpec
 from catalog.layouts import SectionSpec, replace_layout
 from catalog.models import Event, Performance, TicketType, VenueLayout
+from catalog.publishing import publish_performance
 from core.dbtime import db_now
 
 
@@ -54,8 +55,9 @@ def accessible_layout() -> VenueLayout:
 
 
 def accessible_performance(*, companions_sell_alone: bool = False, **terms) -> Performance:
+    """A published performance of accessible_layout()."""
     now = db_now()
-    return create_performance_from_layout(
+    performance = create_performance_from_layout(
         layout=accessible_layout(),
         starts_at=now + timedelta(days=10),
         sales_start=now - timedelta(days=1),
@@ -63,6 +65,8 @@ def accessible_performance(*, companions_sell_alone: bool = False, **terms) -> P
         companions_sell_alone=companions_sell_alone,
         **terms,
     )
+    publish_performance(performance_id=performance.pk)
+    return performance
 
 
 def seat_id(performance: Performance, place: str, section: str = "Stalls") -> int:

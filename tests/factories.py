@@ -19,9 +19,11 @@ def make_performance(
     max_seats_per_order: int = 10,
     hold_minutes: int = 10,
     sales_open: bool = True,
+    published: bool = True,
 ) -> Performance:
     """A performance whose sections each have `rows` x `seats_per_row` seats: the first row
-    sells as "Normal" at 20.00, the rest as "Student" at 10.00."""
+    sells as "Normal" at 20.00, the rest as "Student" at 10.00. Published a day ago, unless
+    `published` is False: then a draft, as the admin makes one."""
     now = db_now()
     event = Event.objects.create(name="Test concert", venue="Test hall", currency="EUR")
     normal = TicketType.objects.create(event=event, name="Normal")
@@ -34,6 +36,7 @@ def make_performance(
         sales_end=now + timedelta(days=9),
         hold_minutes=hold_minutes,
         max_seats_per_order=max_seats_per_order,
+        published_at=now - timedelta(days=1) if published else None,
     )
     for position in range(sections):
         section = Section.objects.create(

@@ -38,6 +38,11 @@ urlpatterns = [
         name="selection-best",
     ),
     path("performances/<id:performance_id>/checkout", views.checkout, name="checkout"),
+    path(
+        "performances/<id:performance_id>/checkout/extend",
+        views.extend_checkout,
+        name="checkout-extend",
+    ),
     path("orders/<id:order_id>/", views.order_page, name="order"),
     path("orders/open", ticket_links.open_ticket_link, name="ticket-link"),
     path("orders/lost", lost_tickets.lost_tickets, name="lost-tickets"),

@@ -30,6 +30,7 @@ from orders.selectors import (
     owned_order,
 )
 from reservations.errors import HoldExpired
+from reservations.extension import extend_hold, extension_offered
 from reservations.waiting_room import room_on
 from web.access import access_words
 from web.panel import panel_words
@@ -181,8 +182,25 @@ def checkout(request, performance_id: int):
         "selection": selection,
         "expires_at": selection["expires_at"],
         "server_now": selection["now"],
+        "extension_minutes": extension_offered(hold_id=remembered.id),
     }
     return render(request, "web/checkout.html", context)
+
+
+@require_http_methods(["POST"])
+def extend_checkout(request, performance_id: int):
+    """The payment step's "more time": once per hold, before it expires (the service
+    decides); back to the payment step with its new countdown, or with the refusal."""
+    performance_or_404(performance_id)
+    remembered = session_hold(request, performance_id)
+    if remembered is not None:
+        try:
+            extend_hold(hold_id=remembered.id, token=remembered.token)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("You have more time: the countdown shows how much."))
+    return redirect("checkout", performance_id=performance_id)
 
 
 def _last_order_here(request, performance_id: int) -> int | None:

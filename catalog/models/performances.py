@@ -6,10 +6,33 @@ states of a seat (a reservation without expiry, a sale without ticket, ...)
 impossible to write.
 """
 
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+
+# The most a hold may be extended by (Performance.hold_extension_minutes).
+MAX_HOLD_EXTENSION_MINUTES = 30
+
+
+def default_time_zone() -> str:
+    """A new event's time zone: the site's (SANDALI_TIME_ZONE), read when the event is made."""
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA name that this machine's time zone database knows ("Asia/Tehran")."""
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(zone)s is not a known time zone (an IANA name such as Asia/Tehran)."),
+            code="unknown_time_zone",
+            params={"zone": value},
+        )
 
 
 class Event(models.Model):
@@ -17,6 +40,15 @@ class Event(models.Model):
     description = models.TextField(_("description"), blank=True)
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    # Where the event takes place: every time of its performances is shown in this zone, to
+    # buyers and in the admin alike, whatever the site's own zone.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_("The IANA name of the venue's time zone, such as Asia/Tehran."),
+    )
 
     class Meta:
         verbose_name = _("event")
@@ -24,6 +56,10 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
 
 
 class Performance(models.Model):
@@ -33,8 +69,23 @@ class Performance(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     sales_start = models.DateTimeField(_("sales start"))
     sales_end = models.DateTimeField(_("sales end"))
+    # Draft while empty; buyers see the performance from this moment on (catalog/publishing.py
+    # sets it, after checking there is something to sell), and never before: an unpublished
+    # one answers them as a missing one does.
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     hold_minutes = models.PositiveIntegerField(_("hold minutes"), default=10)
     max_seats_per_order = models.PositiveIntegerField(_("max seats per order"), default=10)
+    # Once per hold, before it expires (reservations/extension.py): the minutes a buyer at
+    # the payment step may add; 0 offers none. Bounded, so that no seat is kept from other
+    # buyers for long by one who has walked away.
+    hold_extension_minutes = models.PositiveIntegerField(
+        _("hold extension minutes"),
+        default=0,
+        validators=[MaxValueValidator(MAX_HOLD_EXTENSION_MINUTES)],
+        help_text=_(
+            "Minutes a buyer may add once to a hold while paying, before it expires; 0: none."
+        ),
+    )
     refuse_single_seat_gaps = models.BooleanField(
         _("refuse single-seat gaps"),
         default=False,
@@ -91,10 +142,14 @@ class Performance(models.Model):
             models.CheckConstraint(
                 condition=Q(max_seats_per_order__gte=1), name="max_seats_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(hold_extension_minutes__lte=MAX_HOLD_EXTENSION_MINUTES),
+                name="hold_extension_bounded",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} — {localtime(self.starts_at):%Y-%m-%d %H:%M}"
+        return f"{self.event} — {localtime(self.starts_at, self.event.zone):%Y-%m-%d %H:%M}"
 
 
 class TicketType(models.Model):

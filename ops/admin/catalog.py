@@ -32,6 +32,7 @@ from catalog.services import generate_section_seats
 from core.errors import DomainError
 from ops.admin.door_counts import door_table
 from ops.admin.forms import CopyLayoutForm, GenerateSeatsForm
+from ops.admin.publishing import PublishingAdminMixin, local_time, rendered_in_zone
 from ops.admin.sales import EventSalesPages, PerformanceSalesPages
 
 
@@ -82,7 +83,7 @@ class TicketTypeInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(EventSalesPages, admin.ModelAdmin):
-    list_display = ("name", "venue", "currency")
+    list_display = ("name", "venue", "currency", "time_zone")
     readonly_fields = ("sales",)
     search_fields = ("name", "venue")
     inlines = [TicketTypeInline]
@@ -96,14 +97,15 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(Performance)
-class PerformanceAdmin(PerformanceSalesPages, admin.ModelAdmin):
-    list_display = ("__str__", "event", "starts_at", "sales_start", "sales_end")
+class PerformanceAdmin(PublishingAdminMixin, PerformanceSalesPages, admin.ModelAdmin):
+    list_display = ("__str__", "event", "sales_opens", "published")
     list_filter = ("event",)
     list_select_related = ("event",)
     date_hierarchy = "starts_at"
     inlines = [SectionInline]
-    readonly_fields = ("capacity", "door", "sales")
-    actions = ["copy_layout"]
+    # Published only through the publish action, which checks there is something to sell.
+    readonly_fields = ("capacity", "door", "sales", "published_at")
+    actions = ["copy_layout", "publish"]
     fieldsets = [
         (
             None,
@@ -112,7 +114,8 @@ class PerformanceAdmin(PerformanceSalesPages, admin.ModelAdmin):
                     "event",
                     "starts_at",
                     ("sales_start", "sales_end"),
-                    ("hold_minutes", "max_seats_per_order"),
+                    "published_at",
+                    ("hold_minutes", "hold_extension_minutes", "max_seats_per_order"),
                     "refuse_single_seat_gaps",
                     "companions_sell_alone",
                 )
@@ -148,8 +151,23 @@ class PerformanceAdmin(PerformanceSalesPages, admin.ModelAdmin):
     def door(self, obj: Performance) -> str:
         return door_table(obj)
 
+    @admin.display(description=_("sales start"), ordering="sales_start")
+    def sales_opens(self, obj: Performance) -> str:
+        return local_time(obj.sales_start, obj.event.time_zone)
+
+    @admin.display(description=_("published"), ordering="published_at")
+    def published(self, obj: Performance) -> str:
+        return self.publication(obj)
+
     @admin.action(description=_("Copy layout to a new performance"), permissions=["add"])
     def copy_layout(self, request, queryset):
+        if len(selected := list(queryset.select_related("event")[:2])) == 1:
+            # The copy's times are typed, and the original's shown, in the event's zone.
+            zone = selected[0].event.time_zone
+            return rendered_in_zone(zone, lambda: self._copy_layout(request, queryset))
+        return self._copy_layout(request, queryset)
+
+    def _copy_layout(self, request, queryset):
         if len(selected := list(queryset.select_related("event")[:2])) != 1:
             self.message_user(request, _("Choose exactly one performance to copy."), messages.ERROR)
             return None

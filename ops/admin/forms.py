@@ -6,6 +6,7 @@ import re
 from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.validators import MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Section, TicketType
@@ -78,6 +79,13 @@ class CopyLayoutForm(forms.Form):
     starts_at = forms.SplitDateTimeField(label=_("Starts at"), widget=AdminSplitDateTime)
     sales_start = forms.SplitDateTimeField(label=_("Sales start"), widget=AdminSplitDateTime)
     sales_end = forms.SplitDateTimeField(label=_("Sales end"), widget=AdminSplitDateTime)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Made while the event's zone is active (ops/admin/publishing.py rendered_in_zone).
+        zone = {"zone": timezone.get_current_timezone_name()}
+        for field in self.fields.values():
+            field.help_text = _("In the event's time zone: %(zone)s.") % zone
 
     def clean(self) -> dict:
         cleaned = super().clean()

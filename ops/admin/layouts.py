@@ -20,6 +20,7 @@ from core.errors import DomainError
 from ops.admin.catalog import error_message
 from ops.admin.forms import CopyLayoutForm
 from ops.admin.plan_files import plan_file_urls
+from ops.admin.publishing import rendered_in_zone
 
 
 class LayoutSectionInline(admin.TabularInline):
@@ -82,6 +83,12 @@ class VenueLayoutAdmin(admin.ModelAdmin):
             self.message_user(request, _("Choose exactly one layout."), messages.ERROR)
             return None
         layout = selected[0]
+        # The new performance's times are typed in its event's zone.
+        return rendered_in_zone(
+            layout.event.time_zone, lambda: self._create_performance(request, layout)
+        )
+
+    def _create_performance(self, request, layout: VenueLayout):
         if "apply" in request.POST:
             form = CopyLayoutForm(request.POST)
             if form.is_valid():

@@ -404,6 +404,7 @@ def test_copy_action_creates_a_performance_with_the_same_seats_blocked_ones_stil
         "admin:catalog_performance_change", args=[copy.pk]
     )
     assert copy.event_id == performance.event_id
+    assert copy.published_at is None  # a copy is a draft until its organizer publishes it
     assert timezone.localtime(copy.starts_at).strftime("%Y-%m-%d %H:%M") == "2031-03-01 19:30"
     assert copy.seats.count() == performance.seats.count() == 40
 

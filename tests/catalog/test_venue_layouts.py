@@ -26,6 +26,7 @@ from catalog.models import (
     TicketType,
     VenueLayout,
 )
+from catalog.publishing import publish_performance
 from core.dbtime import db_now
 from reservations.services import hold_seats
 
@@ -114,6 +115,8 @@ def test_a_performance_from_a_layout_copies_its_sections_prices_and_seats(layout
         for s in LayoutSeat.objects.filter(section__layout=layout).select_related("section")
     }
     assert copied == drawn and len(copied) == 28
+    assert performance.published_at is None  # a draft until its organizer publishes it
+    publish_performance(performance_id=performance.pk)
     seat = performance.seats.get(section__name="Balcony", number=1)
     hold_seats(performance_id=performance.pk, seat_ids=[seat.pk])  # on sale at its price
     assert Seat.objects.get(pk=seat.pk).status == SeatStatus.RESERVED

@@ -8,6 +8,7 @@ import pytest
 
 from catalog.layout_copies import create_performance_from_layout
 from catalog.models import LayoutSection, SectionKind, TicketType, VenueLayout
+from catalog.publishing import publish_performance
 from core.dbtime import db_now
 from ops.demo_arena import create_arena
 from tests.catalog.test_layout_document_areas import rows_of
@@ -108,6 +109,7 @@ def test_a_standing_area_added_in_the_designer_is_sold_on_the_buyers_map(browser
         sales_start=now - timedelta(hours=1),
         sales_end=now + timedelta(days=2),
     )
+    publish_performance(performance_id=performance.pk)
     area = performance.sections.get(name="Floor")
     buyer = browser.new_page()
     buyer.goto(f"{server}/performances/{performance.pk}/")

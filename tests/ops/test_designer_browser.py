@@ -13,6 +13,7 @@ from catalog.layout_copies import create_performance_from_layout
 from catalog.layout_geometry import RowSpec
 from catalog.layouts import SectionSpec, replace_layout
 from catalog.models import Event, LayoutSeat, TicketType, VenueLayout
+from catalog.publishing import publish_performance
 from core.dbtime import db_now
 from tests.web import test_browser as buyer_pages
 from tests.web.seatmap_probe import label_of
@@ -103,6 +104,7 @@ def test_a_curved_row_drawn_in_the_designer_reaches_the_buyers_map(browser, serv
         sales_start=now - timedelta(hours=1),
         sales_end=now + timedelta(days=2),
     )
+    publish_performance(performance_id=performance.pk)
     seats = list(performance.seats.filter(section__name="Balcony"))
     assert len(seats) == 9
     for seat in seats:  # on the arc around (3.5, -2)

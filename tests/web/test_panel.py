@@ -159,6 +159,7 @@ def second_performance_pricing_only(performance, ticket_type: TicketType) -> Per
         starts_at=performance.starts_at,
         sales_start=performance.sales_start,
         sales_end=performance.sales_end,
+        published_at=performance.published_at,
     )
     section = Section.objects.create(performance=other, name="Balcony", position=0)
     SectionTicketType.objects.create(section=section, ticket_type=ticket_type, price=Decimal("8"))

@@ -14,8 +14,9 @@ def digits(value) -> str:
 
 
 @register.filter
-def when(value) -> str:
-    return localformat.when(value)
+def when(value, zone: str | None = None) -> str:
+    """`{{ performance.starts_at|when:performance.event.time_zone }}`: in the event's zone."""
+    return localformat.when(value, zone)
 
 
 @register.filter
