@@ -7,11 +7,16 @@ import aiohttp
 
 from bench.outcomes import HoldOutcome
 
+# One round robin per set of app processes, shared by every buyer, as a load balancer in front
+# of them turns: each buyer cycling on its own, all in step, sent every buyer's hold to the
+# first process and every checkout and release to the second (a round is two requests).
+_balancers: dict[tuple[str, ...], itertools.cycle] = {}
+
 
 class SandaliHttp:
     def __init__(self, session: aiohttp.ClientSession, bases: list[str], performance_id: int):
         self.session = session
-        self.bases = itertools.cycle(bases)
+        self.bases = _balancers.setdefault(tuple(bases), itertools.cycle(bases))
         self.performance_id = performance_id
         self.etag = ""
         self.pending = True  # whether the last map showed held seats that may come back
