@@ -21,6 +21,7 @@ from pathlib import Path
 
 import psycopg
 
+from bench.backends import SandaliHttp
 from bench.infra import (
     AppProcess,
     django_env,
@@ -29,7 +30,19 @@ from bench.infra import (
     private_redis,
     setup_django,
 )
-from bench.main import FULL, QUICK, integrity, log, run_limit, run_sandali, seats_left, seed
+from bench.load import closed_loop
+from bench.main import (
+    FULL,
+    QUICK,
+    http_view,
+    integrity,
+    log,
+    run_limit,
+    run_sandali,
+    seats_left,
+    seed,
+    session,
+)  # fmt: skip
 
 
 class WaitSampler:
@@ -106,17 +119,26 @@ def throughput_round(apps: list[AppProcess], performance_id: int, buyers: int, s
     return {"sandali": summary, "app_cpu_seconds": cpu_used(apps, before)}
 
 
+async def sandali_rush(bases: list[str], performance_id: int, buyers: int, map_format: str):
+    """bench/main.py run_sandali with reload_map, the map in `map_format`."""
+    view = await http_view(bases, performance_id)
+    async with session() as http:
+        backends = [SandaliHttp(http, bases, performance_id, map_format) for _ in range(buyers)]
+        stats, elapsed = await closed_loop(
+            backends, view, buyers=buyers, seconds=None, reload_map=True
+        )
+    return stats.summary(elapsed)
+
+
 def rush_round(
     apps: list[AppProcess], database_url: str, sandali_id: int, limit_id: int, buyers: int,
-    sample_waits: bool = False,
+    sample_waits: bool = False, map_format: str = "columns",
 ) -> dict:  # fmt: skip
     bases = [app.url for app in apps]
     waits = {}
     before = cpu_seconds(apps)
     with WaitSampler(database_url) if sample_waits else nullcontext() as sampler:
-        rush = asyncio.run(
-            run_sandali(bases, sandali_id, buyers=buyers, seconds=None, reload_map=True)
-        )
+        rush = asyncio.run(sandali_rush(bases, sandali_id, buyers, map_format))
     app_cpu = cpu_used(apps, before)
     if sampler:
         waits["sandali"] = sampler.summary()
@@ -129,6 +151,7 @@ def rush_round(
     return {
         **({"database_waits": waits} if waits else {}),
         "seats_left_unsold": asyncio.run(seats_left(bases[0], sandali_id)),
+        "map_format": map_format,
         "sandali": rush,
         "app_cpu_seconds": app_cpu,
         "limit": limit,
@@ -147,6 +170,10 @@ def main() -> None:
     parser.add_argument(
         "--throughput", type=float, default=0, help="also SECONDS of the throughput scenario"
     )
+    parser.add_argument(
+        "--map-formats", default="columns",
+        help="rows, columns or rows,columns: the rounds alternate them (as the page: columns)",
+    )  # fmt: skip
     parser.add_argument(
         "--sample-waits", action="store_true", help="sample pg_stat_activity during each phase"
     )
@@ -177,11 +204,12 @@ def main() -> None:
                     apps, ids["throughput"], plan["buyers"], args.throughput
                 )
             rounds = []
+            formats = args.map_formats.split(",")
             for n in range(args.repeat):
                 log(f"rush {n + 1} of {args.repeat}")
                 rounds.append(
                     rush_round(apps, database_url, ids[f"rush_{n}"], ids[f"rush_limit_{n}"],
-                               plan["buyers"], args.sample_waits)
+                               plan["buyers"], args.sample_waits, formats[n % len(formats)])
                 )  # fmt: skip
         finally:
             for app in apps:

@@ -154,6 +154,12 @@ def _keep_local(key: str, entry: tuple[float, SeatMap]) -> None:
     _local_maps[key] = entry
 
 
+def forget_local_copies() -> None:
+    """For tests that count encodings: this process's copies of maps and bodies are gone."""
+    _local_maps.clear()
+    _local_bodies.clear()
+
+
 def _map_lock(key: str) -> threading.Lock:
     with _map_locks_guard:
         return _map_locks.setdefault(key, threading.Lock())
@@ -168,6 +174,9 @@ def seat_map_json(*, performance_id: int) -> tuple[str, bytes]:
 # The columns (catalog/seat_map_columns.py), plain or gzipped, are made once per version of the
 # map: keyed by the rows' ETag (a hash of their bytes), they outlive the snapshot's second and
 # every process that shares the cache reuses them until the seats change.
+# This process keeps the bodies it served too: an ETag names exactly one body, so a copy is
+# never stale, and the buyers who reload the map within its second cost no cache round trip.
+_local_bodies: dict[str, bytes] = {}
 SEAT_MAP_FORMATS = ("rows", "columns")
 SEAT_MAP_ENCODINGS = ("identity", "gzip")
 REPRESENTATION_SECONDS = 60
@@ -195,10 +204,17 @@ def seat_map_representation(
 
     def body() -> bytes:
         key = f"seat-map-body:{performance_id}:{etag}"
-        cached = cache.get(key)
-        if cached is None:
-            cached = _encode(snapshot.body, format=format, encoding=encoding)
-            cache.set(key, cached, timeout=REPRESENTATION_SECONDS)
+        cached = _local_bodies.get(key)
+        if cached is not None:
+            return cached
+        with _map_lock(f"seat-map:{performance_id}"):  # one thread encodes, the others wait
+            cached = _local_bodies.get(key) or cache.get(key)
+            if cached is None:
+                cached = _encode(snapshot.body, format=format, encoding=encoding)
+                cache.set(key, cached, timeout=REPRESENTATION_SECONDS)
+            if len(_local_bodies) >= LOCAL_MAPS * 2:
+                _local_bodies.clear()
+            _local_bodies[key] = cached
         return cached
 
     return etag, body
