@@ -101,6 +101,7 @@ def test_a_change_of_seat_gives_the_columns_a_new_etag(client, hall):
 
 
 def test_the_columns_are_compressed_once_per_version_of_the_map(client, hall, monkeypatch):
+    snapshots.forget_local_copies()  # an earlier test may have served this very map
     calls = []
     compress = snapshots.compress
     monkeypatch.setattr(snapshots, "compress", lambda body: calls.append(1) or compress(body))
@@ -135,3 +136,23 @@ def test_the_openapi_schema_offers_the_columns_format(client, db):
     (parameter,) = [p for p in operation["parameters"] if p["name"] == "format"]
     assert parameter["schema"]["enum"] == ["rows", "columns"]
     assert "SeatMapColumnsOut" in json.dumps(operation["responses"]["200"])
+
+
+def test_a_process_serves_the_columns_it_encoded_without_asking_the_cache(
+    client, hall, settings, monkeypatch
+):
+    settings.SANDALI_SNAPSHOT_SECONDS = 60
+    url = seats_url(hall, "?format=columns")
+    first = client.get(url, HTTP_ACCEPT_ENCODING="gzip").content
+    keys_read = []
+    get = snapshots.cache.get
+
+    def spied_get(key, *args):
+        keys_read.append(key)
+        return get(key, *args)
+
+    monkeypatch.setattr(snapshots.cache, "get", spied_get)
+    again = client.get(url, HTTP_ACCEPT_ENCODING="gzip").content
+
+    assert again == first
+    assert not [key for key in keys_read if key.startswith("seat-map-body:")]

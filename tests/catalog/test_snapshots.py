@@ -1,6 +1,8 @@
 """Cached snapshots: served again only within their TTL; the seat map answers 304 to its ETag."""
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -46,3 +48,65 @@ def test_the_seat_map_of_an_unknown_performance_is_404(client):
     response = client.get("/api/v1/performances/999999/seats")
     assert response.status_code == 404
     assert response.json()["code"] == "performance_not_found"
+
+
+def test_a_process_takes_the_seat_map_from_its_own_copy_while_the_cache_names_it(
+    performance, settings, monkeypatch
+):
+    settings.SANDALI_SNAPSHOT_SECONDS = 60
+    first = snapshots.seat_map(performance_id=performance.pk)
+    keys_read = []
+    get = snapshots.cache.get
+    monkeypatch.setattr(
+        snapshots.cache, "get", lambda key, *a: keys_read.append(key) or get(key, *a)
+    )
+
+    assert snapshots.seat_map(performance_id=performance.pk) is first
+    # Only the stamp crossed from the cache, not the whole map.
+    assert keys_read == [f"seat-map:{performance.pk}:stamp"]
+
+
+def test_a_seat_map_made_by_another_process_replaces_this_process_copy(
+    performance, settings, monkeypatch
+):
+    settings.SANDALI_SNAPSHOT_SECONDS = 60
+    _at, before = snapshots.seat_map(performance_id=performance.pk)
+    own_copies = dict(snapshots._local_maps)
+    hold_seats(performance_id=performance.pk, seat_ids=seat_ids(performance)[:1])
+    # Another process makes the next version (its snapshot expired there first).
+    snapshots.cache.clear()
+    _at, newer = snapshots.seat_map(performance_id=performance.pk)
+    snapshots._local_maps.update(own_copies)
+    reads = []
+    monkeypatch.setattr(snapshots, "read_seat_map", lambda **kw: reads.append(kw))
+
+    _at, served = snapshots.seat_map(performance_id=performance.pk)
+
+    assert newer.etag != before.etag
+    assert served.etag == newer.etag and reads == []  # taken from the cache, not made again
+
+
+def test_threads_asking_for_an_expired_seat_map_together_make_it_once(
+    performance, settings, monkeypatch
+):
+    settings.SANDALI_SNAPSHOT_SECONDS = 60
+    reads = []
+    started = threading.Barrier(4)
+
+    def slow_read(**kwargs):
+        reads.append(kwargs)
+        time.sleep(0.2)  # the others arrive while it is made
+        return []
+
+    monkeypatch.setattr(snapshots, "get_performance", lambda **kw: None)
+    monkeypatch.setattr(snapshots, "standing_areas", lambda **kw: [])
+    monkeypatch.setattr(snapshots, "read_seat_map", slow_read)
+
+    def ask():
+        started.wait()
+        return snapshots.seat_map(performance_id=performance.pk)[1].etag
+
+    with ThreadPoolExecutor(4) as pool:
+        etags = list(pool.map(lambda _: ask(), range(4)))
+
+    assert len(reads) == 1 and len(set(etags)) == 1
