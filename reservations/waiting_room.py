@@ -152,13 +152,14 @@ def room_is_on(
         return terms.organizer_on, None
     store, now_ms = queue_store(), now_ms or _now_ms()
     try:
-        switched_on = store.switched_on(performance_id=terms.performance_id)
-        if switched_on is None and arrival:
-            arrivals = store.count_arrival(
+        if arrival:  # one round trip to Redis: whether it is on, and the arrival counted
+            switched_on, arrivals = store.count_arrival(
                 performance_id=terms.performance_id, minute=now_ms // 60000
             )
-            if arrivals > terms.threshold:
+            if switched_on is None and arrivals > terms.threshold:
                 switched_on = store.switch_on(performance_id=terms.performance_id, now=now_ms)
+        else:
+            switched_on = store.switched_on(performance_id=terms.performance_id)
     except QueueUnavailable:
         return terms.organizer_on, None  # the queue's store is down: no automatic switch
     return terms.organizer_on or switched_on is not None, switched_on
