@@ -25,11 +25,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 
 from catalog import snapshots
 from catalog.models import Performance
 from core.errors import ServiceUnavailable
+from core.limits import count_in_window
 from core.metrics import QUEUE_ADMITTED, QUEUE_WAITING
 from core.tokens import derived_token, hash_token, new_token
 from reservations.errors import (
@@ -312,14 +312,7 @@ def admit_hold_request(
     if terms is None or not room_is_on(terms)[0]:
         return None
     hold_pass = read_pass(performance_id=performance_id, pass_text=pass_text, binding=binding)
-    key = f"waiting-room-pass:{hold_pass.pass_id}"
-    lifetime = PLACE_USES_SECONDS
-    cache.add(key, 0, timeout=lifetime)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=lifetime)
-        used = 1
+    used = count_in_window(f"waiting-room-pass:{hold_pass.pass_id}", seconds=PLACE_USES_SECONDS)
     if used > hold_pass.holds_allowed:
         raise WaitingRoomPassUsedUp(limit=hold_pass.holds_allowed)
     return hold_pass
