@@ -17,6 +17,7 @@ router = Router()
 PROBLEMS = {code: schemas.ProblemOut for code in (400, 403, 404, 409, 422, 429, 503)}
 
 PASS_HEADER = "Sandali-Pass"
+LEAN_REFUSAL = "sandali.queue.refusal"  # set by api/queue_lean.py in the request's environ
 QUEUE_TOKEN_HEADER = "Sandali-Queue-Token"
 # The hold requests' headers, in their OpenAPI description (they are read from the request).
 PASS_HEADERS = [
@@ -80,10 +81,16 @@ def join_queue(request, performance_id: schemas.Id):
     """Take a place in the performance's waiting room (409 no_waiting_room when it is off).
     The token is returned once; ask GET /queue with it until `admitted`, then send `pass`.
     Places per client address are limited (429 rate_limited): each carries its own limits."""
+    raise_lean_refusal(request)
+    return Status(201, join_answer(request, performance_id=performance_id))
+
+
+def join_answer(request: HttpRequest, *, performance_id: int) -> dict:
+    """A join, for the view and the lean path (api/queue_lean.py) alike."""
     check_rate("queue_joins", client_address(request))
     token = waiting_room.queue_token(performance_id)
     status = waiting_room.join_queue(performance_id=performance_id, token=token)
-    return Status(201, _body(status, token=token, new=True))
+    return _body(status, token=token, new=True)
 
 
 @router.get(
@@ -98,11 +105,25 @@ def queue_place(request):
     without it); with `pass` once it is admitted: a new pass at each ask, but every pass of
     one place shares its one count of hold requests. Ask again after `poll_seconds`; stop
     when `sold_out`."""
+    raise_lean_refusal(request)
+    return place_answer(request)
+
+
+def place_answer(request: HttpRequest) -> dict:
+    """A poll, for the view and the lean path (api/queue_lean.py) alike."""
     token = request.headers.get(QUEUE_TOKEN_HEADER)
     if not token:
         raise QueueTokenRequired()
     status = waiting_room.queue_status(token=token)
     return _body(status, token=token, new=False)
+
+
+def raise_lean_refusal(request: HttpRequest) -> None:
+    """The lean path hands a refusal it met (an error raised by the same code as below) to
+    Django to be rendered: raised here, before anything is counted again."""
+    refusal = request.META.get(LEAN_REFUSAL)
+    if refusal is not None:
+        raise refusal
 
 
 def queue_urls(performance_id: int) -> dict:

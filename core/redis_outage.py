@@ -139,6 +139,29 @@ class FallbackRedisCache(RedisCache):
     def delete_many(self, *args, **kwargs):
         return self._either("delete_many", *args, **kwargs)
 
+    def count_in_window(self, key: str, *, seconds: int) -> int:
+        """Add one to the counter `key`, which lives `seconds` from its first count, and
+        return it (core/limits.py): one round trip to Redis, where Django's add then incr
+        take three (SET NX, EXISTS, INCR). Every queue join and hold request counts one."""
+        if self._circuit.allow():
+            try:
+                made = self.make_and_validate_key(key)
+                pipe = self._cache.get_client(made, write=True).pipeline(transaction=False)
+                pipe.set(made, 0, ex=seconds, nx=True)  # what add(key, 0) stores
+                pipe.incr(made)
+                used = pipe.execute()[1]
+            except REDIS_UNREACHABLE as error:
+                self._circuit.failed(error)
+            else:
+                self._circuit.succeeded()
+                return used
+        self._local.add(key, 0, timeout=seconds)
+        try:
+            return self._local.incr(key)
+        except ValueError:  # expired between add and incr
+            self._local.add(key, 1, timeout=seconds)
+            return 1
+
     def clear(self):
         self._local.clear()
         return self._either("clear")

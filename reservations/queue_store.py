@@ -157,15 +157,19 @@ class RedisQueueStore:
             opened=bool(opened),
         )
 
-    def count_arrival(self, *, performance_id: int, minute: int) -> int:
+    def count_arrival(self, *, performance_id: int, minute: int) -> tuple[int | None, int]:
+        """Count an arrival in `minute`; returns (when the room turned on by itself or None,
+        the minute's arrivals), in one round trip (every join asks both)."""
         key = f"sandali:queue:{performance_id}:arrivals:{minute}"
         try:
-            pipe = self._redis.pipeline()
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.get(f"sandali:queue:{performance_id}:auto")
             pipe.incr(key)
             pipe.expire(key, 120)
-            return pipe.execute()[0]
+            switched_on, arrivals, _ = pipe.execute()
         except self._errors as error:
             raise QueueUnavailable() from error
+        return (int(switched_on) if switched_on is not None else None), arrivals
 
     def switch_on(self, *, performance_id: int, now: int) -> int:
         """Remember (once) when the room turned on by itself; returns that moment."""
@@ -238,13 +242,14 @@ class MemoryQueueStore:
                 rank=rank, admitted_through=queue.admitted, length=len(queue.ranks), opened=True
             )
 
-    def count_arrival(self, *, performance_id: int, minute: int) -> int:
+    def count_arrival(self, *, performance_id: int, minute: int) -> tuple[int | None, int]:
         with self._lock:
             key = (performance_id, minute)
             if key not in self._arrivals:  # a new minute: forget the old ones
                 self._arrivals = {k: n for k, n in self._arrivals.items() if k[1] >= minute - 1}
             self._arrivals[key] = self._arrivals.get(key, 0) + 1
-            return self._arrivals[key]
+            queue = self._queues.get(performance_id)
+            return (queue.auto_on if queue else None), self._arrivals[key]
 
     def switch_on(self, *, performance_id: int, now: int) -> int:
         with self._lock:

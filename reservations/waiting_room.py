@@ -25,13 +25,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 
 from catalog import snapshots
 from catalog.models import Performance
 from catalog.selectors import published
 from core.dbtime import DbNow
 from core.errors import ServiceUnavailable
+from core.limits import count_in_window
 from core.metrics import QUEUE_ADMITTED, QUEUE_WAITING
 from core.tokens import derived_token, hash_token, new_token
 from reservations.errors import (
@@ -155,13 +155,14 @@ def room_is_on(
         return terms.organizer_on, None
     store, now_ms = queue_store(), now_ms or _now_ms()
     try:
-        switched_on = store.switched_on(performance_id=terms.performance_id)
-        if switched_on is None and arrival:
-            arrivals = store.count_arrival(
+        if arrival:  # one round trip to Redis: whether it is on, and the arrival counted
+            switched_on, arrivals = store.count_arrival(
                 performance_id=terms.performance_id, minute=now_ms // 60000
             )
-            if arrivals > terms.threshold:
+            if switched_on is None and arrivals > terms.threshold:
                 switched_on = store.switch_on(performance_id=terms.performance_id, now=now_ms)
+        else:
+            switched_on = store.switched_on(performance_id=terms.performance_id)
     except QueueUnavailable:
         return terms.organizer_on, None  # the queue's store is down: no automatic switch
     return terms.organizer_on or switched_on is not None, switched_on
@@ -314,14 +315,7 @@ def admit_hold_request(
     if terms is None or not room_is_on(terms)[0]:
         return None
     hold_pass = read_pass(performance_id=performance_id, pass_text=pass_text, binding=binding)
-    key = f"waiting-room-pass:{hold_pass.pass_id}"
-    lifetime = PLACE_USES_SECONDS
-    cache.add(key, 0, timeout=lifetime)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=lifetime)
-        used = 1
+    used = count_in_window(f"waiting-room-pass:{hold_pass.pass_id}", seconds=PLACE_USES_SECONDS)
     if used > hold_pass.holds_allowed:
         raise WaitingRoomPassUsedUp(limit=hold_pass.holds_allowed)
     return hold_pass

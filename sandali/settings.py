@@ -285,6 +285,9 @@ SANDALI_WAITING_ROOM_PASS_MINUTES = int(os.environ.get("SANDALI_WAITING_ROOM_PAS
 SANDALI_WAITING_ROOM_HOLDS_PER_SEAT = int(
     os.environ.get("SANDALI_WAITING_ROOM_HOLDS_PER_SEAT", "3")
 )
+# Queue joins and polls answered by the lean path in front of Django (api/queue_lean.py); off:
+# Django answers them (the same answers, at about twice the CPU: docs/benchmarks.md, "Surge").
+SANDALI_QUEUE_LEAN_PATH = env_bool("SANDALI_QUEUE_LEAN_PATH", True)
 # Open live seat-map sockets one client address may keep in one app process (0: no cap).
 SANDALI_MAX_SOCKETS_PER_CLIENT = int(os.environ.get("SANDALI_MAX_SOCKETS_PER_CLIENT", "20"))
 # Other sites whose pages may change state through the API and open sockets (comma-separated

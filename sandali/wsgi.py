@@ -29,4 +29,12 @@ class ChunkedBodies:
 
 
 django_application = get_wsgi_application()
-application = ChunkedBodies(django_application, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+from api.queue_lean import QueueLeanPath  # noqa: E402 - needs the apps that the line above loads
+
+# The waiting room's joins and polls take a lean path in front of Django (api/queue_lean.py).
+lean = settings.SANDALI_QUEUE_LEAN_PATH
+application = ChunkedBodies(
+    QueueLeanPath(django_application) if lean else django_application,
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+)

@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from django.core.cache import cache as django_cache
 
 from bench.infra import AppProcess, django_env, restartable_redis
 from core.limits import RateLimited, check_rate
@@ -89,6 +90,36 @@ def test_rate_limits_keep_counting_in_each_process_while_redis_is_down(settings)
         with pytest.raises(RateLimited):
             check_rate("holds", "192.0.2.9")
         check_rate("holds", "192.0.2.10")  # another client has its own count
+
+
+def test_a_rate_limit_counts_in_one_round_trip_to_redis_with_its_window(settings):
+    """Every queue join and hold request counts one: SET NX and INCR in one pipeline, where
+    Django's add() then incr() took three round trips."""
+    with restartable_redis() as (url, _redis):
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "core.redis_outage.FallbackRedisCache",
+                "LOCATION": url,
+                "OPTIONS": FAST,
+            }
+        }
+        settings.SANDALI_RATE_LIMITS = {"queue_joins": "3/60"}
+        check_rate("queue_joins", "192.0.2.7")  # connects
+        pool = django_cache._cache._get_connection_pool(True)
+        taken = pool.get_connection
+        round_trips = []
+        pool.get_connection = lambda *a, **k: round_trips.append(1) or taken(*a, **k)
+        try:
+            for _ in range(2):
+                check_rate("queue_joins", "192.0.2.7")
+        finally:
+            del pool.get_connection
+        assert len(round_trips) == 2
+        with pytest.raises(RateLimited):
+            check_rate("queue_joins", "192.0.2.7")
+        client = django_cache._cache.get_client()
+        (key,) = client.keys("*rate:queue_joins:192.0.2.7:*")
+        assert int(client.get(key)) == 4 and 0 < client.ttl(key) <= 61
 
 
 def call(method: str, url: str, body=None, headers=None) -> tuple[int, bytes]:

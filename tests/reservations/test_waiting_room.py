@@ -258,3 +258,30 @@ def test_asking_where_a_place_stands_is_no_arrival(room):
     with pytest.raises(WaitingRoomRequired):
         waiting_room.admit_hold_request(performance_id=room.pk, pass_text=None, binding=None)
     assert waiting_room.room_on(performance_id=room.pk)
+
+
+def test_on_redis_an_arrival_under_the_threshold_is_one_round_trip_and_still_switches_it_on(
+    room, redis_url, settings
+):
+    """Every map shown and hold asked for counts an arrival while a threshold is set: whether
+    the room turned on by itself is read with the count, in one round trip."""
+    if redis_url is None:
+        pytest.skip("needs redis-server (Debian package redis-server)")
+    settings.REDIS_URL = redis_url
+    room.waiting_room = False
+    room.waiting_room_threshold = 3
+    room.save()
+    terms = waiting_room.room_terms(performance_id=room.pk)
+    pool = waiting_room.queue_store()._redis.connection_pool
+    taken = pool.get_connection
+    round_trips = []
+    pool.get_connection = lambda *args, **kwargs: round_trips.append(1) or taken(*args, **kwargs)
+    try:
+        answers = [waiting_room.room_is_on(terms)[0] for _ in range(3)]
+    finally:
+        del pool.get_connection
+    assert answers == [False, False, False]
+    assert len(round_trips) == 3
+    assert waiting_room.room_is_on(terms)[0]  # the fourth in the minute
+    assert waiting_room.room_is_on(terms, arrival=False)[0]
+    waiting_room.join_queue(performance_id=room.pk, token=waiting_room.queue_token(room.pk))
