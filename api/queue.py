@@ -103,8 +103,8 @@ def join_answer(request: HttpRequest, *, performance_id: int) -> dict:
 def queue_place(request):
     """Where the place of the Sandali-Queue-Token header stands (400 queue_token_required
     without it); with `pass` once it is admitted: a new pass at each ask, but every pass of
-    one place shares its one count of hold requests. Ask again after `poll_seconds`; stop
-    when `sold_out`."""
+    one place shares its one count of hold requests. Ask again after `poll_seconds` (a minute
+    once `sold_out`: seats may come back)."""
     raise_lean_refusal(request)
     return place_answer(request)
 

@@ -11,7 +11,6 @@ This module sits above check-in (pyproject.toml's layers): whether a ticket was 
 door is check-in's state, and a used ticket is never changed."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 
 from backoffice.errors import (
     NoTicketsChosen,
@@ -27,11 +26,11 @@ from catalog import inventory
 from catalog.models import Seat, SeatStatus, SectionTicketType
 from checkin.models import CheckIn
 from core.dbtime import db_now
+from orders.cancellation import refund_tickets
 from orders.history import record_change
 from orders.models import MailKind, Order, OrderChange, OrderStatus, Ticket
 from orders.outbox import record_mail
 from orders.settlement import new_ticket_code
-from payments.providers import payment_provider
 
 
 def seat_label(seat: Seat) -> str:
@@ -40,9 +39,10 @@ def seat_label(seat: Seat) -> str:
 
 def move_ticket(*, ticket_id: int, to_seat_id: int, actor: str) -> Ticket:
     """Move a ticket to another free seat of its performance at the same price, in one
-    transaction: the old ticket is voided and its seat freed, the new seat sold to a new
-    ticket (a new code: the old one no longer opens the door), both seats' changes reach the
-    watchers, and the buyer is sent the tickets again. Returns the new ticket."""
+    transaction: its seat is freed and the new one sold to it under a new code (the old code
+    no longer opens the door), both seats' changes reach the watchers, and the buyer is sent
+    the tickets again. The ticket stays one row: the order's tickets, totals and refunds are
+    what they were (a moved ticket is no refund). Returns the ticket as it now is."""
     try:
         return _move_ticket(ticket_id, to_seat_id, actor)
     except IntegrityError as error:  # the seat's valid ticket was made meanwhile: it is sold
@@ -68,30 +68,29 @@ def _move_ticket(ticket_id: int, to_seat_id: int, actor: str) -> Ticket:
         now = db_now()
         if not Seat.objects.filter(pk=to_seat.pk).filter(inventory.free(now)).exists():
             raise SeatNotFree()
-        Ticket.objects.filter(pk=ticket_id).update(valid=False)
-        moved = Ticket.objects.create(
-            order=order,
-            seat=to_seat,
-            ticket_type_id=to_seat.ticket_type_id,
-            price=ticket.price,
-            code=new_ticket_code(),
+        old_code, old_seat = ticket.code, ticket.seat
+        inventory.unsell(seat_ids=[old_seat.pk])
+        ticket.seat, ticket.ticket_type_id, ticket.code = (
+            to_seat,
+            to_seat.ticket_type_id,
+            new_ticket_code(),
         )
+        ticket.save(update_fields=["seat", "ticket_type", "code"])
         if not inventory.sell_free(
-            performance_id=order.performance_id, seat_id=to_seat.id, ticket_id=moved.pk, now=now
+            performance_id=order.performance_id, seat_id=to_seat.id, ticket_id=ticket.pk, now=now
         ):
-            raise SeatNotFree()  # rolls back the tickets too
-        inventory.unsell(seat_ids=[ticket.seat_id])
+            raise SeatNotFree()  # rolls back the freed seat and the ticket too
         record_change(
             order_id=order.pk,
             change=OrderChange.TICKET_MOVED,
             actor=actor,
-            old_code=ticket.code,
-            new_code=moved.code,
-            from_seat=seat_label(ticket.seat),
+            old_code=old_code,
+            new_code=ticket.code,
+            from_seat=seat_label(old_seat),
             to_seat=seat_label(to_seat),
         )
         record_mail(order_id=order.pk, kind=MailKind.CHANGED, now=now)
-    return moved
+    return ticket
 
 
 def _seat_at_same_price(performance_id: int, seat_id: int, ticket: Ticket) -> Seat:
@@ -116,11 +115,14 @@ def _seat_at_same_price(performance_id: int, seat_id: int, ticket: Ticket) -> Se
     return seat
 
 
-def cancel_tickets(*, order_id: int, ticket_ids: list[int], actor: str) -> str:
-    """Cancel some valid tickets of a paid order and refund their price through the payment
-    provider (once, however often this is run: the refund's key names the tickets); their
-    seats go back on sale, the buyer is sent the tickets that remain. Cancelling every
-    remaining ticket cancels the order. Returns the refund's reference."""
+def cancel_tickets(*, order_id: int, ticket_ids: list[int], actor: str) -> list[str]:
+    """Cancel some valid tickets of a paid order and refund each one's price through the
+    payment provider; their seats go back on sale, the buyer is sent the tickets that remain.
+    Cancelling every remaining ticket cancels the order. Returns the refunds' references.
+
+    The refunds are asked for last, once the tickets are voided and the seats freed, so that
+    only the commit can fail after the money moved; each refund's key names its ticket, so
+    running this again, with the same tickets or others, never refunds a ticket twice."""
     chosen = sorted(set(ticket_ids))
     with transaction.atomic():
         order = Order.objects.select_for_update(of=("self",)).get(pk=order_id)
@@ -135,34 +137,26 @@ def cancel_tickets(*, order_id: int, ticket_ids: list[int], actor: str) -> str:
             raise NoTicketsChosen()
         if CheckIn.objects.filter(ticket_id__in=chosen).exists():
             raise TicketAlreadyUsed()
-        amount = sum((t.price for t in tickets), start=order.total * 0)
-        reference = payment_provider().refund_part(
-            reference=order.payment_reference,
-            amount=amount,
-            currency=order.currency,
-            key=f"order-{order.pk}-tickets-{'-'.join(map(str, chosen))}",
-        )
         Ticket.objects.filter(pk__in=chosen).update(valid=False)
         seats = Seat.objects.filter(pk__in=[t.seat_id for t in tickets], status=SeatStatus.SOLD)
         inventory.unsell(seat_ids=list(seats.order_by("id").select_for_update(of=("self",))
                                        .values_list("id", flat=True)))  # fmt: skip
         now = db_now()
-        left = order.tickets.filter(valid=True).aggregate(total=Sum("price"))["total"]
-        if left is None:
-            order.status, order.cancelled_at = OrderStatus.CANCELLED, now
-            order.refund_reference = reference
-            order.save(update_fields=["status", "cancelled_at", "refund_reference"])
+        whole = not order.tickets.filter(valid=True).exists()
         record_change(
             order_id=order.pk,
             change=OrderChange.TICKETS_CANCELLED,
             actor=actor,
             codes=[t.code for t in tickets],
-            amount=str(amount),
+            amount=str(sum((t.price for t in tickets), start=order.total * 0)),
             currency=order.currency,
         )
         record_mail(
-            order_id=order.pk,
-            kind=MailKind.CHANGED if left is not None else MailKind.CANCELLATION,
-            now=now,
+            order_id=order.pk, kind=MailKind.CANCELLATION if whole else MailKind.CHANGED, now=now
         )
-    return reference
+        references = refund_tickets(order, tickets)
+        if whole:
+            order.status, order.cancelled_at = OrderStatus.CANCELLED, now
+            order.refund_reference = references[-1]
+            order.save(update_fields=["status", "cancelled_at", "refund_reference"])
+    return references

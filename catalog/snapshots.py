@@ -12,6 +12,7 @@ import hashlib
 import json
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -109,8 +110,9 @@ def seat_map(*, performance_id: int) -> tuple[float, SeatMap]:
 # answer a 304 as often as not) cost more than the rest of the request.
 _local_maps: dict[str, tuple[float, SeatMap]] = {}
 LOCAL_MAPS = 32
-_map_locks: dict[str, threading.Lock] = {}
-_map_locks_guard = threading.Lock()
+# A fixed set of locks, a map's chosen by its key: a lock per key would grow with every id
+# anyone asks for, and two maps sharing a lock only wait for each other's rare rebuild.
+_map_locks = [threading.Lock() for _ in range(64)]
 
 
 def _shared_seat_map(key: str, compute: Callable[[], SeatMap]) -> tuple[float, SeatMap]:
@@ -161,8 +163,7 @@ def forget_local_copies() -> None:
 
 
 def _map_lock(key: str) -> threading.Lock:
-    with _map_locks_guard:
-        return _map_locks.setdefault(key, threading.Lock())
+    return _map_locks[zlib.crc32(key.encode()) % len(_map_locks)]
 
 
 def seat_map_json(*, performance_id: int) -> tuple[str, bytes]:

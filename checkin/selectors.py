@@ -50,11 +50,12 @@ def ticket_at_door(text: str) -> TicketAtDoor:
     return ticket
 
 
-def ticket_still_valid(*, ticket_id: int) -> bool:
-    """Whether the ticket is still valid, its row locked until the caller's transaction ends:
-    a cancellation that has voided it but not yet committed is waited for, and one that comes
-    later waits for this check-in (it voids the ticket with an UPDATE of the same row)."""
-    rows = Ticket.objects.filter(pk=ticket_id).select_for_update(no_key=True)
+def ticket_still_valid(*, ticket_id: int, code: str) -> bool:
+    """Whether the ticket is still valid under the code that was scanned, its row locked
+    until the caller's transaction ends: a cancellation or a move to another seat (which gives
+    the ticket a new code) that has not yet committed is waited for, and one that comes later
+    waits for this check-in (it writes the same row)."""
+    rows = Ticket.objects.filter(pk=ticket_id, code=code).select_for_update(no_key=True)
     return bool(rows.values_list("valid", flat=True).first())
 
 

@@ -73,7 +73,7 @@ def check_in(
     if earlier is not None and earlier.ticket_id != ticket.id:
         local_id = ""  # the scanner used this id for another ticket: not the same scan
     with transaction.atomic():
-        if not ticket_still_valid(ticket_id=ticket.id):  # cancelled since it was read
+        if not ticket_still_valid(ticket_id=ticket.id, code=ticket.code):  # cancelled or moved
             raise TicketCancelled()
         checked_in = _insert_checkin(device, ticket, scanned_at=None, local_id=local_id)
         if checked_in is None:

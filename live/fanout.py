@@ -44,7 +44,9 @@ class Fanout:
         self.joining: dict[int, dict] = {}  # performance -> {watcher: changes held back}
         self.watching: dict[int, set] = {}  # performance -> watchers that have their map
         self.subscribed: set[int] = set()
-        self.locks: dict[int, asyncio.Lock] = {}
+        # A fixed set of locks, a performance's by its id: one per id would grow with every
+        # id a socket names, and performances sharing a lock only wait on a (un)subscribe.
+        self.locks = [asyncio.Lock() for _ in range(64)]
         self.encoded_messages_received = 0  # for the tests: one per change, whatever W
         self.maps = RecentMaps()  # the snapshot that connecting sockets share
         self._tasks: list[asyncio.Task] = []
@@ -88,7 +90,7 @@ class Fanout:
         )
 
     def _lock(self, performance_id: int) -> asyncio.Lock:
-        return self.locks.setdefault(performance_id, asyncio.Lock())
+        return self.locks[performance_id % len(self.locks)]
 
     async def _subscribe(self, performance_id: int) -> None:
         if self.channel is None:

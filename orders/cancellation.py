@@ -7,17 +7,14 @@ that locks seats takes them), so a cancellation and a hold or another cancellati
 on each other in a circle.
 """
 
-from decimal import Decimal
-
 from django.db import transaction
-from django.db.models import Sum
 
 from catalog import inventory
 from catalog.models import Seat, SeatStatus
 from core.dbtime import db_now
 from orders.errors import OrderNotCancellable
 from orders.history import record_change
-from orders.models import MailKind, Order, OrderChange, OrderStatus
+from orders.models import MailKind, Order, OrderChange, OrderStatus, Ticket
 from orders.outbox import record_mail
 from payments.providers import payment_provider
 
@@ -35,8 +32,8 @@ def cancel_order(*, order_id: int, actor: str = "") -> Order:
         if order.status != OrderStatus.PAID:
             raise OrderNotCancellable()
         now = db_now()
-        left = order.tickets.filter(valid=True).aggregate(total=Sum("price"))["total"] or 0
-        left = Decimal(left).quantize(order.total)  # SQLite's sum drops the decimal places
+        valid_before = list(order.tickets.filter(valid=True).order_by("pk"))
+        left = sum((t.price for t in valid_before), start=order.total * 0)
         _unsell_seats(order)
         order.tickets.update(valid=False)
         # Inside the transaction, unlike checkout's calls: the provider refunds a charge once
@@ -47,12 +44,7 @@ def cancel_order(*, order_id: int, actor: str = "") -> Order:
                 reference=order.payment_reference, amount=order.total, currency=order.currency
             )
         else:  # staff cancelled some tickets before (backoffice/order_changes.py): the rest
-            order.refund_reference = provider.refund_part(
-                reference=order.payment_reference,
-                amount=left,
-                currency=order.currency,
-                key=f"order-{order.pk}-rest",
-            )
+            order.refund_reference = refund_tickets(order, valid_before)[-1]
         order.status = OrderStatus.CANCELLED
         order.cancelled_at = now
         order.save(update_fields=["status", "cancelled_at", "refund_reference"])
@@ -73,3 +65,19 @@ def _unsell_seats(order: Order) -> None:
     sold = Seat.objects.filter(ticket__order=order, status=SeatStatus.SOLD).order_by("id")
     seat_ids = list(sold.select_for_update(of=("self",)).values_list("id", flat=True))
     inventory.unsell(seat_ids=seat_ids)
+
+
+def refund_tickets(order: Order, tickets: list[Ticket]) -> list[str]:
+    """Refund each ticket's price of the order's charge, once per ticket however often this
+    is asked (the key names the ticket): staff cancelling tickets, or the rest of an order
+    some of whose tickets were refunded before. Returns the refunds' references."""
+    provider = payment_provider()
+    return [
+        provider.refund_part(
+            reference=order.payment_reference,
+            amount=ticket.price,
+            currency=order.currency,
+            key=f"ticket-{ticket.pk}-refund",
+        )
+        for ticket in tickets
+    ]

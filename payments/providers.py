@@ -16,14 +16,20 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from core.dbtime import now_sql
+from core.errors import DomainError
 from core.sql import fetch_one
 from payments.models import Charge, PartialRefund
 
 
-class RefundRefused(Exception):
+class RefundRefused(DomainError):
     """The provider refuses a refund: more than is left of the charge."""
+
+    code = "refund_refused"
+    status = 409
+    title = _("The payment provider refused the refund: it is more than is left of the payment.")
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,7 @@ class TestPaymentProvider:
                 return done.reference
             given_back = charge.partial_refunds.aggregate(total=Sum("amount"))["total"] or 0
             if charge.refund_reference or given_back + amount > charge.amount:
-                raise RefundRefused(reference)
+                raise RefundRefused()
             return PartialRefund.objects.create(
                 charge=charge,
                 idempotency_key=key,

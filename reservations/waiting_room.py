@@ -16,7 +16,8 @@ its use count is kept, in Django's cache (Redis when REDIS_URL is set).
 Every answer says when to ask again (`poll_seconds`: half the wait, between 2 s and a minute,
 so that those far back, who are most, ask least) and whether the performance is sold out
 (every seat sold or blocked, none held that could come back), so that the crowd still queued
-after a sell-out stops asking.
+after a sell-out is told, and asks again only once a minute: seats may come back (staff cancel
+an order, release blocked seats).
 """
 
 import time
@@ -234,6 +235,7 @@ def _step(*, performance_id: int, token: str, join: bool, now_ms: int | None) ->
         waiting, wait = place.length, None
         until = (_opens_ms(terms, switched_on) - now_ms) // 1000  # the draw, at opening
     QUEUE_WAITING.labels(performance_id).set(waiting)
+    sold_out = place.opened and is_sold_out(performance_id=performance_id)
     return QueueStatus(
         performance_id=performance_id,
         opened=place.opened,
@@ -244,8 +246,12 @@ def _step(*, performance_id: int, token: str, join: bool, now_ms: int | None) ->
         rate_per_minute=terms.rate_per_minute,
         opens_at=terms.opens_at,
         entry=entry,
-        sold_out=place.opened and is_sold_out(performance_id=performance_id),
-        poll_seconds=min(POLL_MAX_SECONDS, max(POLL_MIN_SECONDS, until)),
+        sold_out=sold_out,
+        # Sold out: seats may still come back (a cancellation, blocked seats released), so
+        # the crowd asks again, but seldom.
+        poll_seconds=POLL_MAX_SECONDS
+        if sold_out
+        else min(POLL_MAX_SECONDS, max(POLL_MIN_SECONDS, until)),
     )
 
 

@@ -30,7 +30,7 @@ def test_cancelling_one_ticket_of_three_refunds_its_price_and_keeps_the_rest(per
     order = tickets[0].order
     gone = tickets[1]
 
-    reference = cancel_tickets(order_id=order.pk, ticket_ids=[gone.pk], actor="desk")
+    (reference,) = cancel_tickets(order_id=order.pk, ticket_ids=[gone.pk], actor="desk")
 
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
@@ -110,3 +110,18 @@ def test_the_test_provider_refunds_a_part_once_per_key_and_never_more_than_the_c
     with pytest.raises(RefundRefused):
         provider.refund_part(reference=reference, amount=half + Decimal("0.01"), currency="EUR",
                              key="b")  # fmt: skip
+
+
+def test_a_ticket_is_never_refunded_twice_whatever_the_selection_a_retry_makes(performance):
+    """A cancellation whose commit failed after the provider refunded (a real provider's
+    ledger does not roll back) is run again by staff, with more tickets chosen this time."""
+    tickets = sell(performance, 3)
+    order = tickets[0].order
+    from orders.cancellation import refund_tickets
+
+    refund_tickets(order, [tickets[0]])  # the refund of the first try, whose commit failed
+
+    cancel_tickets(order_id=order.pk, ticket_ids=[tickets[0].pk, tickets[1].pk], actor="desk")
+
+    refunded = sorted(PartialRefund.objects.values_list("amount", flat=True))
+    assert refunded == sorted([tickets[0].price, tickets[1].price])

@@ -9,7 +9,7 @@ from backoffice.order_changes import move_ticket
 from catalog.errors import SeatsUnavailable
 from catalog.models import Seat, SeatStatus
 from checkin.devices import device_for_token
-from checkin.errors import TicketCancelled
+from checkin.errors import TicketCancelled, TicketNotFound
 from checkin.models import CheckIn
 from checkin.services import Admission, check_in
 from orders.models import Ticket
@@ -42,7 +42,7 @@ def test_staff_moving_a_ticket_and_a_buyer_holding_the_same_seat_never_both_get_
         else:
             assert isinstance(moved, SeatNotFree) and isinstance(held, HoldState), (moved, held)
             assert (target.status, target.hold_id) == (SeatStatus.RESERVED, held.hold.pk)
-            assert Ticket.objects.get(pk=ticket.pk).valid
+            assert Ticket.objects.get(pk=ticket.pk).code == ticket.code
             assert Seat.objects.get(pk=ticket.seat_id).ticket_id == ticket.pk
 
 
@@ -62,13 +62,14 @@ def test_moving_a_ticket_while_it_is_scanned_lets_in_the_old_code_or_moves_it_ne
 
         moved, scanned = run_threads(2, race)
         checked_in = CheckIn.objects.filter(ticket_id=ticket.pk).exists()
-        if isinstance(moved, Ticket):
-            assert isinstance(scanned, TicketCancelled) and not checked_in, scanned
+        if isinstance(moved, Ticket):  # the old code opens nothing: unknown, or read before
+            assert isinstance(scanned, TicketNotFound | TicketCancelled), scanned
+            assert not checked_in
             outcomes.add("moved")
         else:
             assert isinstance(moved, TicketAlreadyUsed), moved
             assert isinstance(scanned, Admission) and checked_in
-            assert Ticket.objects.get(pk=ticket.pk).valid
+            assert Ticket.objects.get(pk=ticket.pk).code == ticket.code
             outcomes.add("admitted")
     assert outcomes  # which wins each round is the scheduler's; never both, never neither
 
@@ -90,9 +91,9 @@ def test_cancelling_a_ticket_while_it_is_scanned_admits_it_or_refunds_it_never_b
             return check_in(device=gate, text=qr(ticket))
 
         cancelled, scanned = run_threads(2, race)
-        refunded = PartialRefund.objects.filter(idempotency_key__endswith=f"-{ticket.pk}")
+        refunded = PartialRefund.objects.filter(idempotency_key=f"ticket-{ticket.pk}-refund")
         checked_in = CheckIn.objects.filter(ticket_id=ticket.pk).exists()
-        if isinstance(cancelled, str):
+        if isinstance(cancelled, list):
             assert isinstance(scanned, TicketCancelled) and not checked_in, scanned
             assert refunded.count() == 1
         else:

@@ -18,6 +18,7 @@ from backoffice.order_changes import move_ticket
 from catalog.models import Seat, SeatStatus
 from checkin.devices import device_for_token
 from checkin.services import check_in
+from ops.audit import audit
 from orders.cancellation import cancel_order
 from orders.models import MailKind, OrderMail, Ticket
 from reservations.services import hold_seats
@@ -36,27 +37,40 @@ def free_seat_at(performance, price: str) -> Seat:
     return free.order_by("-id")[0]
 
 
-def test_a_moved_ticket_frees_its_seat_and_a_new_ticket_sells_the_new_one(performance):
+def test_a_moved_ticket_frees_its_seat_and_takes_the_new_one_under_a_new_code(performance):
     (ticket,) = sell(performance)
-    old_seat = ticket.seat
+    old_seat, old_code = ticket.seat, ticket.code
     target = free_seat_at(performance, str(int(ticket.price)))
     versions = (old_seat.version, target.version)
 
     moved = move_ticket(ticket_id=ticket.pk, to_seat_id=target.pk, actor="box-office-1")
 
-    ticket.refresh_from_db()
     old_seat.refresh_from_db()
     target.refresh_from_db()
-    assert not ticket.valid
-    assert moved.valid and moved.order_id == ticket.order_id and moved.price == ticket.price
-    assert moved.code != ticket.code
+    assert moved.pk == ticket.pk and moved.valid and moved.price == ticket.price
+    assert moved.code != old_code and not Ticket.objects.filter(code=old_code).exists()
+    assert Ticket.objects.filter(order=ticket.order).count() == 1  # no refund, no new ticket
     assert (old_seat.status, old_seat.ticket_id) == (SeatStatus.AVAILABLE, None)
     assert (target.status, target.ticket_id) == (SeatStatus.SOLD, moved.pk)
     assert (old_seat.version, target.version) == (versions[0] + 1, versions[1] + 1)
     entry = ticket.order.history.get()
     assert (entry.change, entry.actor) == ("ticket_moved", "box-office-1")
-    assert entry.detail["old_code"] == ticket.code and entry.detail["new_code"] == moved.code
+    assert entry.detail["old_code"] == old_code and entry.detail["new_code"] == moved.code
     assert OrderMail.objects.filter(order=ticket.order, kind=MailKind.CHANGED).count() == 1
+    assert audit()["inconsistency_count"] == 0  # the order's total and payment still agree
+
+
+def test_a_moved_ticket_is_no_refund_in_the_sales_figures(performance):
+    from backoffice.sales import refunds
+
+    (ticket,) = sell(performance)
+    move_ticket(
+        ticket_id=ticket.pk,
+        to_seat_id=free_seat_at(performance, str(int(ticket.price))).pk,
+        actor="desk",
+    )
+
+    assert refunds(performance_id=performance.pk).tickets == 0
 
 
 @pytest.mark.parametrize("taken_by", ["hold", "sale", "block"])

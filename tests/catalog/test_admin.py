@@ -590,4 +590,4 @@ def test_cancel_some_tickets_page_names_the_refund_then_cancels_after_confirmati
 
     assert any("Cancelled and refunded" in m for m in messages_of(done))
     assert list(order.tickets.filter(valid=True)) == [second]
-    assert PartialRefund.objects.get().amount == first.price + third.price
+    assert sum(PartialRefund.objects.values_list("amount", flat=True)) == first.price + third.price

@@ -73,7 +73,8 @@ async function ask() {
   note.textContent = "";
   errorDelay = FIRST_DELAY_MS;
   show(status);
-  if (status.sold_out && !status.admitted) return; // nothing left to wait for
+  // Sold out: the page says so, and asks again as seldom as the server says (a minute), since
+  // seats may come back.
   if (status.admitted) {
     window.location.assign(status.next || config.map);
     return;
@@ -83,4 +84,4 @@ async function ask() {
 }
 
 show(config.first);
-if (!config.first.sold_out) setTimeout(ask, Math.min(FIRST_DELAY_MS, config.first.wait_seconds ? config.first.wait_seconds * 1000 : FIRST_DELAY_MS));
+setTimeout(ask, Math.min(FIRST_DELAY_MS, config.first.wait_seconds ? config.first.wait_seconds * 1000 : FIRST_DELAY_MS));
