@@ -49,12 +49,17 @@ class MoveTicketForm(forms.Form):
         return data
 
 
-def move_ticket_view(model_admin, request, object_id):
+def _order_to_change(model_admin, request, object_id) -> Order:
     order = Order.objects.select_related("performance__event").filter(pk=object_id).first()
     if order is None:
         raise Http404
     if not model_admin.has_change_permission(request):
         raise PermissionDenied
+    return order
+
+
+def move_ticket_view(model_admin, request, object_id):
+    order = _order_to_change(model_admin, request, object_id)
     form = MoveTicketForm(request.POST or None, order=order)
     if request.method == "POST" and order.status == OrderStatus.PAID and form.is_valid():
         data = form.cleaned_data
@@ -98,11 +103,7 @@ class CancelTicketsForm(forms.Form):
 
 
 def cancel_tickets_view(model_admin, request, object_id):
-    order = Order.objects.select_related("performance__event").filter(pk=object_id).first()
-    if order is None:
-        raise Http404
-    if not model_admin.has_change_permission(request):
-        raise PermissionDenied
+    order = _order_to_change(model_admin, request, object_id)
     form = CancelTicketsForm(request.POST or None, order=order)
     confirming = False
     if request.method == "POST" and order.status == OrderStatus.PAID and form.is_valid():

@@ -63,7 +63,7 @@ def test_running_installs_no_test_tools_and_testing_adds_them_without_removing(t
     for_running = install()  # what scripts/run does
     assert {"django", "gunicorn", "uvicorn", "channels", "whitenoise"} <= for_running
     assert not TEST_TOOLS & for_running
-    assert install("dev") >= TEST_TOOLS  # what scripts/test does
+    assert install("dev", "bench") >= TEST_TOOLS  # what scripts/test does
     assert install() >= TEST_TOOLS  # running again keeps the test tools
     assert "scripts/install\n" in (ROOT / "scripts/run").read_text()
-    assert "scripts/install dev\n" in (ROOT / "scripts/test").read_text()
+    assert "scripts/install dev bench " in (ROOT / "scripts/test").read_text()
