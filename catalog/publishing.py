@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef
 
 from catalog.errors import NothingToSell, PerformanceNotFound, UnpricedSeats
 from catalog.models import Performance, Seat, SeatStatus, SectionTicketType
-from core.dbtime import db_now
+from core.dbtime import DbNow, db_now
 
 # How many unpriced seats the refusal names (the count says how many there are in all).
 NAMED_SEATS = 10
@@ -34,9 +34,15 @@ def publish_performance(*, performance_id: int, at: datetime | None = None) -> d
         now = db_now()
         if performance.published_at is not None and performance.published_at <= now:
             return performance.published_at
-        moment = now if at is None or at < now else at
-        Performance.objects.filter(pk=performance_id).update(published_at=moment)
-        return moment
+        published = Performance.objects.filter(pk=performance_id)
+        if at is not None and at >= now:
+            published.update(published_at=at)
+            return at
+        # "Now" written by the database's own clock expression: a moment read into Python and
+        # written back may sort after the clock's text on SQLite (microseconds against its
+        # milliseconds), hiding the performance for the rest of that millisecond.
+        published.update(published_at=DbNow())
+        return published.values_list("published_at", flat=True).get()
 
 
 def check_publishable(*, performance_id: int) -> None:
