@@ -7,6 +7,7 @@ from ninja import Router, Status
 
 from api import schemas
 from api.errors import QueueTokenRequired
+from core.arrival import arrival_ms
 from core.limits import check_rate, client_address
 from reservations import waiting_room
 from reservations.errors import WaitingRoomRequired
@@ -89,7 +90,9 @@ def join_answer(request: HttpRequest, *, performance_id: int) -> dict:
     """A join, for the view and the lean path (api/queue_lean.py) alike."""
     check_rate("queue_joins", client_address(request))
     token = waiting_room.queue_token(performance_id)
-    status = waiting_room.join_queue(performance_id=performance_id, token=token)
+    status = waiting_room.join_queue(
+        performance_id=performance_id, token=token, arrived_ms=arrival_ms(request)
+    )
     return _body(status, token=token, new=True)
 
 

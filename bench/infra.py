@@ -156,9 +156,22 @@ def nginx_binary() -> str | None:
 
 
 @contextmanager
-def private_nginx(*, http_upstream: str, ws_upstream: str):
+def private_nginx(
+    *,
+    http_upstream: str | list[str],
+    ws_upstream: str,
+    queue_upstream: str | list[str] | None = None,
+    connections: int = 1024,
+    per_address_limits: bool = True,
+):
     """Yield the URL of a private nginx on a free loopback port running the production site
-    config (deploy/nginx/sandali.conf) in front of the given gunicorn and uvicorn."""
+    config (deploy/nginx/sandali.conf) in front of the given gunicorn(s) and uvicorn.
+
+    `queue_upstream`: the app processes for the waiting room's requests (default: the HTTP
+    ones). `connections`: nginx's worker_connections (a client's connection and the upstream
+    one each count). `per_address_limits` False drops the recipe's connections-per-address
+    caps: a benchmark's whole crowd comes from 127.0.0.1 (the app's own per-address limits
+    are off in the benchmarks' environment likewise, `django_env`)."""
     binary = nginx_binary()
     if binary is None:
         raise RuntimeError("nginx is not installed (Debian package nginx; scripts/system-packages)")
@@ -166,19 +179,33 @@ def private_nginx(*, http_upstream: str, ws_upstream: str):
     workdir.chmod(0o755)  # started as root, nginx's workers (nobody) use temp dirs in here
     port = free_port()
     site = NGINX_SITE.read_text()
+
+    def servers(upstream: str | list[str]) -> str:  # "a" or "a;\n    server b" ...
+        return ";\n    server ".join([upstream] if isinstance(upstream, str) else upstream)
+
     values = {"LISTEN": f"127.0.0.1:{port}", "SERVER_NAME": "127.0.0.1",
-              "HTTP_UPSTREAM": http_upstream, "WS_UPSTREAM": ws_upstream}  # fmt: skip
-    for name, value in values.items():
-        site = site.replace(f"@{name}@", value)
+              "HTTP_UPSTREAM": servers(http_upstream), "WS_UPSTREAM": ws_upstream,
+              "QUEUE_UPSTREAM": servers(queue_upstream or http_upstream)}  # fmt: skip
+    lines = []
+    for line in site.splitlines():
+        if line.lstrip().startswith("#"):  # the recipe's own explanation, left as it is
+            lines.append(line)
+            continue
+        if not per_address_limits and line.strip().startswith("limit_conn "):
+            continue
+        for name, value in values.items():
+            line = line.replace(f"@{name}@", value)
+        lines.append(line)
+    site = "\n".join(lines) + "\n"
     (workdir / "sandali.conf").write_text(site)
     temp_paths = "\n".join(
         f"    {kind}_temp_path {workdir / kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
     (workdir / "nginx.conf").write_text(
-        f"daemon off;\nworker_processes 1;\npid {workdir / 'nginx.pid'};\n"
-        f"error_log {workdir / 'error.log'} warn;\n"
-        "events { worker_connections 1024; }\n"
+        f"daemon off;\nworker_processes 1;\nworker_rlimit_nofile {4 * connections};\n"
+        f"pid {workdir / 'nginx.pid'};\nerror_log {workdir / 'error.log'} warn;\n"
+        f"events {{ worker_connections {connections}; }}\n"
         f"http {{\n    access_log off;\n{temp_paths}\n    include {workdir / 'sandali.conf'};\n}}\n"
     )
     command = [binary, "-p", str(workdir), "-c", str(workdir / "nginx.conf"),
@@ -256,9 +283,16 @@ class AppProcess:
     production), or uvicorn (ASGI, as the run command serves)."""
 
     def __init__(
-        self, env: dict[str, str], *, workers: int = 1, threads: int = 4, server: str = "gunicorn"
+        self,
+        env: dict[str, str],
+        *,
+        workers: int = 1,
+        threads: int = 4,
+        server: str = "gunicorn",
+        nice: int = 0,
     ):
         self.env = env
+        self.nice = nice  # > 0: yields the CPU to the others (os.nice)
         self.workers = workers
         self.threads = threads
         self.server = server
@@ -288,7 +322,12 @@ class AppProcess:
             "--log-level", "warning",
             "--keep-alive", "30",
         ]  # fmt: skip
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env)
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=self.env,
+            preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None,
+        )
         self.wait_until_up()
         return self
 

@@ -27,23 +27,32 @@ import random
 import sys
 import time
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 
 import psycopg
 import redis
 
-from bench.infra import AppProcess, django_env, manage, private_postgres, private_redis
+from bench.infra import (
+    AppProcess,
+    django_env,
+    manage,
+    private_nginx,
+    private_postgres,
+    private_redis,
+)
 from bench.load import percentiles
 from bench.main import integrity, log, seats_left, seed
 from bench.surge_buyers import ClientPlan, client_process
 
 FULL = {
     "buyers": 20_000, "arrival_seconds": 20.0, "seats": 2_000, "early_share": 0.05,
-    "rate_per_minute": 3_600, "clients": 4, "connections": 100, "max_seconds": 300,
+    "rate_per_minute": 3_600, "clients": 4, "connections": 100, "queue_connections": 1_500,
+    "max_seconds": 300,
 }  # fmt: skip
 QUICK = {
     **FULL, "buyers": 2_000, "arrival_seconds": 5.0, "seats": 200, "rate_per_minute": 6_000,
-    "clients": 2, "connections": 50, "max_seconds": 60,
+    "clients": 2, "connections": 50, "queue_connections": 300, "max_seconds": 60,
 }  # fmt: skip
 # The sale's terms are set, every app process sees them, the client processes start: then the
 # first buyer arrives.
@@ -111,6 +120,7 @@ def run_clients(
             bases=bases, queue_bases=queue_bases, performance_id=performance_id, room=room,
             start=start,
             opens=start + opens_in, connections=plan["connections"],
+            queue_connections=plan["queue_connections"],
             arrivals=[(n, t) for n, t in enumerate(arrivals) if n % plan["clients"] == index],
             deadline=start + plan["max_seconds"], seed=index + (100 if room else 0),
         )  # fmt: skip
@@ -144,10 +154,11 @@ def set_sale(database_url: str, performance_id: int, *, room: bool, rate: int, o
 
 
 def queue_ranks(redis_url: str, performance_id: int) -> dict[str, int]:
-    """The rank of every entry of the performance's queue (the SHA-256 of its token)."""
+    """The rank of every entry of the performance's queue (the SHA-256 of its token): its
+    place in the order of arrival times, which admission follows."""
     client = redis.Redis.from_url(redis_url)
-    ranked = client.zrange(f"sandali:queue:{performance_id}:ranks", 0, -1, withscores=True)
-    return {entry.decode(): int(rank) for entry, rank in ranked}
+    placed = client.zrange(f"sandali:queue:{performance_id}:places", 0, -1)
+    return {entry.decode(): rank for rank, entry in enumerate(placed, start=1)}
 
 
 def process_cpu_seconds(pids: list[int]) -> float:
@@ -213,49 +224,66 @@ def summarize(run: dict, *, room: bool, ranks: dict[str, int] | None) -> dict:
     return summary
 
 
-def surge_run(plan: dict, processes: int, threads: int, queue_processes: int = 0) -> dict:
-    """With `queue_processes`, joins and polls go to app processes of their own (as an nginx
-    location would send them), so that the crowd's joins never queue an admitted buyer's
-    hold behind them; the run without the room sends its buyers to every process."""
+def surge_run(
+    plan: dict, processes: int, threads: int, queue_processes: int = 1, queue_nice: int = 10
+) -> dict:
+    """Every request goes through nginx with the production recipe (deploy/nginx/sandali.conf),
+    which stamps when each arrived (the queue places buyers by it) and sends the waiting
+    room's requests to `queue_processes` app processes of their own, started with
+    `queue_nice` (they yield the CPU to the processes that serve admitted buyers; 0: no
+    queue processes, every request to every process)."""
     result: dict = {
         "plan": plan,
         "app_processes": processes,
         "queue_app_processes": queue_processes,
+        "queue_processes_nice": queue_nice if queue_processes else None,
         "threads_per_process": threads,
     }
-    with private_postgres() as (database_url, _control), private_redis() as redis_url:
-        env = django_env(database_url, redis_url)
+    with ExitStack() as stack:
+        database_url, _control = stack.enter_context(private_postgres())
+        redis_url = stack.enter_context(private_redis())
+        env = django_env(database_url, redis_url, SANDALI_TRUSTED_PROXIES="1",
+                         SANDALI_ARRIVAL_HEADER="X-Request-Start")  # fmt: skip
         manage(env, "migrate", "-v0")
         log("surge: seeding")  # with the migrations, most of a quick run's minute
         ids = seed(env, {"room": plan["seats"], "no_room": plan["seats"]})
         apps = [AppProcess(env, threads=threads).start() for _ in range(processes)]
-        queue_apps = [AppProcess(env, threads=threads).start() for _ in range(queue_processes)]
-        bases = [app.url for app in apps]
-        queue_bases = [app.url for app in queue_apps] or bases
+        queue_apps = [
+            AppProcess(env, threads=threads, nice=queue_nice).start()
+            for _ in range(queue_processes)
+        ]
+        for app in [*apps, *queue_apps]:
+            stack.callback(app.stop)
+        upstream = [f"127.0.0.1:{app.port}" for app in apps]
+        proxy = stack.enter_context(
+            private_nginx(
+                http_upstream=upstream,
+                ws_upstream=upstream[0],  # no sockets in this benchmark
+                queue_upstream=[f"127.0.0.1:{app.port}" for app in queue_apps] or upstream,
+                connections=2 * plan["clients"] * (plan["queue_connections"] + plan["connections"])
+                + 1024,
+                per_address_limits=False,
+            )
+        )
         pids = [pid for app in [*apps, *queue_apps] for pid in app.pids()]
         opens_in = plan["early_share"] * plan["arrival_seconds"]
-        try:
-            runs = {}
-            for name, room in (("waiting_room", True), ("no_waiting_room", False)):
-                performance_id = ids["room" if room else "no_room"]
-                start = time.time() + START_DELAY_SECONDS
-                set_sale(database_url, performance_id, room=room, rate=plan["rate_per_minute"],
-                         opens_at=start + opens_in)  # fmt: skip
-                time.sleep(1.1)  # every process's cached terms see it (SANDALI_SNAPSHOT_SECONDS)
-                log(f"surge: {name}")
-                cpu_before = process_cpu_seconds(pids)
-                buying = bases if room else sorted({*bases, *queue_bases})
-                run = run_clients(plan, buying, queue_bases, performance_id, room=room, start=start)
-                ranks = queue_ranks(redis_url, performance_id) if room else None
-                runs[name] = summarize(run, room=room, ranks=ranks)
-                cpu = process_cpu_seconds(pids) - cpu_before
-                runs[name]["app_cpu_seconds"] = round(cpu, 1)
-                answered = sum(run["requests"].values()) - sum(run["failures"].values())
-                runs[name]["app_cpu_ms_per_request"] = round(cpu * 1000 / max(1, answered), 2)
-                runs[name]["seats_left"] = asyncio.run(seats_left(bases[0], performance_id))
-        finally:
-            for app in [*apps, *queue_apps]:
-                app.stop()
+        runs = {}
+        for name, room in (("waiting_room", True), ("no_waiting_room", False)):
+            performance_id = ids["room" if room else "no_room"]
+            start = time.time() + START_DELAY_SECONDS
+            set_sale(database_url, performance_id, room=room, rate=plan["rate_per_minute"],
+                     opens_at=start + opens_in)  # fmt: skip
+            time.sleep(1.1)  # every process's cached terms see it (SANDALI_SNAPSHOT_SECONDS)
+            log(f"surge: {name}")
+            cpu_before = process_cpu_seconds(pids)
+            run = run_clients(plan, [proxy], [proxy], performance_id, room=room, start=start)
+            ranks = queue_ranks(redis_url, performance_id) if room else None
+            runs[name] = summarize(run, room=room, ranks=ranks)
+            cpu = process_cpu_seconds(pids) - cpu_before
+            runs[name]["app_cpu_seconds"] = round(cpu, 1)
+            answered = sum(run["requests"].values()) - sum(run["failures"].values())
+            runs[name]["app_cpu_ms_per_request"] = round(cpu * 1000 / max(1, answered), 2)
+            runs[name]["seats_left"] = asyncio.run(seats_left(apps[0].url, performance_id))
         result.update(runs)
         result.update(integrity(env))
     room, bare = result["waiting_room"], result["no_waiting_room"]
@@ -281,15 +309,16 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2, help="app processes (gunicorn)")
     parser.add_argument("--threads", type=int, default=4, help="threads per app process")
     parser.add_argument(
-        "--queue-processes", type=int, default=0, help="app processes of their own for the queue"
+        "--queue-processes", type=int, default=1, help="app processes of the queue's own (0: none)"
     )
+    parser.add_argument("--queue-nice", type=int, default=10, help="their niceness (os.nice)")
     parser.add_argument("--clients", type=int, help="client processes (load generator)")
     args = parser.parse_args()
     plan = surge_plan(args.quick)
     if args.clients:
         plan["clients"] = args.clients
     started = time.perf_counter()
-    report = surge_run(plan, args.processes, args.threads, args.queue_processes)
+    report = surge_run(plan, args.processes, args.threads, args.queue_processes, args.queue_nice)
     report["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(report, indent=2))
 

@@ -51,7 +51,8 @@ class ClientPlan:
     start: float  # epoch: arrival offsets count from here
     opens: float  # epoch: the sale opens
     arrivals: list[tuple[int, float]]  # (buyer number, seconds after the start)
-    connections: int
+    connections: int  # for buying
+    queue_connections: int  # for joins and polls
     deadline: float  # epoch: a buyer still busy then stops, "unfinished"
     seed: int
 
@@ -206,11 +207,11 @@ async def one_buyer(client: Client, visit: Visit) -> None:
 async def run_buyers(plan: ClientPlan) -> dict:
     visits = [Visit(n=n, arrival=arrival) for n, arrival in plan.arrivals]
 
-    def session() -> aiohttp.ClientSession:
-        connector = aiohttp.TCPConnector(limit=plan.connections)
+    def session(connections: int) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(limit=connections)
         return aiohttp.ClientSession(connector=connector, timeout=REQUEST_TIMEOUT)
 
-    async with session() as queueing, session() as buying:
+    async with session(plan.queue_connections) as queueing, session(plan.connections) as buying:
         client = Client(queueing, buying, plan)
         await asyncio.gather(*(one_buyer(client, visit) for visit in visits))
     return {
@@ -223,6 +224,8 @@ async def run_buyers(plan: ClientPlan) -> dict:
 
 def client_process(plan: ClientPlan) -> dict:
     """One client process's buyers; with the CPU it spent (user + system seconds)."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # a socket per connection
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     result = asyncio.run(run_buyers(plan))
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result["cpu_seconds"] = usage.ru_utime + usage.ru_stime

@@ -2,38 +2,49 @@
 process, and kept when one is killed), else this process's memory (the embedded default, one
 process, as the run command serves; a restart empties it).
 
-A queue per performance holds entries (the SHA-256 of a queue token, never the token):
+A queue per performance holds entries (the SHA-256 of a queue token, never the token), each
+placed by when it arrived:
 - before opening, arrivals go into a set, in no order;
 - at opening, the first process to see the clock past it shuffles that set once (an atomic
-  script: whoever comes second finds it done) and gives its entries ranks 1..n; every later
-  arrival takes the next rank, so after opening the order is the order of arrival;
-- admission is one number, "admitted through rank N", moved on at the admission rate (the
-  first at opening, then one each 60/rate seconds) by whichever request asks first after an
-  interval: no daemon. While nobody waits it is not
-  banked: a crowd arriving after a quiet hour is admitted at the rate, not all at once.
+  script: whoever comes second finds it done) and places its entries, in the drawn order,
+  before anyone who comes after opening; every later arrival is placed by its arrival time,
+  so after opening the order is the order of arrival;
+- admission is one arrival time, "admitted through": it moves on at the admission rate (to
+  the first at opening, then one more each 60/rate seconds) by whichever request asks first
+  after an interval: no daemon. While nobody waits it is not banked: a crowd arriving after a
+  quiet hour is admitted at the rate, not all at once.
+
+An entry's arrival time is when the proxy in front received its request (nginx's `$msec`,
+passed on in a header the deployment names: core/arrival.py), else when the app got to it.
+Why: in a surge joins wait for the app, for seconds, in the proxy's and the server's queues,
+and in no strict order; placed by when the app served them, buyers who came later would pass
+those who came earlier. Placed by arrival, one that the app serves late still goes where it
+came, and is admitted at once if the admission has passed that time already.
 
 Times are milliseconds since the epoch, passed in by the caller (reservations/waiting_room.py
-reads the app server's clock; NTP keeps app servers within milliseconds, which is all a queue
-needs; tests pass their own).
+reads the app server's clock; NTP keeps app servers and the proxy within milliseconds, which
+is all a queue needs; tests pass their own).
 """
 
+import bisect
 import random
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from django.conf import settings
 
 KEY_DAYS = 7  # a queue's keys outlive any on-sale, then Redis drops them
+NO_ONE = -1  # "admitted through" before anyone is: every place's time is above it
 
 
 @dataclass(frozen=True)
 class Place:
-    """Where an entry stands. rank None: it came before opening and is not ranked yet."""
+    """Where an entry stands. rank None: it came before opening and is not placed yet."""
 
-    rank: int | None
+    rank: int | None  # 1 = the first to have arrived (or drawn)
     admitted_through: int  # every rank up to this one is admitted
-    length: int  # ranked entries (or, before opening, entries waiting for the draw)
+    length: int  # placed entries (or, before opening, entries waiting for the draw)
     opened: bool
 
 
@@ -41,14 +52,17 @@ class QueueUnavailable(Exception):
     """The store cannot be reached (Redis down): the caller answers 503."""
 
 
-# KEYS: early set, ranks (sorted set), meta (hash). ARGV: entry, now ms, opens ms, rate per
-# minute, join (1) or only look (0). Returns {rank, admitted, length, opened}; rank -1: not
-# ranked yet (before opening), -2: unknown entry, -3: past opening, the draw is still to do.
+# KEYS: early set, places (sorted set, score: arrival ms; the drawn get scores just below the
+# opening, in drawn order), meta (hash). ARGV: entry, now ms, opens ms, rate per minute, join
+# (1) or only look (0), key lifetime (s), arrived ms, a random number in [0, 1). Returns
+# {rank, admitted, length, opened}; rank -1: not placed yet (before opening), -2: unknown
+# entry, -3: past opening, the draw is still to do.
 STEP_LUA = """
 local now = tonumber(ARGV[2])
+local opens = tonumber(ARGV[3])
 local joining = ARGV[5] == '1'
 if not redis.call('HGET', KEYS[3], 'opened') then
-  if now < tonumber(ARGV[3]) then
+  if now < opens then
     if joining then
       redis.call('SADD', KEYS[1], ARGV[1])
       redis.call('EXPIRE', KEYS[1], tonumber(ARGV[6]))
@@ -59,49 +73,61 @@ if not redis.call('HGET', KEYS[3], 'opened') then
   end
   return {-3, 0, 0, 0}
 end
-local rank = redis.call('ZSCORE', KEYS[2], ARGV[1])
-if not rank then
+if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
   if not joining then return {-2, 0, 0, 1} end
-  rank = redis.call('HINCRBY', KEYS[3], 'length', 1)
-  redis.call('ZADD', KEYS[2], rank, ARGV[1])
+  local score = tonumber(ARGV[7])
+  if score < opens then
+    -- It came before opening, and is served after the draw: a place drawn among the drawn.
+    local drawn = tonumber(redis.call('HGET', KEYS[3], 'drawn'))
+    score = opens - 1 - math.floor(tonumber(ARGV[8]) * drawn)
+  end
+  redis.call('ZADD', KEYS[2], score, ARGV[1])
   redis.call('EXPIRE', KEYS[2], tonumber(ARGV[6]))
   redis.call('EXPIRE', KEYS[3], tonumber(ARGV[6]))
 end
-local admitted = tonumber(redis.call('HGET', KEYS[3], 'admitted'))
+local through = tonumber(redis.call('HGET', KEYS[3], 'through'))
 local since = tonumber(redis.call('HGET', KEYS[3], 'since'))
-local length = tonumber(redis.call('HGET', KEYS[3], 'length'))
+local length = redis.call('ZCARD', KEYS[2])
+local admitted = redis.call('ZCOUNT', KEYS[2], '-inf', through)
 local rate = tonumber(ARGV[4])
 local due = math.floor((now - since) * rate / 60000)
 if due > 0 then
-  if admitted + due >= length then
-    admitted = length
+  local last = admitted + due
+  if last >= length then
+    last = length
     since = now
   else
-    admitted = admitted + due
     since = since + math.floor(due * 60000 / rate)
   end
-  redis.call('HSET', KEYS[3], 'admitted', admitted, 'since', since)
+  if last > 0 then
+    through = tonumber(redis.call('ZRANGE', KEYS[2], last - 1, last - 1, 'WITHSCORES')[2])
+    admitted = redis.call('ZCOUNT', KEYS[2], '-inf', through)
+  end
+  redis.call('HSET', KEYS[3], 'through', through, 'since', since)
 end
-return {tonumber(rank), admitted, length, 1}
+return {redis.call('ZRANK', KEYS[2], ARGV[1]) + 1, admitted, length, 1}
 """
 
 # KEYS as above. ARGV: opens ms, key lifetime (s), when admission starts to count (ms: one
 # interval before opening, so that the first is let in at opening), then the early entries
-# in their drawn order. Ranks them 1..n (then any that came while the draw was made), once.
+# in their drawn order. Places them (then any that came while the draw was made) just below
+# the opening, in that order, once; admitted through -1 (NO_ONE): no one yet.
 OPEN_LUA = """
 if redis.call('HGET', KEYS[3], 'opened') then return 0 end
-local n = 0
+local drawn = {}
+local seen = {}
 for i = 4, #ARGV do
-  n = n + 1
-  redis.call('ZADD', KEYS[2], n, ARGV[i])
+  drawn[#drawn + 1] = ARGV[i]
+  seen[ARGV[i]] = true
 end
 for _, entry in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  if not redis.call('ZSCORE', KEYS[2], entry) then
-    n = n + 1
-    redis.call('ZADD', KEYS[2], n, entry)
-  end
+  if not seen[entry] then drawn[#drawn + 1] = entry end
 end
-redis.call('HSET', KEYS[3], 'opened', 1, 'length', n, 'admitted', 0, 'since', ARGV[3])
+local first = tonumber(ARGV[1]) - #drawn
+for i, entry in ipairs(drawn) do
+  redis.call('ZADD', KEYS[2], first + i - 1, entry)
+end
+redis.call('HSET', KEYS[3], 'opened', 1, 'drawn', #drawn, 'through', -1, 'since', ARGV[3])
 redis.call('DEL', KEYS[1])
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[2]))
 redis.call('EXPIRE', KEYS[3], tonumber(ARGV[2]))
@@ -125,16 +151,26 @@ class RedisQueueStore:
     @staticmethod
     def _keys(performance_id: int) -> list[str]:
         base = f"sandali:queue:{performance_id}"
-        return [f"{base}:early", f"{base}:ranks", f"{base}:meta"]
+        return [f"{base}:early", f"{base}:places", f"{base}:meta"]
 
     def step(
-        self, *, performance_id: int, entry: str, now: int, opens: int, rate: int, join: bool
+        self,
+        *,
+        performance_id: int,
+        entry: str,
+        now: int,
+        opens: int,
+        rate: int,
+        join: bool,
+        arrived: int | None = None,
     ) -> Place | None:
+        """Join (or only look at) `entry`'s place; `arrived`: when it arrived (default now)."""
         keys = self._keys(performance_id)
         lifetime = KEY_DAYS * 86400
+        arrived = now if arrived is None else arrived
         try:
             for _attempt in range(3):
-                args = [entry, now, opens, rate, int(join), lifetime]
+                args = [entry, now, opens, rate, int(join), lifetime, arrived, self._rng.random()]
                 rank, admitted, length, opened = self._step(keys=keys, args=args)
                 if rank != -3:
                     break
@@ -191,11 +227,16 @@ class RedisQueueStore:
 @dataclass
 class _MemoryQueue:
     early: set[str]
-    ranks: dict[str, int]
+    places: list[tuple[int, str]] = field(default_factory=list)  # (arrived, entry), sorted
+    arrival_of: dict[str, int] = field(default_factory=dict)
     opened: bool = False
-    admitted: int = 0
+    drawn: int = 0
+    through: int = NO_ONE
     since: int = 0
     auto_on: int | None = None
+
+    def admitted(self) -> int:
+        return bisect.bisect_right(self.places, (self.through, "\U0010ffff"))
 
 
 class MemoryQueueStore:
@@ -208,10 +249,19 @@ class MemoryQueueStore:
         self._rng = rng or random.SystemRandom()
 
     def step(
-        self, *, performance_id: int, entry: str, now: int, opens: int, rate: int, join: bool
+        self,
+        *,
+        performance_id: int,
+        entry: str,
+        now: int,
+        opens: int,
+        rate: int,
+        join: bool,
+        arrived: int | None = None,
     ) -> Place | None:
+        arrived = now if arrived is None else arrived
         with self._lock:
-            queue = self._queues.setdefault(performance_id, _MemoryQueue(set(), {}))
+            queue = self._queues.setdefault(performance_id, _MemoryQueue(set()))
             if not queue.opened:
                 if now < opens:
                     if join:
@@ -223,24 +273,39 @@ class MemoryQueueStore:
                     )
                 drawn = sorted(queue.early)
                 self._rng.shuffle(drawn)
-                queue.ranks = {e: rank for rank, e in enumerate(drawn, start=1)}
-                queue.early, queue.opened = set(), True
+                first = opens - len(drawn)
+                queue.places = [(first + i, e) for i, e in enumerate(drawn)]
+                queue.arrival_of = dict((e, t) for t, e in queue.places)
+                queue.early, queue.opened, queue.drawn = set(), True, len(drawn)
                 queue.since = opens - 60000 // rate  # the first is let in at opening
-            rank = queue.ranks.get(entry)
-            if rank is None:
+            if entry not in queue.arrival_of:
                 if not join:
                     return None
-                rank = queue.ranks[entry] = len(queue.ranks) + 1
-            due = (now - queue.since) * rate // 60000
-            if due > 0:
-                if queue.admitted + due >= len(queue.ranks):
-                    queue.admitted, queue.since = len(queue.ranks), now
-                else:
-                    queue.admitted += due
-                    queue.since += due * 60000 // rate
+                if arrived < opens:  # came before opening, served after the draw
+                    arrived = opens - 1 - int(self._rng.random() * queue.drawn)
+                queue.arrival_of[entry] = arrived
+                bisect.insort(queue.places, (arrived, entry))
+            self._admit(queue, now=now, rate=rate)
+            rank = bisect.bisect_left(queue.places, (queue.arrival_of[entry], entry)) + 1
             return Place(
-                rank=rank, admitted_through=queue.admitted, length=len(queue.ranks), opened=True
+                rank=rank,
+                admitted_through=queue.admitted(),
+                length=len(queue.places),
+                opened=True,
             )
+
+    @staticmethod
+    def _admit(queue: _MemoryQueue, *, now: int, rate: int) -> None:
+        due = (now - queue.since) * rate // 60000
+        if due <= 0:
+            return
+        last = queue.admitted() + due
+        if last >= len(queue.places):
+            last, queue.since = len(queue.places), now
+        else:
+            queue.since += due * 60000 // rate
+        if last > 0:
+            queue.through = queue.places[last - 1][0]
 
     def count_arrival(self, *, performance_id: int, minute: int) -> tuple[int | None, int]:
         with self._lock:
@@ -253,7 +318,7 @@ class MemoryQueueStore:
 
     def switch_on(self, *, performance_id: int, now: int) -> int:
         with self._lock:
-            queue = self._queues.setdefault(performance_id, _MemoryQueue(set(), {}))
+            queue = self._queues.setdefault(performance_id, _MemoryQueue(set()))
             if queue.auto_on is None:
                 queue.auto_on = now
             return queue.auto_on

@@ -192,9 +192,14 @@ def performance_of_token(token: str) -> int:
     return int(head)
 
 
-def join_queue(*, performance_id: int, token: str, now_ms: int | None = None) -> QueueStatus:
-    """Put the entry of `token` in the performance's queue (again: it keeps its place)."""
-    return _step(performance_id=performance_id, token=token, join=True, now_ms=now_ms)
+def join_queue(
+    *, performance_id: int, token: str, now_ms: int | None = None, arrived_ms: int | None = None
+) -> QueueStatus:
+    """Put the entry of `token` in the performance's queue (again: it keeps its place), placed
+    by `arrived_ms` (when the proxy received the request, core/arrival.py), else by now."""
+    return _step(
+        performance_id=performance_id, token=token, join=True, now_ms=now_ms, arrived_ms=arrived_ms
+    )
 
 
 def queue_status(*, token: str, now_ms: int | None = None) -> QueueStatus:
@@ -202,7 +207,14 @@ def queue_status(*, token: str, now_ms: int | None = None) -> QueueStatus:
     return _step(performance_id=performance_of_token(token), token=token, join=False, now_ms=now_ms)
 
 
-def _step(*, performance_id: int, token: str, join: bool, now_ms: int | None) -> QueueStatus:
+def _step(
+    *,
+    performance_id: int,
+    token: str,
+    join: bool,
+    now_ms: int | None,
+    arrived_ms: int | None = None,
+) -> QueueStatus:
     terms = room_terms(performance_id=performance_id)
     if terms is None:
         raise QueueEntryNotFound()
@@ -219,6 +231,8 @@ def _step(*, performance_id: int, token: str, join: bool, now_ms: int | None) ->
             opens=_opens_ms(terms, switched_on),
             rate=terms.rate_per_minute,
             join=join,
+            # Never after now: a proxy's clock a little ahead must not send anyone back.
+            arrived=min(arrived_ms, now_ms) if arrived_ms else None,
         )
     except QueueUnavailable:
         raise ServiceUnavailable() from None

@@ -296,6 +296,11 @@ SANDALI_MAX_SOCKETS_PER_CLIENT = int(os.environ.get("SANDALI_MAX_SOCKETS_PER_CLI
 SANDALI_ALLOWED_ORIGINS = env_list("SANDALI_ALLOWED_ORIGINS", "")
 # How many proxies in front of Sandali append to X-Forwarded-For (0: use REMOTE_ADDR).
 SANDALI_TRUSTED_PROXIES = int(os.environ.get("SANDALI_TRUSTED_PROXIES", "0"))
+# The header in which the proxy in front stamps when it received each request (nginx:
+# X-Request-Start, deploy/nginx/sandali.conf): the waiting room places buyers by it
+# (core/arrival.py). Empty: not believed (a client could set it); set it only behind a proxy
+# that replaces whatever the client sent.
+SANDALI_ARRIVAL_HEADER = os.environ.get("SANDALI_ARRIVAL_HEADER", "")
 SANDALI_METRICS_ALLOWED_NETWORKS = [
     ipaddress.ip_network(network)
     for network in env_list("SANDALI_METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.arrival import arrival_ms
 from core.errors import DomainError
 from core.limits import check_rate, client_address
 from core.problems import error_problem
@@ -90,7 +91,9 @@ def _status(request: HttpRequest, performance_id: int) -> waiting_room.QueueStat
     # session each time: places are counted per client address, as the API's are.
     check_rate("queue_joins", client_address(request))
     token = token or _queue_token(request, performance_id, new=True)
-    return waiting_room.join_queue(performance_id=performance_id, token=token)
+    return waiting_room.join_queue(
+        performance_id=performance_id, token=token, arrived_ms=arrival_ms(request)
+    )
 
 
 def _admit(request: HttpRequest, status: waiting_room.QueueStatus) -> None:

@@ -2,7 +2,6 @@
 the rate, and a pass's signature, expiry, binding and use count. The queue's rules are run on
 both stores: this process's memory and a private Redis (skipped where it is not installed)."""
 
-import random
 import time
 from datetime import timedelta
 
@@ -13,34 +12,12 @@ from core.dbtime import db_now
 from core.errors import ServiceUnavailable
 from reservations import waiting_room
 from reservations.errors import WaitingRoomPassUsedUp, WaitingRoomRequired
-from reservations.queue_store import MemoryQueueStore, QueueUnavailable, RedisQueueStore
+from reservations.queue_store import QueueUnavailable, RedisQueueStore
 from tests.factories import make_performance
-from tests.servers import free_port, redis_server
+from tests.servers import free_port
 
 OPENS = 1_800_000_000_000  # ms
 RATE = 60  # a minute: one a second
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    with redis_server() as url:
-        yield url
-
-
-@pytest.fixture(params=["memory", "redis"])
-def make_store(request, redis_url):
-    """Each call: a fresh store (and performance id) seeded with `seed`."""
-    counter = iter(range(1, 10_000_000))
-
-    def make(seed: int = 0):
-        if request.param == "memory":
-            return MemoryQueueStore(rng=random.Random(seed)), next(counter)
-        if redis_url is None:
-            pytest.skip("needs redis-server (Debian package redis-server)")
-        store = RedisQueueStore(redis_url, rng=random.Random(seed))
-        return store, int(time.time() * 1000) % 10**9 * 1000 + next(counter)
-
-    return make
 
 
 def join(store, performance_id, entry, now, rate=RATE):

@@ -1,0 +1,71 @@
+"""Placed by arrival, not by when the app got to it: in a surge joins wait for the app in the
+proxy's and the server's queues, in no strict order, and the proxy's stamp of when each
+arrived decides the order (core/arrival.py, reservations/queue_store.py). Run on both stores."""
+
+from tests.reservations.test_waiting_room import OPENS, RATE, look
+
+
+def join(store, performance_id, entry, *, now, arrived, rate=RATE):
+    return store.step(
+        performance_id=performance_id,
+        entry=entry,
+        now=now,
+        opens=OPENS,
+        rate=rate,
+        join=True,
+        arrived=arrived,
+    )
+
+
+def test_joins_served_out_of_order_are_placed_in_the_order_they_arrived(make_store):
+    store, performance = make_store()
+    # Served in this order, after waiting different times in the proxy and the server:
+    arrivals = {"c": OPENS + 300, "a": OPENS + 100, "d": OPENS + 400, "b": OPENS + 200}
+    for served, (entry, arrived) in enumerate(arrivals.items()):
+        join(store, performance, entry, now=OPENS + 5_000 + served, arrived=arrived)
+    ranks = {entry: look(store, performance, entry, OPENS + 5_010).rank for entry in arrivals}
+    assert ranks == {"a": 1, "b": 2, "c": 3, "d": 4}
+    # Without a stamp, the moment the app serves the join is its arrival.
+    assert join(store, performance, "e", now=OPENS + 6_000, arrived=None).rank == 5
+
+
+def test_a_late_served_join_that_arrived_before_the_admission_point_is_admitted_at_once(
+    make_store,
+):
+    """Admission is by arrival time: everyone who arrived up to a moment is in. One that the
+    app served late goes where it arrived, is admitted at once, and no one already admitted is
+    put back (the count of the admitted grows instead)."""
+    store, performance = make_store()
+    for i in range(5):
+        join(store, performance, f"e{i}", now=OPENS + 10 + i, arrived=OPENS + 10 + i)
+    # The first was let in as it came (at OPENS + 10), the next a second later.
+    assert look(store, performance, "e0", OPENS + 1_010).admitted_through == 2
+    late = join(store, performance, "late", now=OPENS + 1_100, arrived=OPENS + 5)
+    assert late.rank == 1 and late.rank <= late.admitted_through == 3
+    for entry in ("e0", "e1"):  # still in
+        place = look(store, performance, entry, OPENS + 1_200)
+        assert place.rank <= place.admitted_through
+    place = look(store, performance, "e2", OPENS + 1_200)
+    assert place.rank == 4 and place.admitted_through == 3
+    # The rate goes on from there: one more a second.
+    assert look(store, performance, "e2", OPENS + 2_000).admitted_through == 3
+    assert look(store, performance, "e2", OPENS + 2_010).admitted_through == 4
+
+
+def test_a_join_that_arrived_before_opening_but_is_served_after_the_draw_is_drawn_too(
+    make_store,
+):
+    """It gets a place among those drawn at random, before everyone who came after opening:
+    coming early but being served late neither wins nor loses against the early ones, and
+    still beats the later crowd."""
+    places = []
+    for seed in range(30):
+        store, performance = make_store(seed)
+        for i in range(10):
+            join(store, performance, f"early{i}", now=OPENS - 500 + i, arrived=OPENS - 500 + i)
+        join(store, performance, "after", now=OPENS + 5, arrived=OPENS + 5)  # the draw is made
+        slow = join(store, performance, "slow", now=OPENS + 50, arrived=OPENS - 100)
+        assert look(store, performance, "after", OPENS + 60).rank == 12
+        places.append(slow.rank)
+    assert all(1 <= rank <= 11 for rank in places)
+    assert len(set(places)) > 4  # drawn, not always first nor always last
