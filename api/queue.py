@@ -7,7 +7,7 @@ from ninja import Router, Status
 
 from api import schemas
 from api.errors import QueueTokenRequired
-from core.arrival import arrival_ms
+from core.arrival import arrival_ms, waited_ms
 from core.limits import check_rate, client_address
 from reservations import waiting_room
 from reservations.errors import WaitingRoomRequired
@@ -174,6 +174,7 @@ def hold_client_key(
                 performance_id=performance_id,
                 pass_text=request.headers.get(PASS_HEADER),
                 binding=waiting_room.token_binding(token) if token else None,
+                waited_ms=waited_ms(request),
             )
         except WaitingRoomRequired:
             raise WaitingRoomRequired(**queue_urls(performance_id)) from None

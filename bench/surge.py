@@ -225,25 +225,33 @@ def summarize(run: dict, *, room: bool, ranks: dict[str, int] | None) -> dict:
 
 
 def surge_run(
-    plan: dict, processes: int, threads: int, queue_processes: int = 1, queue_nice: int = 10
+    plan: dict,
+    processes: int,
+    threads: int,
+    queue_processes: int = 1,
+    queue_nice: int = 10,
+    auto_rate: bool = False,
 ) -> dict:
     """Every request goes through nginx with the production recipe (deploy/nginx/sandali.conf),
     which stamps when each arrived (the queue places buyers by it) and sends the waiting
     room's requests to `queue_processes` app processes of their own, started with
     `queue_nice` (they yield the CPU to the processes that serve admitted buyers; 0: no
-    queue processes, every request to every process)."""
+    queue processes, every request to every process). `auto_rate`: the room's rate is
+    "auto", starting at the plan's (reservations/admission_rate.py)."""
     result: dict = {
         "plan": plan,
         "app_processes": processes,
         "queue_app_processes": queue_processes,
         "queue_processes_nice": queue_nice if queue_processes else None,
         "threads_per_process": threads,
+        "auto_rate": auto_rate,
     }
     with ExitStack() as stack:
         database_url, _control = stack.enter_context(private_postgres())
         redis_url = stack.enter_context(private_redis())
         env = django_env(database_url, redis_url, SANDALI_TRUSTED_PROXIES="1",
-                         SANDALI_ARRIVAL_HEADER="X-Request-Start")  # fmt: skip
+                         SANDALI_ARRIVAL_HEADER="X-Request-Start",
+                         SANDALI_WAITING_ROOM_RATE=str(plan["rate_per_minute"]))  # fmt: skip
         manage(env, "migrate", "-v0")
         log("surge: seeding")  # with the migrations, most of a quick run's minute
         ids = seed(env, {"room": plan["seats"], "no_room": plan["seats"]})
@@ -271,14 +279,19 @@ def surge_run(
         for name, room in (("waiting_room", True), ("no_waiting_room", False)):
             performance_id = ids["room" if room else "no_room"]
             start = time.time() + START_DELAY_SECONDS
-            set_sale(database_url, performance_id, room=room, rate=plan["rate_per_minute"],
-                     opens_at=start + opens_in)  # fmt: skip
+            rate = 0 if auto_rate else plan["rate_per_minute"]
+            set_sale(database_url, performance_id, room=room, rate=rate, opens_at=start + opens_in)
             time.sleep(1.1)  # every process's cached terms see it (SANDALI_SNAPSHOT_SECONDS)
             log(f"surge: {name}")
             cpu_before = process_cpu_seconds(pids)
             run = run_clients(plan, [proxy], [proxy], performance_id, room=room, start=start)
             ranks = queue_ranks(redis_url, performance_id) if room else None
             runs[name] = summarize(run, room=room, ranks=ranks)
+            if room and auto_rate:  # where the derived rate ended
+                meta = redis.Redis.from_url(redis_url).hget(
+                    f"sandali:queue:{performance_id}:meta", "rate"
+                )
+                runs[name]["auto_rate_at_end"] = int(meta) if meta else None
             cpu = process_cpu_seconds(pids) - cpu_before
             runs[name]["app_cpu_seconds"] = round(cpu, 1)
             answered = sum(run["requests"].values()) - sum(run["failures"].values())
@@ -312,13 +325,16 @@ def main() -> None:
         "--queue-processes", type=int, default=1, help="app processes of the queue's own (0: none)"
     )
     parser.add_argument("--queue-nice", type=int, default=10, help="their niceness (os.nice)")
+    parser.add_argument("--auto-rate", action="store_true", help='the room\'s rate "auto"')
     parser.add_argument("--clients", type=int, help="client processes (load generator)")
     args = parser.parse_args()
     plan = surge_plan(args.quick)
     if args.clients:
         plan["clients"] = args.clients
     started = time.perf_counter()
-    report = surge_run(plan, args.processes, args.threads, args.queue_processes, args.queue_nice)
+    report = surge_run(
+        plan, args.processes, args.threads, args.queue_processes, args.queue_nice, args.auto_rate
+    )
     report["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(report, indent=2))
 

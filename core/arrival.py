@@ -51,3 +51,10 @@ def arrival_ms(request: HttpRequest, *, now_ms: int | None = None) -> int | None
         return None
     now_ms = now_ms or int(time.time() * 1000)
     return min(stamp, now_ms) if stamp >= now_ms - MAX_AGE_MS else None
+
+
+def waited_ms(request: HttpRequest) -> int | None:
+    """How long `request` waited between the proxy and the app, if the proxy stamped it."""
+    now_ms = int(time.time() * 1000)
+    arrived = arrival_ms(request, now_ms=now_ms)
+    return None if arrived is None else now_ms - arrived

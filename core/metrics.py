@@ -53,6 +53,12 @@ QUEUE_ADMITTED = Gauge(
     "Buyers let in from a performance's waiting room so far, as this process last saw it.",
     ["performance"],
 )
+QUEUE_RATE = Gauge(
+    "sandali_queue_rate_per_minute",
+    "Admissions a minute of a performance's waiting room (an auto rate moves), as this process "
+    "last saw it.",
+    ["performance"],
+)
 REQUEST_SECONDS = Histogram(
     "sandali_request_seconds",
     "HTTP request latency, by route pattern and status.",

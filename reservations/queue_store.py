@@ -1,6 +1,7 @@
 """Where the waiting room's queues live: Redis when REDIS_URL is set (shared by every app
-process, and kept when one is killed), else this process's memory (the embedded default, one
-process, as the run command serves; a restart empties it).
+process, and kept when one is killed), else this process's memory (reservations/
+queue_memory.py: the embedded default, one process, as the run command serves; a restart
+empties it).
 
 A queue per performance holds entries (the SHA-256 of a queue token, never the token), each
 placed by when it arrived:
@@ -26,15 +27,20 @@ reads the app server's clock; NTP keeps app servers and the proxy within millise
 is all a queue needs; tests pass their own).
 """
 
-import bisect
 import random
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from reservations.admission_rate import DOWN, SLOW_SHARE, UP, WINDOW_MS, RatePolicy
+
 KEY_DAYS = 7  # a queue's keys outlive any on-sale, then Redis drops them
+RATE_RULE = [WINDOW_MS, SLOW_SHARE, DOWN, UP]
+
+if TYPE_CHECKING:
+    from reservations.queue_memory import MemoryQueueStore
 NO_ONE = -1  # "admitted through" before anyone is: every place's time is above it
 
 
@@ -46,6 +52,7 @@ class Place:
     admitted_through: int  # every rank up to this one is admitted
     length: int  # placed entries (or, before opening, entries waiting for the draw)
     opened: bool
+    rate: int  # admissions a minute now
 
 
 class QueueUnavailable(Exception):
@@ -53,10 +60,14 @@ class QueueUnavailable(Exception):
 
 
 # KEYS: early set, places (sorted set, score: arrival ms; the drawn get scores just below the
-# opening, in drawn order), meta (hash). ARGV: entry, now ms, opens ms, rate per minute, join
-# (1) or only look (0), key lifetime (s), arrived ms, a random number in [0, 1). Returns
-# {rank, admitted, length, opened}; rank -1: not placed yet (before opening), -2: unknown
-# entry, -3: past opening, the draw is still to do.
+# opening, in drawn order), meta (hash), admitted buyers' waits since the rate was last
+# judged (hash: judged, slow). ARGV:
+# entry, now ms, opens ms, rate per minute (fixed, or where "auto" starts), join (1) or only
+# look (0), key lifetime (s), arrived ms, a random number in [0, 1), then for "auto" (else
+# empty): lowest and highest rate, window ms, slow share, down, up (reservations/
+# admission_rate.py: its next_rate, step by step). Returns {rank, admitted, length, opened,
+# rate}; rank -1: not placed yet (before opening), -2: unknown entry, -3: past opening, the
+# draw is still to do.
 STEP_LUA = """
 local now = tonumber(ARGV[2])
 local opens = tonumber(ARGV[3])
@@ -67,14 +78,14 @@ if not redis.call('HGET', KEYS[3], 'opened') then
       redis.call('SADD', KEYS[1], ARGV[1])
       redis.call('EXPIRE', KEYS[1], tonumber(ARGV[6]))
     elseif redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then
-      return {-2, 0, 0, 0}
+      return {-2, 0, 0, 0, 0}
     end
-    return {-1, 0, redis.call('SCARD', KEYS[1]), 0}
+    return {-1, 0, redis.call('SCARD', KEYS[1]), 0, tonumber(ARGV[4])}
   end
-  return {-3, 0, 0, 0}
+  return {-3, 0, 0, 0, 0}
 end
 if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
-  if not joining then return {-2, 0, 0, 1} end
+  if not joining then return {-2, 0, 0, 1, 0} end
   local score = tonumber(ARGV[7])
   if score < opens then
     -- It came before opening, and is served after the draw: a place drawn among the drawn.
@@ -85,11 +96,29 @@ if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
   redis.call('EXPIRE', KEYS[2], tonumber(ARGV[6]))
   redis.call('EXPIRE', KEYS[3], tonumber(ARGV[6]))
 end
+local rate = tonumber(ARGV[4])
+if ARGV[9] then
+  rate = tonumber(redis.call('HGET', KEYS[3], 'rate')) or rate
+  local window = math.floor(now / tonumber(ARGV[11]))
+  local seen = tonumber(redis.call('HGET', KEYS[3], 'window'))
+  if seen ~= window then
+    if seen then
+      local judged = tonumber(redis.call('HGET', KEYS[4], 'judged')) or 0
+      local slow = tonumber(redis.call('HGET', KEYS[4], 'slow')) or 0
+      if judged > 0 and slow > tonumber(ARGV[12]) * judged then
+        rate = math.max(tonumber(ARGV[9]), math.floor(rate * tonumber(ARGV[13])))
+      elseif judged > 0 and slow == 0 then
+        rate = math.min(tonumber(ARGV[10]), math.floor(rate * tonumber(ARGV[14])) + 1)
+      end
+      redis.call('DEL', KEYS[4])
+    end
+    redis.call('HSET', KEYS[3], 'rate', rate, 'window', window)
+  end
+end
 local through = tonumber(redis.call('HGET', KEYS[3], 'through'))
 local since = tonumber(redis.call('HGET', KEYS[3], 'since'))
 local length = redis.call('ZCARD', KEYS[2])
 local admitted = redis.call('ZCOUNT', KEYS[2], '-inf', through)
-local rate = tonumber(ARGV[4])
 local due = math.floor((now - since) * rate / 60000)
 if due > 0 then
   local last = admitted + due
@@ -105,7 +134,7 @@ if due > 0 then
   end
   redis.call('HSET', KEYS[3], 'through', through, 'since', since)
 end
-return {redis.call('ZRANK', KEYS[2], ARGV[1]) + 1, admitted, length, 1}
+return {redis.call('ZRANK', KEYS[2], ARGV[1]) + 1, admitted, length, 1, rate}
 """
 
 # KEYS as above. ARGV: opens ms, key lifetime (s), when admission starts to count (ms: one
@@ -151,7 +180,7 @@ class RedisQueueStore:
     @staticmethod
     def _keys(performance_id: int) -> list[str]:
         base = f"sandali:queue:{performance_id}"
-        return [f"{base}:early", f"{base}:places", f"{base}:meta"]
+        return [f"{base}:early", f"{base}:places", f"{base}:meta", f"{base}:waits"]
 
     def step(
         self,
@@ -163,16 +192,19 @@ class RedisQueueStore:
         rate: int,
         join: bool,
         arrived: int | None = None,
+        auto: RatePolicy | None = None,
     ) -> Place | None:
-        """Join (or only look at) `entry`'s place; `arrived`: when it arrived (default now)."""
+        """Join (or only look at) `entry`'s place; `arrived`: when it arrived (default now).
+        `auto`: the rate is derived (reservations/admission_rate.py), `rate` is its start."""
         keys = self._keys(performance_id)
         lifetime = KEY_DAYS * 86400
         arrived = now if arrived is None else arrived
+        rule = [] if auto is None else [auto.lowest, auto.highest, *RATE_RULE]
         try:
             for _attempt in range(3):
                 args = [entry, now, opens, rate, int(join), lifetime, arrived, self._rng.random()]
-                rank, admitted, length, opened = self._step(keys=keys, args=args)
-                if rank != -3:
+                answer = self._step(keys=keys, args=[*args, *rule])
+                if answer[0] != -3:
                     break
                 early = [m.decode() for m in self._redis.smembers(keys[0])]
                 self._rng.shuffle(early)
@@ -180,6 +212,7 @@ class RedisQueueStore:
                 self._open(keys=keys, args=[opens, lifetime, start, *early])
         except self._errors as error:
             raise QueueUnavailable() from error
+        rank, admitted, length, opened, rate_now = answer
         if rank == -3:
             # The draw never showed as done (its keys vanishing, say, under memory pressure):
             # -3 must not be read as a rank, which would count as admitted.
@@ -191,7 +224,22 @@ class RedisQueueStore:
             admitted_through=admitted,
             length=length,
             opened=bool(opened),
+            rate=rate_now or rate,
         )
+
+    def note_hold_wait(self, *, performance_id: int, slow: bool) -> None:
+        """Count one admitted buyer's hold request, and whether it waited too long: the rate's
+        next step (the first in a new window) judges all those counted since the last."""
+        key = self._keys(performance_id)[3]
+        try:
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.hincrby(key, "judged", 1)
+            if slow:
+                pipe.hincrby(key, "slow", 1)
+            pipe.expire(key, 120)
+            pipe.execute()
+        except self._errors as error:
+            raise QueueUnavailable() from error
 
     def count_arrival(self, *, performance_id: int, minute: int) -> tuple[int | None, int]:
         """Count an arrival in `minute`; returns (when the room turned on by itself or None,
@@ -224,112 +272,10 @@ class RedisQueueStore:
         return int(value) if value is not None else None
 
 
-@dataclass
-class _MemoryQueue:
-    early: set[str]
-    places: list[tuple[int, str]] = field(default_factory=list)  # (arrived, entry), sorted
-    arrival_of: dict[str, int] = field(default_factory=dict)
-    opened: bool = False
-    drawn: int = 0
-    through: int = NO_ONE
-    since: int = 0
-    auto_on: int | None = None
-
-    def admitted(self) -> int:
-        return bisect.bisect_right(self.places, (self.through, "\U0010ffff"))
-
-
-class MemoryQueueStore:
-    """The same queue in this process's memory, under a lock (the embedded default)."""
-
-    def __init__(self, *, rng: random.Random | None = None):
-        self._queues: dict[int, _MemoryQueue] = {}
-        self._arrivals: dict[tuple[int, int], int] = {}
-        self._lock = threading.Lock()
-        self._rng = rng or random.SystemRandom()
-
-    def step(
-        self,
-        *,
-        performance_id: int,
-        entry: str,
-        now: int,
-        opens: int,
-        rate: int,
-        join: bool,
-        arrived: int | None = None,
-    ) -> Place | None:
-        arrived = now if arrived is None else arrived
-        with self._lock:
-            queue = self._queues.setdefault(performance_id, _MemoryQueue(set()))
-            if not queue.opened:
-                if now < opens:
-                    if join:
-                        queue.early.add(entry)
-                    elif entry not in queue.early:
-                        return None
-                    return Place(
-                        rank=None, admitted_through=0, length=len(queue.early), opened=False
-                    )
-                drawn = sorted(queue.early)
-                self._rng.shuffle(drawn)
-                first = opens - len(drawn)
-                queue.places = [(first + i, e) for i, e in enumerate(drawn)]
-                queue.arrival_of = dict((e, t) for t, e in queue.places)
-                queue.early, queue.opened, queue.drawn = set(), True, len(drawn)
-                queue.since = opens - 60000 // rate  # the first is let in at opening
-            if entry not in queue.arrival_of:
-                if not join:
-                    return None
-                if arrived < opens:  # came before opening, served after the draw
-                    arrived = opens - 1 - int(self._rng.random() * queue.drawn)
-                queue.arrival_of[entry] = arrived
-                bisect.insort(queue.places, (arrived, entry))
-            self._admit(queue, now=now, rate=rate)
-            rank = bisect.bisect_left(queue.places, (queue.arrival_of[entry], entry)) + 1
-            return Place(
-                rank=rank,
-                admitted_through=queue.admitted(),
-                length=len(queue.places),
-                opened=True,
-            )
-
-    @staticmethod
-    def _admit(queue: _MemoryQueue, *, now: int, rate: int) -> None:
-        due = (now - queue.since) * rate // 60000
-        if due <= 0:
-            return
-        last = queue.admitted() + due
-        if last >= len(queue.places):
-            last, queue.since = len(queue.places), now
-        else:
-            queue.since += due * 60000 // rate
-        if last > 0:
-            queue.through = queue.places[last - 1][0]
-
-    def count_arrival(self, *, performance_id: int, minute: int) -> tuple[int | None, int]:
-        with self._lock:
-            key = (performance_id, minute)
-            if key not in self._arrivals:  # a new minute: forget the old ones
-                self._arrivals = {k: n for k, n in self._arrivals.items() if k[1] >= minute - 1}
-            self._arrivals[key] = self._arrivals.get(key, 0) + 1
-            queue = self._queues.get(performance_id)
-            return (queue.auto_on if queue else None), self._arrivals[key]
-
-    def switch_on(self, *, performance_id: int, now: int) -> int:
-        with self._lock:
-            queue = self._queues.setdefault(performance_id, _MemoryQueue(set()))
-            if queue.auto_on is None:
-                queue.auto_on = now
-            return queue.auto_on
-
-    def switched_on(self, *, performance_id: int) -> int | None:
-        queue = self._queues.get(performance_id)
-        return queue.auto_on if queue else None
-
-
 @cache
-def _memory_store() -> MemoryQueueStore:
+def _memory_store() -> "MemoryQueueStore":
+    from reservations.queue_memory import MemoryQueueStore  # it builds on this module
+
     return MemoryQueueStore()
 
 
@@ -341,7 +287,7 @@ def forget_memory_queues() -> None:
 _redis_stores: dict[str, RedisQueueStore] = {}
 
 
-def queue_store() -> RedisQueueStore | MemoryQueueStore:
+def queue_store() -> "RedisQueueStore | MemoryQueueStore":
     """The process's store: Redis when REDIS_URL is set, else memory."""
     url = settings.REDIS_URL
     if not url:

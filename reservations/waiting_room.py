@@ -21,6 +21,7 @@ an order, release blocked seats).
 """
 
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,8 +34,9 @@ from catalog.selectors import published
 from core.dbtime import DbNow
 from core.errors import ServiceUnavailable
 from core.limits import count_in_window
-from core.metrics import QUEUE_ADMITTED, QUEUE_WAITING
+from core.metrics import QUEUE_ADMITTED, QUEUE_RATE, QUEUE_WAITING
 from core.tokens import derived_token, hash_token, new_token
+from reservations.admission_rate import RatePolicy, auto_policy
 from reservations.errors import (
     PerformanceHasNoQueue,
     QueueEntryNotFound,
@@ -57,7 +59,8 @@ class RoomTerms:
     performance_id: int
     organizer_on: bool
     opens_at: datetime  # the sale's start
-    rate_per_minute: int  # never 0: "auto" is resolved to SANDALI_WAITING_ROOM_RATE
+    rate_per_minute: int  # never 0: "auto" starts at SANDALI_WAITING_ROOM_RATE
+    rate_auto: bool  # derived from the admitted buyers' waits (reservations/admission_rate.py)
     threshold: int  # arrivals a minute that turn it on by itself; 0: never
     max_seats_per_order: int
 
@@ -124,6 +127,7 @@ def room_terms(*, performance_id: int) -> RoomTerms | None:
         organizer_on=on,
         opens_at=opens_at,
         rate_per_minute=rate or settings.SANDALI_WAITING_ROOM_RATE,
+        rate_auto=not rate,
         threshold=threshold,
         max_seats_per_order=max_seats,
     )
@@ -233,6 +237,7 @@ def _step(
             join=join,
             # Never after now: a proxy's clock a little ahead must not send anyone back.
             arrived=min(arrived_ms, now_ms) if arrived_ms else None,
+            auto=_rate_policy(terms),
         )
     except QueueUnavailable:
         raise ServiceUnavailable() from None
@@ -242,9 +247,10 @@ def _step(
     position = None if place.rank is None else max(0, place.rank - place.admitted_through)
     if place.opened:
         waiting = place.length - place.admitted_through
-        wait = 0 if admitted else -(-position * 60 // terms.rate_per_minute)
+        wait = 0 if admitted else -(-position * 60 // place.rate)
         until = wait // 2
         QUEUE_ADMITTED.labels(performance_id).set(place.admitted_through)
+        QUEUE_RATE.labels(performance_id).set(place.rate)
     else:
         waiting, wait = place.length, None
         until = (_opens_ms(terms, switched_on) - now_ms) // 1000  # the draw, at opening
@@ -257,7 +263,7 @@ def _step(
         position=position,
         waiting=waiting,
         wait_seconds=wait,
-        rate_per_minute=terms.rate_per_minute,
+        rate_per_minute=place.rate,
         opens_at=terms.opens_at,
         entry=entry,
         sold_out=sold_out,
@@ -267,6 +273,25 @@ def _step(
         if sold_out
         else min(POLL_MAX_SECONDS, max(POLL_MIN_SECONDS, until)),
     )
+
+
+def _rate_policy(terms: RoomTerms) -> RatePolicy | None:
+    """How an "auto" rate moves; None for a fixed rate, and for "auto" with nothing to judge
+    by (no proxy stamps arrivals): then it stays at its start."""
+    if not (terms.rate_auto and settings.SANDALI_ARRIVAL_HEADER):
+        return None
+    return auto_policy()
+
+
+def note_admitted_wait(*, performance_id: int, waited_ms: int) -> None:
+    """An admitted buyer's hold request waited `waited_ms` before the app got to it (from the
+    proxy's stamp): counted toward the next step of an "auto" rate."""
+    terms = room_terms(performance_id=performance_id)
+    if terms is None or _rate_policy(terms) is None:
+        return
+    slow = waited_ms > settings.SANDALI_WAITING_ROOM_WAIT_TARGET_MS
+    with suppress(QueueUnavailable):  # the rate stays where it is; the hold goes on
+        queue_store().note_hold_wait(performance_id=performance_id, slow=slow)
 
 
 _sold_out_cache: dict[int, tuple[float, bool]] = {}
@@ -326,11 +351,17 @@ def read_pass(*, performance_id: int, pass_text: str | None, binding: str | None
 
 
 def admit_hold_request(
-    *, performance_id: int, pass_text: str | None, binding: str | None
+    *,
+    performance_id: int,
+    pass_text: str | None,
+    binding: str | None,
+    waited_ms: int | None = None,
 ) -> HoldPass | None:
     """The gate of every hold request (a new hold, seats added): None while the room is off
     (the caller applies its per-address limits); else the pass, one more of its hold
-    requests counted, or WaitingRoomRequired / WaitingRoomPassUsedUp."""
+    requests counted, or WaitingRoomRequired / WaitingRoomPassUsedUp. `waited_ms`: how long
+    the request waited before the app got to it (core/arrival.py), which an "auto" rate
+    learns from."""
     terms = room_terms(performance_id=performance_id)
     if terms is None or not room_is_on(terms)[0]:
         return None
@@ -338,4 +369,6 @@ def admit_hold_request(
     used = count_in_window(f"waiting-room-pass:{hold_pass.pass_id}", seconds=PLACE_USES_SECONDS)
     if used > hold_pass.holds_allowed:
         raise WaitingRoomPassUsedUp(limit=hold_pass.holds_allowed)
+    if waited_ms is not None:
+        note_admitted_wait(performance_id=performance_id, waited_ms=waited_ms)
     return hold_pass

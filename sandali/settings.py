@@ -275,10 +275,17 @@ SANDALI_RATE_LIMITS = {
 }
 # Seats one client address may hold at once, across all its holds (0: no cap).
 SANDALI_MAX_SEATS_PER_CLIENT = int(os.environ.get("SANDALI_MAX_SEATS_PER_CLIENT", "40"))
-# The waiting room (reservations/waiting_room.py). A performance's admission rate of 0 means
-# this many buyers a minute: about half the orders a minute measured on a 2-core server (bench/
-# run: 120 orders/s), so holds stay fast even if every admitted buyer buys at once.
+# The waiting room (reservations/waiting_room.py). A performance's admission rate of 0 ("auto")
+# starts at this many buyers a minute: about half the orders a minute measured on a 2-core
+# server (bench/run: 120 orders/s), so holds stay fast even if every admitted buyer buys at
+# once; behind a proxy that stamps arrivals it then follows what the system sustains.
 SANDALI_WAITING_ROOM_RATE = int(os.environ.get("SANDALI_WAITING_ROOM_RATE", "3600"))
+# An "auto" rate (0) slows down while more than 1 in 20 of the admitted buyers' hold requests
+# wait longer than this for the app (reservations/admission_rate.py; needs the proxy's arrival
+# stamp, SANDALI_ARRIVAL_HEADER).
+SANDALI_WAITING_ROOM_WAIT_TARGET_MS = int(
+    os.environ.get("SANDALI_WAITING_ROOM_WAIT_TARGET_MS", "50")
+)
 # How long a pass lets its buyer hold seats, and how many hold requests (new holds and added
 # seats) it allows per seat of the performance's maximum order.
 SANDALI_WAITING_ROOM_PASS_MINUTES = int(os.environ.get("SANDALI_WAITING_ROOM_PASS_MINUTES", "30"))

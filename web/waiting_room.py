@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from core.arrival import arrival_ms
+from core.arrival import arrival_ms, waited_ms
 from core.errors import DomainError
 from core.limits import check_rate, client_address
 from core.problems import error_problem
@@ -54,6 +54,7 @@ def session_hold_pass(request: HttpRequest, performance_id: int) -> waiting_room
             performance_id=performance_id,
             pass_text=request.session.get(SESSION_PASSES, {}).get(str(performance_id)),
             binding=_browser_binding(request),
+            waited_ms=waited_ms(request),
         )
     except WaitingRoomRequired:
         page = reverse("queue", kwargs={"performance_id": performance_id})

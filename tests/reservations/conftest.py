@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from reservations.queue_store import MemoryQueueStore, RedisQueueStore
+from reservations.queue_memory import MemoryQueueStore
+from reservations.queue_store import RedisQueueStore
 from tests.servers import redis_server
 
 

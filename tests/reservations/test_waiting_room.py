@@ -209,7 +209,7 @@ def test_a_draw_that_never_shows_as_done_is_a_store_outage_not_an_admission():
     unavailable (503), never a place of rank -3, which would read as admitted."""
     store = RedisQueueStore(f"redis://127.0.0.1:{free_port()}/0")  # never connected to
     tries = []
-    store._step = lambda keys, args: tries.append(args) or [-3, 0, 0, 0]
+    store._step = lambda keys, args: tries.append(args) or [-3, 0, 0, 0, 0]
     store._open = lambda keys, args: 0
     store._redis.smembers = lambda key: set()
     with pytest.raises(QueueUnavailable):
