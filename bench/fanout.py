@@ -216,7 +216,7 @@ def summarize(reports, answered, *, watchers, connect_started, connected, idle, 
     }
 
 
-def run(plan: dict) -> dict:
+def run(plan: dict, socket_nice: int = 0) -> dict:
     with private_postgres() as (database_url, _control), private_redis() as redis_url:
         env = django_env(database_url, redis_url, SANDALI_MAX_SOCKETS_PER_CLIENT="0")
         manage(env, "migrate", "-v0")
@@ -227,7 +227,10 @@ def run(plan: dict) -> dict:
         try:
             for watchers, processes in plan["runs"]:
                 log(f"{watchers} watchers on {processes} socket process(es)")
-                sockets = [AppProcess(env, server="uvicorn").start() for _ in range(processes)]
+                sockets = [
+                    AppProcess(env, server="uvicorn", nice=socket_nice).start()
+                    for _ in range(processes)
+                ]
                 try:
                     results.append(asyncio.run(one_run(api.url, sockets, ids, watchers, plan)))
                 finally:
@@ -235,7 +238,7 @@ def run(plan: dict) -> dict:
                         app.stop()
         finally:
             api.stop()
-    return {"runs": results, **headline(results)}
+    return {"runs": results, "socket_processes_nice": socket_nice, **headline(results)}
 
 
 def headline(results: list[dict]) -> dict:
@@ -274,12 +277,15 @@ def main() -> None:
         "--runs", help="watchers x socket processes, e.g. 1000x2,10000x1 (instead of the plan's)"
     )
     parser.add_argument("--output", type=Path, help="also write the JSON here")
+    parser.add_argument(
+        "--socket-nice", type=int, default=0, help="the socket processes' niceness (os.nice)"
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     if args.runs:
         runs = [tuple(map(int, run.split("x"))) for run in args.runs.split(",")]
         plan = {**plan, "runs": runs}
-    report = {"quick": args.quick, "cpus": os.cpu_count(), **run(plan)}
+    report = {"quick": args.quick, "cpus": os.cpu_count(), **run(plan, args.socket_nice)}
     text = json.dumps(report, indent=2)
     if args.output:
         args.output.write_text(text + "\n")

@@ -309,7 +309,9 @@ class AppProcess:
                 sys.executable, "-m", "uvicorn", "sandali.asgi:application",
                 "--port", str(self.port), "--log-level", "warning", "--no-access-log",
             ]  # fmt: skip
-            self.process = subprocess.Popen(command, cwd=ROOT, env=self.env)
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, preexec_fn=self._lower_priority
+            )
             self.wait_until_up()
             return self
         command = [
@@ -323,13 +325,14 @@ class AppProcess:
             "--keep-alive", "30",
         ]  # fmt: skip
         self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=self.env,
-            preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None,
+            command, cwd=ROOT, env=self.env, preexec_fn=self._lower_priority
         )
         self.wait_until_up()
         return self
+
+    def _lower_priority(self) -> None:  # in the child, before it runs the server
+        if self.nice:
+            os.nice(self.nice)
 
     def wait_until_up(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
