@@ -138,10 +138,10 @@ class CheckoutForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def checkout(request, performance_id: int):
     performance = performance_or_404(performance_id)
-    selection = current_selection(request, performance_id)
-    remembered = session_hold(request, performance_id)
     if pays_by_redirect() and (paid := paid_meanwhile(request, performance_id)) is not None:
         return paid  # back after paying at the provider's page, settled meanwhile
+    selection = current_selection(request, performance_id)
+    remembered = session_hold(request, performance_id)
     if not selection["seats"] or remembered is None:
         bought = _last_order_here(request, performance_id)
         if request.method == "POST" and bought is not None:
