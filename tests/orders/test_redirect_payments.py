@@ -307,3 +307,14 @@ def test_killed_while_refunding_a_late_payment_the_sweeper_finishes_the_refund(h
     recover_payments.call()
     assert the_attempt().status == PaymentStatus.REFUNDED
     assert Charge.objects.get().refund_reference
+
+
+def test_the_admin_lists_late_payments_refunded(held, admin_client):
+    page = start(held)
+    GatewayVisit.objects.update(until=db_now() - timedelta(seconds=1))
+    recover_payments.call()
+    Charge.objects.update(approved=True, cancelled=False)
+    webhook(page_of(page.url).reference)
+    listed = admin_client.get("/admin/orders/gatewayvisit/?late_refund=yes")
+    assert listed.status_code == 200
+    assert GatewayVisit.objects.get().late_refund_reference in listed.content.decode()
