@@ -128,3 +128,19 @@ def test_paying_after_the_hold_expired_is_refunded_and_the_buyer_told(browser, s
     assert attempt.status == PaymentStatus.REFUNDED
     assert Charge.objects.get().refund_reference == attempt.refund_reference
     assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_the_payment_page_and_the_return_notice_have_no_axe_violations(
+    browser,  # noqa: F811
+    server,
+    language,
+):
+    from tests.web.test_axe import assert_no_violations
+
+    performance = make_performance()
+    page = to_the_payment_page(browser, server, performance, language=language)
+    assert_no_violations(page, f"the test provider's page ({language})")
+    page.click("button[value=cancel]")
+    page.wait_for_selector("form.checkout[data-ready]", state="attached")
+    assert_no_violations(page, f"the checkout after a cancel at the page ({language})")
