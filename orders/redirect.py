@@ -161,6 +161,16 @@ def return_from_page(*, hold_id: int, token: str | None, idempotency_key: str) -
     return _result(settled, hold_token=token, key=idempotency_key)
 
 
+def buyer_of_checkout(*, hold_id: int, token: str | None, idempotency_key: str) -> dict:
+    """The name, e-mail and phone the hold's owner gave for this checkout (to fill the form
+    in again after a cancel at the provider's page); empty if none was recorded."""
+    owned_hold(hold_id=hold_id, token=token)
+    attempts = payment_attempts("hold_id = %s AND idempotency_key = %s", [hold_id, idempotency_key])
+    if not attempts:
+        return {}
+    return {field: getattr(attempts[0], field) for field in ("name", "email", "phone")}
+
+
 def receive_webhook(*, body: bytes, headers) -> Settlement | None:
     """A webhook from the provider: verified (WebhookRefused otherwise), then the visit it
     names is settled by asking the provider. Idempotent, in any order, any number of times;

@@ -20,7 +20,12 @@ from core.errors import DomainError
 from core.problems import error_problem
 from orders.checkout import CheckoutResult
 from orders.errors import PaymentDeclined, PaymentNotFinished
-from orders.redirect import receive_webhook, return_from_page, start_payment
+from orders.redirect import (
+    buyer_of_checkout,
+    receive_webhook,
+    return_from_page,
+    start_payment,
+)
 from payments import test_gateway
 from payments.providers import TestPaymentProvider, WebhookRefused, payment_provider
 from web.session import (
@@ -77,6 +82,19 @@ def paid_meanwhile(request, performance_id: int):
     except DomainError:
         return None
     return _to_order(request, performance_id, hold, key, result)
+
+
+def buyer_given(request, performance_id: int) -> dict:
+    """What the buyer typed for this checkout before going to the provider's page, so that
+    paying again after a cancel there does not ask for it again."""
+    hold = session_hold(request, performance_id)
+    key = existing_checkout_key(request, performance_id)
+    if hold is None or key is None:
+        return {}
+    try:
+        return buyer_of_checkout(hold_id=hold.id, token=hold.token, idempotency_key=key)
+    except DomainError:
+        return {}
 
 
 @require_http_methods(["GET", "POST"])  # a gateway may come back with a POST (Shaparak does)

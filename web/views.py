@@ -34,7 +34,12 @@ from reservations.extension import extend_hold, extension_offered
 from reservations.waiting_room import room_on
 from web.access import access_words
 from web.panel import panel_words
-from web.payment_pages import paid_meanwhile, pays_by_redirect, send_to_payment_page
+from web.payment_pages import (
+    buyer_given,
+    paid_meanwhile,
+    pays_by_redirect,
+    send_to_payment_page,
+)
 from web.selection import current_selection, messages_for_page, performance_or_404
 from web.session import (
     checkout_key,
@@ -180,7 +185,7 @@ def checkout(request, performance_id: int):
             forget_hold(request, performance_id)
             return redirect("order", order_id=result.order.pk)
     else:
-        form = CheckoutForm()
+        form = CheckoutForm(initial=buyer_given(request, performance_id))
     summary = buyer_hold(hold_id=remembered.id, token=remembered.token).summary
     context = {
         "performance": performance,
