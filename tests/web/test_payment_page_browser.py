@@ -12,7 +12,7 @@ from orders.models import Order, PaymentAttempt, PaymentStatus
 from payments.models import Charge
 from reservations.models import Hold
 from tests.factories import expire_hold, make_performance, seat_ids
-from tests.servers import sandali_server
+from tests.servers import SERVER_PROCESSES, sandali_server
 from tests.web.seatmap_probe import click_seat, wait_for_status
 from tests.web.test_browser import browser, open_page  # noqa: F401 - fixtures
 
@@ -144,3 +144,33 @@ def test_the_payment_page_and_the_return_notice_have_no_axe_violations(
     page.click("button[value=cancel]")
     page.wait_for_selector("form.checkout[data-ready]", state="attached")
     assert_no_violations(page, f"the checkout after a cancel at the page ({language})")
+
+
+def test_a_server_killed_after_the_buyer_paid_at_the_page_leaves_an_order(browser, django_db_setup):  # noqa: F811
+    """SIGKILL of the server that took the buyer's Pay, before the buyer is back and before
+    any webhook: the next server's sweeper asks the provider and makes the order, and the
+    buyer finds it on coming back (cookies are per host, so the next port shares them)."""
+    settings = {"SANDALI_TEST_PAYMENT_WEBHOOKS": "0", "SANDALI_PAYMENT_RECOVERY_SECONDS": "0.5"}
+    performance = make_performance()
+    with sandali_server(SANDALI_PAYMENT_REDIRECT="1", **settings) as first:
+        page = to_the_payment_page(browser, first, performance)
+
+        def paid_then_killed(route):
+            if route.request.method != "POST":
+                return route.continue_()
+            route.fetch(max_redirects=0)  # the provider took the payment
+            SERVER_PROCESSES[first].kill()  # and Sandali's server died before the return
+            return route.abort()
+
+        page.route("**/pay/test/**", paid_then_killed)
+        page.click("button[value=pay]")
+        wait_for(lambda: SERVER_PROCESSES[first].poll() is not None)
+    assert PaymentAttempt.objects.get().status == PaymentStatus.PENDING
+    assert Charge.objects.get().approved
+    with sandali_server(SANDALI_PAYMENT_REDIRECT="1", **settings) as second:
+        wait_for(lambda: Order.objects.exists(), seconds=20)
+        back = page.context.new_page()
+        back.goto(f"{second}/performances/{performance.pk}/checkout")
+        back.wait_for_selector(".ticket")
+    assert back.locator(".ticket").count() == 2
+    assert Charge.objects.count() == 1 and not Charge.objects.get().refund_reference
