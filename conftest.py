@@ -58,6 +58,13 @@ def fresh_snapshots(settings):
 
 
 @pytest.fixture(autouse=True)
+def synchronous_page_payments(settings):
+    """The pages charge synchronously in tests, as they did before the provider's hosted page
+    (orders/redirect.py); the tests of the hosted page turn it on."""
+    settings.SANDALI_PAYMENT_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """Each test starts in the site's default language: a request in Persian leaves Persian
     active in the thread that served it, and the next test's messages would read Persian."""

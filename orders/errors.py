@@ -51,3 +51,15 @@ class PaymentRefunded(DomainError):
         "Your seats ran out or changed before the payment went through, so nothing was sold "
         "and the payment is refunded. Please choose seats again."
     )
+
+
+class PaymentNotFinished(DomainError):
+    """Back from the provider's page, but the provider has no answer for the payment yet."""
+
+    code = "payment_not_finished"
+    status = 409
+    title = _(
+        "Your payment is not finished. Go back to the payment page to pay, or wait a moment "
+        "and look again: your seats are held meanwhile."
+    )
+    retry_after = 5

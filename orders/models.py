@@ -202,6 +202,40 @@ class PaymentAttempt(models.Model):
         return f"hold-{self.hold_id}-{self.idempotency_key}-{self.tries}"
 
 
+class GatewayVisit(models.Model):
+    """One try of a payment attempt sent to the provider's hosted page (orders/redirect.py):
+    the provider's reference of that payment, where the buyer was sent, and until when the
+    hold is kept for them. Kept for every try, so that a payment the provider completes for an
+    older try (or for an attempt the sweeper voided) is found and refunded."""
+
+    attempt = models.ForeignKey(
+        PaymentAttempt,
+        on_delete=models.PROTECT,
+        related_name="gateway_visits",
+        verbose_name=_("payment attempt"),
+    )
+    tries = models.PositiveSmallIntegerField(_("try"))
+    provider_key = models.CharField(max_length=300, unique=True)
+    reference = models.CharField(_("payment reference"), max_length=200, unique=True)
+    url = models.URLField(max_length=1000)
+    # The hold is kept until then; after it (and SANDALI_PAYMENT_RECOVERY_SECONDS) the sweeper
+    # ends the visit at the provider.
+    until = models.DateTimeField(_("until"))
+    # A payment that arrived for a try that had ended (voided, or tried again): refunded.
+    late_refund_reference = models.CharField(_("refund reference"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("payment page visit")
+        verbose_name_plural = _("payment page visits")
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "tries"], name="one_visit_per_try"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
 class MailKind(models.TextChoices):
     CONFIRMATION = "confirmation", _("confirmation")  # the order is paid: its tickets
     CANCELLATION = "cancellation", _("cancellation")  # the order was cancelled and refunded

@@ -5,9 +5,12 @@ charge key is cancelled at the provider, which answers with the charge if one wa
 attempt is settled by that answer as the request would have settled it (orders/settlement.py),
 an order if the hold still has its seats, a refund if not; with no charge it is void, and a
 charge the lost request sends later is refused, so no money can arrive after the void. A
-refund cut short is finished. It is a periodic task (ops/periodic.py enqueues it every
-SANDALI_SWEEP_INTERVAL_SECONDS); any number of workers may run it at once: settling is
-idempotent under the attempt's lock. An attempt that fails is tried again after the others.
+refund cut short is finished. An attempt whose buyer is at the provider's hosted page is
+only asked how it went, until the hold's time there is over, and then ended there the same
+way (orders/redirect.py recover_visit): settled within that time and this one. It is a
+periodic task (ops/periodic.py enqueues it every SANDALI_SWEEP_INTERVAL_SECONDS); any number
+of workers may run it at once: settling is idempotent under the attempt's lock. An attempt
+that fails is tried again after the others.
 """
 
 import logging
@@ -22,6 +25,7 @@ from core.sql import as_param
 from core.tasks import periodic_task
 from orders.models import PaymentStatus
 from orders.payment_states import postpone_recovery
+from orders.redirect import recover_visit, visit_of
 from orders.selectors import payment_attempts
 from orders.settlement import finish_refund, settle_payment
 from payments.providers import payment_provider
@@ -44,7 +48,12 @@ def recover_payments() -> dict[str, int]:
     outcomes: Counter[str] = Counter()
     for attempt in stale:
         try:
-            if attempt.status == PaymentStatus.PENDING:
+            visit = visit_of(attempt) if attempt.status == PaymentStatus.PENDING else None
+            if visit is not None:
+                # Its buyer was sent to the provider's page: asked, and ended there only once
+                # the hold's time at the page is over (orders/redirect.py).
+                attempt = recover_visit(visit).attempt
+            elif attempt.status == PaymentStatus.PENDING:
                 result = payment_provider().cancel(idempotency_key=attempt.provider_key)
                 settled = settle_payment(attempt=attempt, result=result)
                 attempt = settled.attempt

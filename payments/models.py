@@ -33,3 +33,21 @@ class PartialRefund(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class HostedTestPayment(models.Model):
+    """A payment session at the test provider's hosted page (payments/test_gateway.py): what
+    a real provider keeps of a Checkout Session or a bank gateway's token. Its reference is the
+    only thing of it in a URL; the charge itself is the Charge of the same idempotency key."""
+
+    reference = models.CharField(max_length=100, unique=True)
+    idempotency_key = models.CharField(max_length=300, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    language = models.CharField(max_length=8)
+    return_url = models.URLField(max_length=500)
+    webhook_url = models.URLField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.reference

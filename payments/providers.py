@@ -7,6 +7,7 @@ idempotent by key, which is what lets a checkout cut short by a crash be finishe
 
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -32,9 +33,26 @@ class RefundRefused(DomainError):
     title = _("The payment provider refused the refund: it is more than is left of the payment.")
 
 
+class WebhookRefused(DomainError):
+    """A webhook whose signature does not verify, or that names no payment: never acted on."""
+
+    code = "webhook_refused"
+    status = 400
+    title = _("The payment notification could not be verified.")
+
+
 @dataclass(frozen=True)
 class PaymentResult:
     approved: bool
+    reference: str
+
+
+@dataclass(frozen=True)
+class HostedPayment:
+    """A payment started at the provider's hosted page: where to send the buyer, and the
+    provider's own reference of it (a Checkout Session's id, a bank gateway's token)."""
+
+    url: str
     reference: str
 
 
@@ -55,6 +73,44 @@ class PaymentProvider(Protocol):
     def refund_part(self, *, reference: str, amount: Decimal, currency: str, key: str) -> str:
         """Refund `amount` of a charge, once per key: the same key again returns the first
         refund's reference. Raises RefundRefused beyond what is left of the charge."""
+
+
+class RedirectPaymentProvider(PaymentProvider, Protocol):
+    """A provider whose buyer pays on the provider's own page (orders/redirect.py). Also
+    implements cancel and refund: cancel ends a payment that the buyer never finished.
+
+    Stripe Checkout: start creates a Checkout Session (idempotency key = the key, the amount in
+    minor units, success and cancel URL = return_url, locale = language) and returns its url
+    and id; verify retrieves the session (payment_status "paid": approved; status "expired":
+    declined; "open": None); read_webhook is stripe.Webhook.construct_event and the session id
+    of a checkout.session.* event; cancel expires the session (if it completed meanwhile,
+    retrieve it and return the payment). A Shaparak-style bank gateway: start asks the bank
+    for a token (the reference) and sends the buyer to its page with it; verify is the
+    server-to-server "verify" call, which is also what keeps the money (an unverified payment
+    is reversed by the bank); the return's POST is the "webhook" (the bank signs it or not: it
+    is only a hint, since verify decides); cancel is "reverse" for a verified payment."""
+
+    def start(
+        self,
+        *,
+        amount: Decimal,
+        currency: str,
+        idempotency_key: str,
+        return_url: str,
+        webhook_url: str,
+        language: str,
+    ) -> HostedPayment:
+        """Start, once per key, the payment at the provider's page: the same key again returns
+        the same payment."""
+
+    def verify(self, *, idempotency_key: str, reference: str) -> PaymentResult | None:
+        """Ask the provider, server to server, how the payment ended: approved, declined (the
+        buyer cancelled, the card was refused) or None while the buyer may still pay."""
+
+    def read_webhook(self, *, body: bytes, headers: Mapping[str, str]) -> str:
+        """The reference of the payment a webhook is about, once its signature verifies;
+        raises WebhookRefused otherwise. What it says happened is not trusted: the caller
+        verifies."""
 
 
 class TestPaymentProvider:
@@ -96,6 +152,24 @@ class TestPaymentProvider:
             "SELECT approved, reference, cancelled FROM payments_charge WHERE idempotency_key = %s",
             [key],
         )
+
+    # The hosted page (payments/test_gateway.py holds its rules, web/test_gateway.py its page).
+    def start(self, **payment) -> HostedPayment:
+        from payments import test_gateway  # the page imports this module
+
+        return test_gateway.start(**payment)
+
+    def verify(self, *, idempotency_key: str, reference: str) -> PaymentResult | None:
+        row = fetch_one(
+            "SELECT approved, reference FROM payments_charge WHERE idempotency_key = %s",
+            [idempotency_key],
+        )
+        return None if row is None else PaymentResult(approved=row[0], reference=row[1])
+
+    def read_webhook(self, *, body: bytes, headers: Mapping[str, str]) -> str:
+        from payments import test_gateway
+
+        return test_gateway.read_webhook(body=body, headers=headers)
 
     def refund(self, *, reference: str, amount: Decimal, currency: str) -> str:
         Charge.objects.filter(reference=reference, approved=True, refund_reference="").update(

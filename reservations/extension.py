@@ -71,3 +71,30 @@ def extension_offered(*, hold_id: int) -> int:
         .first()
     )
     return row or 0
+
+
+def keep_for_payment_page(*, hold_id: int, first_visit_at: datetime | None) -> datetime | None:
+    """Keep a hold while its buyer is at the payment provider's page: until its performance's
+    `payment_page_minutes` after the first visit began (`first_visit_at`, or now for the
+    first), and never past that however often the buyer goes back, nor shortened. Returns the
+    hold's expiry, or None if the hold is no longer live (a seat's expiry passed: it may be
+    someone else's), and then changes nothing. Not the buyer's one extension (`extended`)."""
+    with transaction.atomic():
+        hold = Hold.objects.select_for_update().get(pk=hold_id)  # the hold row first
+        minutes = (
+            Performance.objects.filter(pk=hold.performance_id)
+            .values_list("payment_page_minutes", flat=True)
+            .get()
+        )
+        now = db_now()
+        held = Seat.objects.filter(hold_id=hold.id, status=SeatStatus.RESERVED).count()
+        if hold.checked_out or hold.expires_at <= now or not held:
+            return None
+        until = (first_visit_at or now) + timedelta(minutes=minutes)
+        if until <= hold.expires_at:
+            return hold.expires_at
+        if inventory.extend(hold_id=hold.id, until=until, live_at=now) != held:
+            transaction.set_rollback(True)
+            return None
+        Hold.objects.filter(pk=hold.id).update(expires_at=until)
+        return until

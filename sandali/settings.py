@@ -321,6 +321,14 @@ SANDALI_PAYMENT_RECOVERY_SECONDS = float(os.environ.get("SANDALI_PAYMENT_RECOVER
 # The test provider's answer delay, after it has recorded the charge (the fault test's window).
 SANDALI_TEST_PAYMENT_SECONDS = float(os.environ.get("SANDALI_TEST_PAYMENT_SECONDS", "0"))
 SANDALI_SWEEP_INTERVAL_SECONDS = float(os.environ.get("SANDALI_SWEEP_INTERVAL_SECONDS", "1"))
+# The buyer's page pays at the provider's hosted page (orders/redirect.py) when the provider
+# offers one; off: the page charges synchronously, as the API does.
+SANDALI_PAYMENT_REDIRECT = os.environ.get("SANDALI_PAYMENT_REDIRECT", "1") == "1"
+# The test provider's webhooks: signed with this secret, and sent unless switched off.
+SANDALI_TEST_PAYMENT_WEBHOOK_SECRET = os.environ.get(
+    "SANDALI_TEST_PAYMENT_WEBHOOK_SECRET", f"test-webhooks:{SECRET_KEY}"
+)
+SANDALI_TEST_PAYMENT_WEBHOOKS = os.environ.get("SANDALI_TEST_PAYMENT_WEBHOOKS", "1") == "1"
 # How long a computed capacity or seat-map snapshot may be served again (0: never cached).
 SANDALI_SNAPSHOT_SECONDS = float(os.environ.get("SANDALI_SNAPSHOT_SECONDS", "1"))
 # What writes an order's mail: a dotted path, as for the payment provider, so that the outbox

@@ -64,6 +64,8 @@ def sandali_server(*, redis_url: str = "", server: str = "uvicorn", **settings: 
         "SANDALI_SWEEP_INTERVAL_SECONDS": "0.2",
         "EMAIL_URL": "console://",
         "REDIS_URL": redis_url,
+        # The pages charge synchronously unless a test of the provider's hosted page says.
+        "SANDALI_PAYMENT_REDIRECT": "0",
         **settings,
     }
     if server == "gunicorn":

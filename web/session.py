@@ -73,6 +73,12 @@ def checkout_key(request: HttpRequest, performance_id: int) -> str:
     return entry["checkout_key"]
 
 
+def existing_checkout_key(request: HttpRequest, performance_id: int) -> str | None:
+    """The checkout key of this session's hold, if a checkout was started (none is made)."""
+    entry = _holds(request).get(str(performance_id))
+    return entry.get("checkout_key") if entry else None
+
+
 def forget_hold(request: HttpRequest, performance_id: int) -> None:
     holds = _holds(request)
     if holds.pop(str(performance_id), None) is not None:

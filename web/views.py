@@ -34,6 +34,12 @@ from reservations.extension import extend_hold, extension_offered
 from reservations.waiting_room import room_on
 from web.access import access_words
 from web.panel import panel_words
+from web.payment_pages import (
+    buyer_given,
+    paid_meanwhile,
+    pays_by_redirect,
+    send_to_payment_page,
+)
 from web.selection import current_selection, messages_for_page, performance_or_404
 from web.session import (
     checkout_key,
@@ -137,6 +143,8 @@ class CheckoutForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def checkout(request, performance_id: int):
     performance = performance_or_404(performance_id)
+    if pays_by_redirect() and (paid := paid_meanwhile(request, performance_id)) is not None:
+        return paid  # back after paying at the provider's page, settled meanwhile
     selection = current_selection(request, performance_id)
     remembered = session_hold(request, performance_id)
     if not selection["seats"] or remembered is None:
@@ -155,6 +163,10 @@ def checkout(request, performance_id: int):
             try:
                 if not room_on(performance_id=performance_id):  # else the pass's limits
                     check_rate("checkouts", client_address(request))
+                if pays_by_redirect():
+                    return send_to_payment_page(
+                        request, performance_id, remembered, buyer=form.cleaned_data
+                    )
                 key = checkout_key(request, performance_id)
                 result = checkout_order(
                     hold_id=remembered.id,
@@ -173,7 +185,7 @@ def checkout(request, performance_id: int):
             forget_hold(request, performance_id)
             return redirect("order", order_id=result.order.pk)
     else:
-        form = CheckoutForm()
+        form = CheckoutForm(initial=buyer_given(request, performance_id))
     summary = buyer_hold(hold_id=remembered.id, token=remembered.token).summary
     context = {
         "performance": performance,
@@ -183,6 +195,7 @@ def checkout(request, performance_id: int):
         "expires_at": selection["expires_at"],
         "server_now": selection["now"],
         "extension_minutes": extension_offered(hold_id=remembered.id),
+        "pays_by_redirect": pays_by_redirect(),
     }
     return render(request, "web/checkout.html", context)
 

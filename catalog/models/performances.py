@@ -18,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 # The most a hold may be extended by (Performance.hold_extension_minutes).
 MAX_HOLD_EXTENSION_MINUTES = 30
+# The most a hold may be kept while its buyer is at a payment provider's page
+# (Performance.payment_page_minutes).
+MAX_PAYMENT_PAGE_MINUTES = 30
 
 
 def default_time_zone() -> str:
@@ -86,6 +89,17 @@ class Performance(models.Model):
             "Minutes a buyer may add once to a hold while paying, before it expires; 0: none."
         ),
     )
+    # While its buyer is at the payment provider's page (orders/redirect.py), a hold is kept
+    # until at least this many minutes after the first visit began, and never longer: bounded,
+    # so that a buyer who never comes back keeps nobody else from the seats for long.
+    payment_page_minutes = models.PositiveIntegerField(
+        _("payment page minutes"),
+        default=10,
+        validators=[MaxValueValidator(MAX_PAYMENT_PAGE_MINUTES)],
+        help_text=_(
+            "Minutes a hold is kept, at most, while its buyer is at the payment provider's page."
+        ),
+    )
     refuse_single_seat_gaps = models.BooleanField(
         _("refuse single-seat gaps"),
         default=False,
@@ -145,6 +159,10 @@ class Performance(models.Model):
             models.CheckConstraint(
                 condition=Q(hold_extension_minutes__lte=MAX_HOLD_EXTENSION_MINUTES),
                 name="hold_extension_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_page_minutes__lte=MAX_PAYMENT_PAGE_MINUTES),
+                name="payment_page_minutes_bounded",
             ),
         ]
 

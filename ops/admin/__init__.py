@@ -6,6 +6,7 @@ from ops.admin import (  # noqa: F401 - registers the pages
     checkin,
     layouts,
     orders,
+    payment_pages,
     reservations,
     seats,
 )

@@ -116,6 +116,7 @@ class PerformanceAdmin(PublishingAdminMixin, PerformanceSalesPages, admin.ModelA
                     ("sales_start", "sales_end"),
                     "published_at",
                     ("hold_minutes", "hold_extension_minutes", "max_seats_per_order"),
+                    "payment_page_minutes",
                     "refuse_single_seat_gaps",
                     "companions_sell_alone",
                 )
