@@ -1,0 +1,343 @@
+"""The box office desk in the organizer's admin: a page per performance with its live seat map,
+where staff click seats to hold them for the customer in front of them and sell them (cash,
+card terminal, complimentary with a reason); then the tickets printed as PDF or e-mailed, and
+the next customer. backoffice/box_office.py does the holding and selling; this module checks
+who may, keeps the desk's hold in the admin's session and renders.
+
+The desk's hold is reached as the buyer pages reach theirs (web/session.py): the session keeps
+a random seed, never the token, which is derived from it with SECRET_KEY. Staff need the
+permission to view the performance and `orders.sell_at_desk`; anybody else gets 403.
+"""
+
+import secrets
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from backoffice.box_office import (
+    Customer,
+    DeskHold,
+    DeskPayment,
+    choose_seat,
+    clear_selection,
+    give_back_seat,
+    sell_at_desk,
+)
+from backoffice.errors import DeskNotOnSale
+from catalog.buyer_choices import ticket_type_styles
+from catalog.models import Performance
+from catalog.selectors import published
+from catalog.snapshots import price_list
+from core.dbtime import db_now
+from core.errors import DomainError
+from core.localformat import money
+from core.problems import error_problem
+from core.publish import performance_socket_path
+from core.tokens import derived_token
+from delivery.documents import tickets_filename, tickets_pdf
+from orders.access import resend_tickets
+from orders.history import describe
+from orders.models import DeskMethod, Order
+from orders.selectors import buyer_hold, order_tickets
+from reservations.errors import HoldNotFound
+
+DESK_PERMISSION = "orders.sell_at_desk"
+SESSION_KEY = "box_office"
+
+
+def desk_allowed(model_admin, request, performance) -> None:
+    if performance is None:
+        raise Http404
+    if not (
+        model_admin.has_view_permission(request, performance)
+        and request.user.has_perm(DESK_PERMISSION)
+    ):
+        raise PermissionDenied
+
+
+# ---- the desk's hold in the session ------------------------------------------------------
+
+
+def _desk_token(seed: str) -> str:
+    return derived_token(seed, purpose="desk-hold")
+
+
+def session_desk_hold(request, performance_id: int) -> DeskHold | None:
+    entry = request.session.get(SESSION_KEY, {}).get(str(performance_id))
+    if not entry:
+        return None
+    return DeskHold(entry["id"], _desk_token(entry["seed"]))
+
+
+def _remember(request, performance_id: int, hold_id: int, seed: str) -> None:
+    holds = request.session.get(SESSION_KEY, {})
+    holds[str(performance_id)] = {"id": hold_id, "seed": seed}
+    request.session[SESSION_KEY] = holds
+
+
+def _forget(request, performance_id: int) -> None:
+    holds = request.session.get(SESSION_KEY, {})
+    if holds.pop(str(performance_id), None) is not None:
+        request.session[SESSION_KEY] = holds
+
+
+def desk_selection(request, performance_id: int) -> dict:
+    """The desk's live hold: seat ids and details, total, expiry, the server's time (the shape
+    of the buyer's selection, web/selection.py)."""
+    now = db_now()
+    empty = {"seats": [], "seat_details": [], "total": "0", "expires_at": None}
+    held = session_desk_hold(request, performance_id)
+    if held is None:
+        return {**empty, "now": now.isoformat()}
+    try:
+        view = buyer_hold(hold_id=held.id, token=held.token, now=now)
+    except HoldNotFound:
+        view = None
+    if view is None or view.summary.expired or view.order is not None:
+        _forget(request, performance_id)
+        return {**empty, "now": now.isoformat(), "expired": bool(view and view.summary.expired)}
+    summary = view.summary
+    return {
+        "seats": [seat.id for seat in summary.seats],
+        "seat_details": [
+            {
+                "id": seat.id,
+                "label": _("%(section)s, row %(row)s, seat %(number)s")
+                % {"section": seat.section, "row": seat.row, "number": seat.number},
+                "ticket_type": seat.ticket_type,
+                "price": money(seat.price, summary.currency) if seat.price is not None else "",
+            }
+            for seat in summary.seats
+        ],
+        "total": money(summary.total, summary.currency),
+        "expires_at": summary.hold.expires_at.isoformat(),
+        "now": now.isoformat(),
+    }
+
+
+# ---- the sale's form ---------------------------------------------------------------------
+
+
+class DeskSaleForm(forms.Form):
+    method = forms.ChoiceField(
+        label=gettext_lazy("payment"), choices=DeskMethod.choices, widget=forms.RadioSelect,
+        initial=DeskMethod.CASH,
+    )  # fmt: skip
+    reference = forms.CharField(
+        label=gettext_lazy("card terminal reference (optional)"), max_length=200, required=False
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("reason for complimentary tickets"), max_length=200, required=False
+    )
+    name = forms.CharField(label=gettext_lazy("name (optional)"), max_length=200, required=False)
+    email = forms.EmailField(label=gettext_lazy("e-mail (optional)"), required=False)
+    phone = forms.CharField(label=gettext_lazy("phone (optional)"), max_length=40, required=False)
+
+    def payment(self) -> DeskPayment:
+        data = self.cleaned_data
+        method = data["method"]
+        note = data["reason"] if method == DeskMethod.COMPLIMENTARY else data["reference"]
+        return DeskPayment(method, note)
+
+    def customer(self) -> Customer:
+        data = self.cleaned_data
+        return Customer(data["name"], data["email"], data["phone"], get_language() or "en")
+
+
+# ---- the pages ---------------------------------------------------------------------------
+
+
+class BoxOfficePages:
+    """PerformanceAdmin's box office: the desk's page, its selection's JSON, the sale's page,
+    its PDF and e-mail."""
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        base = "<path:object_id>/box-office/"
+        return [
+            path(base, view(self.box_office_view), name="catalog_performance_box_office"),
+            path(f"{base}selection/", view(self.desk_selection_view),
+                 name="catalog_performance_desk_selection"),
+            path(f"{base}selection/seats/<int:seat_id>/", view(self.desk_seat_view),
+                 name="catalog_performance_desk_seat"),
+            path(f"{base}sold/<int:order_id>/", view(self.desk_sold_view),
+                 name="catalog_performance_desk_sold"),
+            path(f"{base}sold/<int:order_id>/tickets.pdf", view(self.desk_pdf_view),
+                 name="catalog_performance_desk_pdf"),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def _desk_performance(self, request, object_id) -> Performance:
+        performance = self.get_object(request, unquote(object_id))
+        desk_allowed(self, request, performance)
+        return performance
+
+    def box_office_view(self, request, object_id):
+        performance = self._desk_performance(request, object_id)
+        form = DeskSaleForm(request.POST or None)
+        error = None
+        if request.method == "POST" and form.is_valid():
+            held = session_desk_hold(request, performance.pk)
+            try:
+                if held is None:
+                    raise HoldNotFound()
+                sale = sell_at_desk(
+                    hold=held,
+                    payment=form.payment(),
+                    customer=form.customer(),
+                    actor=request.user.username,
+                )
+            except DomainError as failure:
+                error = failure.message
+            else:
+                _forget(request, performance.pk)
+                self.log_addition(
+                    request, sale.order, [{"added": {"name": "box office sale", "object": ""}}]
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:catalog_performance_desk_sold",
+                            args=[performance.pk, sale.order.pk])
+                )  # fmt: skip
+        now = db_now()
+        on_sale = (
+            Performance.objects.filter(pk=performance.pk).filter(published(now)).exists()
+            and performance.sales_start <= now < performance.sales_end
+        )
+        currency = performance.event.currency
+        prices = price_list(performance_id=performance.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Box office: %(performance)s") % {"performance": performance},
+            "opts": self.opts,
+            "original": performance,
+            "form": form,
+            "error": error,
+            "not_on_sale": None if on_sale else DeskNotOnSale().message,
+            "config": _map_config(performance),
+            "prices": [
+                {"section": section, "ticket_type": ticket_type, "price": money(price, currency)}
+                for price, section, ticket_type in prices.values()
+            ],
+        }
+        return TemplateResponse(request, "admin/catalog/performance/box_office.html", context)
+
+    def desk_selection_view(self, request, object_id):
+        """GET: the desk's selection; DELETE: every seat of it back on sale (next customer)."""
+        performance = self._desk_performance(request, object_id)
+        return _selection_request(request, performance)
+
+    def desk_seat_view(self, request, object_id, seat_id):
+        performance = self._desk_performance(request, object_id)
+        return _seat_request(request, performance, seat_id)
+
+    def _desk_order(self, request, object_id, order_id) -> Order:
+        performance = self._desk_performance(request, object_id)
+        order = Order.objects.filter(pk=order_id, performance=performance).first()
+        if order is None:
+            raise Http404
+        return order
+
+    def desk_sold_view(self, request, object_id, order_id):
+        order = self._desk_order(request, object_id, order_id)
+        if request.method == "POST":  # "E-mail the tickets"
+            if order.email and resend_tickets(order_id=order.pk, actor=request.user.username):
+                self.message_user(
+                    request,
+                    _("The tickets are on their way to %(email)s.") % {"email": order.email},
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(
+                    request, _("This order has no e-mail address to send to."), messages.ERROR
+                )
+            return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Sold: %(order)s") % {"order": order},
+            "opts": self.opts,
+            "original": order.performance,
+            "order": order,
+            "method": DeskMethod(order.desk_method).label if order.desk_method else "",
+            "total": money(order.total, order.currency),
+            "tickets": order_tickets(order=order),
+            "history": [describe(event) for event in order.history.all()],
+        }
+        return TemplateResponse(request, "admin/catalog/performance/desk_sold.html", context)
+
+    def desk_pdf_view(self, request, object_id, order_id):
+        order = self._desk_order(request, object_id, order_id)
+        try:
+            pdf = tickets_pdf(order_id=order.pk, language=get_language())
+        except DomainError as error:
+            raise Http404(error.message) from error
+        filename = tickets_filename(order_id=order.pk)
+        return HttpResponse(
+            pdf,
+            content_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        )
+
+
+@require_http_methods(["GET", "DELETE"])
+def _selection_request(request, performance):
+    if request.method == "DELETE":
+        held = session_desk_hold(request, performance.pk)
+        if held is not None:
+            clear_selection(hold=held)
+            _forget(request, performance.pk)
+    return JsonResponse(desk_selection(request, performance.pk))
+
+
+@require_http_methods(["POST", "DELETE"])
+def _seat_request(request, performance, seat_id: int):
+    held = session_desk_hold(request, performance.pk)
+    try:
+        if request.method == "DELETE":
+            if held is None:
+                raise HoldNotFound()
+            give_back_seat(hold=held, seat_id=seat_id)
+        else:
+            seed = secrets.token_urlsafe(32)
+            state = choose_seat(
+                performance_id=performance.pk,
+                seat_id=seat_id,
+                hold=held,
+                new_token=_desk_token(seed),
+            )
+            if held is None or state.hold.pk != held.id:  # a new hold: the session keeps it
+                _remember(request, performance.pk, state.hold.pk, seed)
+    except DomainError as error:
+        return error_problem(error)
+    return JsonResponse(desk_selection(request, performance.pk))
+
+
+def _map_config(performance: Performance) -> dict:
+    base = reverse("admin:catalog_performance_box_office", args=[performance.pk])
+    return {
+        "performance": performance.pk,
+        "maxSeats": performance.max_seats_per_order,
+        "styles": ticket_type_styles(event_id=performance.event_id),
+        "sections": list(performance.sections.order_by("position").values("id", "name")),
+        "urls": {
+            "seats": reverse("api:get_seat_map", kwargs={"performance_id": performance.pk})
+            + "?format=columns",
+            "selection": f"{base}selection/",
+            "socket": performance_socket_path(performance.pk),
+        },
+        "text": {
+            "online": _("Live again."),
+            "offline": _("Connection lost: reconnecting…"),
+            "taken": _("Somebody else has just taken a seat you chose. Please choose another."),
+            "error": _("Something went wrong. Please try again."),
+            "expired": _("The desk's hold has expired and its seats were released."),
+            "seat": _("%(section)s, row %(row)s, seat %(number)s"),
+        },
+    }
