@@ -115,3 +115,15 @@ def test_staff_without_the_desk_permission_get_403(client, performance):
         assert staff.get(url).status_code == 403
     assert choose(staff, performance, seat_ids(performance)[0]).status_code == 403
     assert not performance.seats.exclude(status=SeatStatus.AVAILABLE).exists()
+
+
+def test_the_performances_page_and_its_sales_page_link_to_the_box_office(client, performance):
+    staff = staff_client(client)
+    User.objects.get(username="desk").user_permissions.add(
+        Permission.objects.get(codename="view_order")
+    )
+    box_office = urls(performance)["page"].encode()
+    change = reverse("admin:catalog_performance_change", args=[performance.pk])
+    sales = reverse("admin:catalog_performance_sales", args=[performance.pk])
+    assert box_office in staff.get(change).content
+    assert box_office in staff.get(sales).content
