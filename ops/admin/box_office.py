@@ -66,7 +66,10 @@ def desk_allowed(model_admin, request, performance) -> None:
 # ---- the desk's hold in the session ------------------------------------------------------
 
 
-def _desk_token(seed: str) -> str:
+def desk_token(seed: str) -> str:
+    """The token of the desk's hold kept by `seed`. A staff hold made elsewhere (the house
+    seats of a channel) is handed to the desk by making it with desk_token(seed) and passing
+    the seed to remember_desk_hold: the desk then sells it like any hold it chose itself."""
     return derived_token(seed, purpose="desk-hold")
 
 
@@ -74,10 +77,10 @@ def session_desk_hold(request, performance_id: int) -> DeskHold | None:
     entry = request.session.get(SESSION_KEY, {}).get(str(performance_id))
     if not entry:
         return None
-    return DeskHold(entry["id"], _desk_token(entry["seed"]))
+    return DeskHold(entry["id"], desk_token(entry["seed"]))
 
 
-def _remember(request, performance_id: int, hold_id: int, seed: str) -> None:
+def remember_desk_hold(request, performance_id: int, hold_id: int, seed: str) -> None:
     holds = request.session.get(SESSION_KEY, {})
     holds[str(performance_id)] = {"id": hold_id, "seed": seed}
     request.session[SESSION_KEY] = holds
@@ -310,10 +313,10 @@ def _seat_request(request, performance, seat_id: int):
                 performance_id=performance.pk,
                 seat_id=seat_id,
                 hold=held,
-                new_token=_desk_token(seed),
+                new_token=desk_token(seed),
             )
             if held is None or state.hold.pk != held.id:  # a new hold: the session keeps it
-                _remember(request, performance.pk, state.hold.pk, seed)
+                remember_desk_hold(request, performance.pk, state.hold.pk, seed)
     except DomainError as error:
         return error_problem(error)
     return JsonResponse(desk_selection(request, performance.pk))

@@ -160,3 +160,17 @@ def test_cancelling_a_desk_order_asks_no_payment_provider(performance):
     assert (cancelled.status, cancelled.refund_reference) == (OrderStatus.CANCELLED, "desk")
     assert not performance.seats.exclude(status=SeatStatus.AVAILABLE).exists()
     assert audit()["inconsistency_count"] == 0
+
+
+def test_the_desk_sells_any_hold_it_is_given(performance):
+    """A hold made elsewhere (the house seats of a channel put into a staff hold) is sold as
+    one the desk chose seat by seat."""
+    ids = seat_ids(performance)[5:8]  # row B, Student at 10.00
+    held = hold_seats(performance_id=performance.pk, seat_ids=ids)
+    sale = sell_at_desk(
+        hold=DeskHold(held.hold.pk, held.token),
+        payment=DeskPayment(DeskMethod.CARD),
+        customer=Customer(name="Sponsor"),
+        actor="desk",
+    )
+    assert sorted(t.seat_id for t in sale.tickets) == ids and sale.order.total == 30

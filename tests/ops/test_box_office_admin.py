@@ -3,6 +3,7 @@ with the desk's permission hold seats on the map, sell them, open the PDF and e-
 tickets; staff without it get 403; errors come back with their codes and messages."""
 
 import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
@@ -48,6 +49,8 @@ def test_staff_choose_seats_sell_for_cash_and_get_the_pdf_and_the_mail(client, p
     assert sold.status_code == 302 and sold["Location"].endswith(f"/sold/{order.pk}/")
     assert (order.desk_method, order.sold_by, order.total) == (DeskMethod.CASH, "desk", 40)
     assert order.history.get().change == OrderChange.SOLD_AT_DESK
+    logged = LogEntry.objects.get(object_id=str(order.pk))
+    assert (logged.user.username, logged.action_flag) == ("desk", ADDITION)
     summary = staff.get(sold["Location"])
     assert summary.status_code == 200
     for ticket in order.tickets.all():
