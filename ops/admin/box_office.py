@@ -38,7 +38,7 @@ from catalog.selectors import published
 from catalog.snapshots import price_list
 from core.dbtime import db_now
 from core.errors import DomainError
-from core.localformat import money
+from core.localformat import digits, money
 from core.problems import error_problem
 from core.publish import performance_socket_path
 from core.tokens import derived_token
@@ -114,7 +114,7 @@ def desk_selection(request, performance_id: int) -> dict:
             {
                 "id": seat.id,
                 "label": _("%(section)s, row %(row)s, seat %(number)s")
-                % {"section": seat.section, "row": seat.row, "number": seat.number},
+                % {"section": seat.section, "row": seat.row, "number": digits(seat.number)},
                 "ticket_type": seat.ticket_type,
                 "price": money(seat.price, summary.currency) if seat.price is not None else "",
             }
@@ -270,7 +270,16 @@ class BoxOfficePages:
             "order": order,
             "method": DeskMethod(order.desk_method).label if order.desk_method else "",
             "total": money(order.total, order.currency),
-            "tickets": order_tickets(order=order),
+            "tickets": [
+                {
+                    "seat": _("%(section)s, row %(row)s, seat %(number)s")
+                    % {"section": t.section, "row": t.row, "number": digits(t.number)},
+                    "ticket_type": t.ticket_type,
+                    "price": money(t.price, order.currency),
+                    "code": t.code,
+                }
+                for t in order_tickets(order=order)
+            ],
             "history": [describe(event) for event in order.history.all()],
         }
         return TemplateResponse(request, "admin/catalog/performance/desk_sold.html", context)

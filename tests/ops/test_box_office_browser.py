@@ -109,4 +109,5 @@ def test_the_desk_reads_right_to_left_in_persian(browser, mailing_server):
     page.wait_for_selector("body[data-desk-seats='1']")
     assert page.inner_text("#desk-count") == "۱"
     assert "۲۰" in page.inner_text("#desk-total")
+    assert "صندلی ۱" in page.inner_text("#desk-seats")  # Persian digits in the seat's name
     assert page.get_by_role("button", name="فروش").is_visible()

@@ -4,6 +4,7 @@
 // selection (held in the admin's session, as the buyer's is in theirs), and the desk's seats
 // show as "mine". The buyer's page itself (seatmap.js) is not reused whole: it brings the
 // buyer's best-available panel, filters and basket, which the desk has its own form for.
+import { startCountdown } from "../web/countdown.js";
 import { Camera, attachGestures } from "../web/seatmap-camera.js";
 import { PALETTE, Renderer, SEAT_SCALE, SHAPES } from "../web/seatmap-canvas.js";
 import { SeatIndex } from "../web/seatmap-hit.js";
@@ -65,7 +66,29 @@ function showSelection(selection) {
   document.getElementById("desk-total").textContent = selection.total;
   document.getElementById("desk-sell").disabled = selection.seats.length === 0;
   document.body.dataset.deskSeats = String(selection.seats.length);
+  if (stopCountdown) stopCountdown();
+  stopCountdown = null;
+  const left = document.getElementById("desk-countdown");
+  left.textContent = "";
+  if (selection.expires_at && selection.seats.length) {
+    // At zero the server is asked again: it forgets the expired hold and says so.
+    stopCountdown = startCountdown(left, selection.expires_at, selection.now, () => reload());
+  }
   if (selection.expired) toast(text.expired);
+}
+
+let stopCountdown = null;
+async function reload() {
+  const result = await send("GET", config.urls.selection).catch(() => null);
+  if (result?.ok) showSelection(result.body);
+}
+
+// The payment's extra field: the terminal's reference for a card, the reason for a
+// complimentary sale (required), none for cash.
+function showPaymentFields() {
+  const method = document.querySelector("input[name=method]:checked")?.value;
+  document.querySelector(".desk-field--reference").hidden = method !== "card";
+  document.querySelector(".desk-field--reason").hidden = method !== "comp";
 }
 
 async function toggle(i) {
@@ -128,9 +151,10 @@ async function start() {
     if (result?.ok) showSelection(result.body);
     else toast(text.error);
   });
+  document.getElementById("desk-form").addEventListener("change", showPaymentFields);
+  showPaymentFields();
   element.probe = makeProbe({ element, store, index, camera, renderer, look, labelAt });
-  const first = await send("GET", config.urls.selection);
-  showSelection(first.body);
+  await reload();
   connect(page);
   document.body.dataset.ready = "true";
 }
