@@ -174,3 +174,18 @@ def test_the_desk_sells_any_hold_it_is_given(performance):
         actor="desk",
     )
     assert sorted(t.seat_id for t in sale.tickets) == ids and sale.order.total == 30
+
+
+def test_a_seat_taken_by_a_buyer_after_the_desks_hold_ran_out_is_not_sold_at_the_desk(
+    performance,
+):
+    seat_id = seat_ids(performance)[0]
+    hold = desk_holding(performance, [seat_id])
+    expire_hold(Hold.objects.get(pk=hold.id))
+    buyer = hold_seats(performance_id=performance.pk, seat_ids=[seat_id])  # free again at once
+    with pytest.raises(HoldExpired):
+        sell_at_desk(hold=hold, payment=DeskPayment(DeskMethod.CASH), customer=Customer(),
+                     actor="a")  # fmt: skip
+    seat = Seat.objects.get(pk=seat_id)
+    assert (seat.status, seat.hold_id, seat.ticket_id) == (SeatStatus.RESERVED, buyer.hold.pk, None)
+    assert not performance.orders.exists()
