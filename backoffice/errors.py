@@ -67,3 +67,9 @@ class UnknownDeskMethod(DomainError):
     code = "unknown_desk_method"
     status = 422
     title = _("Choose how the customer pays: cash, card terminal or complimentary.")
+
+
+class DeskNotAllowed(DomainError):
+    code = "desk_not_allowed"
+    status = 403
+    title = _("You may not sell at the box office desk: ask an administrator for the permission.")

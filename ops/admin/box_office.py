@@ -6,7 +6,8 @@ who may, keeps the desk's hold in the admin's session and renders.
 
 The desk's hold is reached as the buyer pages reach theirs (web/session.py): the session keeps
 a random seed, never the token, which is derived from it with SECRET_KEY. Staff need the
-permission to view the performance and `orders.sell_at_desk`; anybody else gets 403.
+permission to view the performance and `orders.sell_at_desk`; anybody else gets 403
+(`desk_not_allowed`, saying why).
 """
 
 import secrets
@@ -14,7 +15,6 @@ import secrets
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -31,7 +31,7 @@ from backoffice.box_office import (
     give_back_seat,
     sell_at_desk,
 )
-from backoffice.errors import DeskNotOnSale
+from backoffice.errors import DeskNotAllowed, DeskNotOnSale
 from catalog.buyer_choices import ticket_type_styles
 from catalog.models import Performance
 from catalog.selectors import published
@@ -60,7 +60,29 @@ def desk_allowed(model_admin, request, performance) -> None:
         model_admin.has_view_permission(request, performance)
         and request.user.has_perm(DESK_PERMISSION)
     ):
-        raise PermissionDenied
+        raise DeskNotAllowed()
+
+
+def refusing(model_admin, view, *, as_json: bool):
+    """The view, answering staff without the desk's permission with 403 and why: as
+    problem+json for the map's requests, as an admin page for the pages."""
+
+    def answer(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DeskNotAllowed as error:
+            if as_json:
+                return error_problem(error)
+            context = {
+                **model_admin.admin_site.each_context(request),
+                "title": _("Box office"),
+                "message": error.message,
+            }
+            return TemplateResponse(
+                request, "admin/catalog/performance/desk_refused.html", context, status=403
+            )
+
+    return answer
 
 
 # ---- the desk's hold in the session ------------------------------------------------------
@@ -163,13 +185,15 @@ class BoxOfficePages:
     its PDF and e-mail."""
 
     def get_urls(self):
-        view = self.admin_site.admin_view
+        def view(method, *, as_json=False):
+            return self.admin_site.admin_view(refusing(self, method, as_json=as_json))
+
         base = "<path:object_id>/box-office/"
         return [
             path(base, view(self.box_office_view), name="catalog_performance_box_office"),
-            path(f"{base}selection/", view(self.desk_selection_view),
+            path(f"{base}selection/", view(self.desk_selection_view, as_json=True),
                  name="catalog_performance_desk_selection"),
-            path(f"{base}selection/seats/<int:seat_id>/", view(self.desk_seat_view),
+            path(f"{base}selection/seats/<int:seat_id>/", view(self.desk_seat_view, as_json=True),
                  name="catalog_performance_desk_seat"),
             path(f"{base}sold/<int:order_id>/", view(self.desk_sold_view),
                  name="catalog_performance_desk_sold"),

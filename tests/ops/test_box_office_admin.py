@@ -114,9 +114,13 @@ def test_persian_errors_are_translated(client, performance):
 
 def test_staff_without_the_desk_permission_get_403(client, performance):
     staff = staff_client(client, desk=False)
-    for url in (urls(performance)["page"], urls(performance)["selection"]):
-        assert staff.get(url).status_code == 403
-    assert choose(staff, performance, seat_ids(performance)[0]).status_code == 403
+    page = staff.get(urls(performance)["page"])
+    assert page.status_code == 403 and b"You may not sell at the box office desk" in page.content
+    assert staff.get(urls(performance)["selection"]).status_code == 403
+    refused = choose(staff, performance, seat_ids(performance)[0])
+    assert refused.status_code == 403 and refused.json()["code"] == "desk_not_allowed"
+    persian = staff.get(urls(performance)["page"], HTTP_ACCEPT_LANGUAGE="fa")
+    assert "اجازهٔ فروش در گیشه".encode() in persian.content
     assert not performance.seats.exclude(status=SeatStatus.AVAILABLE).exists()
 
 
