@@ -375,5 +375,7 @@ def _map_config(performance: Performance) -> dict:
             "error": _("Something went wrong. Please try again."),
             "expired": _("The desk's hold has expired and its seats were released."),
             "seat": _("%(section)s, row %(row)s, seat %(number)s"),
+            "seats_left": _("%(count)s seats left"),
         },
+        "shapes": performance.shapes,  # the stage and labels, drawn behind the seats
     }

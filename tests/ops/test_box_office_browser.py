@@ -15,7 +15,7 @@ from tests.checkin.test_scanner_browser import elsewhere
 from tests.factories import make_performance, seat_ids
 from tests.servers import sandali_server
 from tests.web import test_browser as buyer_pages
-from tests.web.seatmap_probe import click_seat, wait_for_status
+from tests.web.seatmap_probe import click_seat, probe, wait_for_status
 
 browser = buyer_pages.browser
 
@@ -111,3 +111,15 @@ def test_the_desk_reads_right_to_left_in_persian(browser, mailing_server):
     assert "۲۰" in page.inner_text("#desk-total")
     assert "صندلی ۱" in page.inner_text("#desk-seats")  # Persian digits in the seat's name
     assert page.get_by_role("button", name="فروش").is_visible()
+
+
+def test_a_large_hall_opens_as_its_sections_and_a_click_zooms_into_one(browser, mailing_server):
+    performance = make_performance(sections=4, rows=20, seats_per_row=40)  # 3,200 seats
+    path = f"/admin/catalog/performance/{performance.pk}/box-office/"
+    page = desk_page(browser, mailing_server, path)
+    assert not probe(page, "seatsShown")  # the whole hall: sections, not seats
+    assert page.locator(".section-shape").count() == 4
+    target = seat_ids(performance)[-1]  # the last section's last seat
+    click_seat(page, target)  # a click on its section zooms in, a second one holds it
+    wait_for_status(page, target, "mine")
+    page.wait_for_selector("body[data-desk-seats='1']")

@@ -1,14 +1,16 @@
 // The box office desk's seat map (ops/admin/box_office.py): the buyer's map modules in a staff
-// mode. The same seat data, canvas renderer, camera, hit testing and live socket as the buyer's
-// page (web/static/web/seatmap-*.js); a click holds or gives back a seat through the desk's
+// mode. The same seat data, canvas renderer, camera, hit testing, sections' overview and live
+// socket as the buyer's page (web/static/web/seatmap-*.js); a click holds or gives back a seat
+// through the desk's
 // selection (held in the admin's session, as the buyer's is in theirs), and the desk's seats
 // show as "mine". The buyer's page itself (seatmap.js) is not reused whole: it brings the
 // buyer's best-available panel, filters and basket, which the desk has its own form for.
 import { startCountdown } from "../web/countdown.js";
 import { Camera, attachGestures } from "../web/seatmap-camera.js";
 import { PALETTE, Renderer, SEAT_SCALE, SHAPES } from "../web/seatmap-canvas.js";
-import { SeatIndex } from "../web/seatmap-hit.js";
+import { SeatIndex, insidePolygon } from "../web/seatmap-hit.js";
 import { connect, readMap, refreshMap } from "../web/seatmap-live.js";
+import { Overview } from "../web/seatmap-overview.js";
 import { makeProbe } from "../web/seatmap-probe.js";
 import { csrfToken, format, oneAtATime, toast } from "../web/seatmap-requests.js";
 import { SeatStore } from "../web/seatmap-store.js";
@@ -20,7 +22,7 @@ const numbers = new Intl.NumberFormat(lang === "fa" ? "fa-IR" : "en");
 const element = document.getElementById("seat-map");
 
 const styleOf = (ticketType) => config.styles[ticketType] ?? 0;
-let store, index, camera, renderer;
+let store, index, camera, renderer, overview;
 const look = { focus: -1, focusShown: false, highlight: new Set(), dimmed: () => false };
 look.statusOf = (i) => store.statusAt(i);
 look.colorOf = (i) => PALETTE[styleOf(store.ticketType[i]) % PALETTE.length];
@@ -37,7 +39,19 @@ function redraw() {
   frame = requestAnimationFrame(() => {
     frame = 0;
     renderer.draw();
+    overview.follow(renderer.seatsShown);
   });
+}
+
+// A large hall opens as its sections (outlined, named, with seats left), as on the buyer's
+// page; a click on one zooms into it.
+function refreshSections() {
+  const left = new Map();
+  for (const [key, count] of store.countAvailable()) {
+    const section = Number(key.split("-")[0]);
+    left.set(section, (left.get(section) ?? 0) + count);
+  }
+  overview.refresh(left);
 }
 
 // ---- the desk's selection -------------------------------------------------------------------
@@ -112,7 +126,12 @@ async function toggle(i) {
 // ---- pointer: a click on a seat holds or gives it back; elsewhere, zooms in there ------------
 function onTap(sx, sy) {
   const [wx, wy] = camera.toWorld(sx, sy);
-  if (!renderer.seatsShown) return camera.animateTo(camera.viewAround(wx, wy, SEAT_SCALE * 1.5));
+  if (!renderer.seatsShown) {
+    const section = overview.sectionAt(wx, wy, insidePolygon);
+    const b = section?.bounds;
+    const [cx, cy] = b ? [(b.minX + b.maxX) / 2, (b.minY + b.maxY) / 2] : [wx, wy];
+    return camera.animateTo(camera.viewAround(cx, cy, SEAT_SCALE * 1.5));
+  }
   const i = index.at(wx, wy, Math.max(0.6, 10 / camera.scale));
   if (i >= 0) toggle(i);
 }
@@ -128,7 +147,9 @@ function onHover(sx, sy) {
 const page = {
   config, text,
   apply(changes) {
-    if (store.apply(changes).length) redraw();
+    if (!store.apply(changes).length) return;
+    redraw();
+    refreshSections();
   },
 };
 
@@ -137,6 +158,11 @@ async function start() {
   index = new SeatIndex(store);
   camera = new Camera(element, () => redraw());
   renderer = new Renderer(element.querySelector("canvas.seat-map__seats"), camera, store, index, look);
+  overview = new Overview(element.querySelector("svg"), camera, index, config.shapes, {
+    name: (id) => sectionNames.get(id) ?? "",
+    prices: () => "",
+    left: (count) => format(text.seats_left, { count: numbers.format(count) }),
+  });
   renderer.resize();
   camera.fit(index.bounds ?? { minX: 0, minY: 0, maxX: 10, maxY: 10 });
   new ResizeObserver(() => {
@@ -154,6 +180,7 @@ async function start() {
   document.getElementById("desk-form").addEventListener("change", showPaymentFields);
   showPaymentFields();
   element.probe = makeProbe({ element, store, index, camera, renderer, look, labelAt });
+  refreshSections();
   await reload();
   connect(page);
   document.body.dataset.ready = "true";
