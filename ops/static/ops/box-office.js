@@ -1,9 +1,8 @@
 // The box office desk's seat map (ops/admin/box_office.py): the buyer's map modules in a staff
 // mode. The same seat data, canvas renderer, camera, hit testing, sections' overview and live
 // socket as the buyer's page (web/static/web/seatmap-*.js); a click holds or gives back a seat
-// through the desk's
-// selection (held in the admin's session, as the buyer's is in theirs), and the desk's seats
-// show as "mine". The buyer's page itself (seatmap.js) is not reused whole: it brings the
+// through the desk's selection (held in the admin's session, as the buyer's is in theirs),
+// and the desk's seats show as "mine". The buyer's page itself (seatmap.js) is not reused whole: it brings the
 // buyer's best-available panel, filters and basket, which the desk has its own form for.
 import { startCountdown } from "../web/countdown.js";
 import { Camera, attachGestures } from "../web/seatmap-camera.js";
