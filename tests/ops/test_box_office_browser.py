@@ -88,6 +88,8 @@ def test_staff_sell_seats_from_the_map_for_cash_print_and_mail_the_tickets(
         time.sleep(0.1)
     (message,) = mail_server.inbox.messages
     assert message["To"] == "walkup@example.org"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert text.splitlines()[0] == "Hello,"  # no name was given: no "Hello ,"
     codes = {ticket.code for ticket in order.tickets.all()}
     attachments = [part.get_filename() for part in message.iter_attachments()]
     assert any(name and name.endswith(".pdf") for name in attachments), attachments
