@@ -32,6 +32,7 @@ from orders.models import DeskMethod, Order, OrderChange, OrderStatus, Ticket
 from orders.selectors import TicketView, order_tickets
 from orders.settlement import new_ticket_code
 from reservations import services as holds
+from reservations.areas import AreaQuantity
 from reservations.errors import (
     AlreadyCheckedOut,
     HoldEmpty,
@@ -84,19 +85,42 @@ def choose_seat(
     """Hold one more seat for the desk's customer: added to the desk's hold while it is live,
     else in a new hold, with `new_token` if given (the caller keeps the hold's id and token;
     the returned state's hold is another than `hold` when a new one was made)."""
+    return _hold_more(performance_id, hold, new_token, seat_ids=[seat_id])
+
+
+def choose_places(
+    *,
+    performance_id: int,
+    area_id: int,
+    quantity: int,
+    hold: DeskHold | None,
+    new_token: str | None = None,
+) -> HoldState:
+    """Hold `quantity` more places of a standing area for the desk's customer, as
+    choose_seat holds a seat."""
+    return _hold_more(performance_id, hold, new_token, areas=[AreaQuantity(area_id, quantity)])
+
+
+def _hold_more(
+    performance_id: int, hold: DeskHold | None, new_token: str | None, **asked
+) -> HoldState:
     try:
         if hold is not None:
             try:
-                return holds.add_seats(hold_id=hold.id, token=hold.token, seat_ids=[seat_id])
+                return holds.add_seats(hold_id=hold.id, token=hold.token, **asked)
             except (HoldExpired, HoldNotFound, AlreadyCheckedOut):
-                pass  # the last customer's hold is over: this seat starts the next one
-        return holds.hold_seats(performance_id=performance_id, seat_ids=[seat_id], token=new_token)
+                pass  # the last customer's hold is over: this choice starts the next one
+        return holds.hold_seats(performance_id=performance_id, token=new_token, **asked)
     except (SalesClosed, PerformanceNotFound) as error:
         raise DeskNotOnSale() from error
 
 
 def give_back_seat(*, hold: DeskHold, seat_id: int) -> HoldState:
     return holds.release_seat(hold_id=hold.id, token=hold.token, seat_id=seat_id)
+
+
+def give_back_places(*, hold: DeskHold, area_id: int) -> HoldState:
+    return holds.release_places(hold_id=hold.id, token=hold.token, area_id=area_id)
 
 
 def clear_selection(*, hold: DeskHold) -> int:

@@ -2,38 +2,28 @@
 where staff click seats to hold them for the customer in front of them and sell them (cash,
 card terminal, complimentary with a reason); then the tickets printed as PDF or e-mailed, and
 the next customer. backoffice/box_office.py does the holding and selling; this module checks
-who may, keeps the desk's hold in the admin's session and renders.
-
-The desk's hold is reached as the buyer pages reach theirs (web/session.py): the session keeps
-a random seed, never the token, which is derived from it with SECRET_KEY. Staff need the
-permission to view the performance and `orders.sell_at_desk`; anybody else gets 403
-(`desk_not_allowed`, saying why).
+who may and renders; ops/admin/desk_selection.py keeps the desk's hold in the admin's session
+and answers the map's requests. Staff need the permission to view the performance and
+`orders.sell_at_desk`; anybody else gets 403 (`desk_not_allowed`, saying why).
 """
-
-import secrets
 
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from backoffice.box_office import (
     Customer,
-    DeskHold,
     DeskPayment,
-    choose_seat,
-    clear_selection,
-    give_back_seat,
     sell_at_desk,
 )
 from backoffice.errors import DeskNotAllowed, DeskNotOnSale
 from catalog.buyer_choices import ticket_type_styles
-from catalog.models import Performance
+from catalog.models import Performance, SectionKind
 from catalog.selectors import published
 from catalog.snapshots import price_list
 from core.dbtime import db_now
@@ -41,16 +31,21 @@ from core.errors import DomainError
 from core.localformat import digits, money
 from core.problems import error_problem
 from core.publish import performance_socket_path
-from core.tokens import derived_token
 from delivery.documents import tickets_filename, tickets_pdf
+from ops.admin.desk_selection import (
+    area_request,
+    forget_desk_hold,
+    seat_request,
+    selection_request,
+    session_desk_hold,
+)
 from orders.access import resend_tickets
 from orders.history import describe
 from orders.models import DeskMethod, Order
-from orders.selectors import buyer_hold, order_tickets
+from orders.selectors import order_tickets
 from reservations.errors import HoldNotFound
 
 DESK_PERMISSION = "orders.sell_at_desk"
-SESSION_KEY = "box_office"
 
 
 def desk_allowed(model_admin, request, performance) -> None:
@@ -83,69 +78,6 @@ def refusing(model_admin, view, *, as_json: bool):
             )
 
     return answer
-
-
-# ---- the desk's hold in the session ------------------------------------------------------
-
-
-def desk_token(seed: str) -> str:
-    """The token of the desk's hold kept by `seed`. A staff hold made elsewhere (the house
-    seats of a channel) is handed to the desk by making it with desk_token(seed) and passing
-    the seed to remember_desk_hold: the desk then sells it like any hold it chose itself."""
-    return derived_token(seed, purpose="desk-hold")
-
-
-def session_desk_hold(request, performance_id: int) -> DeskHold | None:
-    entry = request.session.get(SESSION_KEY, {}).get(str(performance_id))
-    if not entry:
-        return None
-    return DeskHold(entry["id"], desk_token(entry["seed"]))
-
-
-def remember_desk_hold(request, performance_id: int, hold_id: int, seed: str) -> None:
-    holds = request.session.get(SESSION_KEY, {})
-    holds[str(performance_id)] = {"id": hold_id, "seed": seed}
-    request.session[SESSION_KEY] = holds
-
-
-def _forget(request, performance_id: int) -> None:
-    holds = request.session.get(SESSION_KEY, {})
-    if holds.pop(str(performance_id), None) is not None:
-        request.session[SESSION_KEY] = holds
-
-
-def desk_selection(request, performance_id: int) -> dict:
-    """The desk's live hold: seat ids and details, total, expiry, the server's time (the shape
-    of the buyer's selection, web/selection.py)."""
-    now = db_now()
-    empty = {"seats": [], "seat_details": [], "total": "0", "expires_at": None}
-    held = session_desk_hold(request, performance_id)
-    if held is None:
-        return {**empty, "now": now.isoformat()}
-    try:
-        view = buyer_hold(hold_id=held.id, token=held.token, now=now)
-    except HoldNotFound:
-        view = None
-    if view is None or view.summary.expired or view.order is not None:
-        _forget(request, performance_id)
-        return {**empty, "now": now.isoformat(), "expired": bool(view and view.summary.expired)}
-    summary = view.summary
-    return {
-        "seats": [seat.id for seat in summary.seats],
-        "seat_details": [
-            {
-                "id": seat.id,
-                "label": _("%(section)s, row %(row)s, seat %(number)s")
-                % {"section": seat.section, "row": seat.row, "number": digits(seat.number)},
-                "ticket_type": seat.ticket_type,
-                "price": money(seat.price, summary.currency) if seat.price is not None else "",
-            }
-            for seat in summary.seats
-        ],
-        "total": money(summary.total, summary.currency),
-        "expires_at": summary.hold.expires_at.isoformat(),
-        "now": now.isoformat(),
-    }
 
 
 # ---- the sale's form ---------------------------------------------------------------------
@@ -195,6 +127,8 @@ class BoxOfficePages:
                  name="catalog_performance_desk_selection"),
             path(f"{base}selection/seats/<int:seat_id>/", view(self.desk_seat_view, as_json=True),
                  name="catalog_performance_desk_seat"),
+            path(f"{base}selection/areas/<int:area_id>/", view(self.desk_area_view, as_json=True),
+                 name="catalog_performance_desk_area"),
             path(f"{base}sold/<int:order_id>/", view(self.desk_sold_view),
                  name="catalog_performance_desk_sold"),
             path(f"{base}sold/<int:order_id>/tickets.pdf", view(self.desk_pdf_view),
@@ -225,7 +159,7 @@ class BoxOfficePages:
             except DomainError as failure:
                 error = failure.message
             else:
-                _forget(request, performance.pk)
+                forget_desk_hold(request, performance.pk)
                 self.log_addition(
                     request, sale.order, [{"added": {"name": "box office sale", "object": ""}}]
                 )
@@ -249,6 +183,7 @@ class BoxOfficePages:
             "error": error,
             "not_on_sale": None if on_sale else DeskNotOnSale().message,
             "config": _map_config(performance),
+            "areas": performance.sections.filter(kind=SectionKind.STANDING).order_by("position"),
             "prices": [
                 {"section": section, "ticket_type": ticket_type, "price": money(price, currency)}
                 for price, section, ticket_type in prices.values()
@@ -259,11 +194,15 @@ class BoxOfficePages:
     def desk_selection_view(self, request, object_id):
         """GET: the desk's selection; DELETE: every seat of it back on sale (next customer)."""
         performance = self._desk_performance(request, object_id)
-        return _selection_request(request, performance)
+        return selection_request(request, performance)
 
     def desk_seat_view(self, request, object_id, seat_id):
         performance = self._desk_performance(request, object_id)
-        return _seat_request(request, performance, seat_id)
+        return seat_request(request, performance, seat_id)
+
+    def desk_area_view(self, request, object_id, area_id):
+        performance = self._desk_performance(request, object_id)
+        return area_request(request, performance, area_id)
 
     def _desk_order(self, request, object_id, order_id) -> Order:
         performance = self._desk_performance(request, object_id)
@@ -320,39 +259,6 @@ class BoxOfficePages:
             content_type="application/pdf",
             headers={"Content-Disposition": f'inline; filename="{filename}"'},
         )
-
-
-@require_http_methods(["GET", "DELETE"])
-def _selection_request(request, performance):
-    if request.method == "DELETE":
-        held = session_desk_hold(request, performance.pk)
-        if held is not None:
-            clear_selection(hold=held)
-            _forget(request, performance.pk)
-    return JsonResponse(desk_selection(request, performance.pk))
-
-
-@require_http_methods(["POST", "DELETE"])
-def _seat_request(request, performance, seat_id: int):
-    held = session_desk_hold(request, performance.pk)
-    try:
-        if request.method == "DELETE":
-            if held is None:
-                raise HoldNotFound()
-            give_back_seat(hold=held, seat_id=seat_id)
-        else:
-            seed = secrets.token_urlsafe(32)
-            state = choose_seat(
-                performance_id=performance.pk,
-                seat_id=seat_id,
-                hold=held,
-                new_token=desk_token(seed),
-            )
-            if held is None or state.hold.pk != held.id:  # a new hold: the session keeps it
-                remember_desk_hold(request, performance.pk, state.hold.pk, seed)
-    except DomainError as error:
-        return error_problem(error)
-    return JsonResponse(desk_selection(request, performance.pk))
 
 
 def _map_config(performance: Performance) -> dict:

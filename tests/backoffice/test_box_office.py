@@ -189,3 +189,19 @@ def test_a_seat_taken_by_a_buyer_after_the_desks_hold_ran_out_is_not_sold_at_the
     seat = Seat.objects.get(pk=seat_id)
     assert (seat.status, seat.hold_id, seat.ticket_id) == (SeatStatus.RESERVED, buyer.hold.pk, None)
     assert not performance.orders.exists()
+
+
+def test_standing_places_are_held_and_sold_at_the_desk_beside_seats(performance):
+    from backoffice.box_office import choose_places
+    from tests.factories import make_standing_area
+
+    area = make_standing_area(performance, capacity=5, price="15")
+    hold = desk_holding(performance, seat_ids(performance)[:1])
+    state = choose_places(performance_id=performance.pk, area_id=area.pk, quantity=3, hold=hold)
+    assert state.hold.pk == hold.id and len(state.seats) == 4
+    sale = sell_at_desk(
+        hold=hold, payment=DeskPayment(DeskMethod.CASH), customer=Customer(), actor="a"
+    )
+    assert sale.order.total == Decimal("65.00")  # 20 + 3 x 15
+    assert area.seats.filter(status=SeatStatus.SOLD).count() == 3
+    assert audit()["inconsistency_count"] == 0

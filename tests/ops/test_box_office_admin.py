@@ -134,3 +134,19 @@ def test_the_performances_page_and_its_sales_page_link_to_the_box_office(client,
     sales = reverse("admin:catalog_performance_sales", args=[performance.pk])
     assert box_office in staff.get(change).content
     assert box_office in staff.get(sales).content
+
+
+def test_places_of_a_standing_area_are_added_and_given_back(client, performance):
+    from tests.factories import make_standing_area
+
+    area = make_standing_area(performance, capacity=5)
+    staff = staff_client(client)
+    assert f'data-area="{area.pk}"'.encode() in staff.get(urls(performance)["page"]).content
+    url = f"{urls(performance)['selection']}areas/{area.pk}/"
+    added = staff.post(url, {"quantity": 2}, content_type="application/json")
+    assert added.status_code == 200 and len(added.json()["seats"]) == 2
+    assert "(standing)" in added.json()["seat_details"][0]["label"]
+    wrong = staff.post(url, {"quantity": "two"}, content_type="application/json")
+    assert wrong.status_code == 422 and wrong.json()["code"] == "unknown_area"
+    assert staff.delete(url).json()["seats"] == []
+    assert not area.seats.exclude(status=SeatStatus.AVAILABLE).exists()

@@ -12,7 +12,7 @@ from catalog.models import Seat, SeatStatus
 from orders.models import DeskMethod, Order
 from reservations.services import hold_seats
 from tests.checkin.test_scanner_browser import elsewhere
-from tests.factories import make_performance, seat_ids
+from tests.factories import make_performance, make_standing_area, seat_ids
 from tests.servers import sandali_server
 from tests.web import test_browser as buyer_pages
 from tests.web.seatmap_probe import click_seat, probe, wait_for_status
@@ -117,11 +117,16 @@ def test_the_desk_reads_right_to_left_in_persian(browser, mailing_server):
 
 def test_a_large_hall_opens_as_its_sections_and_a_click_zooms_into_one(browser, mailing_server):
     performance = make_performance(sections=4, rows=20, seats_per_row=40)  # 3,200 seats
+    target = seat_ids(performance)[-1]  # the last section's last seat
+    area = make_standing_area(performance, capacity=50)
     path = f"/admin/catalog/performance/{performance.pk}/box-office/"
     page = desk_page(browser, mailing_server, path)
     assert not probe(page, "seatsShown")  # the whole hall: sections, not seats
     assert page.locator(".section-shape").count() == 4
-    target = seat_ids(performance)[-1]  # the last section's last seat
     click_seat(page, target)  # a click on its section zooms in, a second one holds it
     wait_for_status(page, target, "mine")
     page.wait_for_selector("body[data-desk-seats='1']")
+    page.fill(f"#desk-area-{area.pk}", "3")  # and three standing places
+    page.click(f".desk-area[data-area='{area.pk}'] button[type=submit]")
+    page.wait_for_selector("body[data-desk-seats='4']")
+    assert area.seats.filter(status="reserved").count() == 3

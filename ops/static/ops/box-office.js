@@ -122,6 +122,32 @@ async function toggle(i) {
   }
 }
 
+// Standing areas are chosen by quantity (a form each), not on the map.
+async function sendPlaces(method, form) {
+  const url = `${config.urls.selection}areas/${form.dataset.area}/`;
+  const quantity = Number(form.elements.quantity.value);
+  const result = await oneAtATime(async () => {
+    const response = await fetch(url, {
+      method, credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "Content-Type": "application/json" },
+      body: method === "POST" ? JSON.stringify({ quantity }) : undefined,
+    });
+    return { ok: response.ok, body: await response.json() };
+  }).catch(() => null);
+  if (result?.ok) showSelection(result.body);
+  else toast(result?.body?.detail ?? text.error);
+}
+
+function attachAreaForms() {
+  for (const form of document.querySelectorAll(".desk-area")) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      sendPlaces("POST", form);
+    });
+    form.querySelector("[data-give-back]").addEventListener("click", () => sendPlaces("DELETE", form));
+  }
+}
+
 // ---- pointer: a click on a seat holds or gives it back; elsewhere, zooms in there ------------
 function onTap(sx, sy) {
   const [wx, wy] = camera.toWorld(sx, sy);
@@ -176,6 +202,7 @@ async function start() {
     if (result?.ok) showSelection(result.body);
     else toast(text.error);
   });
+  attachAreaForms();
   document.getElementById("desk-form").addEventListener("change", showPaymentFields);
   showPaymentFields();
   element.probe = makeProbe({ element, store, index, camera, renderer, look, labelAt });
