@@ -67,7 +67,7 @@ def desk_selection(request, performance_id: int) -> dict:
     """The desk's live hold: seat ids and details, total, expiry, the server's time (the shape
     of the buyer's selection, web/selection.py)."""
     now = db_now()
-    empty = {"seats": [], "seat_details": [], "total": "0", "expires_at": None}
+    empty = {"seats": [], "seat_details": [], "total": "", "expires_at": None}
     held = session_desk_hold(request, performance_id)
     if held is None:
         return {**empty, "now": now.isoformat()}
