@@ -282,6 +282,13 @@ def _map_config(performance: Performance) -> dict:
             "expired": _("The desk's hold has expired and its seats were released."),
             "seat": _("%(section)s, row %(row)s, seat %(number)s"),
             "seats_left": _("%(count)s seats left"),
+            "status": {
+                "available": _("available"),
+                "reserved": _("held by someone else"),
+                "sold": _("sold"),
+                "blocked": _("not for sale"),
+                "mine": _("held at the desk"),
+            },
         },
         "shapes": performance.shapes,  # the stage and labels, drawn behind the seats
     }

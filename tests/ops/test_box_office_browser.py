@@ -130,3 +130,19 @@ def test_a_large_hall_opens_as_its_sections_and_a_click_zooms_into_one(browser, 
     page.click(f".desk-area[data-area='{area.pk}'] button[type=submit]")
     page.wait_for_selector("body[data-desk-seats='4']")
     assert area.seats.filter(status="reserved").count() == 3
+
+
+def test_the_desk_holds_a_seat_from_the_keyboard(browser, mailing_server):
+    performance = make_performance()
+    path = f"/admin/catalog/performance/{performance.pk}/box-office/"
+    page = desk_page(browser, mailing_server, path)
+    page.focus("#seat-map")
+    page.keyboard.press("ArrowRight")  # the first free seat
+    first = int(page.get_attribute("#seat-current", "data-seat-id"))
+    page.keyboard.press("ArrowRight")
+    second = int(page.get_attribute("#seat-current", "data-seat-id"))
+    assert second != first
+    page.keyboard.press("Enter")
+    wait_for_status(page, second, "mine")
+    page.wait_for_selector("body[data-desk-seats='1']")
+    assert "held at the desk" in page.get_attribute("#seat-current", "aria-label")

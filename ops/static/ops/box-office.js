@@ -8,6 +8,7 @@ import { startCountdown } from "../web/countdown.js";
 import { Camera, attachGestures } from "../web/seatmap-camera.js";
 import { PALETTE, Renderer, SEAT_SCALE, SHAPES } from "../web/seatmap-canvas.js";
 import { SeatIndex, insidePolygon } from "../web/seatmap-hit.js";
+import { attachKeys } from "../web/seatmap-keys.js";
 import { connect, readMap, refreshMap } from "../web/seatmap-live.js";
 import { Overview } from "../web/seatmap-overview.js";
 import { makeProbe } from "../web/seatmap-probe.js";
@@ -169,6 +170,24 @@ function onHover(sx, sy) {
   element.title = i >= 0 ? labelAt(i) : "";
 }
 
+// ---- the keyboard, as on the buyer's map: arrows move, Enter or Space holds --------------
+function moveTo(i) {
+  look.focus = i;
+  look.focusShown = true;
+  const current = document.getElementById("seat-current");
+  current.dataset.seatId = store.id[i];
+  current.setAttribute("aria-label", `${labelAt(i)}: ${text.status[store.statusAt(i)] ?? ""}`);
+  const [sx, sy] = camera.toScreen(store.x[i], store.y[i]);
+  const inside = sx > 40 && sy > 40 && sx < camera.width - 40 && sy < camera.height - 40;
+  if (renderer.seatsShown && inside) return redraw();
+  camera.animateTo(camera.viewAround(store.x[i], store.y[i], Math.max(camera.scale, SEAT_SCALE * 2)));
+}
+
+function firstFreeSeat() {
+  for (let i = 0; i < store.n; i++) if (store.status[i] === "available") return i;
+  return 0;
+}
+
 const page = {
   config, text,
   apply(changes) {
@@ -201,6 +220,13 @@ async function start() {
     const result = await send("DELETE", config.urls.selection).catch(() => null);
     if (result?.ok) showSelection(result.body);
     else toast(text.error);
+  });
+  attachKeys(element, { index, store, eligible: () => true, current: () => look.focus,
+    start: firstFreeSeat, moveTo, choose: (i) => toggle(i).then(() => moveTo(i)),
+    escape: () => {} });
+  element.addEventListener("blur", () => {
+    look.focusShown = false;
+    redraw();
   });
   attachAreaForms();
   document.getElementById("desk-form").addEventListener("change", showPaymentFields);
