@@ -49,3 +49,27 @@ class NoTicketsChosen(DomainError):
     code = "no_tickets_chosen"
     status = 422
     title = _("Choose one or more valid tickets of this order.")
+
+
+class DeskNotOnSale(DomainError):
+    code = "desk_not_on_sale"
+    status = 409
+    title = _("This performance is not on sale: publish it and sell within its sales window.")
+
+
+class ComplimentaryNeedsReason(DomainError):
+    code = "complimentary_needs_reason"
+    status = 422
+    title = _("Complimentary tickets need a reason.")
+
+
+class UnknownDeskMethod(DomainError):
+    code = "unknown_desk_method"
+    status = 422
+    title = _("Choose how the customer pays: cash, card terminal or complimentary.")
+
+
+class DeskNotAllowed(DomainError):
+    code = "desk_not_allowed"
+    status = 403
+    title = _("You may not sell at the box office desk: ask an administrator for the permission.")

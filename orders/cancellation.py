@@ -18,6 +18,10 @@ from orders.models import MailKind, Order, OrderChange, OrderStatus, Ticket
 from orders.outbox import record_mail
 from payments.providers import payment_provider
 
+# The refund reference of an order sold at the box office desk (backoffice/box_office.py): no
+# provider charged it, so none refunds it; staff give the money back at the desk.
+DESK_REFUND = "desk"
+
 
 def cancel_order(*, order_id: int, actor: str = "") -> Order:
     """Cancel a paid order (organizer `actor`, a username): refund it, void its tickets, free
@@ -39,7 +43,9 @@ def cancel_order(*, order_id: int, actor: str = "") -> Order:
         # Inside the transaction, unlike checkout's calls: the provider refunds a charge once
         # however often it is asked, so a cancel cut short after the refund is simply run again.
         provider = payment_provider()
-        if left == order.total:
+        if order.desk_method:  # sold at the box office desk: the desk gives the money back
+            order.refund_reference = DESK_REFUND
+        elif left == order.total:
             order.refund_reference = provider.refund(
                 reference=order.payment_reference, amount=order.total, currency=order.currency
             )
@@ -71,6 +77,8 @@ def refund_tickets(order: Order, tickets: list[Ticket]) -> list[str]:
     """Refund each ticket's price of the order's charge, once per ticket however often this
     is asked (the key names the ticket): staff cancelling tickets, or the rest of an order
     some of whose tickets were refunded before. Returns the refunds' references."""
+    if order.desk_method:
+        return [DESK_REFUND for _ in tickets]
     provider = payment_provider()
     return [
         provider.refund_part(

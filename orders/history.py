@@ -4,7 +4,7 @@ transaction (so a change that rolls back leaves no entry), with who made it and 
 from django.utils.translation import gettext as _
 
 from core.dbtime import db_now
-from orders.models import OrderChange, OrderEvent
+from orders.models import DeskMethod, OrderChange, OrderEvent
 
 
 def record_change(*, order_id: int, change: OrderChange, actor: str, **detail) -> OrderEvent:
@@ -27,6 +27,11 @@ def describe(event: OrderEvent) -> str:
         }
     if event.change == OrderChange.CANCELLED:
         return _("Cancelled; %(amount)s %(currency)s refunded") % detail
+    if event.change == OrderChange.SOLD_AT_DESK:
+        return _("Sold at the box office desk: %(method)s, %(amount)s %(currency)s %(note)s") % {
+            **detail,
+            "method": DeskMethod(detail["method"]).label,
+        }
     if event.change == OrderChange.LINKS_REVOKED:
         return _("Ticket links revoked: %(count)s") % detail
     return OrderChange(event.change).label

@@ -10,6 +10,15 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
+class DeskMethod(models.TextChoices):
+    """How an order sold at the box office desk was paid (backoffice/box_office.py); an order
+    a buyer paid online has none."""
+
+    CASH = "cash", _("cash")
+    CARD = "card", _("card terminal")
+    COMPLIMENTARY = "comp", _("complimentary")
+
+
 class Order(models.Model):
     performance = models.ForeignKey(
         "catalog.Performance",
@@ -38,10 +47,19 @@ class Order(models.Model):
     refund_reference = models.CharField(_("refund reference"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"))
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # The box office desk's sale (backoffice/box_office.py): "" for an order paid online. Kept
+    # apart from the payment fields, which the online providers own.
+    desk_method = models.CharField(
+        _("desk payment"), max_length=4, choices=DeskMethod.choices, blank=True, db_default=""
+    )
+    sold_by = models.CharField(_("sold by"), max_length=150, blank=True, db_default="")
+    # The card terminal's slip reference, or why a complimentary order was given.
+    desk_note = models.CharField(_("desk note"), max_length=200, blank=True, db_default="")
 
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
+        permissions = [("sell_at_desk", _("Can sell tickets at the box office desk"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status=OrderStatus.PAID, cancelled_at__isnull=True)
@@ -49,6 +67,14 @@ class Order(models.Model):
                 name="order_cancelled_has_time",
             ),
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+            # A desk sale names who sold it; a complimentary one says why, and costs nothing.
+            models.CheckConstraint(
+                condition=Q(desk_method="") | ~Q(sold_by=""), name="desk_sale_has_seller"
+            ),
+            models.CheckConstraint(
+                condition=~Q(desk_method=DeskMethod.COMPLIMENTARY) | ~Q(desk_note="") & Q(total=0),
+                name="complimentary_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -335,6 +361,7 @@ class OrderChange(models.TextChoices):
     TICKETS_CANCELLED = "tickets_cancelled", _("tickets cancelled and refunded")
     TICKETS_RESENT = "tickets_resent", _("tickets sent again")
     LINKS_REVOKED = "links_revoked", _("ticket links revoked")
+    SOLD_AT_DESK = "sold_at_desk", _("sold at the box office desk")
 
 
 class OrderEvent(models.Model):

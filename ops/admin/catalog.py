@@ -30,6 +30,7 @@ from catalog.models import (
 from catalog.selectors import priced_capacity
 from catalog.services import generate_section_seats
 from core.errors import DomainError
+from ops.admin.box_office import BoxOfficePages
 from ops.admin.door_counts import door_table
 from ops.admin.forms import CopyLayoutForm, GenerateSeatsForm
 from ops.admin.publishing import PublishingAdminMixin, local_time, rendered_in_zone
@@ -97,7 +98,9 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(Performance)
-class PerformanceAdmin(PublishingAdminMixin, PerformanceSalesPages, admin.ModelAdmin):
+class PerformanceAdmin(
+    PublishingAdminMixin, PerformanceSalesPages, BoxOfficePages, admin.ModelAdmin
+):
     list_display = ("__str__", "event", "sales_opens", "published")
     list_filter = ("event",)
     list_select_related = ("event",)

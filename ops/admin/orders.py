@@ -72,7 +72,7 @@ class OrderAdmin(admin.ModelAdmin):
         "status",
         "created_at",
     )
-    list_filter = ("status", PerformanceFilter)
+    list_filter = ("status", "desk_method", PerformanceFilter)
     list_select_related = ("performance__event",)
     search_fields = ("name", "email", "=payment_reference", "=tickets__code")
     ordering = ("-created_at",)
@@ -84,6 +84,7 @@ class OrderAdmin(admin.ModelAdmin):
         ("total", "currency"),
         "payment_reference",
         "refund_reference",
+        ("desk_method", "sold_by", "desk_note"),
         ("created_at", "cancelled_at"),
         "hold",
         "idempotency_key",
@@ -99,6 +100,9 @@ class OrderAdmin(admin.ModelAdmin):
         "currency",
         "payment_reference",
         "refund_reference",
+        "desk_method",
+        "sold_by",
+        "desk_note",
         "created_at",
         "cancelled_at",
         "hold",

@@ -131,6 +131,7 @@ def links(performance_id: int) -> dict:
         "sales": reverse("admin:catalog_performance_sales", args=[performance_id]),
         "csv": reverse("admin:catalog_performance_export", args=[performance_id, "csv"]),
         "xlsx": reverse("admin:catalog_performance_export", args=[performance_id, "xlsx"]),
+        "box_office": reverse("admin:catalog_performance_box_office", args=[performance_id]),
     }
 
 
