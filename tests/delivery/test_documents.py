@@ -106,7 +106,9 @@ def test_persian_pdf_text_has_the_event_and_the_jalali_date_in_logical_order(per
     assert PERSIAN_EVENT in text and PERSIAN_VENUE in text
     with translation.override("fa"):
         jalali = when(performance.starts_at)  # "چهارشنبه ۱۸ آذر ۱۴۰۵، ۱۹:۳۰"
-    assert jalali in pypdf_numbers_righted(text)
+    # The zero-width non-joiner inside "پنج‌شنبه" (Thursday) keeps ج and ش apart when drawn,
+    # but a PDF's text has no character for it: compared without it, whatever day it is.
+    assert jalali.replace("\u200c", "") in pypdf_numbers_righted(text).replace("\u200c", "")
     # Letters, never presentation forms: the text can be searched and copied as typed.
     assert not any("\ufb50" <= c <= "\ufdff" or "\ufe70" <= c <= "\ufeff" for c in text)
 
