@@ -32,6 +32,7 @@ from catalog.services import generate_section_seats
 from core.errors import DomainError
 from ops.admin.door_counts import door_table
 from ops.admin.forms import CopyLayoutForm, GenerateSeatsForm
+from ops.admin.house_seats import HouseSeatsPages
 from ops.admin.publishing import PublishingAdminMixin, local_time, rendered_in_zone
 from ops.admin.sales import EventSalesPages, PerformanceSalesPages
 
@@ -97,14 +98,16 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(Performance)
-class PerformanceAdmin(PublishingAdminMixin, PerformanceSalesPages, admin.ModelAdmin):
+class PerformanceAdmin(
+    PublishingAdminMixin, PerformanceSalesPages, HouseSeatsPages, admin.ModelAdmin
+):
     list_display = ("__str__", "event", "sales_opens", "published")
     list_filter = ("event",)
     list_select_related = ("event",)
     date_hierarchy = "starts_at"
     inlines = [SectionInline]
     # Published only through the publish action, which checks there is something to sell.
-    readonly_fields = ("capacity", "door", "sales", "published_at")
+    readonly_fields = ("capacity", "house_seats", "door", "sales", "published_at")
     actions = ["copy_layout", "publish"]
     fieldsets = [
         (
@@ -139,6 +142,7 @@ class PerformanceAdmin(PublishingAdminMixin, PerformanceSalesPages, admin.ModelA
         return [
             *self.fieldsets,
             (_("Capacity"), {"fields": ("capacity",)}),
+            (_("House seats"), {"fields": ("house_seats",)}),
             (_("At the door"), {"fields": ("door",)}),
             (_("Sales"), {"fields": ("sales",)}),
         ]

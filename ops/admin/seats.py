@@ -1,4 +1,5 @@
-"""The seats' admin: the list with each seat's status now, block and unblock, and editing
+"""The seats' admin: the list with each seat's status now, block and unblock, holding back
+for a channel (ops/admin/house_seats.py), and editing
 a seat's place, label, flags and wheelchair space (through the inventory, the only writer of
 seats)."""
 
@@ -29,6 +30,7 @@ from catalog.services import (
 )
 from core.errors import DomainError
 from ops.admin.catalog import PerformanceFilter, error_message
+from ops.admin.house_seats import hold_back_action
 
 
 class SectionFilter(admin.SimpleListFilter):
@@ -156,7 +158,7 @@ class SeatAdmin(admin.ModelAdmin):
         "ticket",
         "version",
     )
-    actions = ["block", "unblock"]
+    actions = ["block", "unblock", "hold_back"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(effective=effective_status())
@@ -214,6 +216,10 @@ class SeatAdmin(admin.ModelAdmin):
             unblock_seats,
             lambda n: ngettext("Unblocked %(count)d seat.", "Unblocked %(count)d seats.", n),
         )
+
+    @admin.action(description=_("Hold back for a channel"), permissions=["change"])
+    def hold_back(self, request, queryset):
+        return hold_back_action(self, request, queryset)
 
     def _per_performance(self, request, queryset, service, done) -> None:
         """Call the service once per performance; each call is all or nothing."""
