@@ -18,9 +18,16 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from catalog.house_seats import CHANNEL_MAX_LENGTH, channel_seats, hold_back_seats, release_channel
+from catalog.house_seats import (
+    CHANNEL_MAX_LENGTH,
+    ChannelSeats,
+    channel_seats,
+    hold_back_seats,
+    release_channel,
+)
 from catalog.models import Performance, Seat
 from core.errors import DomainError
+from core.localformat import digits
 
 
 class ChannelForm(forms.Form):
@@ -110,7 +117,8 @@ class HouseSeatsPages:
         if obj.pk is None:
             return "-"
         rows = [
-            (row, release_url(obj.pk, row.channel)) for row in channel_seats(performance_id=obj.pk)
+            (shown(row), release_url(obj.pk, row.channel))
+            for row in channel_seats(performance_id=obj.pk)
         ]
         return render_to_string("admin/catalog/house_seats.html", {"rows": rows})
 
@@ -148,10 +156,19 @@ class HouseSeatsPages:
             "opts": self.opts,
             "original": performance,
             "channel": channel,
-            "row": rows[channel],
+            "row": shown(rows[channel]),
             "back": back,
         }
         return TemplateResponse(request, "admin/catalog/performance/release_channel.html", context)
+
+
+def shown(row: ChannelSeats) -> dict:
+    """A channel's counts in the page's language (Persian digits in Persian)."""
+    return {
+        "channel": row.channel,
+        **{key: digits(getattr(row, key)) for key in ("held_back", "at_desk", "sold")},
+        "given_out": row.at_desk + row.sold,
+    }
 
 
 def release_url(performance_id: int, channel: str) -> str:

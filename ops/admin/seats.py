@@ -123,11 +123,12 @@ class SeatAdmin(admin.ModelAdmin):
         "ticket_type",
         "seat_flags",
         "seat_status",
+        "channel",
         "status",
         "version",
     )
     list_filter = (PerformanceFilter, SectionFilter, EffectiveStatusFilter)
-    list_select_related = ("performance__event", "section", "ticket_type")
+    list_select_related = ("performance__event", "section", "ticket_type", "held_back")
     search_fields = ("=row",)
     search_help_text = _("Row, exactly as printed (A, B, ... AA).")
     ordering = ("id",)
@@ -194,6 +195,12 @@ class SeatAdmin(admin.ModelAdmin):
     def seat_flags(self, obj: Seat) -> str:
         names = dict(FLAG_CHOICES)
         return ", ".join(str(names[flag]) for flag in flags_of_bits(obj.flag_bits))
+
+    @admin.display(description=_("channel"))
+    def channel(self, obj: Seat) -> str:
+        """The channel the seat is held back for (catalog/house_seats.py), if any."""
+        held_back = getattr(obj, "held_back", None)
+        return held_back.channel if held_back else "-"
 
     @admin.display(description=_("status now"), ordering="effective")
     def seat_status(self, obj: Seat) -> str:

@@ -40,6 +40,8 @@ def test_the_action_asks_the_channel_then_holds_back_the_free_seats(admin_client
         (ids[1], "sponsors", "admin"),
         (ids[2], "sponsors", "admin"),
     }
+    listed = admin_client.get(f"{SEATS}?performance={performance.pk}").content.decode()
+    assert listed.count('<td class="field-channel">sponsors</td>') == 2
 
 
 def test_the_action_asks_again_without_a_channel(admin_client):
@@ -103,3 +105,37 @@ def test_release_needs_the_permission_to_change_the_performance(client, django_u
     )
     assert response.status_code == 403
     assert HeldBackSeat.objects.count() == 1
+
+
+def test_the_channels_and_the_release_read_in_persian(admin_client):
+    performance = make_performance(sections=1, rows=1, seats_per_row=5)
+    hold_back_seats(
+        performance_id=performance.pk, channel="حامیان", seat_ids=seat_ids(performance)[:3]
+    )
+    page = admin_client.get(
+        reverse("admin:catalog_performance_change", args=[performance.pk]),
+        HTTP_ACCEPT_LANGUAGE="fa",
+    ).content.decode()
+    assert 'dir="rtl"' in page
+    assert '<tr data-channel="حامیان"><td>حامیان</td><td>۳</td><td>۰</td><td>۰</td>' in page
+    assert "آزاد برای فروش عمومی" in page
+    asking = admin_client.get(release_url(performance, "حامیان"), HTTP_ACCEPT_LANGUAGE="fa")
+    assert "۳ صندلی کنارگذاشته برای «حامیان» بی‌درنگ" in asking.content.decode()
+
+
+def test_the_house_seats_errors_have_codes_and_read_in_persian():
+    from django.utils import translation
+
+    from catalog.errors import ChannelHasNoSeats, ChannelNameInvalid, SeatsNotHeldBack
+
+    errors = [ChannelNameInvalid(limit=40), ChannelHasNoSeats(channel="press"),
+              SeatsNotHeldBack(channel="press", seats=[1])]  # fmt: skip
+    assert [(e.code, e.status) for e in errors] == [
+        ("channel_name_invalid", 422), ("channel_has_no_seats", 404), ("seats_not_held_back", 409)
+    ]  # fmt: skip
+    with translation.override("fa"):
+        assert [e.message for e in errors] == [
+            "نام کانال را در حداکثر ۴۰ نویسه بنویسید، مانند «حامیان» یا «مطبوعات».",
+            "هیچ صندلی‌ای از این اجرا برای کانال «press» کنار گذاشته نشده است.",
+            "برخی از صندلی‌های انتخاب‌شده برای «press» کنار گذاشته نشده‌اند، یا گرفته شده‌اند.",
+        ]
