@@ -64,6 +64,8 @@ def hold_back_seats(
     performance's are refused (InvalidSeats) and nothing is held back."""
     channel = channel_name(channel)
     asked = sorted(set(seat_ids))
+    if not asked:
+        raise InvalidSeats(seats=[])
     with transaction.atomic():
         known = set(
             Seat.objects.filter(performance_id=performance_id, id__in=asked).values_list(

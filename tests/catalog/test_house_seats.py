@@ -64,6 +64,8 @@ def test_a_channel_needs_a_name_of_a_few_words(name):
 
 def test_seats_of_another_performance_are_refused_and_nothing_is_held_back():
     performance, other = make_performance(), make_performance()
+    with pytest.raises(InvalidSeats):
+        hold_back_seats(performance_id=performance.pk, channel="house", seat_ids=[])
     before = snapshot()
     with pytest.raises(InvalidSeats):
         hold_back_seats(
