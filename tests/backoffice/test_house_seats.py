@@ -141,3 +141,33 @@ def test_holding_back_racing_a_buyer_for_one_seat_one_wins_and_the_seats_agree(
         assert held_back.held == [] and held_back.not_free == [contested]
         assert not HeldBackSeat.objects.exists()
     assert audit()["inconsistency_count"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("round_", range(5))
+def test_releasing_a_channel_racing_the_desks_hold_of_its_seats_leaves_them_agreeing(
+    postgres_only, round_
+):
+    performance = make_performance(sections=1, rows=1, seats_per_row=4)
+    ids = seat_ids(performance)
+    hold_back_seats(performance_id=performance.pk, channel="sponsors", seat_ids=ids[:2])
+
+    def race(n: int):
+        if n == 0:
+            return release_channel(performance_id=performance.pk, channel="sponsors")
+        return hold_held_back(performance_id=performance.pk, channel="sponsors", seat_ids=ids[:2])
+
+    released, desk = run_threads(2, race)
+    assert released == 2 and not HeldBackSeat.objects.exists()
+    seats = list(Seat.objects.filter(pk__in=ids[:2]))
+    if isinstance(desk, SeatsNotHeldBack):  # released first: on sale to everyone
+        assert {seat.status for seat in seats} == {SeatStatus.AVAILABLE}
+    else:  # the desk first: its hold keeps them, and gives them to the public later
+        assert {(seat.status, seat.hold_id) for seat in seats} == {
+            (SeatStatus.RESERVED, desk.hold_id)
+        }
+        release_hold(hold_id=desk.hold_id, token=desk.token)
+        assert set(Seat.objects.filter(pk__in=ids[:2]).values_list("status", flat=True)) == {
+            SeatStatus.AVAILABLE
+        }
+    assert audit()["inconsistency_count"] == 0
