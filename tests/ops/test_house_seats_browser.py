@@ -3,6 +3,8 @@
 to the public after confirming; a buyer watching the seat map sees the seats go off sale and
 come back without reloading."""
 
+import os
+
 import pytest
 
 from catalog.models import HeldBackSeat, Seat, SeatStatus
@@ -46,9 +48,13 @@ def test_an_organizer_holds_back_seats_for_a_channel_and_releases_them_after_con
     page.goto(f"{server}/admin/catalog/performance/{performance.pk}/change/")
     row = page.locator("tr[data-channel=sponsors]")
     assert row.locator("td").nth(1).inner_text() == "2"
+    if os.environ.get("SANDALI_SCREENSHOTS") == "1":  # the panel alone, for the README
+        panel = page.locator("fieldset", has=page.locator("table.house-seats"))
+        panel.screenshot(path=str(buyer_pages.SCREENSHOTS / "house-seats-en.png"))
     row.get_by_role("link", name="Release to public").click()
     page.wait_for_selector("text=Release the seats of “sponsors” to the public?")
     assert HeldBackSeat.objects.count() == 2  # nothing happens before the confirmation
+    buyer_pages.save(page, "house-seats-release-en.png")
 
     page.get_by_role("button", name="Yes, I'm sure").click()
 
