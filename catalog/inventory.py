@@ -36,7 +36,6 @@ from django.db.models import Count, Sum
 from catalog.models import PLACE_ROW, Seat, SeatStatus
 from catalog.seat_statements import (
     BACK_TO_CHANNEL,
-    HELD_BACK,
     HELD_BACK_SQL,
     SEATS,
     TAKE_PLACES_SQL,
@@ -44,6 +43,7 @@ from catalog.seat_statements import (
     free,
     release_statement,
     sell_statement,
+    take_held_back_statement,
     take_statement,
     write_statement,
 )
@@ -149,6 +149,11 @@ def take(
         now=as_param(now),
         vendor=connection.vendor,
     )
+    return _taken(performance_id, statement)
+
+
+def _taken(performance_id: int, statement: Statement) -> list[TakenSeat]:
+    """Run a take and publish the seats it reserved (after commit)."""
     rows = fetch_all(statement.sql, statement.params)
     taken = sorted((TakenSeat(*row) for row in rows), key=lambda seat: seat.id)
     places = [seat for seat in taken if seat.row == PLACE_ROW]
@@ -315,7 +320,8 @@ def take_held_back(
     `channel` and not in a live hold nor sold: blocked, or back from a desk hold that expired.
     They stay held back, so that whatever the desk gives back returns to the channel. Returns
     the seats taken (fewer than asked: the caller rolls back, all or nothing)."""
-    statement = take_statement(
+    statement = take_held_back_statement(
+        channel=channel,
         hold_id=hold_id,
         performance_id=performance_id,
         seat_ids=seat_ids,
@@ -323,22 +329,7 @@ def take_held_back(
         now=as_param(now),
         vendor=connection.vendor,
     )
-    # The buyer's statement, with "held back for this channel and not live or sold" for FREE.
-    of_channel = f"""((status = 'blocked' OR (status = 'reserved' AND hold_expires_at <= %s))
-        AND EXISTS (SELECT 1 FROM {HELD_BACK} h WHERE h.seat_id = id AND h.channel = %s))"""
-    assert statement.sql.count(FREE_SQL) == 1
-    sql = statement.sql.replace(FREE_SQL, of_channel)
-    params = [*statement.params, channel]
-    rows = fetch_all(sql, params)
-    taken = sorted((TakenSeat(*row) for row in rows), key=lambda seat: seat.id)
-    places = [seat for seat in taken if seat.row == PLACE_ROW]
-    publish_seat_changes(
-        ((performance_id, s.id, SeatStatus.RESERVED, s.version) for s in taken
-         if s.row != PLACE_ROW),
-        reason="held",
-    )  # fmt: skip
-    _publish_areas({s.section_id for s in places}, count=len(places), reason="held")
-    return taken
+    return _taken(performance_id, statement)
 
 
 def create(seats: Sequence[Seat], *, companions: Sequence[tuple[int, int]] = ()) -> int:

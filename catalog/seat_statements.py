@@ -120,6 +120,20 @@ def take_statement(
     )
 
 
+# Taking a channel's held-back seats for the box office desk (catalog/house_seats.py): the
+# buyer's take with, in place of FREE, "held back for this channel, and blocked or back from a
+# desk hold that expired" (never in a live hold nor sold).
+OF_CHANNEL_SQL = f"""((status = 'blocked' OR (status = 'reserved' AND hold_expires_at <= %s))
+    AND EXISTS (SELECT 1 FROM {HELD_BACK} h WHERE h.seat_id = id AND h.channel = %s))"""
+assert TAKE_SQL.count(FREE_SQL) == 1
+
+
+def take_held_back_statement(*, channel: str, **take) -> Statement:
+    """TAKE_SQL for the channel's seats (take_statement's arguments, and the channel)."""
+    statement = take_statement(**take)
+    return Statement(statement.sql.replace(FREE_SQL, OF_CHANNEL_SQL), [*statement.params, channel])
+
+
 # Taking places: `quantity` free, priced places of one area, the lowest numbers first. The
 # places are chosen once, in a materialized CTE: as `id IN (SELECT ... LIMIT n FOR UPDATE)`
 # the planner may run the subquery again for each row it updates, and each run, skipping the
