@@ -1,5 +1,6 @@
 """How sales are going: sold and revenue by day, by section x ticket type, holds live and
-refunds, per performance and per event; read for the organizer's dashboard (ops/admin/sales.py).
+refunds, and the seats held back for each channel, per performance (the totals per event);
+read for the organizer's dashboard (ops/admin/sales.py).
 
 Every figure is an aggregate computed by the database (grouped queries over tickets, seats and
 payments), so the number of queries is the same for 20 tickets as for 20,000: nothing here
@@ -20,6 +21,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from catalog import inventory
+from catalog.house_seats import ChannelSeats, channel_seats
 from catalog.models import Event, Performance, Seat, SeatStatus, SectionTicketType
 from core.dbtime import DbNow
 from orders.models import OrderStatus, PaymentAttempt, PaymentStatus, Ticket
@@ -50,6 +52,7 @@ class PriceSales:
     sold: int
     held: int  # seats in holds that have not expired
     available: int
+    blocked: int  # off sale: blocked, or held back for a channel (catalog/house_seats.py)
     revenue: Decimal  # the valid tickets' prices
     admitted: int  # valid tickets checked in at the door
     refunded: int  # tickets cancelled and refunded
@@ -73,6 +76,7 @@ class PerformanceSales:
     by_day: list[SalesDay]
     by_price: list[PriceSales]
     refunds: Refunds
+    channels: list[ChannelSeats]  # the seats held back for each channel
 
     @property
     def sold(self) -> int:
@@ -92,7 +96,7 @@ class PerformanceSales:
 
 
 def performance_sales(*, performance_id: int) -> PerformanceSales:
-    """A performance's sales, in five queries whatever it has sold."""
+    """A performance's sales, in six queries whatever it has sold."""
     performance = Performance.objects.select_related("event").get(pk=performance_id)
     return PerformanceSales(
         performance=performance,
@@ -100,6 +104,7 @@ def performance_sales(*, performance_id: int) -> PerformanceSales:
         by_day=sales_by_day(performance=performance),
         by_price=sales_by_price(performance=performance),
         refunds=refunds(performance_id=performance.pk),
+        channels=channel_seats(performance_id=performance.pk),
     )
 
 
@@ -129,6 +134,9 @@ def sales_by_price(*, performance: Performance) -> list[PriceSales]:
             sold=Count("id", filter=Q(status=SeatStatus.SOLD)),
             held=Count("id", filter=inventory.live(now)),
             available=Count("id", filter=inventory.free(now)),
+            blocked=Count(
+                "id", filter=Q(status=SeatStatus.BLOCKED) | inventory.lapsed_to_channel(now)
+            ),
         )
         .order_by()
     }
@@ -149,7 +157,7 @@ def sales_by_price(*, performance: Performance) -> list[PriceSales]:
         .values_list("section_id", "section__name", "ticket_type_id", "ticket_type__name", "price")
         .order_by("section__position", "section_id", "ticket_type__name")
     )
-    empty_seats = {"allocated": 0, "sold": 0, "held": 0, "available": 0}
+    empty_seats = {"allocated": 0, "sold": 0, "held": 0, "available": 0, "blocked": 0}
     empty_money = {"revenue": ZERO, "admitted": 0, "refunded": 0, "refunded_amount": ZERO}
     return [
         PriceSales(

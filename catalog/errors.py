@@ -229,3 +229,26 @@ class UnpricedSeats(DomainError):
         "%(count)s seats have a ticket type with no price in their section (%(seats)s): "
         "price it, or change their ticket type, before publishing."
     )
+
+
+class ChannelNameInvalid(DomainError):
+    """House seats are held back for a channel named in a few plain words."""
+
+    code = "channel_name_invalid"
+    status = 422
+    title = _("Name the channel in at most %(limit)s characters, such as “sponsors” or “press”.")
+
+
+class ChannelHasNoSeats(DomainError):
+    code = "channel_has_no_seats"
+    status = 404
+    title = _("No seats of this performance are held back for the channel “%(channel)s”.")
+
+
+class SeatsNotHeldBack(DomainError):
+    """The desk asked for seats that are not held back for the channel, or are in a live
+    hold or sold already; `seats` are their ids."""
+
+    code = "seats_not_held_back"
+    status = 409
+    title = _("Some of the chosen seats are not held back for “%(channel)s”, or are taken.")

@@ -34,22 +34,26 @@ from django.db import connection
 from django.db.models import Count, Sum
 
 from catalog.models import PLACE_ROW, Seat, SeatStatus
-
-# The rules and statement builders are the inventory's own, kept in catalog/seat_statements.py
-# only for size: callers name them through the inventory (inventory.FREE_SQL, ...).
-from catalog.seat_statements import FREE_SQL as FREE_SQL
-from catalog.seat_statements import LIVE_SQL as LIVE_SQL
 from catalog.seat_statements import (
+    BACK_TO_CHANNEL,
+    HELD_BACK_SQL,
     SEATS,
     TAKE_PLACES_SQL,
     Statement,
     free,
     release_statement,
     sell_statement,
+    take_held_back_statement,
     take_statement,
     write_statement,
 )
+
+# The rules and statement builders are the inventory's own, kept in catalog/seat_statements.py
+# only for size: callers name them through the inventory (inventory.FREE_SQL, ...).
+from catalog.seat_statements import FREE_SQL as FREE_SQL
+from catalog.seat_statements import LIVE_SQL as LIVE_SQL
 from catalog.seat_statements import free_sql as free_sql
+from catalog.seat_statements import lapsed_to_channel as lapsed_to_channel
 from catalog.seat_statements import live as live
 from catalog.seat_statements import live_sql as live_sql
 from core.dbtime import DbNow
@@ -145,6 +149,11 @@ def take(
         now=as_param(now),
         vendor=connection.vendor,
     )
+    return _taken(performance_id, statement)
+
+
+def _taken(performance_id: int, statement: Statement) -> list[TakenSeat]:
+    """Run a take and publish the seats it reserved (after commit)."""
     rows = fetch_all(statement.sql, statement.params)
     taken = sorted((TakenSeat(*row) for row in rows), key=lambda seat: seat.id)
     places = [seat for seat in taken if seat.row == PLACE_ROW]
@@ -223,13 +232,14 @@ def extend(*, hold_id: int, until: datetime, live_at: datetime) -> int:
 
 
 def expire(*, now: datetime, batch_size: int = 1000) -> list[SeatChange]:
-    """Tidy up to `batch_size` seats whose hold has expired back to available, skipping seats
-    another sweeper has locked, so that any number may run at once."""
+    """Tidy up to `batch_size` seats whose hold has expired back to available (a channel's
+    seat back to its channel, blocked), skipping seats another sweeper has locked, so that any
+    number may run at once."""
     expired = f"""SELECT id FROM {SEATS}
                   WHERE status = 'reserved' AND hold_expires_at <= %s
                   ORDER BY id LIMIT {int(batch_size)} {lock(skip_locked=True)}"""
     return _update(
-        "status = 'available', hold_id = NULL, hold_expires_at = NULL",
+        f"{BACK_TO_CHANNEL}, hold_id = NULL, hold_expires_at = NULL",
         f"id IN ({expired}) AND status = 'reserved' AND hold_expires_at <= %s",
         [as_param(now), as_param(now)],
         reason="expired",
@@ -259,11 +269,12 @@ def sell_free(
 
 
 def unsell(*, seat_ids: Sequence[int]) -> list[SeatChange]:
-    """Put sold seats back on sale (their order was cancelled)."""
+    """Put sold seats back on sale (their order was cancelled); a channel's seat sold at the
+    desk goes back to its channel, blocked."""
     if not seat_ids:
         return []
     return _update(
-        "status = 'available', ticket_id = NULL",
+        f"{BACK_TO_CHANNEL}, ticket_id = NULL",
         f"id IN ({in_list(seat_ids)}) AND status = 'sold'",
         list(seat_ids),
         reason="cancelled",
@@ -284,13 +295,41 @@ def block(*, performance_id: int, seat_ids: Sequence[int], now: datetime) -> lis
 
 
 def unblock(*, performance_id: int, seat_ids: Sequence[int]) -> list[SeatChange]:
-    """Put blocked seats back on sale (the caller checks the count)."""
+    """Put blocked seats back on sale (the caller checks the count); a seat held back for a
+    channel is not unblocked here but released with its channel (catalog/house_seats.py),
+    which first removes what holds it back."""
     return _update(
         "status = 'available'",
-        f"id IN ({in_list(seat_ids)}) AND performance_id = %s AND status = 'blocked'",
+        f"""id IN ({in_list(seat_ids)}) AND performance_id = %s AND status = 'blocked'
+            AND NOT {HELD_BACK_SQL}""",
         [*seat_ids, performance_id],
         reason="unblocked",
     )
+
+
+def take_held_back(
+    *,
+    hold_id: int,
+    performance_id: int,
+    channel: str,
+    seat_ids: Sequence[int],
+    expires_at: datetime,
+    now: datetime,
+) -> list[TakenSeat]:
+    """Reserve for the hold (the box office desk's) those of `seat_ids` that are held back for
+    `channel` and not in a live hold nor sold: blocked, or back from a desk hold that expired.
+    They stay held back, so that whatever the desk gives back returns to the channel. Returns
+    the seats taken (fewer than asked: the caller rolls back, all or nothing)."""
+    statement = take_held_back_statement(
+        channel=channel,
+        hold_id=hold_id,
+        performance_id=performance_id,
+        seat_ids=seat_ids,
+        expires_at=as_param(expires_at),
+        now=as_param(now),
+        vendor=connection.vendor,
+    )
+    return _taken(performance_id, statement)
 
 
 def create(seats: Sequence[Seat], *, companions: Sequence[tuple[int, int]] = ()) -> int:

@@ -3,8 +3,9 @@ empty one filled), or another performance's (the admin's "copy layout").
 
 Both are read into one plain description, a LayoutCopy, and written by one copier: sections,
 prices, seats with their flags, companion seats tied to their wheelchair spaces, blocked seats
-still blocked, standing areas with their places, and the shapes. Seats go through the
-inventory, the only writer of seat rows. Nothing of the source's holds or sales is copied, and
+still blocked (a seat held back for a channel held back for it, catalog/house_seats.py),
+standing areas with their places, and the shapes. Seats go through the inventory, the only
+writer of seat rows. Nothing of the source's holds or sales is copied, and
 later changes to the source touch no seat already on sale.
 """
 
@@ -18,6 +19,7 @@ from django.db import transaction
 from catalog import inventory
 from catalog.errors import PerformanceHasSeats, SalesEndBeforeStart
 from catalog.models import (
+    HeldBackSeat,
     LayoutSeat,
     LayoutSectionPrice,
     Performance,
@@ -30,6 +32,7 @@ from catalog.models import (
 )
 from catalog.seat_flags import flag_bits
 from catalog.services import area_places
+from core.dbtime import db_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,7 @@ class CopiedSeat:
     flag_bits: int
     blocked: bool
     companion_of: int | None
+    channel: str | None = None  # held back for this channel (blocked too)
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,8 @@ def copy_of_layout(layout: VenueLayout) -> LayoutCopy:
 
 def copy_of_performance(performance: Performance) -> LayoutCopy:
     """A performance's layout as the copier takes it: its seat rows (a standing area's places
-    among them) with their flags and companions, a blocked seat blocked, any other free."""
+    among them) with their flags and companions, a blocked seat blocked, a seat held back for a
+    channel held back for it (catalog/house_seats.py), any other free."""
     sections = _copied_sections(
         performance.sections.all(),
         SectionTicketType.objects.filter(section__performance=performance),
@@ -124,6 +129,9 @@ def copy_of_performance(performance: Performance) -> LayoutCopy:
         Seat.objects.filter(performance=performance).order_by("id").values_list(*_PERFORMANCE_SEAT)
     )
     index_of = {row[0]: i for i, row in enumerate(rows)}
+    channel_of = dict(
+        HeldBackSeat.objects.filter(performance=performance).values_list("seat_id", "channel")
+    )
     seats = [
         CopiedSeat(
             section=section,
@@ -133,10 +141,12 @@ def copy_of_performance(performance: Performance) -> LayoutCopy:
             y=y,
             ticket_type_id=ticket_type_id,
             flag_bits=bits,
-            blocked=status == SeatStatus.BLOCKED,
+            # A channel's seat stays the channel's, whether the desk has sold it here or not.
+            blocked=status == SeatStatus.BLOCKED or seat_id in channel_of,
             companion_of=index_of.get(space),
+            channel=channel_of.get(seat_id),
         )
-        for _id, section, row, number, x, y, ticket_type_id, bits, status, space in rows
+        for seat_id, section, row, number, x, y, ticket_type_id, bits, status, space in rows
     ]
     return LayoutCopy(sections=sections, seats=seats, shapes=list(performance.shapes))
 
@@ -273,27 +283,35 @@ def _copy_layout(*, source: LayoutCopy, performance: Performance) -> int:
             SectionTicketType.objects.update_or_create(
                 section=section, ticket_type_id=ticket_type_id, defaults={"price": price}
             )
+    seats = [
+        Seat(
+            performance=performance,
+            section=section_of[seat.section],
+            row=seat.row,
+            number=seat.number,
+            x=seat.x,
+            y=seat.y,
+            ticket_type_id=seat.ticket_type_id,
+            status=SeatStatus.BLOCKED if seat.blocked else SeatStatus.AVAILABLE,
+            flag_bits=seat.flag_bits,
+        )
+        for seat in source.seats
+    ]
     created = inventory.create(
-        [
-            Seat(
-                performance=performance,
-                section=section_of[seat.section],
-                row=seat.row,
-                number=seat.number,
-                x=seat.x,
-                y=seat.y,
-                ticket_type_id=seat.ticket_type_id,
-                status=SeatStatus.BLOCKED if seat.blocked else SeatStatus.AVAILABLE,
-                flag_bits=seat.flag_bits,
-            )
-            for seat in source.seats
-        ],
+        seats,
         companions=[
             (i, seat.companion_of)
             for i, seat in enumerate(source.seats)
             if seat.companion_of is not None
         ],
     )
+    if any(seat.channel for seat in source.seats):
+        now = db_now()
+        HeldBackSeat.objects.bulk_create(
+            HeldBackSeat(seat=new, performance=performance, channel=seat.channel, held_at=now)
+            for new, seat in zip(seats, source.seats, strict=True)
+            if seat.channel
+        )
     for copied in source.sections:  # a standing area kept as a capacity: its places, available
         if copied.places:
             created += inventory.create(

@@ -4,8 +4,9 @@ bare client (bench/limit.py) sends the very same text through psycopg, so the li
 measured against can never drift from it. The inventory's docstring says why each is written
 as it is; callers reach these through the inventory.
 
-- FREE: available, or reserved by a hold whose expiry has passed (lazy expiry) — what a hold
-  or a block may take;
+- FREE: available, or reserved by a hold whose expiry has passed (lazy expiry) unless the seat
+  is held back for a channel (a desk hold of a channel's seat lapses back to the channel,
+  catalog/models/house_seats.py) — what a hold or a block may take;
 - LIVE: reserved by a hold whose expiry has not passed.
 Each is written in SQL and in the ORM side by side (a property test checks that they select
 the same seats).
@@ -14,18 +15,31 @@ the same seats).
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from catalog.models import Seat, SeatStatus
+from catalog.models import HeldBackSeat, Seat, SeatStatus
 from core.sql import in_list, lock
 
 SEATS = Seat._meta.db_table
+HELD_BACK = HeldBackSeat._meta.db_table
+
+# Whether the seat is held back for a channel. The held-back table has no `id` column (the
+# seat is its key), so `id` is the seat's own whatever the seat table is called in the query.
+# Asked only of a reserved seat whose hold has expired (rare), after the cheap tests.
+HELD_BACK_SQL = f"EXISTS (SELECT 1 FROM {HELD_BACK} h WHERE h.seat_id = id)"
+
+# A seat given back (a hold released or expired, a ticket cancelled) goes back to where it came
+# from: to its channel, blocked, if it is held back for one, else on sale.
+BACK_TO_CHANNEL = f"status = CASE WHEN {HELD_BACK_SQL} THEN 'blocked' ELSE 'available' END"
 
 
 # The rules, SQL and ORM side by side; in SQL "now" is a parameter (%s) unless an expression
 # (core.dbtime.NOW_SQL) is given.
 def free_sql(now: str = "%s") -> str:
-    return f"(status = 'available' OR (status = 'reserved' AND hold_expires_at <= {now}))"
+    return (
+        f"(status = 'available' OR (status = 'reserved' AND hold_expires_at <= {now}"
+        f" AND NOT {HELD_BACK_SQL}))"
+    )
 
 
 def live_sql(now: str = "%s") -> str:
@@ -38,7 +52,19 @@ LIVE_SQL = live_sql()
 
 def free(now) -> Q:
     """FREE_SQL in the ORM: free to hold or to block."""
-    return Q(status=SeatStatus.AVAILABLE) | Q(status=SeatStatus.RESERVED, hold_expires_at__lte=now)
+    return Q(status=SeatStatus.AVAILABLE) | (
+        Q(status=SeatStatus.RESERVED, hold_expires_at__lte=now) & ~Q(Exists(_held_back()))
+    )
+
+
+def _held_back():
+    return HeldBackSeat.objects.filter(seat_id=OuterRef("pk"))
+
+
+def lapsed_to_channel(now) -> Q:
+    """A channel's seat whose desk hold has expired: blocked, as far as anyone may tell, until
+    the sweeper writes it so (inventory.expire)."""
+    return Q(status=SeatStatus.RESERVED, hold_expires_at__lte=now) & Q(Exists(_held_back()))
 
 
 def live(now) -> Q:
@@ -94,6 +120,20 @@ def take_statement(
     )
 
 
+# Taking a channel's held-back seats for the box office desk (catalog/house_seats.py): the
+# buyer's take with, in place of FREE, "held back for this channel, and blocked or back from a
+# desk hold that expired" (never in a live hold nor sold).
+OF_CHANNEL_SQL = f"""((status = 'blocked' OR (status = 'reserved' AND hold_expires_at <= %s))
+    AND EXISTS (SELECT 1 FROM {HELD_BACK} h WHERE h.seat_id = id AND h.channel = %s))"""
+assert TAKE_SQL.count(FREE_SQL) == 1
+
+
+def take_held_back_statement(*, channel: str, **take) -> Statement:
+    """TAKE_SQL for the channel's seats (take_statement's arguments, and the channel)."""
+    statement = take_statement(**take)
+    return Statement(statement.sql.replace(FREE_SQL, OF_CHANNEL_SQL), [*statement.params, channel])
+
+
 # Taking places: `quantity` free, priced places of one area, the lowest numbers first. The
 # places are chosen once, in a materialized CTE: as `id IN (SELECT ... LIMIT n FOR UPDATE)`
 # the planner may run the subquery again for each row it updates, and each run, skipping the
@@ -136,7 +176,7 @@ def release_statement(
         condition += f" AND {LIVE_SQL}"
         params.append(live_at)
     return write_statement(
-        "status = 'available', hold_id = NULL, hold_expires_at = NULL", condition, params
+        f"{BACK_TO_CHANNEL}, hold_id = NULL, hold_expires_at = NULL", condition, params
     )
 
 

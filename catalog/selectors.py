@@ -26,9 +26,15 @@ CENT = Decimal("0.01")
 
 
 def effective_status() -> Case:
-    """A seat's status as every reader must see it: an expired reservation reads available."""
-    expired = Q(status=SeatStatus.RESERVED) & inventory.free(DbNow())
-    return Case(When(expired, then=Value(SeatStatus.AVAILABLE)), default=F("status"))
+    """A seat's status as every reader must see it: an expired reservation reads available,
+    or blocked if the seat is held back for a channel (it went back to the channel)."""
+    now = DbNow()
+    expired = Q(status=SeatStatus.RESERVED) & inventory.free(now)
+    return Case(
+        When(expired, then=Value(SeatStatus.AVAILABLE)),
+        When(inventory.lapsed_to_channel(now), then=Value(SeatStatus.BLOCKED)),
+        default=F("status"),
+    )
 
 
 def published(now) -> Q:
@@ -87,7 +93,9 @@ def capacity_by_section_and_ticket_type(*, performance_id: int) -> list[Capacity
             available=Count("id", filter=inventory.free(now)),
             reserved=Count("id", filter=inventory.live(now)),
             sold=Count("id", filter=Q(status=SeatStatus.SOLD)),
-            blocked=Count("id", filter=Q(status=SeatStatus.BLOCKED)),
+            blocked=Count(
+                "id", filter=Q(status=SeatStatus.BLOCKED) | inventory.lapsed_to_channel(now)
+            ),
         )
         .order_by("section_id", "ticket_type_id")
     )

@@ -205,6 +205,18 @@ CHECKS: list[Check] = [
     ),
     # Reported, never mended: whether the buyer keeps the seat is a person's decision.
     Check("companion_seat_apart_from_its_space", _companions_held_apart),
+    # A seat held back for a channel is blocked, in a hold or sold (catalog/house_seats.py),
+    # never on public sale; whether it goes back to the channel is the organizer's decision.
+    Check(
+        "held_back_seat_on_public_sale",
+        lambda: Seat.objects.filter(status=SeatStatus.AVAILABLE, held_back__isnull=False),
+    ),
+    Check(
+        "held_back_seat_of_other_performance",
+        lambda: Seat.objects.filter(held_back__isnull=False).exclude(
+            held_back__performance_id=F("performance_id")
+        ),
+    ),
     Check("order_total_differs_from_tickets", _orders_whose_total_disagrees),
     Check("order_differs_from_its_payment", _orders_whose_payment_disagrees),
     Check("payment_left_unsettled", _payments_left_unsettled),

@@ -1,6 +1,8 @@
 """Catalog models: events, performances and their seats (performances.py), and the venue
-layouts they are made from (layouts.py). Imported from here, as Django expects."""
+layouts they are made from (layouts.py), and the seats held back for channels
+(house_seats.py). Imported from here, as Django expects."""
 
+from catalog.models.house_seats import HeldBackSeat
 from catalog.models.layouts import (
     LayoutSeat,
     LayoutSection,
@@ -24,6 +26,7 @@ from catalog.models.performances import (
 __all__ = [
     "PLACE_ROW",
     "Event",
+    "HeldBackSeat",
     "LayoutSeat",
     "LayoutSection",
     "LayoutSectionPrice",

@@ -33,6 +33,7 @@ from core.errors import DomainError
 from ops.admin.box_office import BoxOfficePages
 from ops.admin.door_counts import door_table
 from ops.admin.forms import CopyLayoutForm, GenerateSeatsForm
+from ops.admin.house_seats import HouseSeatsPages
 from ops.admin.publishing import PublishingAdminMixin, local_time, rendered_in_zone
 from ops.admin.sales import EventSalesPages, PerformanceSalesPages
 
@@ -99,7 +100,11 @@ class SectionInline(admin.TabularInline):
 
 @admin.register(Performance)
 class PerformanceAdmin(
-    PublishingAdminMixin, PerformanceSalesPages, BoxOfficePages, admin.ModelAdmin
+    PublishingAdminMixin,
+    PerformanceSalesPages,
+    BoxOfficePages,
+    HouseSeatsPages,
+    admin.ModelAdmin,
 ):
     list_display = ("__str__", "event", "sales_opens", "published")
     list_filter = ("event",)
@@ -107,7 +112,7 @@ class PerformanceAdmin(
     date_hierarchy = "starts_at"
     inlines = [SectionInline]
     # Published only through the publish action, which checks there is something to sell.
-    readonly_fields = ("capacity", "door", "sales", "published_at")
+    readonly_fields = ("capacity", "house_seats", "door", "sales", "published_at")
     actions = ["copy_layout", "publish"]
     fieldsets = [
         (
@@ -143,6 +148,7 @@ class PerformanceAdmin(
         return [
             *self.fieldsets,
             (_("Capacity"), {"fields": ("capacity",)}),
+            (_("House seats"), {"fields": ("house_seats",)}),
             (_("At the door"), {"fields": ("door",)}),
             (_("Sales"), {"fields": ("sales",)}),
         ]

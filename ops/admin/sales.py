@@ -97,6 +97,13 @@ class PerformanceSalesPages:
                 "lost_hold_payments": digits(sales.refunds.lost_hold_payments),
                 "lost_hold_amount": money(sales.refunds.lost_hold_amount, currency),
             },
+            "channels": [
+                {
+                    "channel": row.channel,
+                    **{key: digits(getattr(row, key)) for key in ("held_back", "at_desk", "sold")},
+                }
+                for row in sales.channels
+            ],
             "currency": currency,
             "links": links(performance.pk),
         }
@@ -123,7 +130,7 @@ class PerformanceSalesPages:
         )
 
 
-PRICE_COUNTS = ("allocated", "sold", "held", "available", "admitted", "refunded")
+PRICE_COUNTS = ("allocated", "sold", "held", "available", "blocked", "admitted", "refunded")
 
 
 def links(performance_id: int) -> dict:

@@ -1,4 +1,5 @@
-"""The seats' admin: the list with each seat's status now, block and unblock, and editing
+"""The seats' admin: the list with each seat's status now, block and unblock, holding back
+for a channel (ops/admin/house_seats.py), and editing
 a seat's place, label, flags and wheelchair space (through the inventory, the only writer of
 seats)."""
 
@@ -29,6 +30,7 @@ from catalog.services import (
 )
 from core.errors import DomainError
 from ops.admin.catalog import PerformanceFilter, error_message
+from ops.admin.house_seats import hold_back_action
 
 
 class SectionFilter(admin.SimpleListFilter):
@@ -121,11 +123,12 @@ class SeatAdmin(admin.ModelAdmin):
         "ticket_type",
         "seat_flags",
         "seat_status",
+        "channel",
         "status",
         "version",
     )
     list_filter = (PerformanceFilter, SectionFilter, EffectiveStatusFilter)
-    list_select_related = ("performance__event", "section", "ticket_type")
+    list_select_related = ("performance__event", "section", "ticket_type", "held_back")
     search_fields = ("=row",)
     search_help_text = _("Row, exactly as printed (A, B, ... AA).")
     ordering = ("id",)
@@ -156,7 +159,7 @@ class SeatAdmin(admin.ModelAdmin):
         "ticket",
         "version",
     )
-    actions = ["block", "unblock"]
+    actions = ["block", "unblock", "hold_back"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(effective=effective_status())
@@ -193,6 +196,12 @@ class SeatAdmin(admin.ModelAdmin):
         names = dict(FLAG_CHOICES)
         return ", ".join(str(names[flag]) for flag in flags_of_bits(obj.flag_bits))
 
+    @admin.display(description=_("channel"))
+    def channel(self, obj: Seat) -> str:
+        """The channel the seat is held back for (catalog/house_seats.py), if any."""
+        held_back = getattr(obj, "held_back", None)
+        return held_back.channel if held_back else "-"
+
     @admin.display(description=_("status now"), ordering="effective")
     def seat_status(self, obj: Seat) -> str:
         return SeatStatus(obj.effective).label
@@ -214,6 +223,10 @@ class SeatAdmin(admin.ModelAdmin):
             unblock_seats,
             lambda n: ngettext("Unblocked %(count)d seat.", "Unblocked %(count)d seats.", n),
         )
+
+    @admin.action(description=_("Hold back for a channel"), permissions=["change"])
+    def hold_back(self, request, queryset):
+        return hold_back_action(self, request, queryset)
 
     def _per_performance(self, request, queryset, service, done) -> None:
         """Call the service once per performance; each call is all or nothing."""

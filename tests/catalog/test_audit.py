@@ -134,6 +134,20 @@ def test_finds_seats_tied_to_another_performance_or_event(performance, held):
     assert "seat_ticket_type_of_other_event" in found
 
 
+def test_finds_a_held_back_seat_on_public_sale_or_of_another_performance(performance):
+    seat, other_seat = seat_ids(performance)[:2]
+    other = make_performance()
+    sql(
+        """INSERT INTO catalog_heldbackseat (seat_id, performance_id, channel, held_at, held_by)
+           VALUES (%s, %s, 'sponsors', '2026-01-01', ''), (%s, %s, 'press', '2026-01-01', '')""",
+        [seat, performance.pk, other_seat, other.pk],
+    )
+    sql("UPDATE catalog_seat SET status = 'blocked' WHERE id = %s", [other_seat])
+    found = findings()
+    assert found["held_back_seat_on_public_sale"]["ids"] == [seat]
+    assert found["held_back_seat_of_other_performance"]["ids"] == [other_seat]
+
+
 def test_finds_a_seat_without_a_price(performance):
     price = SectionTicketType.objects.filter(section__performance=performance).first()
     SectionTicketType.objects.filter(pk=price.pk).delete()

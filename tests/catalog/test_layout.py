@@ -2,9 +2,19 @@ from datetime import timedelta
 
 import pytest
 
+from backoffice.house_seats import hold_held_back
 from catalog.errors import InvalidLayout, InvalidSeats, SeatsUnavailable
+from catalog.house_seats import hold_back_seats
 from catalog.layout_copies import copy_performance_layout
-from catalog.models import Performance, Seat, SeatStatus, Section, SectionTicketType, TicketType
+from catalog.models import (
+    HeldBackSeat,
+    Performance,
+    Seat,
+    SeatStatus,
+    Section,
+    SectionTicketType,
+    TicketType,
+)
 from catalog.services import RowRange, block_seats, generate_section_seats, row_name, unblock_seats
 from orders.checkout import checkout
 from reservations.services import hold_seats
@@ -100,6 +110,39 @@ def test_a_copied_layout_keeps_blocked_seats_blocked_and_every_other_seat_availa
     assert SectionTicketType.objects.filter(section__performance=copy).count() == 4
     assert not Seat.objects.filter(performance=copy, hold__isnull=False).exists()
     assert copy.shapes == stage  # the stage is part of the layout too
+
+
+def test_a_copied_layout_keeps_each_channels_held_back_seats_for_it(performance):
+    ids = seat_ids(performance)
+    hold_back_seats(performance_id=performance.pk, channel="sponsors", seat_ids=ids[:2])
+    hold_back_seats(performance_id=performance.pk, channel="press", seat_ids=ids[2:3])
+    block_seats(performance_id=performance.pk, seat_ids=ids[3:4])
+    desk = hold_held_back(performance_id=performance.pk, channel="sponsors", seat_ids=ids[1:2])
+    checkout(hold_id=desk.hold_id, token=desk.token, idempotency_key="k", name="S", email="s@x.org")
+    later = performance.starts_at + timedelta(days=7)
+    copy = copy_performance_layout(
+        performance=performance, starts_at=later, sales_start=later - timedelta(days=30),
+        sales_end=later,
+    )  # fmt: skip
+
+    def places(of):
+        seats = Seat.objects.filter(performance=of).select_related("section", "held_back")
+        return {
+            (s.section.name, s.row, s.number): (
+                s.status,
+                getattr(getattr(s, "held_back", None), "channel", None),
+            )
+            for s in seats
+        }
+
+    original, copied = places(performance), places(copy)
+    by_id = {s.pk: (s.section.name, s.row, s.number) for s in Seat.objects.filter(pk__in=ids[:5])}
+    assert copied[by_id[ids[0]]] == copied[by_id[ids[1]]] == (SeatStatus.BLOCKED, "sponsors")
+    assert original[by_id[ids[1]]] == (SeatStatus.SOLD, "sponsors")  # sold at the desk
+    assert copied[by_id[ids[2]]] == (SeatStatus.BLOCKED, "press")
+    assert copied[by_id[ids[3]]] == (SeatStatus.BLOCKED, None)  # a plain block stays plain
+    assert copied[by_id[ids[4]]] == (SeatStatus.AVAILABLE, None)
+    assert HeldBackSeat.objects.filter(performance=copy).count() == 3
 
 
 def test_blocking_takes_only_free_seats_all_or_nothing(performance):

@@ -14,8 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from backoffice.house_seats import hold_held_back
 from backoffice.sales import event_sales, performance_sales
-from catalog.models import Seat, SeatStatus
+from catalog.house_seats import hold_back_seats
+from catalog.models import HeldBackSeat, Seat, SeatStatus
 from checkin.selectors import door_counts
 from orders.models import Order, Ticket
 from reservations.services import hold_seats
@@ -71,6 +73,39 @@ def test_the_figures_agree_with_the_seats_and_the_tickets(client, performance):
     assert sales.revenue == gross - sales.refunds.amount
 
 
+def test_the_figures_agree_with_the_seats_with_house_seats_held_back(client, performance):
+    some_sales(performance, client)
+    ids = seat_ids(performance)
+    hold_back_seats(performance_id=performance.pk, channel="sponsors", seat_ids=ids[14:18])
+    hold_back_seats(performance_id=performance.pk, channel="press", seat_ids=ids[18:19])
+    desk = hold_held_back(performance_id=performance.pk, channel="sponsors", seat_ids=ids[14:15])
+    sales = performance_sales(performance_id=performance.pk)
+    seats = Seat.objects.filter(performance=performance)
+    held_back = HeldBackSeat.objects.filter(performance=performance)
+    assert {(row.channel, row.held_back, row.at_desk) for row in sales.channels} == {
+        (channel, held_back.filter(channel=channel, seat__status=SeatStatus.BLOCKED).count(),
+         held_back.filter(channel=channel, seat__hold_id=desk.hold_id).count())
+        for channel in ("sponsors", "press")
+    } == {("sponsors", 3, 1), ("press", 1, 0)}  # fmt: skip
+    for row in sales.by_price:
+        assert row.allocated == row.sold + row.held + row.available + row.blocked
+    assert (
+        sum(row.blocked for row in sales.by_price)
+        == seats.filter(status=SeatStatus.BLOCKED).count()
+        == 4
+    )
+    assert sales.held == seats.filter(status=SeatStatus.RESERVED).count() == 3
+
+
+def test_the_sales_page_shows_each_channels_house_seats(admin_client, performance):
+    hold_back_seats(
+        performance_id=performance.pk, channel="sponsors", seat_ids=seat_ids(performance)[:2]
+    )
+    page = admin_client.get(reverse("admin:catalog_performance_sales", args=[performance.pk]))
+    table = re.search(r'<table id="house-seats">.*?</table>', page.content.decode(), re.S)
+    assert re.search(r"<th scope=\"row\">sponsors</th><td>2</td><td>0</td><td>0</td>", table[0])
+
+
 def test_the_event_totals_add_up_its_performances(client, performance):
     some_sales(performance, client)
     other = make_performance()
@@ -108,10 +143,11 @@ def test_the_sales_page_reads_as_many_queries_for_many_tickets_as_for_one(admin_
     admin_client.get(reverse("admin:index"))  # the session and user, read once
     assert page_queries(admin_client, small) == page_queries(admin_client, large)
     # The performance, then by day, the seats' figures, the tickets' money, the prices, the
-    # refunded tickets and the payments refunded after a lost hold: one query each.
+    # refunded tickets, the payments refunded after a lost hold and the seats held back for
+    # channels: one query each.
     with CaptureQueriesContext(connection) as queries:
         performance_sales(performance_id=large.pk)
-    assert len(queries) == 7
+    assert len(queries) == 8
 
 
 def test_the_sales_page_shows_the_figures_a_chart_and_its_table(admin_client, client, performance):

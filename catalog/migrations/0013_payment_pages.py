@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0011_hold_extension"),
+        ("catalog", "0012_held_back_seats"),
     ]
 
     operations = [
