@@ -39,6 +39,7 @@ def test_a_performance_made_in_the_admin_starts_as_a_draft(admin_client):
             "sales_end_0": "2031-03-01", "sales_end_1": "18:00:00",
             "published_at_0": "2030-01-01", "published_at_1": "10:00:00",  # not a field here
             "hold_minutes": 10, "max_seats_per_order": 10, "hold_extension_minutes": 0,
+            "payment_page_minutes": 10,
             "waiting_room_rate": 0, "waiting_room_threshold": 0,
             "sections-TOTAL_FORMS": "0", "sections-INITIAL_FORMS": "0",
         },
