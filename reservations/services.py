@@ -63,6 +63,7 @@ from reservations.hold_checks import (
 )
 from reservations.orphan_rule import refuse_stranding_release, refuse_stranding_take
 from reservations.selectors import OwnedHold, owned_hold
+from reservations.waiting_list import kept_for_waiting_list
 
 # A hold's seats are reserved exactly while it is live: a paid hold's seats are sold (and no
 # longer point to it), an expired hold's are free to others. So the common paths need not
@@ -307,6 +308,10 @@ def _take(
             _raise_for_seats_not_taken(hold, seat_ids, held | {seat.id for seat in taken})
     if areas:
         taken += take_places(hold, areas=areas, now=now)
+    # Seats freed while buyers wait for them go to the waiting list first (waiting_list.py).
+    kept = kept_for_waiting_list(performance_id=hold.performance_id, taken=taken)
+    if kept:
+        raise SeatsUnavailable(seats=kept)
     return sorted(taken, key=lambda seat: seat.id)
 
 

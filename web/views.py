@@ -44,6 +44,7 @@ from web.session import (
     session_order_link,
     session_order_token,
 )
+from web.waiting_list import join_form
 from web.waiting_room import must_queue
 
 
@@ -103,6 +104,7 @@ def performance_page(request, performance_id: int):
         "areas": areas,
         "seat_prices": seat_prices,
         "wheelchair": wheelchair,
+        "waiting_form": join_form(performance, priced),  # where seats are sold out
     }
     return render(request, "web/performance.html", context)
 
