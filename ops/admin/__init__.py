@@ -8,4 +8,5 @@ from ops.admin import (  # noqa: F401 - registers the pages
     orders,
     reservations,
     seats,
+    waiting_list,
 )
