@@ -237,8 +237,8 @@ def offer_seats(*, performance_id: int) -> ServeRun:
                 token=offer_hold_token(secret),
                 now=now,
             )
-            if hold is None:
-                continue
+            if hold is None:  # a seat was being taken: the next run serves this entry first
+                break
             WaitingEntry.objects.filter(pk=entry.pk).update(
                 status=WaitingStatus.OFFERED,
                 hold_id=hold.id,

@@ -88,9 +88,11 @@ class OfferHold:
 def hold_for_offer(
     *, performance_id: int, seat_ids: Sequence[int], minutes: float, token: str, now: datetime
 ) -> OfferHold | None:
-    """In the caller's transaction: a hold of those of `seat_ids` that are still free and
-    nobody is taking (SKIP LOCKED), for `minutes` from `now` (the database's), with `token`;
-    None (and nothing written) when none could be taken or the sale is not open."""
+    """In the caller's transaction: a hold of every one of `seat_ids`, for `minutes` from
+    `now` (the database's), with `token`; None (and nothing written) when the sale is not
+    open or any seat is no longer free or is being taken at this instant (SKIP LOCKED: a
+    buyer's take, which the waiting list's rule is about to roll back). The caller tries
+    again in its next run rather than offer fewer seats than are free."""
     found = sale_terms_now(performance_id=performance_id)
     if found is None or not seat_ids:
         return None
@@ -118,7 +120,7 @@ def hold_for_offer(
             expires_at=expires_at,
             now=now,
         )
-        if not taken:
+        if len(taken) != len(seat_ids):
             transaction.set_rollback(True)
             return None
     return OfferHold(id=hold_id, expires_at=expires_at, seats=taken)
