@@ -32,7 +32,10 @@ from reservations.errors import SalesClosed
 from reservations.hold_checks import check_sales_open
 from reservations.models import WaitingStatus
 
-WAITING_CLIENT_KEY = "waiting-list"  # the offers' holds: never counted against a client's cap
+# An offer's hold has no client key: the seats it holds are the list's, not a client's, so
+# they count against no client's cap (and seats its buyer adds are not capped either: they
+# are at most the performance's max seats per order).
+NO_CLIENT = ""
 
 
 def waited_for_kinds(*, performance_id: int) -> set[tuple[int | None, int | None]]:
@@ -109,7 +112,7 @@ def hold_for_offer(
                   extended)
                VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id""",
             [
-                performance_id, hash_token(token), WAITING_CLIENT_KEY, as_param(now),
+                performance_id, hash_token(token), NO_CLIENT, as_param(now),
                 as_param(expires_at), False, False,
             ],
         )  # fmt: skip

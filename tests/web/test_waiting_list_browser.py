@@ -61,10 +61,7 @@ def test_no_form_while_every_kind_has_seats(browser, server):  # noqa: F811
     assert page.locator("form.waiting-list-form").count() == 0
 
 
-def test_the_offer_link_opens_the_checkout_and_leaves_no_secret_in_the_address(
-    browser,
-    server,  # noqa: F811
-):
+def test_the_offer_link_opens_the_checkout_with_no_secret_left_in_the_url(browser, server):  # noqa: F811
     from orders.cancellation import cancel_order
     from orders.waiting_list import join_waiting_list, offer_secret, serve_all
 
