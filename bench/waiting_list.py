@@ -4,8 +4,9 @@ fast the periodic run offers freed seats.
 Starts a private PostgreSQL (bench/infra.py), migrates it, and in a second process:
 - `hold_ms` / `hold_unguarded_ms`: the median of a hold of 2 seats plus its release, through
   reservations.services on a 2,000-seat performance nobody waits for, with the waiting list's
-  rule (one indexed read) and with the rule replaced by nothing, interleaved in rounds so both
-  see the same machine; `hold_ratio` is the first over the second;
+  rule (whether anybody waits, read with the hold's row) and with the rule replaced by
+  nothing, interleaved in rounds so both see the same machine; `hold_ratio` is the first over
+  the second;
 - `hold_kept_ms`: the same hold refused because an entry waits (the rule finds it);
 - `serve_ms`, `offers`, `offered_seats`: one periodic run offering the seats of a cancelled
   order of `FREED` seats to `ENTRIES` entries of 2 seats each (a hold, 2 seats and a mail row
@@ -74,7 +75,19 @@ def measure() -> dict:
 
     free_hall = hall(2000)
     ids = list(free_hall.seats.order_by("id").values_list("id", flat=True))
-    guarded = services.kept_for_waiting_list
+    from reservations import selectors
+
+    rule = (services.kept_for_waiting_list, services.LIST_WAITS_SQL, selectors.LIST_WAITS_SQL)
+
+    def use_rule(on: bool) -> None:
+        """The rule as it is, or nothing of it: no read of the waiting list with the hold's
+        row (a constant false in its place) and no check of the seats taken."""
+        if on:
+            kept, services.LIST_WAITS_SQL, selectors.LIST_WAITS_SQL = rule
+            services.kept_for_waiting_list = kept
+        else:
+            services.kept_for_waiting_list = lambda *_args, **_kwargs: []
+            services.LIST_WAITS_SQL = selectors.LIST_WAITS_SQL = "({performance} IS NULL)"
 
     def hold_and_release(n: int) -> None:
         held = hold_seats(performance_id=free_hall.pk, seat_ids=ids[2 * n : 2 * n + 2])
@@ -82,11 +95,11 @@ def measure() -> dict:
 
     with_rule, without_rule = [], []
     for _round in range(ROUNDS):
-        services.kept_for_waiting_list = guarded
+        use_rule(True)
         with_rule += [ms(lambda n=n: hold_and_release(n)) for n in range(PER_ROUND)]
-        services.kept_for_waiting_list = lambda **_kw: []
+        use_rule(False)
         without_rule += [ms(lambda n=n: hold_and_release(n)) for n in range(PER_ROUND)]
-    services.kept_for_waiting_list = guarded
+    use_rule(True)
 
     full = hall(FREED)
     seats = list(full.seats.order_by("id").values_list("id", flat=True))

@@ -23,9 +23,10 @@ hold reserved for the entry for SANDALI_WAITING_LIST_OFFER_MINUTES and a mail wi
   ordinary checkout page sells the hold. Declining releases the hold and offers its seats to
   the next entry at once.
 
-Lock order: entries (SKIP LOCKED, so two runs never offer to one entry twice) before the
-offer's hold and its seats (taken SKIP LOCKED by the inventory); a decline locks its entry,
-then the hold through reservations' release.
+Lock order: the entry (SKIP LOCKED, so two runs never offer to one entry twice; each offer is
+a transaction of its own) before the offer's hold and its seats (taken SKIP LOCKED by the
+inventory); a decline or a removal locks its entry, then the hold through reservations'
+release.
 """
 
 from dataclasses import dataclass
@@ -206,50 +207,68 @@ def close_ended_offers() -> int:
 
 def offer_seats(*, performance_id: int) -> ServeRun:
     """Offer the performance's free seats to its waiting entries, first come first served,
-    in one transaction (each offer in a savepoint)."""
-    minutes = settings.SANDALI_WAITING_LIST_OFFER_MINUTES
+    each offer in a short transaction of its own (a long one would keep buyers waiting on
+    SQLite, whose writers take turns)."""
     offered = seats = 0
-    with transaction.atomic():
-        now = db_now()
-        entries = (
-            WaitingEntry.objects.select_for_update(skip_locked=True)
-            .filter(performance_id=performance_id, status=WaitingStatus.WAITING)
-            .order_by("created_at", "id")[:ENTRIES_PER_RUN]
-        )
-        for entry in entries:
-            free = free_seats_of_kind(
-                performance_id=performance_id,
-                section_id=entry.section_id,
-                ticket_type_id=entry.ticket_type_id,
-                now=now,
-                limit=entry.quantity,
-            )
-            if not free:
-                if entry.section_id is None:
-                    break  # nothing free at all: nobody after it can be served either
-                continue
-            seed = new_token()
-            secret = offer_secret(seed)
-            hold = hold_for_offer(
-                performance_id=performance_id,
-                seat_ids=free,
-                minutes=minutes,
-                token=offer_hold_token(secret),
-                now=now,
-            )
-            if hold is None:  # a seat was being taken: the next run serves this entry first
-                break
-            WaitingEntry.objects.filter(pk=entry.pk).update(
-                status=WaitingStatus.OFFERED,
-                hold_id=hold.id,
-                offered_at=now,
-                offered_seats=len(hold.seats),
-                offer_seed=seed,
-                offer_token_hash=hash_token(secret),
-            )
-            record_mail(kind=MailKind.WAITING_OFFER, waiting_entry_id=entry.pk, now=now)
-            offered, seats = offered + 1, seats + len(hold.seats)
+    waiting = WaitingEntry.objects.filter(
+        performance_id=performance_id, status=WaitingStatus.WAITING
+    ).order_by("created_at", "id")
+    for entry_id in list(waiting.values_list("pk", flat=True)[:ENTRIES_PER_RUN]):
+        outcome = _offer_to(entry_id)
+        if outcome is _STOP:
+            break
+        if outcome:
+            offered, seats = offered + 1, seats + outcome
     return ServeRun(offered=offered, seats=seats, closed=0)
+
+
+_STOP = -1  # nothing more can be offered in this run
+
+
+def _offer_to(entry_id: int) -> int:
+    """Offer one entry the free seats of its kind: how many it was offered (0: none are free
+    of its kind, go on with the next), or _STOP."""
+    with transaction.atomic():
+        # Locked, or left to the run that has it (SKIP LOCKED); still waiting?
+        entry = (
+            WaitingEntry.objects.select_for_update(skip_locked=True)
+            .filter(pk=entry_id, status=WaitingStatus.WAITING)
+            .first()
+        )
+        if entry is None:
+            return 0
+        now = db_now()
+        free = free_seats_of_kind(
+            performance_id=entry.performance_id,
+            section_id=entry.section_id,
+            ticket_type_id=entry.ticket_type_id,
+            now=now,
+            limit=entry.quantity,
+        )
+        if not free:
+            # Nothing free at all: nobody after it can be served either.
+            return _STOP if entry.section_id is None else 0
+        seed = new_token()
+        secret = offer_secret(seed)
+        hold = hold_for_offer(
+            performance_id=entry.performance_id,
+            seat_ids=free,
+            minutes=settings.SANDALI_WAITING_LIST_OFFER_MINUTES,
+            token=offer_hold_token(secret),
+            now=now,
+        )
+        if hold is None:  # a seat was being taken: the next run serves this entry first
+            return _STOP
+        WaitingEntry.objects.filter(pk=entry.pk).update(
+            status=WaitingStatus.OFFERED,
+            hold_id=hold.id,
+            offered_at=now,
+            offered_seats=len(hold.seats),
+            offer_seed=seed,
+            offer_token_hash=hash_token(secret),
+        )
+        record_mail(kind=MailKind.WAITING_OFFER, waiting_entry_id=entry.pk, now=now)
+        return len(hold.seats)
 
 
 @dataclass(frozen=True)

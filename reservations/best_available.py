@@ -130,7 +130,7 @@ def _take_whole(hold: OwnedHold, seat_ids: Sequence[int], *, now: datetime) -> l
         if len(taken) != len(seat_ids):
             raise _TakenMeanwhile(set(seat_ids) - {s.id for s in taken})
         # Kept for the waiting list (reservations/waiting_list.py): not this buyer's to take.
-        kept = kept_for_waiting_list(performance_id=hold.performance_id, taken=taken)
+        kept = kept_for_waiting_list(hold, taken=taken)
         if kept:
             raise _TakenMeanwhile(set(kept))
     return taken

@@ -131,7 +131,8 @@ class WaitingEntry(models.Model):
                 condition=models.Q(status=WaitingStatus.WAITING),
                 name="waiting_entries_in_order",
             ),
-            models.Index(fields=["performance", "status"], name="waiting_entries_by_status"),
+            # The periodic run's: offers out (to close), performances with entries waiting.
+            models.Index(fields=["status", "performance"], name="waiting_entries_by_status"),
         ]
 
     def __str__(self) -> str:

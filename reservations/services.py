@@ -62,7 +62,7 @@ from reservations.hold_checks import (
     check_sales_open,
 )
 from reservations.orphan_rule import refuse_stranding_release, refuse_stranding_take
-from reservations.selectors import OwnedHold, owned_hold
+from reservations.selectors import LIST_WAITS_SQL, OwnedHold, owned_hold
 from reservations.waiting_list import kept_for_waiting_list
 
 # A hold's seats are reserved exactly while it is live: a paid hold's seats are sold (and no
@@ -142,10 +142,11 @@ def new_hold(
     token = new_token() if token is None else token
     expires_at = now + timedelta(minutes=terms.hold_minutes)
     token_hash = hash_token(token)
-    (hold_id,) = fetch_one(
-        """INSERT INTO reservations_hold
-             (performance_id, token_hash, client_key, created_at, expires_at, checked_out)
-           VALUES (%s, %s, %s, %s, %s, %s) RETURNING id""",
+    hold_id, list_waits = fetch_one(
+        f"""INSERT INTO reservations_hold
+              (performance_id, token_hash, client_key, created_at, expires_at, checked_out)
+            VALUES (%s, %s, %s, %s, %s, %s)
+            RETURNING id, {LIST_WAITS_SQL.format(performance="performance_id")}""",
         [performance_id, token_hash, client_key, as_param(now), as_param(expires_at), False],
     )
     hold = OwnedHold(
@@ -156,6 +157,7 @@ def new_hold(
         expires_at=expires_at,
         checked_out=False,
         terms=terms,
+        list_waits=bool(list_waits),
     )
     return hold, token
 
@@ -309,7 +311,7 @@ def _take(
     if areas:
         taken += take_places(hold, areas=areas, now=now)
     # Seats freed while buyers wait for them go to the waiting list first (waiting_list.py).
-    kept = kept_for_waiting_list(performance_id=hold.performance_id, taken=taken)
+    kept = kept_for_waiting_list(hold, taken=taken)
     if kept:
         raise SeatsUnavailable(seats=kept)
     return sorted(taken, key=lambda seat: seat.id)

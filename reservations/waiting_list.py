@@ -11,8 +11,10 @@ SeatsUnavailable, or best available tries its next choice). The offer run
 `hold_for_offer`, which does not ask. An offered entry no longer keeps anything: its seats are
 in its hold, which expires like any hold.
 
-It costs the public's take one indexed read (the partial index `waiting_entries_in_order`),
-which finds nothing on a performance with nobody waiting.
+It costs the public's hold no extra round trip where nobody waits: whether anybody does is
+read with the hold's own row (reservations/selectors.py LIST_WAITS_SQL, in the INSERT of a new
+hold and the read of an owned one: one probe of the partial index `waiting_entries_in_order`);
+only where somebody waits are the kinds waited for read, after the take.
 """
 
 from collections.abc import Sequence
@@ -31,6 +33,7 @@ from core.tokens import hash_token
 from reservations.errors import SalesClosed
 from reservations.hold_checks import check_sales_open
 from reservations.models import WaitingStatus
+from reservations.selectors import OwnedHold
 
 # An offer's hold has no client key: the seats it holds are the list's, not a client's, so
 # they count against no client's cap (and seats its buyer adds are not capped either: they
@@ -48,12 +51,13 @@ def waited_for_kinds(*, performance_id: int) -> set[tuple[int | None, int | None
     return {(section, ticket_type) for section, ticket_type in rows}
 
 
-def kept_for_waiting_list(*, performance_id: int, taken: Sequence[TakenSeat]) -> list[int]:
-    """The ids of `taken` that the waiting list keeps from the public (the caller rolls the
-    take back and refuses them)."""
-    if not taken:
+def kept_for_waiting_list(hold: OwnedHold, *, taken: Sequence[TakenSeat]) -> list[int]:
+    """The ids of `taken` (by `hold`) that the waiting list keeps from the public (the caller
+    rolls the take back and refuses them). Nothing to read where the hold's own row said
+    nobody waits (`list_waits`, read with it)."""
+    if not taken or hold.list_waits is False:
         return []
-    kinds = waited_for_kinds(performance_id=performance_id)
+    kinds = waited_for_kinds(performance_id=hold.performance_id)
     if not kinds:
         return []
     if (None, None) in kinds:
