@@ -115,3 +115,13 @@ def test_the_organizer_sees_the_counts_and_removes_an_entry_after_confirming(adm
     assert WaitingEntry.objects.get(pk=entry.pk).status == WaitingStatus.WAITING
     admin_client.post(entries, {**chosen, "confirmed": "yes"})
     assert WaitingEntry.objects.get(pk=entry.pk).status == WaitingStatus.REMOVED
+
+
+def test_the_sales_page_shows_the_waiting_list_in_persian(admin_client, hall):
+    make_order(hall, seats=2)
+    join_waiting_list(performance_id=hall.pk, email="a@example.org", quantity=3)
+    sales = admin_client.get(
+        reverse("admin:catalog_performance_sales", args=[hall.pk]), HTTP_ACCEPT_LANGUAGE="fa"
+    )
+    assert "<h2>فهرست انتظار</h2>" in sales.text
+    assert '<dd id="waiting-seats">۳</dd>' in sales.text
