@@ -141,7 +141,8 @@ def checkout(request, performance_id: int):
     performance = performance_or_404(performance_id)
     selection = current_selection(request, performance_id)
     remembered = session_hold(request, performance_id)
-    if not selection["seats"] or remembered is None:
+    # Seats or standing places (a waiting list's offer may be places alone).
+    if not (selection["seats"] or selection.get("areas")) or remembered is None:
         bought = _last_order_here(request, performance_id)
         if request.method == "POST" and bought is not None:
             # The form sent again after it was paid (back, then Pay): show what was bought.

@@ -125,3 +125,28 @@ def test_the_sales_page_shows_the_waiting_list_in_persian(admin_client, hall):
     )
     assert "<h2>فهرست انتظار</h2>" in sales.text
     assert '<dd id="waiting-seats">۳</dd>' in sales.text
+
+
+def test_an_offer_of_standing_places_opens_a_checkout_that_sells_them(client):
+    from orders.checkout import checkout as buy
+    from orders.waiting_list import offer_secret, serve_all
+    from reservations.services import AreaQuantity, hold_seats
+    from tests.factories import make_standing_area
+
+    hall = make_performance(sections=1, rows=1, seats_per_row=1)
+    area = make_standing_area(hall, capacity=2)
+    seated = make_order(hall, seats=1).order
+    held = hold_seats(performance_id=hall.pk, areas=[AreaQuantity(area.pk, 2)])
+    placed = buy(hold_id=held.hold.pk, token=held.token, idempotency_key="p", name="P",
+                 email="p@example.org").order  # fmt: skip
+    join_waiting_list(performance_id=hall.pk, email="a@example.org", quantity=2)
+    cancel_order(order_id=placed.pk)
+    serve_all()
+    secret = offer_secret(WaitingEntry.objects.get().offer_seed)
+    opened = client.post(reverse("waiting-list-offer"), {"secret": secret})
+    page = client.get(opened["Location"])
+    assert page.status_code == 200, page  # not sent back to choose seats
+    paid = client.post(opened["Location"], {"name": "A", "email": "a@example.org", "phone": ""})
+    assert paid.status_code == 302
+    assert Order.objects.get(email="a@example.org").tickets.count() == 2
+    assert seated.status == OrderStatus.PAID
