@@ -39,7 +39,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 
 from catalog.errors import PerformanceNotFound, UnknownSeatChoice
-from catalog.selectors import sale_terms_now, sells
+from catalog.models import SectionTicketType
+from catalog.selectors import sale_terms_now
 from core.dbtime import db_now
 from core.sql import is_id
 from core.tasks import periodic_task
@@ -54,7 +55,7 @@ from orders.waiting_list_errors import (
     WaitingEmailInvalid,
     WaitingQuantityOutOfRange,
 )
-from reservations.models import Hold, WaitingEntry, WaitingStatus
+from reservations.models import ON_THE_LIST, Hold, WaitingEntry, WaitingStatus
 from reservations.services import release_hold
 from reservations.waiting_list import free_seats_of_kind, hold_for_offer, waited_for_kinds
 
@@ -105,9 +106,12 @@ def join_waiting_list(
         raise WaitingEmailInvalid() from None
     if (section_id is None) != (ticket_type_id is None) or (
         section_id is not None
-        and not sells(
-            performance_id=performance_id, ticket_type_id=ticket_type_id, section_id=section_id
-        )
+        # Priced here: numbered seats or a standing area's places alike.
+        and not SectionTicketType.objects.filter(
+            section__performance_id=performance_id,
+            section_id=section_id,
+            ticket_type_id=ticket_type_id,
+        ).exists()
     ):
         raise UnknownSeatChoice()
     kind = (section_id, ticket_type_id)
@@ -154,12 +158,9 @@ def join_waiting_list(
 def _entry_on_list(performance_id: int, key: str) -> WaitingEntry | None:
     return (
         WaitingEntry.objects.select_for_update()
-        .filter(performance_id=performance_id, email_key=key, status__in=ON_LIST)
+        .filter(performance_id=performance_id, email_key=key, status__in=ON_THE_LIST)
         .first()
     )
-
-
-ON_LIST = [WaitingStatus.WAITING, WaitingStatus.OFFERED]
 
 
 @dataclass(frozen=True)
@@ -308,7 +309,9 @@ def remove_entry(*, entry_id: int) -> bool:
     next); False if it was not on the list."""
     with transaction.atomic():
         entry = (
-            WaitingEntry.objects.select_for_update().filter(pk=entry_id, status__in=ON_LIST).first()
+            WaitingEntry.objects.select_for_update()
+            .filter(pk=entry_id, status__in=ON_THE_LIST)
+            .first()
         )
         if entry is None:
             return False

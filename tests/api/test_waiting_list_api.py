@@ -53,3 +53,18 @@ def test_the_refusals_carry_stable_codes(client, hall):
     assert problem["title"] == "یک نشانی ایمیل درست وارد کنید."
     missing = post(client, "/performances/999999/waiting-list", {"email": "a@b.org", "quantity": 1})
     assert_problem(missing, 404, "performance_not_found")
+
+
+def test_a_sold_out_standing_area_may_be_waited_for_and_an_unsold_kind_may_not(client, hall):
+    from catalog.models import SectionTicketType
+    from tests.factories import make_standing_area
+
+    area = make_standing_area(hall, capacity=1)
+    make_order(hall, seats=2)
+    price = SectionTicketType.objects.get(section=area)
+    body = {"email": "a@example.org", "quantity": 1, "section": area.pk,
+            "ticket_type": price.ticket_type_id}  # fmt: skip
+    assert_problem(join(client, hall, body), 409, "waiting_list_not_sold_out")  # a place is free
+    other = {**body, "ticket_type": price.ticket_type_id + 1000}
+    assert_problem(join(client, hall, other), 422, "unknown_seat_choice")
+    assert_problem(join(client, hall, {**body, "ticket_type": None}), 422, "unknown_seat_choice")
