@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from catalog import inventory
 from catalog.inventory import TakenSeat
 from catalog.models import Seat, SectionTicketType
+from catalog.seat_flags import WHEELCHAIR
 from catalog.selectors import sale_terms_now
 from core.sql import as_param, fetch_all, fetch_one
 from core.tokens import hash_token
@@ -51,6 +52,18 @@ def waited_for_kinds(*, performance_id: int) -> set[tuple[int | None, int | None
     return {(section, ticket_type) for section, ticket_type in rows}
 
 
+# A seat's flag_bits are below 16 (a CHECK): those without the wheelchair bit, as a list, so
+# that neither database needs a bitwise lookup.
+_NO_WHEELCHAIR = [bits for bits in range(16) if not bits & WHEELCHAIR]
+
+
+def offered_by_the_list() -> Q:
+    """The seats the list offers, and so keeps: not wheelchair spaces nor their companion
+    seats, which are held by their own rules (reservations/companions.py) that an offer of
+    "2 seats" cannot ask for; those stay on public sale while anybody waits."""
+    return Q(companion_of__isnull=True, flag_bits__in=_NO_WHEELCHAIR)
+
+
 def kept_for_waiting_list(hold: OwnedHold, *, taken: Sequence[TakenSeat]) -> list[int]:
     """The ids of `taken` (by `hold`) that the waiting list keeps from the public (the caller
     rolls the take back and refuses them). Nothing to read where the hold's own row said
@@ -61,8 +74,13 @@ def kept_for_waiting_list(hold: OwnedHold, *, taken: Sequence[TakenSeat]) -> lis
     if not kinds:
         return []
     if (None, None) in kinds:
-        return [seat.id for seat in taken]
-    return [seat.id for seat in taken if (seat.section_id, seat.ticket_type_id) in kinds]
+        waited = [seat.id for seat in taken]
+    else:
+        waited = [seat.id for seat in taken if (seat.section_id, seat.ticket_type_id) in kinds]
+    if not waited:
+        return []
+    offered = Seat.objects.filter(offered_by_the_list(), pk__in=waited)
+    return sorted(offered.values_list("id", flat=True))
 
 
 def free_seats_of_kind(
@@ -78,7 +96,9 @@ def free_seats_of_kind(
     priced = SectionTicketType.objects.filter(
         section_id=OuterRef("section_id"), ticket_type_id=OuterRef("ticket_type_id")
     )
-    seats = Seat.objects.filter(inventory.free(now), Exists(priced), performance_id=performance_id)
+    seats = Seat.objects.filter(
+        inventory.free(now), offered_by_the_list(), Exists(priced), performance_id=performance_id
+    )
     if section_id is not None:
         seats = seats.filter(section_id=section_id, ticket_type_id=ticket_type_id)
     ordered = seats.order_by("section__position", "section_id", "row", "number", "id")

@@ -221,3 +221,24 @@ def test_the_offer_hold_token_is_the_pages_hold_token_of_the_secret():
 def test_a_performance_nobody_waits_for_sells_as_before():
     performance = make_performance()
     assert hold_seats(performance_id=performance.pk, seat_ids=seat_ids(performance)[:2]).seats
+
+
+def test_wheelchair_spaces_and_companion_seats_are_neither_offered_nor_kept():
+    from tests.accessible import accessible_performance, seat_id
+
+    hall = accessible_performance(max_seats_per_order=20)
+    ids = list(hall.seats.order_by("id").values_list("id", flat=True))
+    held = hold_seats(performance_id=hall.pk, seat_ids=ids[:20])
+    rest = hold_seats(performance_id=hall.pk, seat_ids=ids[20:])
+    join(hall, quantity=20)
+    expire_hold(held.hold)
+    expire_hold(rest.hold)
+    space, companion = seat_id(hall, "A-3"), seat_id(hall, "A-2")
+    serve_all()
+    offered = seats_of(WaitingEntry.objects.get().hold_id)
+    assert len(offered) == 19  # 24 seats, less 2 wheelchair spaces and 3 companion seats
+    assert not {space, companion, seat_id(hall, "A-7")} & offered
+    # The public holds a wheelchair space, with its companions, while the entry waits on.
+    assert {s.id for s in hold_seats(performance_id=hall.pk, seat_ids=[space]).seats} == {
+        space, companion, seat_id(hall, "A-4"),
+    }  # fmt: skip
