@@ -363,3 +363,19 @@ class CheckinListOut(Schema):
     performance: DoorPerformanceOut
     columns: list[str]
     tickets: list[tuple[str, str, str, int, str, bool, datetime | None, str | None]]
+
+
+# Waiting list (README "Waiting list"). The quantity and address are checked by the service,
+# so that their refusals carry its stable codes (waiting_list_quantity, ..._email_invalid).
+class WaitingListIn(Schema):
+    email: Annotated[str, Field(max_length=254)]
+    quantity: Annotated[int, Field(ge=-(2**31), le=2**31)]
+    # Both or neither: one section x ticket type, or any seat.
+    section: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
+    ticket_type: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
+
+
+class WaitingListOut(Schema):
+    entry: int
+    position: int  # among the entries waiting for an offer
+    updated: bool  # the address was on the list: its entry now says this

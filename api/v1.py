@@ -20,6 +20,7 @@ from core.tokens import hash_token
 from delivery import documents
 from orders import checkout as order_checkout
 from orders import selectors as order_selectors
+from orders import waiting_list
 from reservations import best_holds, extension, waiting_room
 from reservations import services as hold_services
 from reservations.errors import HoldExpired
@@ -365,3 +366,27 @@ def _order_body(order, ticket_views, **extra) -> dict:
         "tickets": tickets,
         **extra,
     }
+
+
+# Waiting list (orders/waiting_list.py).
+@router.post(
+    "/performances/{performance_id}/waiting-list",
+    response={200: schemas.WaitingListOut, 201: schemas.WaitingListOut, **PROBLEMS},
+    tags=["waiting list"],
+)
+def join_waiting_list(request, performance_id: schemas.Id, body: schemas.WaitingListIn):
+    check_rate("waiting_list_joins", client_address(request))
+    joined = waiting_list.join_waiting_list(
+        performance_id=performance_id,
+        email=body.email,
+        quantity=body.quantity,
+        section_id=body.section,
+        ticket_type_id=body.ticket_type,
+        language=get_language(),
+    )
+    body_out = {
+        "entry": joined.entry_id,
+        "position": joined.position,
+        "updated": not joined.created,
+    }
+    return Status(201 if joined.created else 200, body_out)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from core.localformat import digits, money, when
 from delivery.documents import tickets_filename, tickets_pdf
+from delivery.waiting_list_mail import compose_offer_mail
 from orders.access import issue_access_link
 from orders.models import MailKind, Order, OrderMail, OrderStatus, PaymentAttempt, RefundReason
 from orders.selectors import order_tickets
@@ -34,6 +35,8 @@ def compose_order_mail(mail: OrderMail) -> EmailMultiAlternatives:
     """The mail, addressed to the order's buyer, in the order's language."""
     if mail.kind == MailKind.PAYMENT_REFUNDED:
         return _refund_mail(mail)
+    if mail.kind == MailKind.WAITING_OFFER:  # no order yet: delivery/waiting_list_mail.py
+        return compose_offer_mail(mail)
     order = Order.objects.select_related("performance__event").get(pk=mail.order_id)
     # A confirmation sent after its order was cancelled (the mail server was down until then)
     # goes without tickets: the cancellation's mail follows it.

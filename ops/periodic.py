@@ -1,11 +1,12 @@
 """The sweeper: periodic tasks, and the scheduler that every worker runs to enqueue them.
 
-Three housekeeping jobs, each a task of the periodic queue (core/tasks.py) in the layer that
+Four housekeeping jobs, each a task of the periodic queue (core/tasks.py) in the layer that
 owns its state, each on its own interval:
 
     reservations.services.sweep_expired_holds   SANDALI_SWEEP_INTERVAL_SECONDS
     orders.recovery.recover_payments            SANDALI_SWEEP_INTERVAL_SECONDS
     orders.outbox.rescue_mails                  SANDALI_MAIL_RESCUE_SECONDS / 2
+    orders.waiting_list.serve_waiting_lists     SANDALI_SWEEP_INTERVAL_SECONDS
 
 Correctness never waits for them (expiry is lazy, a payment cut short is resumed by its own
 request too); they make an expiry reach the seat maps within about an interval with no API
@@ -41,6 +42,7 @@ from core.sql import exclusive
 from core.tasks import PERIODIC_QUEUE
 from orders.outbox import rescue_mails
 from orders.recovery import recover_payments
+from orders.waiting_list import serve_waiting_lists
 from reservations.services import sweep_expired_holds
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,8 @@ PERIODIC = (
     # look every half of that is enough, and spares the database a scan of every unsent mail
     # each second while no worker sends mail.
     Periodic(rescue_mails, lambda: settings.SANDALI_MAIL_RESCUE_SECONDS / 2),
+    # Waiting list: seats freed (expired holds too, lazily) offered to the entries in order.
+    Periodic(serve_waiting_lists, lambda: settings.SANDALI_SWEEP_INTERVAL_SECONDS),
 )
 PERIODIC_PATHS = frozenset(periodic.path for periodic in PERIODIC)
 
@@ -156,4 +160,5 @@ def sweep_once() -> int:
     freed = sweep_expired_holds.call()
     recover_payments.call()
     rescue_mails.call()
+    serve_waiting_lists.call()
     return freed

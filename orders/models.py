@@ -269,6 +269,8 @@ class MailKind(models.TextChoices):
     CHANGED = "changed", _("order changed")  # staff moved or cancelled some of its tickets
     # A payment approved after its hold lost its seats, refunded: no order, so no tickets.
     PAYMENT_REFUNDED = "refunded", _("payment refunded")
+    # Waiting list (orders/waiting_list.py): seats held for an entry, with its link.
+    WAITING_OFFER = "offer", _("waiting list offer")
 
 
 class MailStatus(models.TextChoices):
@@ -305,6 +307,15 @@ class OrderMail(models.Model):
         related_name="mails",
         verbose_name=_("payment attempt"),
     )
+    # Waiting list: the entry whose offer it announces (no order yet).
+    waiting_entry = models.ForeignKey(
+        "reservations.WaitingEntry",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mails",
+        verbose_name=_("waiting list entry"),
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=MailKind.choices)
     status = models.CharField(
         _("status"), max_length=8, choices=MailStatus.choices, default=MailStatus.PENDING
@@ -333,8 +344,10 @@ class OrderMail(models.Model):
                 name="one_mail_of_a_kind_per_order",
             ),
             models.CheckConstraint(
-                condition=Q(order__isnull=False) | Q(payment_attempt__isnull=False),
-                name="mail_is_about_an_order_or_a_payment",
+                condition=Q(order__isnull=False)
+                | Q(payment_attempt__isnull=False)
+                | Q(waiting_entry__isnull=False),
+                name="mail_is_about_an_order_a_payment_or_an_entry",
             ),
             models.CheckConstraint(
                 condition=Q(status=MailStatus.SENT, sent_at__isnull=False)

@@ -44,6 +44,7 @@ from catalog.inventory import TakenSeat
 from catalog.seat_flags import COMPANION, WHEELCHAIR
 from catalog.selectors import money, sells
 from reservations.selectors import OwnedHold
+from reservations.waiting_list import kept_for_waiting_list
 
 BEST_READS = 10
 BEST_TRIES_PER_READ = 20
@@ -128,6 +129,10 @@ def _take_whole(hold: OwnedHold, seat_ids: Sequence[int], *, now: datetime) -> l
         )
         if len(taken) != len(seat_ids):
             raise _TakenMeanwhile(set(seat_ids) - {s.id for s in taken})
+        # Kept for the waiting list (reservations/waiting_list.py): not this buyer's to take.
+        kept = kept_for_waiting_list(hold, taken=taken)
+        if kept:
+            raise _TakenMeanwhile(set(kept))
     return taken
 
 

@@ -62,7 +62,8 @@ from reservations.hold_checks import (
     check_sales_open,
 )
 from reservations.orphan_rule import refuse_stranding_release, refuse_stranding_take
-from reservations.selectors import OwnedHold, owned_hold
+from reservations.selectors import LIST_WAITS_SQL, OwnedHold, owned_hold
+from reservations.waiting_list import kept_for_waiting_list
 
 # A hold's seats are reserved exactly while it is live: a paid hold's seats are sold (and no
 # longer point to it), an expired hold's are free to others. So the common paths need not
@@ -141,10 +142,11 @@ def new_hold(
     token = new_token() if token is None else token
     expires_at = now + timedelta(minutes=terms.hold_minutes)
     token_hash = hash_token(token)
-    (hold_id,) = fetch_one(
-        """INSERT INTO reservations_hold
-             (performance_id, token_hash, client_key, created_at, expires_at, checked_out)
-           VALUES (%s, %s, %s, %s, %s, %s) RETURNING id""",
+    hold_id, list_waits = fetch_one(
+        f"""INSERT INTO reservations_hold
+              (performance_id, token_hash, client_key, created_at, expires_at, checked_out)
+            VALUES (%s, %s, %s, %s, %s, %s)
+            RETURNING id, {LIST_WAITS_SQL.format(performance="performance_id")}""",
         [performance_id, token_hash, client_key, as_param(now), as_param(expires_at), False],
     )
     hold = OwnedHold(
@@ -155,6 +157,7 @@ def new_hold(
         expires_at=expires_at,
         checked_out=False,
         terms=terms,
+        list_waits=bool(list_waits),
     )
     return hold, token
 
@@ -307,6 +310,10 @@ def _take(
             _raise_for_seats_not_taken(hold, seat_ids, held | {seat.id for seat in taken})
     if areas:
         taken += take_places(hold, areas=areas, now=now)
+    # Seats freed while buyers wait for them go to the waiting list first (waiting_list.py).
+    kept = kept_for_waiting_list(hold, taken=taken)
+    if kept:
+        raise SeatsUnavailable(seats=kept)
     return sorted(taken, key=lambda seat: seat.id)
 
 

@@ -272,6 +272,8 @@ SANDALI_RATE_LIMITS = {
     # Places taken in waiting rooms: each place is a pass with its own limits, so one client
     # may not take places without end; generous, as a carrier's address is shared by many.
     "queue_joins": os.environ.get("SANDALI_RATE_QUEUE_JOINS", "120/60"),
+    # Joining a waiting list (the page and the API): an address may not fill a list.
+    "waiting_list_joins": os.environ.get("SANDALI_RATE_WAITING_LIST_JOINS", "20/600"),
 }
 # Seats one client address may hold at once, across all its holds (0: no cap).
 SANDALI_MAX_SEATS_PER_CLIENT = int(os.environ.get("SANDALI_MAX_SEATS_PER_CLIENT", "40"))
@@ -329,6 +331,11 @@ SANDALI_TEST_PAYMENT_WEBHOOK_SECRET = os.environ.get(
     "SANDALI_TEST_PAYMENT_WEBHOOK_SECRET", f"test-webhooks:{SECRET_KEY}"
 )
 SANDALI_TEST_PAYMENT_WEBHOOKS = os.environ.get("SANDALI_TEST_PAYMENT_WEBHOOKS", "1") == "1"
+
+# Waiting list: how long seats offered to an entry are held for it (orders/waiting_list.py).
+SANDALI_WAITING_LIST_OFFER_MINUTES = float(
+    os.environ.get("SANDALI_WAITING_LIST_OFFER_MINUTES", "30")
+)
 # How long a computed capacity or seat-map snapshot may be served again (0: never cached).
 SANDALI_SNAPSHOT_SECONDS = float(os.environ.get("SANDALI_SNAPSHOT_SECONDS", "1"))
 # What writes an order's mail: a dotted path, as for the payment provider, so that the outbox

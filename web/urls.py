@@ -9,6 +9,7 @@ from web import (
     selection,
     ticket_links,
     views,
+    waiting_list,
     waiting_room,
 )
 
@@ -38,6 +39,12 @@ urlpatterns = [
         best_available.selection_best,
         name="selection-best",
     ),
+    path(
+        "performances/<id:performance_id>/waiting-list",
+        waiting_list.join,
+        name="waiting-list-join",
+    ),
+    path("waiting-list/offer", waiting_list.offer, name="waiting-list-offer"),
     path("performances/<id:performance_id>/checkout", views.checkout, name="checkout"),
     path(
         "performances/<id:performance_id>/checkout/extend",

@@ -50,6 +50,7 @@ from web.session import (
     session_order_link,
     session_order_token,
 )
+from web.waiting_list import join_form
 from web.waiting_room import must_queue
 
 
@@ -109,6 +110,7 @@ def performance_page(request, performance_id: int):
         "areas": areas,
         "seat_prices": seat_prices,
         "wheelchair": wheelchair,
+        "waiting_form": join_form(performance, priced),  # where seats are sold out
     }
     return render(request, "web/performance.html", context)
 
@@ -147,7 +149,8 @@ def checkout(request, performance_id: int):
         return paid  # back after paying at the provider's page, settled meanwhile
     selection = current_selection(request, performance_id)
     remembered = session_hold(request, performance_id)
-    if not selection["seats"] or remembered is None:
+    # Seats or standing places (a waiting list's offer may be places alone).
+    if not (selection["seats"] or selection.get("areas")) or remembered is None:
         bought = _last_order_here(request, performance_id)
         if request.method == "POST" and bought is not None:
             # The form sent again after it was paid (back, then Pay): show what was bought.

@@ -9,4 +9,5 @@ from ops.admin import (  # noqa: F401 - registers the pages
     payment_pages,
     reservations,
     seats,
+    waiting_list,
 )

@@ -23,6 +23,7 @@ from catalog.models import Performance
 from core.localformat import digits, money, when
 from ops.admin.sales_chart import day_label, sales_bars
 from ops.export_files import FORMATS, csv_lines, export_filename, write_xlsx
+from orders.waiting_list import waiting_counts
 
 ORDERS_PERMISSION = "orders.view_order"
 
@@ -106,6 +107,13 @@ class PerformanceSalesPages:
             ],
             "currency": currency,
             "links": links(performance.pk),
+            # Waiting list (orders/waiting_list.py): its counts, and its entries in the admin.
+            "waiting": {
+                name: digits(value)
+                for name, value in vars(waiting_counts(performance_id=performance.pk)).items()
+            },
+            "waiting_url": reverse("admin:reservations_waitingentry_changelist")
+            + f"?performance={performance.pk}",
         }
         return TemplateResponse(request, "admin/catalog/performance/sales.html", context)
 
