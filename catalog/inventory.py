@@ -34,12 +34,16 @@ from django.db import connection
 from django.db.models import Count, Sum
 
 from catalog.models import PLACE_ROW, Seat, SeatStatus
+
+# The rules and statement builders are the inventory's own, kept in catalog/seat_statements.py
+# only for size: callers name them through the inventory (inventory.FREE_SQL, ...).
+from catalog.seat_statements import FREE_SQL as FREE_SQL
 from catalog.seat_statements import (
-    BACK_TO_CHANNEL,
     HELD_BACK_SQL,
     SEATS,
     TAKE_PLACES_SQL,
     Statement,
+    back_to_channel,
     free,
     release_statement,
     sell_statement,
@@ -47,10 +51,6 @@ from catalog.seat_statements import (
     take_statement,
     write_statement,
 )
-
-# The rules and statement builders are the inventory's own, kept in catalog/seat_statements.py
-# only for size: callers name them through the inventory (inventory.FREE_SQL, ...).
-from catalog.seat_statements import FREE_SQL as FREE_SQL
 from catalog.seat_statements import LIVE_SQL as LIVE_SQL
 from catalog.seat_statements import free_sql as free_sql
 from catalog.seat_statements import lapsed_to_channel as lapsed_to_channel
@@ -239,7 +239,7 @@ def expire(*, now: datetime, batch_size: int = 1000) -> list[SeatChange]:
                   WHERE status = 'reserved' AND hold_expires_at <= %s
                   ORDER BY id LIMIT {int(batch_size)} {lock(skip_locked=True)}"""
     return _update(
-        f"{BACK_TO_CHANNEL}, hold_id = NULL, hold_expires_at = NULL",
+        f"{back_to_channel()}, hold_id = NULL, hold_expires_at = NULL",
         f"id IN ({expired}) AND status = 'reserved' AND hold_expires_at <= %s",
         [as_param(now), as_param(now)],
         reason="expired",
@@ -274,7 +274,7 @@ def unsell(*, seat_ids: Sequence[int]) -> list[SeatChange]:
     if not seat_ids:
         return []
     return _update(
-        f"{BACK_TO_CHANNEL}, ticket_id = NULL",
+        f"{back_to_channel()}, ticket_id = NULL",
         f"id IN ({in_list(seat_ids)}) AND status = 'sold'",
         list(seat_ids),
         reason="cancelled",

@@ -15,6 +15,7 @@ the same seats).
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from catalog.models import HeldBackSeat, Seat, SeatStatus
@@ -28,9 +29,20 @@ HELD_BACK = HeldBackSeat._meta.db_table
 # Asked only of a reserved seat whose hold has expired (rare), after the cheap tests.
 HELD_BACK_SQL = f"EXISTS (SELECT 1 FROM {HELD_BACK} h WHERE h.seat_id = id)"
 
-# A seat given back (a hold released or expired, a ticket cancelled) goes back to where it came
-# from: to its channel, blocked, if it is held back for one, else on sale.
-BACK_TO_CHANNEL = f"status = CASE WHEN {HELD_BACK_SQL} THEN 'blocked' ELSE 'available' END"
+
+def back_to_channel(vendor: str | None = None) -> str:
+    """A seat given back (a hold released or expired, a ticket cancelled) goes back to where
+    it came from: to its channel, blocked, if it is held back for one, else on sale.
+
+    On PostgreSQL the held-back row is read FOR KEY SHARE. Read from the statement's snapshot
+    alone, a seat given back while its channel was being released (catalog/house_seats.py
+    deletes the rows, then unblocks the blocked seats) went back to a channel that no longer
+    existed: blocked, for nobody, for good. Locked, either the release waits for this give-back
+    and then unblocks the seat, or this statement waits for the release and, the row gone,
+    puts the seat on sale. SQLite's writes are serial: nothing to lock."""
+    share = " FOR KEY SHARE" if (vendor or connection.vendor) == "postgresql" else ""
+    held_back = f"EXISTS (SELECT 1 FROM {HELD_BACK} h WHERE h.seat_id = id{share})"
+    return f"status = CASE WHEN {held_back} THEN 'blocked' ELSE 'available' END"
 
 
 # The rules, SQL and ORM side by side; in SQL "now" is a parameter (%s) unless an expression
@@ -157,7 +169,12 @@ TAKE_PLACES_SQL = f"""
 
 
 def release_statement(
-    *, hold_id: int, seat_ids: Sequence[int] = (), live_at=None, with_companions: bool = False
+    *,
+    hold_id: int,
+    seat_ids: Sequence[int] = (),
+    live_at=None,
+    with_companions: bool = False,
+    vendor: str | None = None,
 ) -> Statement:
     """The hold's reserved seats (or only `seat_ids`, and with `with_companions` the hold's
     companion seats of those) back on sale; with `live_at`, only while the hold is live at
@@ -176,7 +193,7 @@ def release_statement(
         condition += f" AND {LIVE_SQL}"
         params.append(live_at)
     return write_statement(
-        f"{BACK_TO_CHANNEL}, hold_id = NULL, hold_expires_at = NULL", condition, params
+        f"{back_to_channel(vendor)}, hold_id = NULL, hold_expires_at = NULL", condition, params
     )
 
 

@@ -12,6 +12,7 @@ set it would give itself the front of the queue. Even then a stamp is taken only
 MAX_AGE_MS before now and never after now.
 """
 
+import math
 import time
 
 from django.conf import settings
@@ -30,7 +31,7 @@ def stamp_ms(value: str) -> int | None:
         number = float(text)
     except ValueError:
         return None
-    if not number > 0:  # also NaN
+    if not (math.isfinite(number) and number > 0):  # NaN, inf, 1e400: no moment
         return None
     if number < 1e11:  # seconds (until the year 5138)
         return int(number * 1000)

@@ -55,6 +55,7 @@ from orders.waiting_list_errors import (
     WaitingEmailInvalid,
     WaitingQuantityOutOfRange,
 )
+from reservations.errors import AlreadyCheckedOut
 from reservations.models import ON_THE_LIST, Hold, WaitingEntry, WaitingStatus
 from reservations.services import release_hold
 from reservations.waiting_list import free_seats_of_kind, hold_for_offer, waited_for_kinds
@@ -324,7 +325,10 @@ def remove_entry(*, entry_id: int) -> bool:
 def _end(entry: WaitingEntry, status: str, *, token: str | None) -> None:
     WaitingEntry.objects.filter(pk=entry.pk).update(status=status, ended_at=db_now())
     if entry.status == WaitingStatus.OFFERED and token is not None:
-        release_hold(hold_id=entry.hold_id, token=token)
+        try:
+            release_hold(hold_id=entry.hold_id, token=token)
+        except AlreadyCheckedOut:  # bought before the next run closed the offer: it stays so
+            WaitingEntry.objects.filter(pk=entry.pk).update(status=WaitingStatus.BOUGHT)
 
 
 def _offered_entry(secret: str, *, for_update: bool = False) -> WaitingEntry:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from catalog.models import SeatStatus
 from orders.models import DeskMethod, MailKind, Order, OrderChange
 from reservations.services import hold_seats
-from tests.factories import make_performance, seat_ids
+from tests.factories import make_order, make_performance, seat_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +150,15 @@ def test_places_of_a_standing_area_are_added_and_given_back(client, performance)
     assert wrong.status_code == 422 and wrong.json()["code"] == "unknown_area"
     assert staff.delete(url).json()["seats"] == []
     assert not area.seats.exclude(status=SeatStatus.AVAILABLE).exists()
+
+
+def test_the_desks_pages_show_only_the_desks_own_orders(client, performance):
+    """A clerk with the desk's permission may not read a buyer's online order (name, address,
+    ticket codes, its PDF, a mail of its tickets) by trying order ids."""
+    staff = staff_client(client)
+    online = make_order(performance, seats=1).order
+    sold = f"{urls(performance)['page']}sold/{online.pk}/"
+    assert staff.get(sold).status_code == 404
+    assert staff.get(f"{sold}tickets.pdf").status_code == 404
+    assert staff.post(sold).status_code == 404
+    assert not online.mails.filter(kind=MailKind.RESEND).exists()

@@ -242,3 +242,19 @@ def test_wheelchair_spaces_and_companion_seats_are_neither_offered_nor_kept():
     assert {s.id for s in hold_seats(performance_id=hall.pk, seat_ids=[space]).seats} == {
         space, companion, seat_id(hall, "A-4"),
     }  # fmt: skip
+
+
+def test_staff_removing_an_offer_bought_before_the_next_run_leaves_it_bought(hall):
+    """Bought between two offer runs, the entry is still OFFERED on the list: removing it then
+    must neither fail (its hold is checked out) nor call the sale a removal."""
+    order = sold_out(hall)
+    buyer = join(hall, email="a@example.org", quantity=2)
+    cancel_order(order_id=order.pk)
+    serve_all()
+    offer = open_offer(secret=secret_of(buyer))
+    checkout(hold_id=offer.hold_id, token=offer_hold_token(offer.secret), idempotency_key="w",
+             name="Ava", email="a@example.org")  # fmt: skip
+    assert entry(buyer).status == WaitingStatus.OFFERED  # no run has closed it yet
+    assert remove_entry(entry_id=buyer.entry_id)
+    assert entry(buyer).status == WaitingStatus.BOUGHT
+    assert Seat.objects.filter(status=SeatStatus.SOLD).count() == 2
