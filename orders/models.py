@@ -247,6 +247,12 @@ class GatewayVisit(models.Model):
     # The hold is kept until then; after it (and SANDALI_PAYMENT_RECOVERY_SECONDS) the sweeper
     # ends the visit at the provider.
     until = models.DateTimeField(_("until"))
+    # What this try asked for: a payment that arrives late is refunded by its own amount, not
+    # by the attempt's (a later try of the same attempt may be for fewer seats).
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True)
+    # The provider's payment that this try's own settlement took (its order or its refund):
+    # delivered again later, when the attempt has moved on to another try, it is not late.
+    accounted_reference = models.CharField(max_length=200, blank=True, default="")
     # A payment that arrived for a try that had ended (voided, or tried again): refunded.
     late_refund_reference = models.CharField(_("refund reference"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"))

@@ -122,6 +122,7 @@ def start_payment(
                 reference=hosted.reference,
                 url=hosted.url,
                 until=until,
+                amount=attempt.amount,
                 created_at=db_now(),
             )
     except IntegrityError:
@@ -204,30 +205,44 @@ def settle_visit(visit: GatewayVisit, *, end_if_open: bool = False) -> Settlemen
         if settled.attempt.status == PaymentStatus.REFUNDING:
             settled = Settlement(finish_refund(settled.attempt))
     attempt = settled.attempt
+    if current and _took(attempt, result):  # remembered: the attempt may move on to a new try
+        GatewayVisit.objects.filter(pk=visit.pk).update(accounted_reference=result.reference)
+        visit.accounted_reference = result.reference
     if result is not None and result.approved and not _accounted(attempt, visit, result):
         _refund_late(visit, attempt, result)
     return settled
 
 
+def _took(attempt: PaymentAttempt, result: PaymentResult | None) -> bool:
+    """Whether the attempt's settlement took `result`'s payment: its order or its refund
+    (settle_payment recorded its reference on the attempt)."""
+    return (
+        result is not None
+        and result.approved
+        and attempt.provider_reference == result.reference
+        and attempt.status in (PaymentStatus.PAID, PaymentStatus.REFUNDING, PaymentStatus.REFUNDED)
+    )
+
+
 def _accounted(attempt: PaymentAttempt, visit: GatewayVisit, result: PaymentResult) -> bool:
     """Whether an approved payment of the visit is its try's own: its order, or its refund
-    (settle_payment recorded its reference on the attempt), or not settled yet."""
+    (settle_payment recorded its reference on the attempt, and the visit remembers it once the
+    attempt has moved on to another try), or not settled yet."""
+    if visit.accounted_reference and visit.accounted_reference == result.reference:
+        return True
     if attempt.tries != visit.tries:
         return False
     if attempt.status == PaymentStatus.PENDING:
         return True  # a concurrent settlement holds it; it will account for it
-    return attempt.provider_reference == result.reference and attempt.status in (
-        PaymentStatus.PAID,
-        PaymentStatus.REFUNDING,
-        PaymentStatus.REFUNDED,
-    )
+    return _took(attempt, result)
 
 
 def _refund_late(visit: GatewayVisit, attempt: PaymentAttempt, result: PaymentResult) -> None:
     """Refund a payment made for a try that had ended: the provider refunds once however
     often asked; reported in the log, the refunds metric and the visit's row."""
+    amount = attempt.amount if visit.amount is None else visit.amount  # visits before 0013
     reference = payment_provider().refund(
-        reference=result.reference, amount=attempt.amount, currency=attempt.currency
+        reference=result.reference, amount=amount, currency=attempt.currency
     )
     changed = GatewayVisit.objects.filter(pk=visit.pk, late_refund_reference="").update(
         late_refund_reference=reference

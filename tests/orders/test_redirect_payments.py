@@ -20,7 +20,7 @@ from payments import test_gateway
 from payments.models import Charge, HostedTestPayment
 from payments.providers import WebhookRefused
 from reservations.models import Hold
-from reservations.services import hold_seats
+from reservations.services import hold_seats, release_seat
 from tests.factories import expire_hold, seat_ids
 
 pytestmark = pytest.mark.django_db
@@ -318,3 +318,25 @@ def test_the_admin_lists_late_payments_refunded(held, admin_client):
     listed = admin_client.get("/admin/orders/gatewayvisit/?late_refund=yes")
     assert listed.status_code == 200
     assert GatewayVisit.objects.get().late_refund_reference in listed.content.decode()
+
+
+def test_a_try_refunded_because_its_hold_changed_is_not_refunded_again_after_a_new_try(held):
+    """Try 1 is paid while the buyer gives a seat back in another tab: refunded. The buyer pays
+    again (try 2, for the seat left); try 1's webhook delivered again later is not a "late
+    payment" to refund a second time (a real provider refuses that refund, and the webhook
+    would fail for ever)."""
+    first = start(held)
+    test_gateway.pay(page_of(first.url))
+    seat = Seat.objects.filter(hold_id=held.hold.pk).order_by("id").first()
+    release_seat(hold_id=held.hold.pk, token=held.token, seat_id=seat.pk)
+    webhook(page_of(first.url).reference)
+    assert the_attempt().status == PaymentStatus.REFUNDED
+    before = refunds(redirect_module.LATE_PAYMENT)
+    again = start(held)
+    assert the_attempt().tries == 2 and again.url != first.url
+    webhook(page_of(first.url).reference)  # try 1's, delivered again
+    assert refunds(redirect_module.LATE_PAYMENT) == before
+    assert GatewayVisit.objects.get(tries=1).late_refund_reference == ""
+    test_gateway.pay(page_of(again.url))
+    assert come_back(held).created
+    assert Charge.objects.exclude(refund_reference="").count() == 1
