@@ -6,7 +6,9 @@ complimentary with a reason).
 
 The desk keeps one hold per performance in the admin's session; a live one with seats in it is
 the customer in front of the desk, so this page refuses (`desk_hold_open`) rather than drop
-it: staff sell it or give it back with "Next customer" first. Same permission as the desk.
+it: staff sell it or give it back with "Next customer" first. A performance the desk may not
+sell (a draft, outside its sales window) is refused before its seats leave the channel. Same
+permission as the desk.
 """
 
 import secrets
@@ -20,14 +22,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from backoffice.errors import DeskHoldOpen, NoChannelSeatsChosen
+from backoffice.errors import DeskHoldOpen, DeskNotOnSale, NoChannelSeatsChosen
 from backoffice.house_seats import DESK_HOLD_MINUTES, hold_held_back
 from catalog.errors import InvalidSeats
 from catalog.house_seats import waiting_seats
 from catalog.models import HeldBackSeat
 from core.errors import DomainError
 from core.localformat import digits, money
-from ops.admin.box_office import desk_allowed, refusing
+from ops.admin.box_office import desk_allowed, desk_on_sale, refusing
 from ops.admin.desk_selection import desk_selection, desk_token, remember_desk_hold
 
 
@@ -53,7 +55,7 @@ class ChannelSalePages:
         error = None
         if request.method == "POST":
             try:
-                held = self._hold_at_desk(request, performance.pk, channel)
+                held = self._hold_at_desk(request, performance, channel)
             except DomainError as failure:
                 error = failure.message
             else:
@@ -96,9 +98,11 @@ class ChannelSalePages:
         }
         return TemplateResponse(request, "admin/catalog/performance/sell_channel.html", context)
 
-    def _hold_at_desk(self, request, performance_id: int, channel: str):
+    def _hold_at_desk(self, request, performance, channel: str):
         """The ticked seats as the desk's hold, kept in the session as the desk keeps its own."""
-        if desk_selection(request, performance_id)["seats"]:
+        if not desk_on_sale(performance):  # the sale would refuse: keep the seats waiting
+            raise DeskNotOnSale()
+        if desk_selection(request, performance.pk)["seats"]:
             raise DeskHoldOpen()
         asked = request.POST.getlist("seat")
         if not asked:
@@ -107,12 +111,12 @@ class ChannelSalePages:
             raise InvalidSeats(seats=[])
         seed = secrets.token_urlsafe(32)
         held = hold_held_back(
-            performance_id=performance_id,
+            performance_id=performance.pk,
             channel=channel,
             seat_ids=[int(value) for value in asked],
             token=desk_token(seed),
         )
-        remember_desk_hold(request, performance_id, held.hold_id, seed)
+        remember_desk_hold(request, performance.pk, held.hold_id, seed)
         return held
 
 

@@ -171,3 +171,13 @@ def test_the_desks_hold_of_a_channel_takes_the_token_it_is_given(sponsored):
     )
     assert held.token == "given-token"
     assert owned_hold(hold_id=held.hold_id, token="given-token").pk == held.hold_id
+
+
+def test_a_performance_not_on_sale_keeps_its_channels_seats_waiting(client):
+    performance = make_performance(sections=1, rows=1, seats_per_row=4, published=False)
+    ids = seat_ids(performance)
+    hold_back_seats(performance_id=performance.pk, channel="sponsors", seat_ids=ids[:2])
+    staff = staff_client(client)
+    page = staff.post(sell_url(performance), {"channel": "sponsors", "seat": ids[:1]})
+    assert "This performance is not on sale" in page.content.decode()
+    assert not Hold.objects.exists() and counts(performance)["sponsors"] == (2, 0, 0)
