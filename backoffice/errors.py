@@ -73,3 +73,18 @@ class DeskNotAllowed(DomainError):
     code = "desk_not_allowed"
     status = 403
     title = _("You may not sell at the box office desk: ask an administrator for the permission.")
+
+
+class DeskHoldOpen(DomainError):
+    code = "desk_hold_open"
+    status = 409
+    title = _(
+        "The desk already has seats chosen for this performance: sell them or give them back "
+        "(“Next customer”) before taking a channel's seats."
+    )
+
+
+class NoChannelSeatsChosen(DomainError):
+    code = "no_channel_seats_chosen"
+    status = 422
+    title = _("Choose one or more of the channel's seats.")

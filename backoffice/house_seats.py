@@ -44,14 +44,17 @@ def hold_held_back(
     channel: str,
     seat_ids: Sequence[int],
     minutes: int = DESK_HOLD_MINUTES,
+    token: str | None = None,
 ) -> DeskHold:
     """Hold all of `seat_ids`, held back for `channel`, for the desk, or none: a seat that is
-    not the channel's, or is in a live hold or sold, refuses the whole (SeatsNotHeldBack)."""
+    not the channel's, or is in a live hold or sold, refuses the whole (SeatsNotHeldBack).
+    `token` (default: a new one) is the hold's; the admin passes the desk's token
+    (ops/admin/desk_selection.py desk_token) so that the desk's page sells the hold."""
     channel = channel_name(channel)
     asked = sorted(set(seat_ids))
     if not asked or len(asked) != len(seat_ids):
         raise InvalidSeats(seats=list(seat_ids))
-    token = new_token()
+    token = token or new_token()
     with transaction.atomic():
         now = db_now()
         hold = Hold.objects.create(

@@ -15,13 +15,14 @@ held-back rows first, then their seats.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from catalog import inventory
 from catalog.errors import ChannelHasNoSeats, ChannelNameInvalid, InvalidSeats
-from catalog.models import HeldBackSeat, Seat, SeatStatus
+from catalog.models import HeldBackSeat, Seat, SeatStatus, SectionTicketType
 from core.dbtime import DbNow, db_now
 
 CHANNEL_MAX_LENGTH = HeldBackSeat._meta.get_field("channel").max_length
@@ -46,6 +47,19 @@ class ChannelSeats:
     held_back: int
     at_desk: int
     sold: int
+
+
+@dataclass(frozen=True)
+class WaitingSeat:
+    """A seat held back for a channel and waiting (not at the desk, not sold), with its price
+    (None: its ticket type has no price in its section)."""
+
+    id: int
+    section: str
+    row: str
+    number: int
+    ticket_type: str
+    price: Decimal | None
 
 
 def channel_name(name: str) -> str:
@@ -122,3 +136,30 @@ def channel_seats(*, performance_id: int) -> list[ChannelSeats]:
         .order_by("channel")
     )
     return [ChannelSeats(**row) for row in rows]
+
+
+def _given_out(now) -> Q:
+    """A channel's seat the desk has: in a live hold, or sold."""
+    return Q(seat__status=SeatStatus.RESERVED, seat__hold_expires_at__gt=now) | Q(
+        seat__status=SeatStatus.SOLD
+    )
+
+
+def waiting_seats(*, performance_id: int, channel: str) -> list[WaitingSeat]:
+    """The seats held back for `channel` that the desk may still take, in hall order (section,
+    row, number): what channel_seats counts as held back. An expired desk hold's seat is
+    waiting again at once, as the rule FREE says."""
+    price = SectionTicketType.objects.filter(
+        section_id=OuterRef("seat__section_id"), ticket_type_id=OuterRef("seat__ticket_type_id")
+    ).values("price")[:1]
+    rows = (
+        HeldBackSeat.objects.filter(performance_id=performance_id, channel=channel)
+        .exclude(_given_out(DbNow()))
+        .annotate(price=Subquery(price))
+        .order_by("seat__section__position", "seat__section_id", "seat__row", "seat__number")
+        .values_list(
+            "seat_id", "seat__section__name", "seat__row", "seat__number",
+            "seat__ticket_type__name", "price",
+        )
+    )  # fmt: skip
+    return [WaitingSeat(*row) for row in rows]

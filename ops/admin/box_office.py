@@ -58,6 +58,15 @@ def desk_allowed(model_admin, request, performance) -> None:
         raise DeskNotAllowed()
 
 
+def desk_on_sale(performance) -> bool:
+    """Published and within its sales window, by the database's clock: what the sale checks."""
+    now = db_now()
+    return (
+        Performance.objects.filter(pk=performance.pk).filter(published(now)).exists()
+        and performance.sales_start <= now < performance.sales_end
+    )
+
+
 def refusing(model_admin, view, *, as_json: bool):
     """The view, answering staff without the desk's permission with 403 and why: as
     problem+json for the map's requests, as an admin page for the pages."""
@@ -167,11 +176,7 @@ class BoxOfficePages:
                     reverse("admin:catalog_performance_desk_sold",
                             args=[performance.pk, sale.order.pk])
                 )  # fmt: skip
-        now = db_now()
-        on_sale = (
-            Performance.objects.filter(pk=performance.pk).filter(published(now)).exists()
-            and performance.sales_start <= now < performance.sales_end
-        )
+        on_sale = desk_on_sale(performance)
         currency = performance.event.currency
         prices = price_list(performance_id=performance.pk)
         context = {

@@ -31,6 +31,7 @@ from catalog.selectors import priced_capacity
 from catalog.services import generate_section_seats
 from core.errors import DomainError
 from ops.admin.box_office import BoxOfficePages
+from ops.admin.channel_sale import ChannelSalePages
 from ops.admin.door_counts import door_table
 from ops.admin.forms import CopyLayoutForm, GenerateSeatsForm
 from ops.admin.house_seats import HouseSeatsPages
@@ -104,6 +105,7 @@ class PerformanceAdmin(
     PerformanceSalesPages,
     BoxOfficePages,
     HouseSeatsPages,
+    ChannelSalePages,
     admin.ModelAdmin,
 ):
     list_display = ("__str__", "event", "sales_opens", "published")

@@ -28,6 +28,7 @@ from catalog.house_seats import (
 from catalog.models import Performance, Seat
 from core.errors import DomainError
 from core.localformat import digits
+from ops.admin.channel_sale import sell_url
 
 
 class ChannelForm(forms.Form):
@@ -117,9 +118,10 @@ class HouseSeatsPages:
         if obj.pk is None:
             return "-"
         rows = [
-            (shown(row), release_url(obj.pk, row.channel))
+            (shown(row), release_url(obj.pk, row.channel),
+             sell_url(obj.pk, row.channel) if row.held_back else None)
             for row in channel_seats(performance_id=obj.pk)
-        ]
+        ]  # fmt: skip
         return render_to_string("admin/catalog/house_seats.html", {"rows": rows})
 
     house_seats.short_description = gettext_lazy("house seats")

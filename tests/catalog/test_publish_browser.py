@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 
 from catalog.models import Event, Performance
 from tests.factories import make_performance
+from tests.ops.screenshots import save_admin_page
 from tests.web import test_browser as buyer_pages
 
 browser = buyer_pages.browser  # the buyer's tests' Chromium and server, as fixtures here
@@ -53,6 +54,7 @@ def test_an_organizer_publishes_a_draft_after_confirming(browser, server):
     page.click("button[name=index]")
     page.wait_for_selector("text=Yes, publish")
     assert "America/New_York" in page.locator("#content-main").inner_text()
+    save_admin_page(page, "publish-en.png")
     performance.refresh_from_db()
     assert performance.published_at is None, "nothing is published before the confirmation"
 

@@ -9,6 +9,7 @@ from orders.models import Order, OrderStatus, Ticket
 from tests.backoffice.test_order_changes import free_seat_at
 from tests.checkin.door import sell
 from tests.checkin.test_scanner_browser import elsewhere
+from tests.ops.screenshots import save_admin_page
 from tests.web import test_browser as buyer_pages
 
 browser = buyer_pages.browser
@@ -46,6 +47,7 @@ def test_staff_move_a_ticket_from_the_orders_page_and_see_it_in_the_history(
     assert moved.seat_id == target.pk
     assert moved.code in page.inner_text(".messagelist")
     assert f"Ticket {ticket.code} moved from" in page.inner_text("body")  # the history
+    save_admin_page(page, "order-history-en.png")
     target.refresh_from_db()
     assert target.status == SeatStatus.SOLD
 
