@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
 import stripe
+
+from payments.providers import payment_provider
+
+WEBHOOK_SECRET = "whsec_test_sandali"
 
 
 @dataclass
@@ -212,3 +217,18 @@ def signed_webhook(event: dict, secret: str) -> tuple[bytes, dict]:
     body = json.dumps(event)
     header = stripe.WebhookSignature.generate_signature_header(body, secret)
     return body.encode(), {"Stripe-Signature": header}
+
+
+@pytest.fixture(name="stripe_api")
+def stripe_api_fixture(settings):
+    """Sandali configured for Stripe, its API base URL on the local fake; the fake's state.
+    The sweeper acts at once. (A test module imports `stripe_api_fixture` to use it.)"""
+    settings.SANDALI_PAYMENT_RECOVERY_SECONDS = 0
+    with StripeServer() as server:
+        settings.SANDALI_PAYMENT_PROVIDER = "payments.stripe_provider.StripeProvider"
+        settings.STRIPE_SECRET_KEY = "sk_test_sandali"
+        settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+        settings.STRIPE_API_BASE = server.url
+        payment_provider.cache_clear()
+        yield server.fake
+    payment_provider.cache_clear()

@@ -24,27 +24,12 @@ from payments.providers import (
 )
 from reservations.services import hold_seats
 from tests.factories import expire_hold, seat_ids
-from tests.stripe_server import StripeServer, signed_webhook
+from tests.stripe_server import WEBHOOK_SECRET, signed_webhook, stripe_api_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
 KEY = "stripe-key-1"
-WEBHOOK_SECRET = "whsec_test_sandali"
 SESSIONS = "/v1/checkout/sessions"
-
-
-@pytest.fixture
-def stripe_api(settings):
-    """Sandali configured for Stripe, its API base URL on the local fake; the fake's state."""
-    settings.SANDALI_PAYMENT_RECOVERY_SECONDS = 0
-    with StripeServer() as server:
-        settings.SANDALI_PAYMENT_PROVIDER = "payments.stripe_provider.StripeProvider"
-        settings.STRIPE_SECRET_KEY = "sk_test_sandali"
-        settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-        settings.STRIPE_API_BASE = server.url
-        payment_provider.cache_clear()
-        yield server.fake
-    payment_provider.cache_clear()
 
 
 @pytest.fixture
