@@ -185,7 +185,17 @@ class StripeProvider:
         }
         checkout = self._recorded(idempotency_key, params)
         if not checkout.session_id:
-            checkout = self._create(checkout)
+            try:
+                checkout = self._create(checkout)
+            except stripe.InvalidRequestError as error:
+                if error.param != "expires_at":
+                    raise
+                # The recorded request waited out an outage until its expiry came too near:
+                # Stripe refused it, and a refused request leaves the key free (Stripe keeps
+                # no result for a request that fails validation), so send it with a new one.
+                StripeCheckout.objects.filter(pk=checkout.pk).update(params=params)
+                checkout.params = params
+                checkout = self._create(checkout)
         return HostedPayment(url=checkout.url, reference=checkout.session_id)
 
     @staticmethod

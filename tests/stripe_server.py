@@ -11,6 +11,7 @@ Stripe: its real validation, 3-D Secure and the network are not here."""
 import json
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
@@ -40,7 +41,8 @@ class FakeStripe:
         self.sessions: dict[str, dict] = {}
         self.intents: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
-        self.replies: dict[str, tuple[int, dict]] = {}  # Idempotency-Key -> first answer
+        # Idempotency-Key -> the first request's form and answer
+        self.replies: dict[str, tuple[dict, tuple[int, dict]]] = {}
         self.requests: list[Recorded] = []
         self.down = False  # answer 503 to everything (Stripe unreachable)
         self.lock = threading.Lock()
@@ -83,15 +85,28 @@ class FakeStripe:
             return 503, {"error": {"type": "api_error", "message": "down"}}
         with self.lock:
             if key and key in self.replies:
-                return self.replies[key]
+                first_form, reply = self.replies[key]
+                if form != first_form:
+                    return 400, {"error": {"type": "idempotency_error", "message": "changed"}}
+                return reply
             reply = self._route(method, path.rstrip("/").split("/")[2:], form)
-            if key and method == "POST" and reply[0] < 500:
-                self.replies[key] = reply
+            # Stripe keeps no result for a request that fails validation (nor a 5xx).
+            if key and method == "POST" and reply[0] < 500 and not reply[1].get("refused"):
+                self.replies[key] = (form, reply)
             return reply
 
     def _route(self, method: str, parts: list[str], form: dict) -> tuple[int, dict]:
         match method, parts:
             case "POST", ["checkout", "sessions"]:
+                if int(form["expires_at"]) < time.time() + 30 * 60:
+                    return 400, {
+                        "refused": True,
+                        "error": {
+                            "type": "invalid_request_error",
+                            "param": "expires_at",
+                            "message": "expires_at must be at least 30 minutes from now",
+                        },
+                    }
                 return 200, self._create_session(form)
             case "GET", ["checkout", "sessions", session_id]:
                 if session_id not in self.sessions:

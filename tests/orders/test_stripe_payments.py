@@ -307,3 +307,22 @@ def test_a_webhook_while_stripe_cannot_be_asked_answers_503_so_stripe_sends_it_a
     stripe_api.down = False
     assert client.post("/payments/webhook", body, **post).status_code == 204
     assert Order.objects.count() == 1
+
+
+def test_a_start_that_waited_out_an_outage_is_sent_again_with_a_fresh_expiry(stripe_api, held):
+    stripe_api.down = True
+    with pytest.raises(PaymentUnavailable):
+        start(held)
+    stripe_api.down = False
+    # Eleven minutes later: the recorded request's expiry is now too near for Stripe.
+    recorded = StripeCheckout.objects.get()
+    recorded.params["expires_at"] -= 11 * 60
+    recorded.save()
+    before = db_now()
+    page = start(held)
+    refused, sent = stripe_api.created(SESSIONS)[-2:]
+    assert int(refused.form["expires_at"]) == recorded.params["expires_at"]
+    assert int(sent.form["expires_at"]) > before.timestamp() + 30 * 60
+    assert sent.headers["Idempotency-Key"] == the_attempt().provider_key
+    assert session_id(page) in stripe_api.sessions and len(stripe_api.sessions) == 1
+    assert start(held).url == page.url
