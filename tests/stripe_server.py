@@ -63,6 +63,21 @@ class FakeStripe:
             session.update(status="complete", payment_status="paid", payment_intent=intent["id"])
             return session
 
+    def pay_later(self, session_id: str, *, intent_status: str = "processing") -> dict:
+        """The buyer completed the page with a method that settles later (a bank debit)."""
+        with self.lock:
+            session = self.sessions[session_id]
+            intent = {
+                "id": f"pi_{secrets.token_hex(8)}",
+                "object": "payment_intent",
+                "amount": session["amount_total"],
+                "currency": session["currency"],
+                "status": intent_status,
+            }
+            self.intents[intent["id"]] = intent
+            session.update(status="complete", payment_status="unpaid", payment_intent=intent["id"])
+            return intent
+
     def expire(self, session_id: str) -> dict:
         with self.lock:
             self.sessions[session_id]["status"] = "expired"

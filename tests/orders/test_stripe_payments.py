@@ -326,3 +326,33 @@ def test_a_start_that_waited_out_an_outage_is_sent_again_with_a_fresh_expiry(str
     assert sent.headers["Idempotency-Key"] == the_attempt().provider_key
     assert session_id(page) in stripe_api.sessions and len(stripe_api.sessions) == 1
     assert start(held).url == page.url
+
+
+def test_the_sweeper_expires_a_session_whose_id_was_lost_in_a_crash(stripe_api, held, monkeypatch):
+    def killed(**kwargs):
+        raise KeyboardInterrupt  # the process died after Stripe made the session
+
+    monkeypatch.setattr(GatewayVisit.objects, "create", killed)
+    with pytest.raises(KeyboardInterrupt):
+        start(held)
+    monkeypatch.undo()
+    StripeCheckout.objects.update(session_id="", url="")  # before even its id was recorded
+    recover_payments.call()
+    assert the_attempt().status == PaymentStatus.VOIDED
+    (session,) = stripe_api.sessions.values()  # asked again, Stripe named the same session
+    assert session["status"] == "expired"  # and nobody can pay it now
+
+
+def test_a_payment_that_settles_later_waits_for_stripe_and_a_failed_one_is_declined(
+    stripe_api, held
+):
+    page = start(held)
+    intent = stripe_api.pay_later(session_id(page))
+    webhook(stripe_api, "checkout.session.completed", page)
+    with pytest.raises(PaymentNotFinished):
+        come_back(held)  # the bank debit is still under way
+    intent["status"] = "requires_payment_method"  # it failed
+    webhook(stripe_api, "checkout.session.async_payment_failed", page)
+    assert the_attempt().status == PaymentStatus.DECLINED
+    with pytest.raises(PaymentDeclined):
+        come_back(held)
