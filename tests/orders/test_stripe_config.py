@@ -32,6 +32,12 @@ def test_production_refuses_a_test_api_base_for_stripe():
     assert start_django(**PRODUCTION, **secrets).returncode == 0
 
 
+def test_production_refuses_stripe_with_synchronous_pages():
+    secrets = {"STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": "whsec_x"}
+    result = start_django(**PRODUCTION, **secrets, SANDALI_PAYMENT_REDIRECT="0")
+    assert result.returncode != 0 and "SANDALI_PAYMENT_REDIRECT" in result.stderr
+
+
 def test_stripe_is_chosen_by_its_short_name():
     shown = settings_of("SANDALI_PAYMENT_PROVIDER", SANDALI_PAYMENT_PROVIDER="stripe")
     assert shown == "payments.stripe_provider.StripeProvider"
