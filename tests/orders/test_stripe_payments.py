@@ -10,6 +10,7 @@ import pytest
 
 from catalog.models import Seat, SeatStatus
 from core.dbtime import db_now
+from orders import redirect as redirect_module
 from orders.cancellation import cancel_order, refund_tickets
 from orders.errors import PaymentDeclined, PaymentNotFinished, PaymentRefunded, PaymentUnavailable
 from orders.models import GatewayVisit, Order, PaymentAttempt, PaymentStatus
@@ -356,3 +357,26 @@ def test_a_payment_that_settles_later_waits_for_stripe_and_a_failed_one_is_decli
     assert the_attempt().status == PaymentStatus.DECLINED
     with pytest.raises(PaymentDeclined):
         come_back(held)
+
+
+@pytest.mark.parametrize("finisher", ["webhook", "sweeper", "return"])
+def test_killed_while_handling_the_return_it_ends_as_one_order(
+    stripe_api, held, monkeypatch, finisher
+):
+    page = start(held)
+    stripe_api.pay(session_id(page))
+
+    def killed(**kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(redirect_module, "settle_payment", killed)
+    with pytest.raises(KeyboardInterrupt):
+        come_back(held)
+    monkeypatch.undo()
+    assert the_attempt().status == PaymentStatus.PENDING
+    if finisher == "webhook":
+        webhook(stripe_api, "checkout.session.completed", page)
+    elif finisher == "sweeper":
+        recover_payments.call()
+    assert come_back(held).order.pk == the_attempt().order_id
+    assert Order.objects.count() == 1 and not stripe_api.refunds
