@@ -109,6 +109,7 @@ def start_payment(
             return_url=return_url,
             webhook_url=webhook_url,
             language=attempt.language,
+            until=until,
         )
     except Exception:
         log.exception("The payment provider failed to start attempt %s.", attempt.pk)

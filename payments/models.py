@@ -51,3 +51,20 @@ class HostedTestPayment(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class StripeCheckout(models.Model):
+    """A Checkout Session asked of Stripe (payments/stripe_provider.py), once per idempotency
+    key. Its parameters are kept so that the same key always sends the same request: Stripe
+    then answers with the first session (its idempotent replay) instead of refusing a
+    request whose expires_at moved, and a crash between Stripe's answer and this row can be
+    repaired by asking again (cancel does)."""
+
+    idempotency_key = models.CharField(max_length=300, unique=True)
+    params = models.JSONField()
+    session_id = models.CharField(max_length=255, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.session_id or self.idempotency_key

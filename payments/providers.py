@@ -9,6 +9,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from typing import Protocol
@@ -39,6 +40,16 @@ class WebhookRefused(DomainError):
     code = "webhook_refused"
     status = 400
     title = _("The payment notification could not be verified.")
+
+
+class PaymentProviderUnavailable(DomainError):
+    """The provider could not be reached, or answered with an error of its own: nothing is
+    decided on a guess; the buyer, the webhook's sender or the sweeper asks again later."""
+
+    code = "payment_provider_unavailable"
+    status = 503
+    retry_after = 5
+    title = _("The payment provider cannot be reached right now. Please try again in a moment.")
 
 
 @dataclass(frozen=True)
@@ -99,9 +110,11 @@ class RedirectPaymentProvider(PaymentProvider, Protocol):
         return_url: str,
         webhook_url: str,
         language: str,
+        until: datetime | None = None,
     ) -> HostedPayment:
         """Start, once per key, the payment at the provider's page: the same key again returns
-        the same payment."""
+        the same payment. `until` is when the hold's time at the page ends (a provider that
+        can, stops taking the payment then)."""
 
     def verify(self, *, idempotency_key: str, reference: str) -> PaymentResult | None:
         """Ask the provider, server to server, how the payment ended: approved, declined (the

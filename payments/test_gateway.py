@@ -19,6 +19,7 @@ import time
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -41,8 +42,10 @@ def start(
     return_url: str,
     webhook_url: str,
     language: str,
+    until: datetime | None = None,
 ) -> HostedPayment:
-    """The payment of this key at the hosted page, made now unless there is one."""
+    """The payment of this key at the hosted page, made now unless there is one. It has no
+    expiry of its own (`until`): the sweeper ends it when the hold's time there is over."""
     checkout, _created = HostedTestPayment.objects.get_or_create(
         idempotency_key=idempotency_key,
         defaults={

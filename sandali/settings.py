@@ -314,9 +314,20 @@ SANDALI_METRICS_ALLOWED_NETWORKS = [
     ipaddress.ip_network(network)
     for network in env_list("SANDALI_METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
 ]
-SANDALI_PAYMENT_PROVIDER = os.environ.get(
-    "SANDALI_PAYMENT_PROVIDER", "payments.providers.TestPaymentProvider"
+# The payment provider: a dotted path, or a short name for the built-in ones.
+PAYMENT_PROVIDER_NAMES = {
+    "test": "payments.providers.TestPaymentProvider",
+    "stripe": "payments.stripe_provider.StripeProvider",
+}
+SANDALI_PAYMENT_PROVIDER = os.environ.get("SANDALI_PAYMENT_PROVIDER", "test")
+SANDALI_PAYMENT_PROVIDER = PAYMENT_PROVIDER_NAMES.get(
+    SANDALI_PAYMENT_PROVIDER, SANDALI_PAYMENT_PROVIDER
 )
+# Stripe (payments/stripe_provider.py): the secret API key, the webhook endpoint's signing
+# secret, and (tests only) another base URL for its API.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 # A payment attempt still pending this long was cut short (its process died, or the provider
 # did not answer): the sweeper asks the provider what became of it and finishes or voids it.
 SANDALI_PAYMENT_RECOVERY_SECONDS = float(os.environ.get("SANDALI_PAYMENT_RECOVERY_SECONDS", "30"))
@@ -351,6 +362,18 @@ SANDALI_MAIL_LEASE_SECONDS = float(os.environ.get("SANDALI_MAIL_LEASE_SECONDS", 
 # The sweeper enqueues again a mail this long overdue whose task is gone (lost, or its worker
 # died while running it).
 SANDALI_MAIL_RESCUE_SECONDS = float(os.environ.get("SANDALI_MAIL_RESCUE_SECONDS", "60"))
+
+if PRODUCTION and PAYMENT_PROVIDER_NAMES["stripe"] == SANDALI_PAYMENT_PROVIDER:
+    if not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
+        raise ImproperlyConfigured(
+            "SANDALI_ENV=production with Stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET."
+        )
+    if not SANDALI_PAYMENT_REDIRECT:
+        raise ImproperlyConfigured(
+            "Stripe takes payments only at its page: SANDALI_PAYMENT_REDIRECT=1."
+        )
+    if STRIPE_API_BASE:
+        raise ImproperlyConfigured("SANDALI_ENV=production refuses STRIPE_API_BASE (tests only).")
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SANDALI_SECURE_COOKIES", True)

@@ -27,7 +27,12 @@ from orders.redirect import (
     start_payment,
 )
 from payments import test_gateway
-from payments.providers import TestPaymentProvider, WebhookRefused, payment_provider
+from payments.providers import (
+    PaymentProviderUnavailable,
+    TestPaymentProvider,
+    WebhookRefused,
+    payment_provider,
+)
 from web.session import (
     SessionHold,
     checkout_key,
@@ -107,7 +112,7 @@ def checkout_return(request, performance_id: int):
         return redirect("checkout", performance_id=performance_id)
     try:
         result = return_from_page(hold_id=hold.id, token=hold.token, idempotency_key=key)
-    except (PaymentDeclined, PaymentNotFinished) as error:
+    except (PaymentDeclined, PaymentNotFinished, PaymentProviderUnavailable) as error:
         messages.warning(request, error.message)  # the seats are still held: pay again
         return redirect("checkout", performance_id=performance_id)
     except DomainError as error:
@@ -124,8 +129,8 @@ def payment_webhook(request):
         raise Http404  # a provider without webhooks
     try:
         receive_webhook(body=request.body, headers=request.headers)
-    except WebhookRefused as error:
-        return error_problem(error)
+    except (WebhookRefused, PaymentProviderUnavailable) as error:
+        return error_problem(error)  # 400: never sent again; 503: the provider retries
     return HttpResponse(status=204)
 
 
