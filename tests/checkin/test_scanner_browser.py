@@ -94,6 +94,9 @@ def result(page, expected: str, *, timeout: float = 10_000):
 
 
 def type_code(page, code: str, expected: str):
+    # The last answer goes first: two answers alike in a row (admitted, then admitted) would
+    # otherwise let the wait read the old one, before the phone has decided the new code.
+    page.locator("#result").evaluate("box => box.removeAttribute('data-result')")
     page.fill("#code-input", code)
     page.press("#code-input", "Enter")
     return result(page, expected)
