@@ -147,10 +147,16 @@ def hold_performance(hold_id: int) -> int | None:
     if performance_id is None:
         performance_id = performance_of_hold(hold_id=hold_id)
         if performance_id is not None:
-            if len(_hold_performances) >= 100_000:
-                _hold_performances.clear()
-            _hold_performances[hold_id] = performance_id
+            remember_hold_performance(hold_id, performance_id)
     return performance_id
+
+
+def remember_hold_performance(hold_id: int, performance_id: int) -> None:
+    """Told by the request that made the hold, so that its checkout in this process asks
+    nothing (a rush's checkout is the only request of its hold after the hold's own)."""
+    if len(_hold_performances) >= 100_000:
+        _hold_performances.clear()
+    _hold_performances[hold_id] = performance_id
 
 
 def forget_hold_performances() -> None:

@@ -12,10 +12,10 @@ from ninja import Header, Query, Router, Status
 from ninja.security import HttpBearer
 
 from api import schemas
-from api.queue import PASS_HEADERS, hold_client_key, hold_performance
+from api.queue import PASS_HEADERS, hold_client_key, hold_performance, remember_hold_performance
 from catalog import selectors as catalog_selectors
 from catalog import snapshots
-from core.limits import check_rate, client_address
+from core.limits import check_rate, client_address, rate_limited
 from core.tokens import hash_token
 from delivery import documents
 from orders import checkout as order_checkout
@@ -193,6 +193,7 @@ def create_hold(request, performance_id: schemas.Id, body: schemas.NewHoldIn):
             together=best.together,
             client_key=key,
         )
+    remember_hold_performance(created.hold.pk, performance_id)
     return Status(201, _hold_body(created))
 
 
@@ -286,7 +287,10 @@ def checkout(
     body: schemas.CheckoutIn,
     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
 ):
-    if not waiting_room.room_on(performance_id=hold_performance(hold_id)):
+    # Whether the room is on matters only when there is a per-address limit to skip.
+    if rate_limited("checkouts") and not waiting_room.room_on(
+        performance_id=hold_performance(hold_id)
+    ):
         check_rate("checkouts", client_address(request))  # a pass carries the limits if on
     # Keyed by the hold and the token offered, so that strangers guessing at a hold's id fill
     # their own bucket, never the buyer's.

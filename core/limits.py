@@ -100,6 +100,11 @@ def count_in_window(key: str, *, seconds: int) -> int:
         return 1
 
 
+def rate_limited(scope: str) -> bool:
+    """Whether SANDALI_RATE_LIMITS sets a limit for `scope` (empty turns one off)."""
+    return bool(settings.SANDALI_RATE_LIMITS.get(scope, ""))
+
+
 def check_rate(scope: str, key: str) -> None:
     """Count one request of `key` (an address, a hold) in `scope`; raise RateLimited past the
     limit configured for the scope in SANDALI_RATE_LIMITS."""

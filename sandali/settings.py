@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "ops.middleware.RequestLatency",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "ops.middleware.ContentSecurityPolicy",  # django-csp's, skipping the paths it exempts
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "api.middleware.ApiRequestGuard",

@@ -2,9 +2,13 @@
 
 import hashlib
 from decimal import Decimal
+from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from api.queue import forget_hold_performances
 from catalog.models import Seat, SeatStatus
 from orders.models import Order
 from reservations.models import Hold
@@ -251,3 +255,24 @@ def test_tokens_are_stored_only_as_hashes(client, performance):
     assert Order.objects.get(pk=order["id"]).token_hash == (
         hashlib.sha256(order["token"].encode()).hexdigest()
     )
+
+
+def test_a_checkout_in_the_process_that_made_its_hold_asks_nothing_about_the_hold_first(
+    client, performance
+):
+    hold = create_hold(client, performance, seat_ids(performance)[:2])
+    with CaptureQueriesContext(connection) as sent:
+        assert checkout(client, hold).status_code == 201
+    # The waiting room's gate needs the hold's performance: the hold's own request told it.
+    assert not [
+        q["sql"] for q in sent if "SELECT performance_id FROM reservations_hold" in q["sql"]
+    ]
+
+
+def test_with_no_checkout_rate_the_gate_does_not_look_up_the_room(client, performance, settings):
+    settings.SANDALI_RATE_LIMITS = {**settings.SANDALI_RATE_LIMITS, "checkouts": ""}
+    hold = create_hold(client, performance, seat_ids(performance)[:2])
+    forget_hold_performances()  # as if the hold had been made by another process
+    with mock.patch("reservations.waiting_room.room_on") as room_on:
+        assert checkout(client, hold).status_code == 201
+    room_on.assert_not_called()

@@ -49,3 +49,18 @@ def test_the_admin_is_only_for_staff(client, django_user_model):
     buyer = django_user_model.objects.create_user("buyer", password="a-long-password-1")
     client.force_login(buyer)
     assert client.get("/admin/catalog/seat/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_policy_is_not_even_built_for_the_paths_it_exempts(client, performance, monkeypatch):
+    import csp.middleware
+
+    built = []
+    build_policy = csp.middleware.build_policy
+    monkeypatch.setattr(
+        csp.middleware, "build_policy", lambda **kw: built.append(1) or build_policy(**kw)
+    )
+    client.get(f"/api/v1/performances/{performance.pk}/seats")
+    assert built == []  # a map reload in a rush: the API carries no policy, so none is built
+    client.get(f"/performances/{performance.pk}/")
+    assert built
