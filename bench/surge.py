@@ -132,12 +132,13 @@ def run_clients(
     for process, _receiver in children:
         process.join()
     merged = {"visits": [], "requests": Counter(), "server_errors": Counter(),
-              "failures": Counter(), "cpu_seconds": 0.0}  # fmt: skip
+              "failures": Counter(), "unreadable": Counter(), "cpu_seconds": 0.0}  # fmt: skip
     for result in results:
         merged["visits"].extend(result["visits"])
         merged["requests"].update(result["requests"])
         merged["server_errors"].update(result["server_errors"])
         merged["failures"].update(result["failures"])
+        merged["unreadable"].update(result["unreadable"])
         merged["cpu_seconds"] += result["cpu_seconds"]
     merged["start"], merged["opens"] = start, start + opens_in
     merged["wall_seconds"] = time.time() - start
@@ -199,6 +200,7 @@ def summarize(run: dict, *, room: bool, ranks: dict[str, int] | None) -> dict:
         "requests": dict(sorted(run["requests"].items())),
         "server_errors": dict(run["server_errors"]),
         "requests_without_answer": dict(run["failures"]),
+        "unreadable_answers": dict(run["unreadable"]),
         "hold_latency_ms": percentiles(holds),
         "sell_out_seconds": round(max(bought) - opens, 2) if bought else None,
         "first_hold_tau": kendall_tau(held),
@@ -229,14 +231,15 @@ def surge_run(
     processes: int,
     threads: int,
     queue_processes: int = 1,
-    queue_nice: int = 10,
+    queue_nice: int = 0,
     auto_rate: bool = False,
 ) -> dict:
     """Every request goes through nginx with the production recipe (deploy/nginx/sandali.conf),
     which stamps when each arrived (the queue places buyers by it) and sends the waiting
-    room's requests to `queue_processes` app processes of their own, started with
-    `queue_nice` (they yield the CPU to the processes that serve admitted buyers; 0: no
-    queue processes, every request to every process). `auto_rate`: the room's rate is
+    room's requests to `queue_processes` app processes of their own (0: none, every request
+    to every process), started with `queue_nice` (0 by default: at nice 10 on 2 cores shared
+    with everything else they starved, and nginx answered a third of the joins with 502/504;
+    docs/benchmarks.md). `auto_rate`: the room's rate is
     "auto", starting at the plan's (reservations/admission_rate.py)."""
     result: dict = {
         "plan": plan,
@@ -324,7 +327,7 @@ def main() -> None:
     parser.add_argument(
         "--queue-processes", type=int, default=1, help="app processes of the queue's own (0: none)"
     )
-    parser.add_argument("--queue-nice", type=int, default=10, help="their niceness (os.nice)")
+    parser.add_argument("--queue-nice", type=int, default=0, help="their niceness (os.nice)")
     parser.add_argument("--auto-rate", action="store_true", help='the room\'s rate "auto"')
     parser.add_argument("--clients", type=int, help="client processes (load generator)")
     args = parser.parse_args()

@@ -2,11 +2,16 @@
 gives the figures the issue asks for, with what must hold on any machine (no seat sold twice,
 every buyer accounted for, the queued told of the sell-out). Timings are not judged here."""
 
+import asyncio
 import itertools
 import json
 import random
 
+import aiohttp
+from aiohttp import web
+
 from bench.surge import kendall_tau, surge_plan, surge_run
+from bench.surge_buyers import Client
 
 
 def tau_by_pairs(order: list[float]) -> float:
@@ -52,3 +57,39 @@ def test_the_quick_surge_sells_no_seat_twice_and_accounts_for_every_buyer(postgr
     assert room["admitted"] <= room["requests"]["join"] == plan["buyers"]
     assert 0 <= result["longest_queue"] <= plan["buyers"]
     assert "map" not in room["requests"] or room["admitted"] > 0  # only the admitted buy
+
+
+def test_the_client_counts_a_proxys_error_page_as_a_5xx_and_html_as_unreadable(unused_tcp_port):
+    """nginx answers a join it could not pass on with its own HTML page (502/504): that is a
+    server error however its body reads; an HTML answer under 500 is counted apart."""
+
+    async def html(request):
+        status = int(request.query["status"])
+        page = "<html>Bad Gateway</html>"
+        return web.Response(status=status, text=page, content_type="text/html")
+
+    async def exchange():
+        app = web.Application()
+        app.router.add_get("/", html)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", unused_tcp_port).start()
+        base = f"http://127.0.0.1:{unused_tcp_port}"
+
+        class Plan:
+            bases = queue_bases = [base]
+
+        try:
+            async with aiohttp.ClientSession() as session:
+                client = Client(session, session, Plan)
+                answers = [await client.call(0, "join", "GET", f"/?status={status}")
+                           for status in (502, 504, 200)]  # fmt: skip
+        finally:
+            await runner.cleanup()
+        return client, answers
+
+    client, answers = asyncio.run(exchange())
+    assert [status for status, _body, _headers in answers] == [502, 504, None]
+    assert client.server_errors == {"join 502": 1, "join 504": 1}
+    assert client.unreadable == {"join 200": 1}
+    assert not client.failures
