@@ -15,7 +15,6 @@ Run: python -m bench.box_office, prints JSON.
 
 import json
 import statistics
-import subprocess
 import sys
 import time
 
@@ -129,20 +128,9 @@ def main() -> None:
     if "--inside" in sys.argv:
         print(json.dumps(measure()))
         return
-    from bench.infra import ROOT, django_env, manage, private_postgres
+    from bench.infra import run_inside_private_postgres
 
-    with private_postgres() as (url, _control):
-        env = django_env(url)
-        manage(env, "migrate", "-v", "0")
-        output = subprocess.run(
-            [sys.executable, "-m", "bench.box_office", "--inside"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-    print(output.stdout.strip().splitlines()[-1])
+    print(run_inside_private_postgres("bench.box_office"))
 
 
 if __name__ == "__main__":

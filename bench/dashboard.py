@@ -17,7 +17,6 @@ Run: python -m bench.dashboard [SEATS], prints JSON.
 import io
 import json
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -192,22 +191,11 @@ def main() -> None:
         seats = int(sys.argv[sys.argv.index("--inside") + 1])
         print(json.dumps(measure(seats)))
         return
-    from bench.infra import ROOT, django_env, manage, private_postgres
+    from bench.infra import run_inside_private_postgres
 
     seats = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
-    with private_postgres() as (url, _control):
-        env = django_env(url)
-        manage(env, "migrate", "-v", "0")
-        manage(env, "collectstatic", "--noinput", "-v0")  # production serves hashed names
-        output = subprocess.run(
-            [sys.executable, "-m", "bench.dashboard", "--inside", str(seats)],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-    print(output.stdout.strip().splitlines()[-1])
+    # Production serves the static files' hashed names.
+    print(run_inside_private_postgres("bench.dashboard", str(seats), static=True))
 
 
 if __name__ == "__main__":

@@ -278,6 +278,23 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def run_inside_private_postgres(module: str, *args: str, static: bool = False) -> str:
+    """Run `python -m module --inside *args` against a private, migrated PostgreSQL (with
+    the static files collected, as production serves them, if `static`), and return the last
+    line it printed: for the benchmarks that measure in process, with Django set up on that
+    database from the start."""
+    with private_postgres() as (url, _control):
+        env = django_env(url)
+        manage(env, "migrate", "-v", "0")
+        if static:
+            manage(env, "collectstatic", "--noinput", "-v0")
+        output = subprocess.run(
+            [sys.executable, "-m", module, "--inside", *args],
+            cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+    return output.stdout.strip().splitlines()[-1]
+
+
 class AppProcess:
     """One app process on its own port: gunicorn with threaded workers (the HTTP API in
     production), or uvicorn (ASGI, as the run command serves)."""

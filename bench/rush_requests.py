@@ -8,9 +8,10 @@ clock, so other work on the machine moves it less; the statements are counted by
 wrapper (CaptureQueriesContext would add its own formatting of each statement to the CPU) and
 are the same on every machine.
 
-python -m bench.rush_requests DATABASE_URL [--buyers N] [--profile KIND]
+python -m bench.rush_requests DATABASE_URL [--buyers N] [--profile KIND] [--statements KIND]
 DATABASE_URL names an empty database the script migrates; prints JSON (with --profile, the
-top functions of that kind by cumulative time, from cProfile, on stderr).
+top functions of that kind by cumulative time, from cProfile, on stderr; with --statements,
+the SQL of the last request of that kind, on stderr).
 """
 
 import argparse
@@ -36,7 +37,7 @@ def _summary(cpu: list[float], statements: list[int]) -> dict:
     }
 
 
-def rush_requests(*, buyers: int, profile: str = "") -> dict:
+def rush_requests(*, buyers: int, profile: str = "", show: str = "") -> dict:
     from django.db import connection
     from django.test import Client
 
@@ -55,9 +56,13 @@ def rush_requests(*, buyers: int, profile: str = "") -> dict:
     statements: dict[str, list[int]] = {kind: [] for kind in KINDS}
     statuses: dict[str, set[int]] = {kind: set() for kind in KINDS}
 
+    shown: list[str] = []
+
     def timed(kind: str, send, url: str, **options):
         sent = []
-        with connection.execute_wrapper(lambda execute, *args: sent.append(1) or execute(*args)):
+        with connection.execute_wrapper(
+            lambda execute, *args: sent.append(args[0]) or execute(*args)
+        ):
             if kind == profile:
                 profiler.enable()
             began = time.process_time()
@@ -66,6 +71,8 @@ def rush_requests(*, buyers: int, profile: str = "") -> dict:
             if kind == profile:
                 profiler.disable()
         statements[kind].append(len(sent))
+        if kind == show:
+            shown[:] = sent
         statuses[kind].add(response.status_code)
         return response
 
@@ -100,6 +107,8 @@ def rush_requests(*, buyers: int, profile: str = "") -> dict:
         stats = pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative")
         stats.print_stats(45)
         stats.print_stats("middleware|ninja", 40)
+    for number, sql in enumerate(shown, start=1):  # the last request of that kind
+        print(f"-- {number}\n{' '.join(sql.split())}", file=sys.stderr)
     return {
         kind: {**_summary(cpu[kind], statements[kind]), "statuses": sorted(statuses[kind])}
         for kind in KINDS
@@ -111,6 +120,7 @@ def main() -> None:
     parser.add_argument("database_url")
     parser.add_argument("--buyers", type=int, default=300)
     parser.add_argument("--profile", choices=KINDS, default="")
+    parser.add_argument("--statements", choices=KINDS, default="", help="print one's SQL")
     args = parser.parse_args()
     os.environ.update(django_env(args.database_url))
     import django
@@ -118,7 +128,11 @@ def main() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
-    print(json.dumps(rush_requests(buyers=args.buyers, profile=args.profile), indent=1))
+    print(
+        json.dumps(
+            rush_requests(buyers=args.buyers, profile=args.profile, show=args.statements), indent=1
+        )
+    )
 
 
 if __name__ == "__main__":
