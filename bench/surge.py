@@ -2,6 +2,7 @@
 room on, and the same crowd without it, in one run. Prints one JSON document.
 
     python -m bench.surge [--quick] [--processes N] [--threads T] [--clients C]
+        [--queue-processes Q] [--queue-nice K] [--auto-rate] [--buyers B] [--arrival-seconds S]
 
 20,000 buyers arrive within 20 s (at random moments; the first 5 % before the sale opens) for
 a 2,000-seat hall. With the room on each joins the queue through the API, polls as the page
@@ -23,6 +24,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
 import random
 import sys
 import time
@@ -174,6 +176,14 @@ def process_cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds this machine's cores have spent busy since boot (all processes: the app,
+    the load generator, PostgreSQL, Redis, nginx, and anything else running)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / 100  # user .. steal, in USER_HZ ticks
+
+
 def summarize(run: dict, *, room: bool, ranks: dict[str, int] | None) -> dict:
     """The figures of one run from every buyer's visit."""
     from core.tokens import hash_token
@@ -286,8 +296,12 @@ def surge_run(
             set_sale(database_url, performance_id, room=room, rate=rate, opens_at=start + opens_in)
             time.sleep(1.1)  # every process's cached terms see it (SANDALI_SNAPSHOT_SECONDS)
             log(f"surge: {name}")
-            cpu_before = process_cpu_seconds(pids)
+            cpu_before, busy_before = process_cpu_seconds(pids), machine_busy_seconds()
+            measured_from = time.time()
             run = run_clients(plan, [proxy], [proxy], performance_id, room=room, start=start)
+            busy = machine_busy_seconds() - busy_before
+            cpu = process_cpu_seconds(pids) - cpu_before
+            elapsed = time.time() - measured_from
             ranks = queue_ranks(redis_url, performance_id) if room else None
             runs[name] = summarize(run, room=room, ranks=ranks)
             if room and auto_rate:  # where the derived rate ended
@@ -295,10 +309,14 @@ def surge_run(
                     f"sandali:queue:{performance_id}:meta", "rate"
                 )
                 runs[name]["auto_rate_at_end"] = int(meta) if meta else None
-            cpu = process_cpu_seconds(pids) - cpu_before
             runs[name]["app_cpu_seconds"] = round(cpu, 1)
             answered = sum(run["requests"].values()) - sum(run["failures"].values())
             runs[name]["app_cpu_ms_per_request"] = round(cpu * 1000 / max(1, answered), 2)
+            # Where the cores went: the app, the load generator, and the rest (PostgreSQL,
+            # Redis, nginx; anything else running on the machine counts here too).
+            cores = os.cpu_count() or 1
+            runs[name]["machine_busy_share"] = round(busy / (elapsed * cores), 3)
+            runs[name]["other_cpu_seconds"] = round(busy - cpu - run["cpu_seconds"], 1)
             runs[name]["seats_left"] = asyncio.run(seats_left(apps[0].url, performance_id))
         result.update(runs)
         result.update(integrity(env))
@@ -330,10 +348,14 @@ def main() -> None:
     parser.add_argument("--queue-nice", type=int, default=0, help="their niceness (os.nice)")
     parser.add_argument("--auto-rate", action="store_true", help='the room\'s rate "auto"')
     parser.add_argument("--clients", type=int, help="client processes (load generator)")
+    parser.add_argument("--buyers", type=int, help="how many arrive (20,000; quick 2,000)")
+    parser.add_argument("--arrival-seconds", type=float, help="within how long (20; quick 5)")
     args = parser.parse_args()
     plan = surge_plan(args.quick)
-    if args.clients:
-        plan["clients"] = args.clients
+    for option, key in (("clients", "clients"), ("buyers", "buyers"),
+                        ("arrival_seconds", "arrival_seconds")):  # fmt: skip
+        if getattr(args, option):
+            plan[key] = getattr(args, option)
     started = time.perf_counter()
     report = surge_run(
         plan, args.processes, args.threads, args.queue_processes, args.queue_nice, args.auto_rate
