@@ -5,9 +5,10 @@ and asks where it stands no sooner than the answer's `poll_seconds`, stops when 
 1-4 seats that look free with its pass, then checks out (70 %) or gives them back (30 %), and
 leaves. Without the room it does the same at once (at opening, if it came before).
 
-Every answer over 499 is counted, by kind of request and status, whatever its body (a proxy's
-own error page is HTML); so is every request that never got an answer (a timeout, a refused
-connection), and every answer under 500 that is not the JSON the API sends."""
+Every answer over 499 is counted, by kind of request and status, Sandali's (problem+json) apart
+from the proxy's own error pages (HTML: the app did not answer in time); so is every request
+that never got an answer (a timeout, a refused connection), and every answer under 500 that
+is not the JSON the API sends."""
 
 import asyncio
 import random
@@ -70,7 +71,8 @@ class Client:
         self.sessions = {"queueing": queueing, "buying": buying}
         self.plan = plan
         self.requests: Counter = Counter()  # by kind
-        self.server_errors: Counter = Counter()  # "kind status": answers over 499
+        self.server_errors: Counter = Counter()  # "kind status": Sandali's answers over 499
+        self.proxy_errors: Counter = Counter()  # "kind status": the proxy's own, over 499
         self.failures: Counter = Counter()  # "kind ExceptionName": no answer
         self.unreadable: Counter = Counter()  # "kind status": an answer under 500, not JSON
 
@@ -82,8 +84,12 @@ class Client:
         self.requests[kind] += 1
         try:
             async with session.request(method, base + path, **options) as response:
-                if response.status >= 500:  # Sandali's problem+json or a proxy's error page
-                    self.server_errors[f"{kind} {response.status}"] += 1
+                if response.status >= 500:
+                    # nginx's own error page (502/504: the app did not answer in time) says
+                    # "nginx"; anything else came from Sandali. Both are 5xx to the buyer.
+                    own = b"<center>nginx" not in await response.read()
+                    errors = self.server_errors if own else self.proxy_errors
+                    errors[f"{kind} {response.status}"] += 1
                     return response.status, None, response.headers
                 body = None
                 if response.status not in (204, 304):
@@ -230,6 +236,7 @@ async def run_buyers(plan: ClientPlan) -> dict:
         "server_errors": dict(client.server_errors),
         "failures": dict(client.failures),
         "unreadable": dict(client.unreadable),
+        "proxy_errors": dict(client.proxy_errors),
     }
 
 

@@ -39,7 +39,10 @@ def test_the_quick_surge_sells_no_seat_twice_and_accounts_for_every_buyer(postgr
                 "no_room_5xx", "no_room_first_hold_tau"):  # fmt: skip
         assert key in result, key
     assert result["double_sold"] == 0 and result["inconsistencies"] == 0
-    assert result["surge_5xx"] == result["no_room_5xx"] == 0  # overload answers slowly, not 500
+    # Overload answers slowly, never with Sandali's own 5xx. (nginx's 504 for an answer later
+    # than its timeout counts in surge_5xx too; whether a machine keeps up is not judged here.)
+    for name in ("waiting_room", "no_waiting_room"):
+        assert result[name]["server_errors"] == {}, name
     for name in ("waiting_room", "no_waiting_room"):
         run = result[name]
         # Every buyer ends one way: bought, released, told or found sold out, gave up after
@@ -60,12 +63,15 @@ def test_the_quick_surge_sells_no_seat_twice_and_accounts_for_every_buyer(postgr
 
 
 def test_the_client_counts_a_proxys_error_page_as_a_5xx_and_html_as_unreadable(unused_tcp_port):
-    """nginx answers a join it could not pass on with its own HTML page (502/504): that is a
-    server error however its body reads; an HTML answer under 500 is counted apart."""
+    """nginx answers a join it could not pass on with its own HTML page (502/504): a 5xx
+    however its body reads, counted apart from Sandali's own; an HTML answer under 500 is
+    counted as unreadable."""
 
     async def html(request):
         status = int(request.query["status"])
-        page = "<html>Bad Gateway</html>"
+        if "own" in request.query:  # Sandali's unhandled error, in Django's plain page
+            return web.Response(status=status, text="<h1>Server Error (500)</h1>")
+        page = f"<html><body><center><h1>{status}</h1></center><hr><center>nginx</center>"
         return web.Response(status=status, text=page, content_type="text/html")
 
     async def exchange():
@@ -82,14 +88,15 @@ def test_the_client_counts_a_proxys_error_page_as_a_5xx_and_html_as_unreadable(u
         try:
             async with aiohttp.ClientSession() as session:
                 client = Client(session, session, Plan)
-                answers = [await client.call(0, "join", "GET", f"/?status={status}")
-                           for status in (502, 504, 200)]  # fmt: skip
+                paths = ["/?status=502", "/?status=504", "/?status=200", "/?status=500&own=1"]
+                answers = [await client.call(0, "join", "GET", path) for path in paths]
         finally:
             await runner.cleanup()
         return client, answers
 
     client, answers = asyncio.run(exchange())
-    assert [status for status, _body, _headers in answers] == [502, 504, None]
-    assert client.server_errors == {"join 502": 1, "join 504": 1}
+    assert [status for status, _body, _headers in answers] == [502, 504, None, 500]
+    assert client.proxy_errors == {"join 502": 1, "join 504": 1}
+    assert client.server_errors == {"join 500": 1}
     assert client.unreadable == {"join 200": 1}
     assert not client.failures
