@@ -2,7 +2,8 @@
 room on, and the same crowd without it, in one run. Prints one JSON document.
 
     python -m bench.surge [--quick] [--processes N] [--threads T] [--clients C]
-        [--queue-processes Q] [--queue-nice K] [--auto-rate] [--buyers B] [--arrival-seconds S]
+        [--queue-processes Q] [--queue-nice K] [--auto-rate] [--room-only] [--buyers B]
+        [--arrival-seconds S]
 
 20,000 buyers arrive within 20 s (at random moments; the first 5 % before the sale opens) for
 a 2,000-seat hall. With the room on each joins the queue through the API, polls as the page
@@ -246,6 +247,7 @@ def surge_run(
     queue_processes: int = 1,
     queue_nice: int = 0,
     auto_rate: bool = False,
+    room_only: bool = False,
 ) -> dict:
     """Every request goes through nginx with the production recipe (deploy/nginx/sandali.conf),
     which stamps when each arrived (the queue places buyers by it) and sends the waiting
@@ -253,7 +255,8 @@ def surge_run(
     to every process), started with `queue_nice` (0 by default: at nice 10 on 2 cores shared
     with everything else they starved, and nginx answered a third of the joins with 502/504;
     docs/benchmarks.md). `auto_rate`: the room's rate is
-    "auto", starting at the plan's (reservations/admission_rate.py)."""
+    "auto", starting at the plan's (reservations/admission_rate.py). `room_only`: no run
+    without the room (to compare settings or arrival rates faster)."""
     result: dict = {
         "plan": plan,
         "app_processes": processes,
@@ -292,7 +295,8 @@ def surge_run(
         pids = [pid for app in [*apps, *queue_apps] for pid in app.pids()]
         opens_in = plan["early_share"] * plan["arrival_seconds"]
         runs = {}
-        for name, room in (("waiting_room", True), ("no_waiting_room", False)):
+        both = (("waiting_room", True), ("no_waiting_room", False))
+        for name, room in both[:1] if room_only else both:
             performance_id = ids["room" if room else "no_room"]
             start = time.time() + START_DELAY_SECONDS
             rate = 0 if auto_rate else plan["rate_per_minute"]
@@ -323,7 +327,7 @@ def surge_run(
             runs[name]["seats_left"] = asyncio.run(seats_left(apps[0].url, performance_id))
         result.update(runs)
         result.update(integrity(env))
-    room, bare = result["waiting_room"], result["no_waiting_room"]
+    room, bare = result["waiting_room"], result.get("no_waiting_room")
     result["admission_rate_per_minute"] = plan["rate_per_minute"]
     result["admitted_hold_p99_ms"] = room["hold_latency_ms"].get("p99")
     # Every 5xx a buyer got: Sandali's own and nginx's (the app did not answer in time).
@@ -331,9 +335,12 @@ def surge_run(
     result["fairness_tau"] = room["fairness_tau"]
     result["sell_out_seconds"] = room["sell_out_seconds"]
     result["longest_queue"] = room["longest_queue"]
-    result["no_room_hold_p99_ms"] = bare["hold_latency_ms"].get("p99")
-    result["no_room_5xx"] = sum(bare["server_errors"].values()) + sum(bare["proxy_errors"].values())
-    result["no_room_first_hold_tau"] = bare["first_hold_tau"]
+    if bare is not None:
+        result["no_room_hold_p99_ms"] = bare["hold_latency_ms"].get("p99")
+        result["no_room_5xx"] = sum(bare["server_errors"].values()) + sum(
+            bare["proxy_errors"].values()
+        )
+        result["no_room_first_hold_tau"] = bare["first_hold_tau"]
     return result
 
 
@@ -352,6 +359,7 @@ def main() -> None:
     parser.add_argument("--queue-nice", type=int, default=0, help="their niceness (os.nice)")
     parser.add_argument("--auto-rate", action="store_true", help='the room\'s rate "auto"')
     parser.add_argument("--clients", type=int, help="client processes (load generator)")
+    parser.add_argument("--room-only", action="store_true", help="no run without the room")
     parser.add_argument("--buyers", type=int, help="how many arrive (20,000; quick 2,000)")
     parser.add_argument("--arrival-seconds", type=float, help="within how long (20; quick 5)")
     args = parser.parse_args()
@@ -362,8 +370,9 @@ def main() -> None:
             plan[key] = getattr(args, option)
     started = time.perf_counter()
     report = surge_run(
-        plan, args.processes, args.threads, args.queue_processes, args.queue_nice, args.auto_rate
-    )
+        plan, args.processes, args.threads, args.queue_processes, args.queue_nice, args.auto_rate,
+        args.room_only,
+    )  # fmt: skip
     report["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(report, indent=2))
 
