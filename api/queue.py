@@ -67,6 +67,7 @@ def _body(status: waiting_room.QueueStatus, *, token: str, new: bool) -> dict:
         "rate_per_minute": status.rate_per_minute,
         "opens_at": status.opens_at,
         "sold_out": status.sold_out,
+        "paused": status.paused,
         "poll_seconds": status.poll_seconds,
         "pass": hold_pass,
     }

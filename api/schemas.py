@@ -284,6 +284,9 @@ class QueueOut(Schema):
     opens_at: datetime
     # Every seat sold or blocked (none held that could come back): stop asking.
     sold_out: bool
+    # No seat is free now, but some are held and may come back: nobody is let in meanwhile,
+    # and this place is kept.
+    paused: bool
     poll_seconds: int  # ask again after this many seconds, not sooner
     # When admitted: send it as the Sandali-Pass header, with the queue token as
     # Sandali-Queue-Token, on each hold request of the performance.

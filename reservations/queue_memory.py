@@ -50,6 +50,7 @@ class MemoryQueueStore:
         join: bool,
         arrived: int | None = None,
         auto: RatePolicy | None = None,
+        paused: bool = False,
     ) -> Place | None:
         arrived = now if arrived is None else arrived
         with self._lock:
@@ -83,7 +84,10 @@ class MemoryQueueStore:
                 bisect.insort(queue.places, (arrived, entry))
             if auto is not None:
                 rate = self._derived_rate(queue, now=now, start=rate, policy=auto)
-            self._admit(queue, now=now, rate=rate)
+            if paused:  # no seat is free: nobody is let in, and the time is not banked
+                queue.since = max(queue.since, now)
+            else:
+                self._admit(queue, now=now, rate=rate)
             rank = bisect.bisect_left(queue.places, (queue.arrival_of[entry], entry)) + 1
             return Place(
                 rank=rank,

@@ -13,7 +13,11 @@ placed by when it arrived:
 - admission is one arrival time, "admitted through": it moves on at the admission rate (to
   the first at opening, then one more each 60/rate seconds) by whichever request asks first
   after an interval: no daemon. While nobody waits it is not banked: a crowd arriving after a
-  quiet hour is admitted at the rate, not all at once.
+  quiet hour is admitted at the rate, not all at once;
+- while no seat is free (every one left is held by a buyer who may still pay, or may give it
+  back), admission pauses: letting buyers in to a map with nothing to choose would only
+  spend their turn (and the servers' time on their map). Nor is a pause banked: when seats
+  come back, admission goes on at the rate.
 
 An entry's arrival time is when the proxy in front received its request (nginx's `$msec`,
 passed on in a header the deployment names: core/arrival.py), else when the app got to it.
@@ -63,7 +67,8 @@ class QueueUnavailable(Exception):
 # opening, in drawn order), meta (hash), admitted buyers' waits since the rate was last
 # judged (hash: judged, slow). ARGV:
 # entry, now ms, opens ms, rate per minute (fixed, or where "auto" starts), join (1) or only
-# look (0), key lifetime (s), arrived ms, a random number in [0, 1), then for "auto" (else
+# look (0), key lifetime (s), arrived ms, a random number in [0, 1), paused (1: no seat is
+# free now, nobody is let in and the time is not banked; else 0), then for "auto" (else
 # empty): lowest and highest rate, window ms, slow share, down, up (reservations/
 # admission_rate.py: its next_rate, step by step). Returns {rank, admitted, length, opened,
 # rate}; rank -1: not placed yet (before opening), -2: unknown entry, -3: past opening, the
@@ -97,18 +102,18 @@ if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
   redis.call('EXPIRE', KEYS[3], tonumber(ARGV[6]))
 end
 local rate = tonumber(ARGV[4])
-if ARGV[9] then
+if ARGV[10] then
   rate = tonumber(redis.call('HGET', KEYS[3], 'rate')) or rate
-  local window = math.floor(now / tonumber(ARGV[11]))
+  local window = math.floor(now / tonumber(ARGV[12]))
   local seen = tonumber(redis.call('HGET', KEYS[3], 'window'))
   if seen ~= window then
     if seen then
       local judged = tonumber(redis.call('HGET', KEYS[4], 'judged')) or 0
       local slow = tonumber(redis.call('HGET', KEYS[4], 'slow')) or 0
-      if judged > 0 and slow > tonumber(ARGV[12]) * judged then
-        rate = math.max(tonumber(ARGV[9]), math.floor(rate * tonumber(ARGV[13])))
+      if judged > 0 and slow > tonumber(ARGV[13]) * judged then
+        rate = math.max(tonumber(ARGV[10]), math.floor(rate * tonumber(ARGV[14])))
       elseif judged > 0 and slow == 0 then
-        rate = math.min(tonumber(ARGV[10]), math.floor(rate * tonumber(ARGV[14])) + 1)
+        rate = math.min(tonumber(ARGV[11]), math.floor(rate * tonumber(ARGV[15])) + 1)
       end
       redis.call('DEL', KEYS[4])
     end
@@ -119,7 +124,13 @@ local through = tonumber(redis.call('HGET', KEYS[3], 'through'))
 local since = tonumber(redis.call('HGET', KEYS[3], 'since'))
 local length = redis.call('ZCARD', KEYS[2])
 local admitted = redis.call('ZCOUNT', KEYS[2], '-inf', through)
-local due = math.floor((now - since) * rate / 60000)
+local due = 0
+if ARGV[9] == '1' then
+  -- Never back: app processes' clocks differ by a few milliseconds.
+  if now > since then redis.call('HSET', KEYS[3], 'since', now) end
+else
+  due = math.floor((now - since) * rate / 60000)
+end
 if due > 0 then
   local last = admitted + due
   if last >= length then
@@ -193,16 +204,19 @@ class RedisQueueStore:
         join: bool,
         arrived: int | None = None,
         auto: RatePolicy | None = None,
+        paused: bool = False,
     ) -> Place | None:
         """Join (or only look at) `entry`'s place; `arrived`: when it arrived (default now).
-        `auto`: the rate is derived (reservations/admission_rate.py), `rate` is its start."""
+        `auto`: the rate is derived (reservations/admission_rate.py), `rate` is its start.
+        `paused`: no seat is free now; nobody is let in, and the pause is not banked."""
         keys = self._keys(performance_id)
         lifetime = KEY_DAYS * 86400
         arrived = now if arrived is None else arrived
         rule = [] if auto is None else [auto.lowest, auto.highest, *RATE_RULE]
         try:
             for _attempt in range(3):
-                args = [entry, now, opens, rate, int(join), lifetime, arrived, self._rng.random()]
+                args = [entry, now, opens, rate, int(join), lifetime, arrived, self._rng.random(),
+                        int(paused)]  # fmt: skip
                 answer = self._step(keys=keys, args=[*args, *rule])
                 if answer[0] != -3:
                     break

@@ -80,6 +80,8 @@ class QueueStatus:
     opens_at: datetime
     entry: str  # the place's SHA-256 of its token: every pass of one place shares its count
     sold_out: bool = False  # every seat sold or blocked: nothing left to queue for
+    # No seat free now, some held (they may come back): admission waits, places are kept.
+    paused: bool = False
     poll_seconds: int = POLL_MIN_SECONDS  # when to ask again
 
 
@@ -227,6 +229,7 @@ def _step(
     if not on and join:
         raise PerformanceHasNoQueue()
     entry = hash_token(token)
+    free, held = seats_left(performance_id=performance_id)
     try:
         place = queue_store().step(
             performance_id=performance_id,
@@ -238,6 +241,7 @@ def _step(
             # Never after now: a proxy's clock a little ahead must not send anyone back.
             arrived=min(arrived_ms, now_ms) if arrived_ms else None,
             auto=_rate_policy(terms),
+            paused=not free,
         )
     except QueueUnavailable:
         raise ServiceUnavailable() from None
@@ -255,7 +259,7 @@ def _step(
         waiting, wait = place.length, None
         until = (_opens_ms(terms, switched_on) - now_ms) // 1000  # the draw, at opening
     QUEUE_WAITING.labels(performance_id).set(waiting)
-    sold_out = place.opened and is_sold_out(performance_id=performance_id)
+    sold_out = place.opened and not free and not held
     return QueueStatus(
         performance_id=performance_id,
         opened=place.opened,
@@ -267,6 +271,7 @@ def _step(
         opens_at=terms.opens_at,
         entry=entry,
         sold_out=sold_out,
+        paused=place.opened and not free and held and not admitted,
         # Sold out: seats may still come back (a cancellation, blocked seats released), so
         # the crowd asks again, but seldom.
         poll_seconds=POLL_MAX_SECONDS
@@ -294,22 +299,22 @@ def note_admitted_wait(*, performance_id: int, waited_ms: int) -> None:
         queue_store().note_hold_wait(performance_id=performance_id, slow=slow)
 
 
-_sold_out_cache: dict[int, tuple[float, bool]] = {}
+_seats_left_cache: dict[int, tuple[float, tuple[bool, bool]]] = {}
 
 
-def is_sold_out(*, performance_id: int) -> bool:
-    """Whether no seat is free nor held (a held seat may come back): from the capacity
+def seats_left(*, performance_id: int) -> tuple[bool, bool]:
+    """(whether any seat is free, whether any is held: it may come back): from the capacity
     snapshot that every process shares, and remembered by the process as long, since every
-    poll asks (thousands a second in a surge)."""
+    join and poll asks (thousands a second in a surge). Neither: sold out."""
     seconds = settings.SANDALI_SNAPSHOT_SECONDS
-    cached = _sold_out_cache.get(performance_id)
+    cached = _seats_left_cache.get(performance_id)
     if cached is not None and time.monotonic() - cached[0] < seconds:
         return cached[1]
     figures = snapshots.capacity(performance_id=performance_id)
-    sold_out = not any(row.available or row.reserved for row in figures)
+    left = any(row.available for row in figures), any(row.reserved for row in figures)
     if seconds:
-        _sold_out_cache[performance_id] = (time.monotonic(), sold_out)
-    return sold_out
+        _seats_left_cache[performance_id] = (time.monotonic(), left)
+    return left
 
 
 def browser_binding(browser_id: str) -> str:

@@ -137,6 +137,10 @@ def queue_page(request, performance_id: int):
             ),
             "admitted": _("It is your turn. Taking you to the seat map…"),
             "sold_out": _("Sold out: every seat of this performance has been sold."),
+            "paused": _(
+                "No seat is free right now: the last ones are held by buyers who are paying. "
+                "You keep your place; if seats come back, the queue moves on."
+            ),
             "offline": _("Connection lost: trying again…"),
         },
     }
@@ -152,6 +156,7 @@ def _status_body(status: waiting_room.QueueStatus) -> dict:
         "waiting": status.waiting,
         "wait_seconds": status.wait_seconds,
         "sold_out": status.sold_out,
+        "paused": status.paused,
         "poll_seconds": status.poll_seconds,
     }
 

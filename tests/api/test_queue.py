@@ -249,3 +249,30 @@ def test_the_queue_length_and_admissions_are_exported_to_prometheus(client, db):
     labels = {"performance": str(performance.pk)}
     assert REGISTRY.get_sample_value("sandali_queue_waiting", labels) == 3
     assert REGISTRY.get_sample_value("sandali_queue_admitted", labels) == 1
+
+
+def test_admission_pauses_while_every_seat_left_is_held_and_goes_on_when_one_comes_back(client, db):
+    """Held seats may come back, so the queue is not sold out; but nobody is let in to a map
+    with nothing to choose: the answer says `paused`, and places are kept."""
+    from reservations.services import hold_seats, release_hold
+
+    performance = make_performance(sections=1, rows=1, seats_per_row=2)
+    performance.waiting_room = True
+    performance.waiting_room_rate = 60  # one a second
+    performance.sales_start = db_now() - timedelta(seconds=1)
+    performance.save()
+    places = [post(client, f"/performances/{performance.pk}/queue", {}).json() for _ in range(3)]
+    assert places[0]["admitted"] and not places[1]["admitted"]
+    assert places[1]["paused"] is False
+    held = hold_seats(performance_id=performance.pk, seat_ids=seat_ids(performance))
+    now = int(db_now().timestamp() * 1000)
+    later = waiting_room.queue_status(token=places[1]["token"], now_ms=now + 30_000)
+    assert later.paused and not later.admitted and not later.sold_out
+    answer = ask(client, places[1]["token"]).json()
+    assert answer["paused"] is True and answer["sold_out"] is False and not answer["admitted"]
+    release_hold(hold_id=held.hold.pk, token=held.token)
+    # Seats back: not let in for the paused time at once, but at the rate from now on.
+    resumed = waiting_room.queue_status(token=places[1]["token"], now_ms=now + 30_500)
+    assert not resumed.paused and not resumed.admitted
+    assert waiting_room.queue_status(token=places[1]["token"], now_ms=now + 31_600).admitted
+    assert not waiting_room.queue_status(token=places[2]["token"], now_ms=now + 31_600).admitted

@@ -69,3 +69,28 @@ def test_a_join_that_arrived_before_opening_but_is_served_after_the_draw_is_draw
         places.append(slow.rank)
     assert all(1 <= rank <= 11 for rank in places)
     assert len(set(places)) > 4  # drawn, not always first nor always last
+
+
+def test_while_no_seat_is_free_nobody_is_let_in_and_the_pause_is_not_banked(make_store):
+    """Every seat left is held by a buyer paying: letting more in would spend their turn on a
+    map with nothing to choose. When seats come back, admission goes on at the rate, not with
+    a burst for the time it was paused."""
+    store, performance = make_store()
+    for i in range(30):
+        join(store, performance, f"e{i}", now=OPENS + i, arrived=OPENS + i)
+    assert look(store, performance, "e0", OPENS + 999).admitted_through == 1
+
+    def step(now, *, paused):
+        return store.step(performance_id=performance, entry="e5", now=now, opens=OPENS,
+                          rate=RATE, join=False, paused=paused)  # fmt: skip
+
+    assert step(OPENS + 5_000, paused=True).admitted_through == 1
+    assert step(OPENS + 20_000, paused=True).admitted_through == 1
+    # Seats came back: the next one a second after the pause ended, and so on.
+    assert step(OPENS + 20_500, paused=False).admitted_through == 1
+    assert step(OPENS + 21_000, paused=False).admitted_through == 2
+    assert step(OPENS + 25_000, paused=False).admitted_through == 6
+    # A join while paused still takes its place by arrival.
+    late = store.step(performance_id=performance, entry="late", now=OPENS + 26_000, opens=OPENS,
+                      rate=RATE, join=True, arrived=OPENS + 26_000, paused=True)  # fmt: skip
+    assert late.rank == 31 and late.admitted_through == 6

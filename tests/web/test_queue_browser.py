@@ -97,32 +97,46 @@ def test_a_click_after_the_pass_is_gone_goes_back_through_the_queue(browser, ser
 
 
 @pytest.mark.parametrize(
-    ("language", "words"),
-    [("en", "Sold out"), ("fa", "همهٔ صندلی‌های این اجرا فروخته شده")],
+    ("language", "paused", "words"),
+    [
+        ("en", "You keep your place", "Sold out"),
+        ("fa", "جای شما در صف محفوظ است", "همهٔ صندلی‌های این اجرا فروخته شده"),
+    ],
 )
-def test_a_queued_page_says_sold_out_when_the_last_seat_is_sold(browser, server, language, words):  # noqa: F811
+def test_a_queued_page_says_when_every_seat_is_held_then_sold_out_when_sold(
+    browser,  # noqa: F811
+    server,  # noqa: F811
+    language,
+    paused,
+    words,
+):
+    """Every seat held: the queue pauses and the page says why, keeping the place; every seat
+    sold: it says sold out and stops."""
     from tests.api.test_queue import sell_every_seat
 
-    performance = with_room(rate=1)  # one a minute: the browser waits
+    def in_thread(work):
+        from django.db import connection
+
+        try:
+            return work()
+        finally:
+            connection.close()
+
+    # Playwright's loop runs in this thread: the ORM works from another one.
+    pool = ThreadPoolExecutor(1)
+    performance = with_room(rate=60)  # one a second, once a seat is free
+    buy = pool.submit(in_thread, lambda: sell_every_seat(performance)).result()  # all held
     for _ in range(2):
         join_through_the_api(server, performance.pk)
     context = browser.new_context(locale=language, extra_http_headers={"Accept-Language": language})
     page = context.new_page()
     page.goto(f"{server}/performances/{performance.pk}/queue/")
     position = page.locator("#queue-position")
-    assert "Sold out" not in position.inner_text()
-
-    def sell_out():
-        from django.db import connection
-
-        try:
-            sell_every_seat(performance)()
-        finally:
-            connection.close()
-
-    # Playwright's loop runs in this thread: the ORM works from another one.
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(sell_out).result()
+    page.locator("#queue-wait", has_text=paused).wait_for(timeout=15_000)
+    page.wait_for_timeout(3_000)  # a poll or more later: still waiting, not let in
+    assert "queue" in page.url and "Sold out" not in position.inner_text()
+    pool.submit(in_thread, buy).result()
+    pool.shutdown()
     # The page's next ask (2 s) hears it: it says so, in the page's language, and stops.
     page.locator("#queue-position", has_text=words).wait_for(timeout=15_000)
     assert page.locator("#queue-progress").is_hidden()

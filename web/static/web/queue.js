@@ -45,7 +45,12 @@ function show(status) {
   const ahead = status.position - 1;
   const minutes = Math.ceil(status.wait_seconds / 60);
   const wait = minutes <= 1 ? words.minute : fill(words.minutes, { minutes });
-  waitLine.textContent = ahead > 0 ? `${fill(words.ahead, { ahead })} · ${wait}` : `${words.next} ${wait}`;
+  if (status.paused) {
+    // Nobody is let in while no seat is free: a wait from the rate would not be honest.
+    waitLine.textContent = words.paused;
+  } else {
+    waitLine.textContent = ahead > 0 ? `${fill(words.ahead, { ahead })} · ${wait}` : `${words.next} ${wait}`;
+  }
   progress.value = firstPosition > 1 ? (firstPosition - status.position) / (firstPosition - 1) : 0;
 }
 
