@@ -230,6 +230,7 @@ def summarize(run: dict, *, room: bool, ranks: dict[str, int] | None) -> dict:
         summary["admitted"] = sum(1 for visit in visits if visit["admitted_at"])
         summary["longest_queue"] = max(visit["longest_queue"] for visit in visits)
         summary["queue_polls"] = sum(visit["polls"] for visit in visits)
+        summary["paused_answers"] = sum(visit["paused_answers"] for visit in visits)
         joins = [visit["queue_ms"][0] / 1000 for visit in visits if visit["queue_ms"]]
         summary["join_latency_ms"] = percentiles(joins)
         polls = [ms / 1000 for visit in visits for ms in visit["queue_ms"][1:]]

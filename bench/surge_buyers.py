@@ -40,6 +40,7 @@ class Visit:
     seats_bought: int = 0
     outcome: str = "unfinished"
     polls: int = 0
+    paused_answers: int = 0  # answers that said admission is paused (no seat free)
     longest_queue: int = 0  # the most buyers waiting that an answer showed
     hold_ms: list[float] = field(default_factory=list)
     queue_ms: list[float] = field(default_factory=list)  # the join, then each poll
@@ -117,6 +118,7 @@ async def queue_until_admitted(client: Client, visit: Visit, rng: random.Random)
     visit.token = body["token"]
     while not body["admitted"]:
         visit.longest_queue = max(visit.longest_queue, body["waiting"])
+        visit.paused_answers += bool(body.get("paused"))
         if body["sold_out"]:
             visit.outcome = "told_sold_out"
             return None
