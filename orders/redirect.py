@@ -16,8 +16,9 @@ believes what the return's URL or the webhook's body say; the webhook's signatur
 it worth asking. An approved payment becomes the order if the hold still has its seats, or is
 refunded (settle_payment decides under the hold's lock). A visit still open after its hold's
 time is ended at the provider (`cancel`: void, or the payment made meanwhile). A payment the
-provider completes for a try that had ended (voided, declined, or tried again) is refunded and
-reported (`_refund_late`).
+provider completes for a try that had ended (voided, declined, or tried again) is refunded,
+reported and its buyer mailed, once (`_refund_late`): on its webhook, or, the webhook lost,
+when the sweeper closes the ended try's visit at the provider (orders/visit_closing.py).
 
 A process killed after 1 or 2 leaves a pending attempt without a visit: the sweeper voids it
 after SANDALI_PAYMENT_RECOVERY_SECONDS (the buyer was never sent away). Killed after 3, the
