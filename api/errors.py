@@ -64,3 +64,22 @@ class NotFound(DomainError):
     code = "not_found"
     status = 404
     title = _("There is nothing here.")
+
+
+class ReturnUrlNotAllowed(DomainError):
+    """A payment page's return URL the API does not send buyers to (api/payment_pages.py)."""
+
+    code = "return_url_not_allowed"
+    status = 422
+    title = _(
+        "The return URL must be an http or https address of a web site this server allows "
+        "(in production: https, on the site itself or an origin in its allowed list)."
+    )
+
+
+class PaymentPageNotOffered(DomainError):
+    """The payment provider has no hosted page: the API's checkout charges synchronously."""
+
+    code = "payment_page_not_offered"
+    status = 409
+    title = _("This server's payment provider has no payment page; use the checkout instead.")

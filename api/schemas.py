@@ -79,6 +79,27 @@ class CheckoutIn(Schema):
     payment_token: Annotated[str, Field(max_length=200, pattern=NO_NUL)] = ""
 
 
+class PaymentPageIn(Schema):
+    name: Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+    email: EmailStr
+    phone: Annotated[str, Field(max_length=40, pattern=NO_NUL)] = ""
+    return_url: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=500,
+            pattern=NO_NUL,
+            description="Where the provider sends the buyer back (http or https; in "
+            "production https on the site itself or an origin in SANDALI_ALLOWED_ORIGINS). "
+            "The client then calls .../payment-page/return with the same Idempotency-Key.",
+        ),
+    ]
+
+
+class PaymentPageOut(Schema):
+    payment_url: str = Field(description="The provider's page: send the buyer there.")
+
+
 class PerformanceBriefOut(Schema):
     id: int
     starts_at: datetime

@@ -60,20 +60,25 @@ def compose_order_mail(mail: OrderMail) -> EmailMultiAlternatives:
 
 def _refund_mail(mail: OrderMail) -> EmailMultiAlternatives:
     """A payment approved after its hold had lost its seats (expired while the buyer paid, or
-    changed), refunded: the buyer has no tickets and is told that the money is back."""
+    changed), refunded: the buyer has no tickets and is told that the money is back. Or a late
+    payment (made at a page whose try had ended, orders/redirect.py _refund_late), refunded by
+    its own amount: the buyer is told this payment bought nothing, whatever another did."""
     attempt = PaymentAttempt.objects.select_related("hold__performance__event").get(
         pk=mail.payment_attempt_id
     )
+    visit = mail.gateway_visit
+    amount = attempt.amount if visit is None or visit.amount is None else visit.amount
     performance = attempt.hold.performance
     with translation.override(attempt.language):
         values = {
             "event": performance.event.name,
             "when": when(performance.starts_at, performance.event.time_zone),
-            "total": money(attempt.amount, attempt.currency),
+            "total": money(amount, attempt.currency),
         }
         context = {
             **values,
             "name": attempt.name,
+            "late": visit is not None,
             "expired": attempt.refund_reason == RefundReason.HOLD_EXPIRED,
             "subject": gettext("Your payment was refunded: %(event)s, %(when)s") % values,
             "rtl": translation.get_language_bidi(),

@@ -256,12 +256,19 @@ class GatewayVisit(models.Model):
     # A payment that arrived for a try that had ended (voided, or tried again): refunded.
     late_refund_reference = models.CharField(_("refund reference"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"))
+    # When the sweeper ended the visit at the provider after its try had ended (orders/
+    # visit_closing.py): nothing can be paid there any more, so it is never asked again.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("payment page visit")
         verbose_name_plural = _("payment page visits")
         constraints = [
             models.UniqueConstraint(fields=["attempt", "tries"], name="one_visit_per_try"),
+        ]
+        indexes = [
+            # The sweeper's look for visits not yet closed at the provider (few at any time).
+            models.Index(fields=["id"], condition=Q(closed_at__isnull=True), name="visit_open"),
         ]
 
     def __str__(self) -> str:
@@ -313,6 +320,15 @@ class OrderMail(models.Model):
         related_name="mails",
         verbose_name=_("payment attempt"),
     )
+    # A late payment's refund (orders/redirect.py _refund_late): the visit whose payment it was.
+    gateway_visit = models.ForeignKey(
+        GatewayVisit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mails",
+        verbose_name=_("payment page visit"),
+    )
     # Waiting list: the entry whose offer it announces (no order yet).
     waiting_entry = models.ForeignKey(
         "reservations.WaitingEntry",
@@ -348,6 +364,12 @@ class OrderMail(models.Model):
                 fields=["order", "kind"],
                 condition=Q(kind__in=ONCE_PER_ORDER),
                 name="one_mail_of_a_kind_per_order",
+            ),
+            # A late payment is refunded once, and its buyer told once.
+            models.UniqueConstraint(
+                fields=["gateway_visit"],
+                condition=Q(gateway_visit__isnull=False),
+                name="one_mail_per_late_refund",
             ),
             models.CheckConstraint(
                 condition=Q(order__isnull=False)

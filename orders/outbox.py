@@ -69,27 +69,32 @@ def record_mail(
     order_id: int | None = None,
     payment_attempt_id: int | None = None,
     waiting_entry_id: int | None = None,
+    gateway_visit_id: int | None = None,
     now: datetime | None = None,
 ) -> uuid.UUID:
     """Record a mail to a buyer about an order (or about a payment that made none), and
     enqueue the task that sends it, in the caller's transaction (a transaction of its own if
     there is none). `now` is the database's time if the caller has read it. A second
-    confirmation or cancellation of one order is refused by the database (IntegrityError)."""
+    confirmation or cancellation of one order, or a second mail about one late payment's
+    refund (`gateway_visit_id`), is refused by the database (IntegrityError)."""
     mail_id = uuid.uuid4()
     about = f"order-{order_id}" if order_id is not None else f"payment-{payment_attempt_id}"
     if waiting_entry_id is not None:
         about = f"waiting-{waiting_entry_id}"
+    if gateway_visit_id is not None:
+        about = f"visit-{gateway_visit_id}"
     with transaction.atomic(savepoint=False):
         now = now or db_now()
         queued = deliver_mail.enqueue(str(mail_id))
         # SQL, as the rest of checkout's hot path; a UUID's hex is accepted by both databases.
         execute(
             """INSERT INTO orders_ordermail (id, order_id, payment_attempt_id, waiting_entry_id,
-                 kind, status, attempts, next_attempt_at, task_id, message_id, last_error,
-                 created_at)
-               VALUES (%s, %s, %s, %s, %s, %s, 0, %s, %s, %s, '', %s)""",
+                 gateway_visit_id, kind, status, attempts, next_attempt_at, task_id,
+                 message_id, last_error, created_at)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, 0, %s, %s, %s, '', %s)""",
             [
-                mail_id.hex, order_id, payment_attempt_id, waiting_entry_id, kind,
+                mail_id.hex, order_id, payment_attempt_id, waiting_entry_id, gateway_visit_id,
+                kind,
                 MailStatus.PENDING,
                 as_param(now), uuid.UUID(queued.id).hex,
                 message_id(mail_id=mail_id, about=about, kind=kind), as_param(now),

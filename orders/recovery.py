@@ -7,7 +7,9 @@ an order if the hold still has its seats, a refund if not; with no charge it is 
 charge the lost request sends later is refused, so no money can arrive after the void. A
 refund cut short is finished. An attempt whose buyer is at the provider's hosted page is
 only asked how it went, until the hold's time there is over, and then ended there the same
-way (orders/redirect.py recover_visit): settled within that time and this one. It is a
+way (orders/redirect.py recover_visit): settled within that time and this one. Every visit
+whose try has ended is then closed at the provider, a payment made there refunded
+(orders/visit_closing.py). It is a
 periodic task (ops/periodic.py enqueues it every SANDALI_SWEEP_INTERVAL_SECONDS); any number
 of workers may run it at once: settling is idempotent under the attempt's lock. An attempt
 that fails is tried again after the others.
@@ -28,6 +30,7 @@ from orders.payment_states import postpone_recovery
 from orders.redirect import recover_visit, visit_of
 from orders.selectors import payment_attempts
 from orders.settlement import finish_refund, settle_payment
+from orders.visit_closing import close_ended_visits
 from payments.providers import payment_provider
 
 log = logging.getLogger(__name__)
@@ -69,4 +72,7 @@ def recover_payments() -> dict[str, int]:
         outcomes[str(attempt.status)] += 1
         PAYMENTS_RECOVERED.labels(attempt.status).inc()
         log.warning("Settled payment attempt %s left unsettled: %s.", attempt.pk, attempt.status)
+    # Then the pages of tries that have ended, this sweep's included: a payment made there
+    # whose webhook was lost is found and refunded (orders/visit_closing.py).
+    close_ended_visits()
     return dict(outcomes)

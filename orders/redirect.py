@@ -16,8 +16,9 @@ believes what the return's URL or the webhook's body say; the webhook's signatur
 it worth asking. An approved payment becomes the order if the hold still has its seats, or is
 refunded (settle_payment decides under the hold's lock). A visit still open after its hold's
 time is ended at the provider (`cancel`: void, or the payment made meanwhile). A payment the
-provider completes for a try that had ended (voided, declined, or tried again) is refunded and
-reported (`_refund_late`).
+provider completes for a try that had ended (voided, declined, or tried again) is refunded,
+reported and its buyer mailed, once (`_refund_late`): on its webhook, or, the webhook lost,
+when the sweeper closes the ended try's visit at the provider (orders/visit_closing.py).
 
 A process killed after 1 or 2 leaves a pending attempt without a visit: the sweeper voids it
 after SANDALI_PAYMENT_RECOVERY_SECONDS (the buyer was never sent away). Killed after 3, the
@@ -42,7 +43,8 @@ from orders.checkout import (
     record_attempt,
 )
 from orders.errors import PaymentNotFinished, PaymentUnavailable
-from orders.models import GatewayVisit, Order, PaymentAttempt, PaymentStatus
+from orders.models import GatewayVisit, MailKind, Order, PaymentAttempt, PaymentStatus
+from orders.outbox import record_mail
 from orders.selectors import order_tickets, order_token, payment_attempts
 from orders.settlement import Settlement, finish_refund, settle_payment
 from payments.providers import PaymentResult, payment_provider
@@ -205,13 +207,18 @@ def settle_visit(visit: GatewayVisit, *, end_if_open: bool = False) -> Settlemen
         settled = settle_payment(attempt=attempt, result=result)
         if settled.attempt.status == PaymentStatus.REFUNDING:
             settled = Settlement(finish_refund(settled.attempt))
-    attempt = settled.attempt
-    if current and _took(attempt, result):  # remembered: the attempt may move on to a new try
+    account_for(visit, settled.attempt, result)
+    return settled
+
+
+def account_for(visit: GatewayVisit, attempt: PaymentAttempt, result: PaymentResult | None):
+    """After the provider's answer about the visit's payment: remember it if its own try took
+    it (the attempt may move on to a new try), refund it if no try accounts for it."""
+    if attempt.tries == visit.tries and _took(attempt, result):
         GatewayVisit.objects.filter(pk=visit.pk).update(accounted_reference=result.reference)
         visit.accounted_reference = result.reference
     if result is not None and result.approved and not _accounted(attempt, visit, result):
         _refund_late(visit, attempt, result)
-    return settled
 
 
 def _took(attempt: PaymentAttempt, result: PaymentResult | None) -> bool:
@@ -240,14 +247,23 @@ def _accounted(attempt: PaymentAttempt, visit: GatewayVisit, result: PaymentResu
 
 def _refund_late(visit: GatewayVisit, attempt: PaymentAttempt, result: PaymentResult) -> None:
     """Refund a payment made for a try that had ended: the provider refunds once however
-    often asked; reported in the log, the refunds metric and the visit's row."""
+    often asked; reported in the log, the refunds metric, the visit's row and a mail to the
+    buyer, each once (the first to record the refund on the visit's row does them)."""
     amount = attempt.amount if visit.amount is None else visit.amount  # visits before 0013
     reference = payment_provider().refund(
         reference=result.reference, amount=amount, currency=attempt.currency
     )
-    changed = GatewayVisit.objects.filter(pk=visit.pk, late_refund_reference="").update(
-        late_refund_reference=reference
-    )
+    with transaction.atomic():
+        changed = GatewayVisit.objects.filter(pk=visit.pk, late_refund_reference="").update(
+            late_refund_reference=reference
+        )
+        if changed:
+            # The buyer paid and got nothing for this payment: told, once, that it is back.
+            record_mail(
+                kind=MailKind.PAYMENT_REFUNDED,
+                payment_attempt_id=attempt.pk,
+                gateway_visit_id=visit.pk,
+            )
     if changed:
         PAYMENT_REFUNDS.labels(LATE_PAYMENT).inc()
         log.warning(

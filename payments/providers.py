@@ -128,8 +128,10 @@ class RedirectPaymentProvider(PaymentProvider, Protocol):
 
 class TestPaymentProvider:
     """Approves at once, or declines when the payment token says "decline". Its ledger is the
-    payments.Charge table. SANDALI_TEST_PAYMENT_SECONDS delays each answer after the charge is
-    recorded, as a slow network would: the fault test uses it to kill processes mid-payment."""
+    payments.Charge table: a key's first answer is final for a charge; at the hosted page a
+    decline is not (the buyer may pay there after all) until cancel ends the key.
+    SANDALI_TEST_PAYMENT_SECONDS delays each answer after the charge is recorded, as a slow
+    network would: the fault test uses it to kill processes mid-payment."""
 
     DECLINE = "decline"
 
@@ -146,6 +148,14 @@ class TestPaymentProvider:
         approved, reference, cancelled = self._record(
             idempotency_key, Decimal(0), "", approved=False, cancelled=True
         )
+        if not approved and not cancelled:
+            # Declined at the hosted page, which takes another card until it is ended: end it
+            # (one statement: a payment made there at this moment is either before or refused).
+            ended = Charge.objects.filter(
+                idempotency_key=idempotency_key, approved=False, cancelled=False
+            ).update(cancelled=True)
+            if not ended:  # paid there, or ended by another cancel, just now
+                approved = Charge.objects.get(idempotency_key=idempotency_key).approved
         return None if cancelled else PaymentResult(approved=approved, reference=reference)
 
     @staticmethod

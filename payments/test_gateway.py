@@ -25,7 +25,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.urls import reverse
 
-from payments.models import HostedTestPayment
+from payments.models import Charge, HostedTestPayment
 from payments.providers import HostedPayment, TestPaymentProvider, WebhookRefused
 
 log = logging.getLogger(__name__)
@@ -84,11 +84,20 @@ def cancel(checkout: HostedTestPayment) -> PageOutcome:
 
 
 def _answer(checkout: HostedTestPayment, *, approved: bool) -> PageOutcome:
-    """Record the buyer's answer in the ledger (once: a second click reads the first), then
-    notify Sandali as a gateway does."""
+    """Record the buyer's answer in the ledger, then notify Sandali as a gateway does. A
+    payment is final (a second click reads it); a decline is not: as at a real gateway, the
+    page takes another card, in this tab or another, until the payment is ended there (the
+    sweeper's cancel, after which the key is refused)."""
+    key = checkout.idempotency_key
     recorded, _reference, cancelled = TestPaymentProvider._record(
-        checkout.idempotency_key, checkout.amount, checkout.currency, approved=approved
+        key, checkout.amount, checkout.currency, approved=approved
     )
+    if approved and not recorded and not cancelled:
+        Charge.objects.filter(idempotency_key=key, approved=False, cancelled=False).update(
+            approved=True
+        )
+        charge = Charge.objects.get(idempotency_key=key)  # or ended there just now
+        recorded, cancelled = charge.approved, charge.cancelled
     if not cancelled:
         send_webhook(checkout)
     return PageOutcome(approved=recorded, ended=cancelled, return_url=checkout.return_url)

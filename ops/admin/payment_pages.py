@@ -1,5 +1,6 @@
 """Visits to the provider's hosted page (orders/redirect.py), read-only: where a payment made
-after its try had ended, and refunded, is reported (late refund reference)."""
+after its try had ended, and refunded, is reported (late refund reference), and when the
+sweeper closed the visit at the provider (orders/visit_closing.py)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,8 @@ class LateRefundFilter(admin.SimpleListFilter):
 @admin.register(GatewayVisit)
 class GatewayVisitAdmin(ReadOnly):
     list_display = (
-        "reference", "attempt", "tries", "until", "late_refund_reference", "created_at",
+        "reference", "attempt", "tries", "until", "late_refund_reference", "closed_at",
+        "created_at",
     )  # fmt: skip
     list_filter = (LateRefundFilter,)
     search_fields = ("=reference", "=late_refund_reference", "attempt__email")

@@ -26,6 +26,7 @@ PERSIAN_LETTER = re.compile(r"[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc
 KEPT_IN_LATIN = {"Idempotency-Key", "Authorization", "Bearer", "Content-Type", "JSON"}
 KEPT_IN_LATIN |= {"Sandali-Queue-Token"}  # header names stay as they are written
 KEPT_IN_LATIN |= {"application", "json"}  # application/json
+KEPT_IN_LATIN |= {"http", "https"}  # URL schemes, as header names, stay as written
 
 
 def all_domain_errors() -> list[type[DomainError]]:
