@@ -5,7 +5,8 @@ its published REST API v4 (zarinpal.com/docs/paymentGateway): JSON POSTs to
 
 How the interface maps onto it:
 - start asks request.json for an authority (merchant_id, amount, currency, description,
-  callback_url = Sandali's return URL) and sends the buyer to StartPay/<authority>. ZarinPal
+  callback_url = Sandali's return URL, metadata.auto_verify = false so that only Sandali
+  verifies) and sends the buyer to StartPay/<authority>. ZarinPal
   takes no idempotency key, so the key's row (payments.ZarinpalPayment) is written first and
   an authority asked for once per key; an answer lost in a crash leaves an authority nobody
   was sent to, which nobody can pay.
@@ -146,7 +147,10 @@ class ZarinpalProvider:
                 currency=payment.currency,
                 description=tickets_label(language),
                 callback_url=return_url,
-                metadata={"order_id": idempotency_key},
+                # Sandali verifies, never ZarinPal: a gateway set to verify by itself would
+                # keep a payment Sandali decided to leave (zarinpal.com/docs/paymentGateway/
+                # moreFeatures/session-validation).
+                metadata={"order_id": idempotency_key, "auto_verify": False},
             )
             if answer["code"] != VERIFIED or not answer.get("authority"):
                 raise unavailable("request", answer)

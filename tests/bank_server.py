@@ -5,12 +5,13 @@ real HTTP server on loopback, in a thread, answering the REST API v4's JSON
 URL with ?Authority=...&Status=OK|NOK, as ZarinPal's documentation describes.
 
 It keeps each authority's state as ZarinPal's inquiry names it (IN_BANK, PAID, VERIFIED,
-FAILED, REVERSED), answers verify with 100 once and 101 after, -51 for no successful payment,
--50 for another amount; reverse with 100, -61 for a payment not verified, -63 once its
-30 minutes are over (a test says when: `too_late_to_reverse`). It records each request. It is
-what these tests know of ZarinPal's documentation, not ZarinPal: Shaparak, cards, the bank's
-own time limits and its returning of unverified payments are not here (`return_unverified`
-plays that last one when a test says so)."""
+FAILED, REVERSED), verifies a payment by itself unless the request's metadata.auto_verify
+is false (as the gateway's panel may be set), answers verify with 100 once and 101 after,
+-51 for no successful payment, -50 for another amount; reverse with 100, -61 for a payment
+not verified, -63 once its 30 minutes are over (a test says when: `too_late_to_reverse`). It
+records each request. It is what these tests know of ZarinPal's documentation, not ZarinPal:
+Shaparak, cards, the bank's own time limits and its returning of unverified payments are not
+here (`return_unverified` plays that last one when a test says so)."""
 
 import json
 import secrets
@@ -68,6 +69,8 @@ class FakeZarinpal:
             payment = self.payments[authority]
             assert payment["status"] == "IN_BANK", payment["status"]
             payment["status"] = state
+            if state == "PAID" and payment["auto_verify"]:  # the gateway verifies by itself
+                payment.update(status="VERIFIED", ref_id=secrets.randbelow(10**9) + 10**9)
             query = urlencode({"Authority": authority, "Status": status})
             return f"{payment['callback_url']}?{query}"
 
@@ -113,6 +116,8 @@ class FakeZarinpal:
             "description": body["description"],
             "status": "IN_BANK",
             "reversible": True,
+            # As ZarinPal's panel may be set: verify by itself unless the request says not to.
+            "auto_verify": (body.get("metadata") or {}).get("auto_verify") is not False,
         }
         return _data(code=100, message="Success", authority=authority, fee_type="Merchant", fee=0)
 

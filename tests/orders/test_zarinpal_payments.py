@@ -79,7 +79,8 @@ def test_starting_asks_for_an_authority_in_rials_and_sends_the_buyer_to_its_page
     assert sent.body["amount"] == 40 and sent.body["currency"] == "IRR"  # whole rials
     assert sent.body["callback_url"] == RETURN_URL
     assert sent.body["description"] == "بلیت‌ها"  # the buyer's language
-    assert sent.body["metadata"] == {"order_id": attempt.provider_key}
+    # Only Sandali verifies: a payment it leaves unverified is given back by the bank.
+    assert sent.body["metadata"] == {"order_id": attempt.provider_key, "auto_verify": False}
     authority = authority_of(page)
     assert page.url.endswith(f"/pg/StartPay/{authority}")
     assert GatewayVisit.objects.get().reference == authority
