@@ -250,3 +250,22 @@ def test_amounts_go_to_zarinpal_as_whole_rials_or_tomans(amount, currency, sent)
 def test_a_fraction_or_another_currency_is_an_error_never_rounded(amount, currency):
     with pytest.raises(ValueError):
         gateway_amount(Decimal(amount), currency)
+
+
+def test_killed_after_the_bank_gave_an_authority_the_sweeper_voids_it_and_never_verifies_it(
+    zarinpal, held, monkeypatch
+):
+    def killed(**kwargs):
+        raise KeyboardInterrupt  # the process died before the visit was recorded
+
+    monkeypatch.setattr(GatewayVisit.objects, "create", killed)
+    with pytest.raises(KeyboardInterrupt):
+        start(held)
+    monkeypatch.undo()
+    (authority,) = zarinpal.payments  # asked for, but nobody was sent to its page
+    recover_payments.call()
+    assert the_attempt().status == PaymentStatus.VOIDED
+    assert ZarinpalPayment.objects.get(authority=authority).ended
+    zarinpal.pay(authority)  # even if somebody paid it, Sandali would not keep it
+    recover_payments.call()
+    assert zarinpal.return_unverified() == [authority]
