@@ -38,9 +38,8 @@ from django.conf import settings
 from django.db import IntegrityError
 from django.utils import translation
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
-from core.errors import DomainError
+from payments.errors import BankPartialRefundUnsupported, BankRefundTooLate
 from payments.models import ZarinpalPayment
 from payments.providers import HostedPayment, PaymentProviderUnavailable, PaymentResult
 
@@ -52,26 +51,6 @@ CURRENCIES = frozenset({"IRR", "IRT"})  # rial, and toman (10 rials), both taken
 
 VERIFIED, ALREADY_VERIFIED, NOT_PAID = 100, 101, -51
 REVERSED, REVERSE_TOO_LATE, NOT_REVERSIBLE = 100, -63, -61
-
-
-class BankRefundTooLate(DomainError):
-    """ZarinPal reverses a payment only within 30 minutes of it; a later refund is made by
-    hand from the merchant's panel."""
-
-    code = "bank_refund_too_late"
-    status = 409
-    title = _(
-        "The bank gateway can give this payment back only within 30 minutes of it: refund it "
-        "by hand from the gateway's panel."
-    )
-
-
-class BankPartialRefundUnsupported(DomainError):
-    """ZarinPal's API reverses a whole payment, never part of one."""
-
-    code = "bank_partial_refund_unsupported"
-    status = 409
-    title = _("The bank gateway cannot give back part of a payment: refund it by hand.")
 
 
 def gateway_amount(amount: Decimal, currency: str) -> int:

@@ -16,13 +16,10 @@ from orders.errors import PaymentDeclined, PaymentNotFinished, PaymentRefunded, 
 from orders.models import GatewayVisit, Order, PaymentAttempt, PaymentStatus
 from orders.recovery import recover_payments
 from orders.redirect import return_from_page, start_payment
+from payments.errors import BankPartialRefundUnsupported, BankRefundTooLate
 from payments.models import ZarinpalPayment
 from payments.providers import PaymentProviderUnavailable
-from payments.zarinpal_provider import (
-    BankPartialRefundUnsupported,
-    BankRefundTooLate,
-    gateway_amount,
-)
+from payments.zarinpal_provider import gateway_amount
 from reservations.errors import HoldExpired
 from reservations.services import hold_seats
 from tests.bank_server import MERCHANT_ID, zarinpal_fixture  # noqa: F401
