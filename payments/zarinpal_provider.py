@@ -82,11 +82,12 @@ def call(method: str, **fields) -> dict:
     except (requests.RequestException, ValueError) as error:
         log.error("ZarinPal's %s failed: %s.", method, type(error).__name__)
         raise PaymentProviderUnavailable() from None
+    answer = answer if isinstance(answer, dict) else {}
     data, errors = answer.get("data"), answer.get("errors")
-    if isinstance(data, dict) and "code" in data:
-        return data
-    if isinstance(errors, dict) and "code" in errors:
-        return errors
+    for part in (data, errors):
+        if isinstance(part, dict) and str(part.get("code", "")).lstrip("-").isdigit():
+            # Its documentation shows the code as a number, and in places as a string.
+            return {**part, "code": int(part["code"])}
     log.error("ZarinPal's %s answered HTTP %s without a code.", method, response.status_code)
     raise PaymentProviderUnavailable()
 

@@ -50,6 +50,7 @@ class FakeZarinpal:
         self.payments: dict[str, dict] = {}  # authority -> its request and state
         self.requests: list[Recorded] = []
         self.down = False  # every API call answers 502 with an HTML page, as a proxy would
+        self.string_codes = False  # "code": "100", as some of ZarinPal's examples show it
         self.lock = threading.Lock()
 
     def sent(self, method: str) -> list[Recorded]:
@@ -188,6 +189,8 @@ def _handler(fake: FakeZarinpal):
             status, reply = fake.answer(url.path, body)
             if status == 502:
                 return self._reply(502, b"<html>502 Bad Gateway</html>", "text/html")
+            if fake.string_codes and isinstance(reply.get("data"), dict):
+                reply["data"]["code"] = str(reply["data"]["code"])
             self._reply(status, json.dumps(reply).encode(), "application/json")
 
         def do_GET(self):

@@ -266,3 +266,9 @@ def test_killed_after_the_bank_gave_an_authority_the_sweeper_voids_it_and_never_
     zarinpal.pay(authority)  # even if somebody paid it, Sandali would not keep it
     recover_payments.call()
     assert zarinpal.return_unverified() == [authority]
+
+
+def test_a_code_sent_as_a_string_is_read_as_its_number(zarinpal, held):
+    zarinpal.string_codes = True
+    page = start(held)
+    assert come_back(held, zarinpal.pay(authority_of(page))).created
