@@ -27,6 +27,7 @@ Killed after 4, or while handling the return, the webhook or the sweeper settles
 """
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -145,12 +146,19 @@ def visit_of(attempt: PaymentAttempt) -> GatewayVisit | None:
     return GatewayVisit.objects.filter(attempt_id=attempt.pk, tries=attempt.tries).first()
 
 
-def return_from_page(*, hold_id: int, token: str | None, idempotency_key: str) -> CheckoutResult:
+def return_from_page(
+    *,
+    hold_id: int,
+    token: str | None,
+    idempotency_key: str,
+    callback: Mapping[str, str] | None = None,
+) -> CheckoutResult:
     """The buyer is back from the provider's page: the order, once the provider confirms the
     payment. Only the hold's owner reaches its attempt (the URL carries nothing: the page
     passes the session's hold and key). Raises PaymentDeclined (cancelled at the page: the
     seats are still held, the same key tries again), PaymentRefunded, HoldExpired, or
-    PaymentNotFinished while the provider has no answer yet."""
+    PaymentNotFinished while the provider has no answer yet. `callback`: the fields the
+    provider's page sent back with the buyer, given to the provider's verify as a hint."""
     owned_hold(hold_id=hold_id, token=token)
     attempts = payment_attempts("hold_id = %s AND idempotency_key = %s", [hold_id, idempotency_key])
     if not attempts:
@@ -159,7 +167,7 @@ def return_from_page(*, hold_id: int, token: str | None, idempotency_key: str) -
     settled = Settlement(attempt)
     visit = visit_of(attempt)
     if attempt.status == PaymentStatus.PENDING and visit is not None:
-        settled = settle_visit(visit)
+        settled = settle_visit(visit, callback=callback)
     if settled.attempt.status == PaymentStatus.PENDING:
         raise PaymentNotFinished()
     return _result(settled, hold_token=token, key=idempotency_key)
@@ -190,11 +198,15 @@ def recover_visit(visit: GatewayVisit) -> Settlement:
     return settle_visit(visit, end_if_open=visit.until <= db_now())
 
 
-def settle_visit(visit: GatewayVisit, *, end_if_open: bool = False) -> Settlement:
+def settle_visit(
+    visit: GatewayVisit, *, end_if_open: bool = False, callback: Mapping[str, str] | None = None
+) -> Settlement:
     """Settle the visit's try by the provider's own answer: order, decline, void or refund;
     a payment for a try that had already ended is refunded. Still open: nothing changes."""
     provider = payment_provider()
-    result = provider.verify(idempotency_key=visit.provider_key, reference=visit.reference)
+    result = provider.verify(
+        idempotency_key=visit.provider_key, reference=visit.reference, callback=callback
+    )
     if result is None and end_if_open:
         result = provider.cancel(idempotency_key=visit.provider_key)
         ended = True

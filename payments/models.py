@@ -68,3 +68,23 @@ class StripeCheckout(models.Model):
 
     def __str__(self) -> str:
         return self.session_id or self.idempotency_key
+
+
+class ZarinpalPayment(models.Model):
+    """A payment asked of ZarinPal (payments/zarinpal_provider.py), once per idempotency key:
+    the amount and currency as sent (verify must send the same), the authority ZarinPal gave,
+    and what became of it. ZarinPal's request takes no idempotency key, so this row is what
+    makes the same key the same payment."""
+
+    idempotency_key = models.CharField(max_length=300, unique=True)
+    amount = models.BigIntegerField()  # in `currency`'s whole units, as ZarinPal takes it
+    currency = models.CharField(max_length=3)  # IRR (rial) or IRT (toman)
+    authority = models.CharField(max_length=64, blank=True, db_index=True)
+    ref_id = models.CharField(max_length=64, blank=True)  # the bank's reference, once verified
+    card_pan = models.CharField(max_length=32, blank=True)  # masked by ZarinPal
+    ended = models.BooleanField(default=False)  # never to be verified: the bank returns it
+    reversed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.authority or self.idempotency_key

@@ -98,8 +98,10 @@ class RedirectPaymentProvider(PaymentProvider, Protocol):
     retrieve it and return the payment). A Shaparak-style bank gateway: start asks the bank
     for a token (the reference) and sends the buyer to its page with it; verify is the
     server-to-server "verify" call, which is also what keeps the money (an unverified payment
-    is reversed by the bank); the return's POST is the "webhook" (the bank signs it or not: it
-    is only a hint, since verify decides); cancel is "reverse" for a verified payment."""
+    is returned by the bank); the return's fields are only a hint, passed to verify, which
+    declines on a "cancelled" there when the bank has no payment; cancel verifies one last
+    time and otherwise never verifies again; refund is "reverse"
+    (payments/zarinpal_provider.py)."""
 
     def start(
         self,
@@ -116,9 +118,15 @@ class RedirectPaymentProvider(PaymentProvider, Protocol):
         the same payment. `until` is when the hold's time at the page ends (a provider that
         can, stops taking the payment then)."""
 
-    def verify(self, *, idempotency_key: str, reference: str) -> PaymentResult | None:
+    def verify(
+        self, *, idempotency_key: str, reference: str, callback: Mapping[str, str] | None = None
+    ) -> PaymentResult | None:
         """Ask the provider, server to server, how the payment ended: approved, declined (the
-        buyer cancelled, the card was refused) or None while the buyer may still pay."""
+        buyer cancelled, the card was refused) or None while the buyer may still pay.
+        `callback` is what the buyer's return carried (its query and form fields), or None
+        when the webhook or the sweeper asks: a hint only, since the buyer can type it. A
+        bank gateway that knows of a cancel at its page only from the return's fields reads
+        it there, and only to decline (never to approve)."""
 
     def read_webhook(self, *, body: bytes, headers: Mapping[str, str]) -> str:
         """The reference of the payment a webhook is about, once its signature verifies;
@@ -182,7 +190,9 @@ class TestPaymentProvider:
 
         return test_gateway.start(**payment)
 
-    def verify(self, *, idempotency_key: str, reference: str) -> PaymentResult | None:
+    def verify(
+        self, *, idempotency_key: str, reference: str, callback: Mapping[str, str] | None = None
+    ) -> PaymentResult | None:
         row = fetch_one(
             "SELECT approved, reference FROM payments_charge WHERE idempotency_key = %s",
             [idempotency_key],

@@ -217,7 +217,10 @@ class StripeProvider:
         checkout.session_id, checkout.url = session.id, session.url
         return checkout
 
-    def verify(self, *, idempotency_key: str, reference: str) -> PaymentResult | None:
+    def verify(
+        self, *, idempotency_key: str, reference: str, callback: Mapping[str, str] | None = None
+    ) -> PaymentResult | None:
+        # The return's fields (`callback`) add nothing: Stripe's session says it all.
         with stripe_call("retrieve a Checkout Session"):
             session = self.client.v1.checkout.sessions.retrieve(reference)
         return self._outcome(session)

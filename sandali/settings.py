@@ -318,6 +318,7 @@ SANDALI_METRICS_ALLOWED_NETWORKS = [
 PAYMENT_PROVIDER_NAMES = {
     "test": "payments.providers.TestPaymentProvider",
     "stripe": "payments.stripe_provider.StripeProvider",
+    "zarinpal": "payments.zarinpal_provider.ZarinpalProvider",
 }
 SANDALI_PAYMENT_PROVIDER = os.environ.get("SANDALI_PAYMENT_PROVIDER", "test")
 SANDALI_PAYMENT_PROVIDER = PAYMENT_PROVIDER_NAMES.get(
@@ -328,6 +329,10 @@ SANDALI_PAYMENT_PROVIDER = PAYMENT_PROVIDER_NAMES.get(
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+# ZarinPal (payments/zarinpal_provider.py): the gateway's 36-character merchant id, and (tests
+# only) another base URL for its API and page instead of https://payment.zarinpal.com.
+ZARINPAL_MERCHANT_ID = os.environ.get("ZARINPAL_MERCHANT_ID", "")
+ZARINPAL_API_BASE = os.environ.get("ZARINPAL_API_BASE", "")
 # A payment attempt still pending this long was cut short (its process died, or the provider
 # did not answer): the sweeper asks the provider what became of it and finishes or voids it.
 SANDALI_PAYMENT_RECOVERY_SECONDS = float(os.environ.get("SANDALI_PAYMENT_RECOVERY_SECONDS", "30"))
@@ -374,6 +379,18 @@ if PRODUCTION and PAYMENT_PROVIDER_NAMES["stripe"] == SANDALI_PAYMENT_PROVIDER:
         )
     if STRIPE_API_BASE:
         raise ImproperlyConfigured("SANDALI_ENV=production refuses STRIPE_API_BASE (tests only).")
+
+if PRODUCTION and PAYMENT_PROVIDER_NAMES["zarinpal"] == SANDALI_PAYMENT_PROVIDER:
+    if not ZARINPAL_MERCHANT_ID:
+        raise ImproperlyConfigured(
+            "SANDALI_ENV=production with ZarinPal needs ZARINPAL_MERCHANT_ID."
+        )
+    if not SANDALI_PAYMENT_REDIRECT:
+        raise ImproperlyConfigured(
+            "ZarinPal takes payments only at its page: SANDALI_PAYMENT_REDIRECT=1."
+        )
+    if ZARINPAL_API_BASE:  # the sandbox (sandbox.zarinpal.com) or a test server takes no money
+        raise ImproperlyConfigured("SANDALI_ENV=production refuses ZARINPAL_API_BASE (tests only).")
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SANDALI_SECURE_COOKIES", True)

@@ -103,15 +103,19 @@ def buyer_given(request, performance_id: int) -> dict:
 
 
 @require_http_methods(["GET", "POST"])  # a gateway may come back with a POST (Shaparak does)
-@csrf_exempt  # nothing it reads comes from the request: the session and the provider decide
+@csrf_exempt  # what it reads of the request is only a hint: the session and provider decide
 def checkout_return(request, performance_id: int):
-    """The buyer back from the provider's page: the order, or why not."""
+    """The buyer back from the provider's page: the order, or why not. The fields the page
+    sent back (ZarinPal's ?Authority=...&Status=NOK) go to the provider as a hint only."""
     hold = session_hold(request, performance_id)
     key = existing_checkout_key(request, performance_id)
     if hold is None or key is None:
         return redirect("checkout", performance_id=performance_id)
+    callback = {**request.GET.dict(), **request.POST.dict()}
     try:
-        result = return_from_page(hold_id=hold.id, token=hold.token, idempotency_key=key)
+        result = return_from_page(
+            hold_id=hold.id, token=hold.token, idempotency_key=key, callback=callback
+        )
     except (PaymentDeclined, PaymentNotFinished, PaymentProviderUnavailable) as error:
         messages.warning(request, error.message)  # the seats are still held: pay again
         return redirect("checkout", performance_id=performance_id)
