@@ -65,6 +65,21 @@ SHARED_SERVER_SETTINGS = {
 }
 
 
+@contextmanager
+def module_server(django_db_blocker):
+    """Yield the base URL of a server process for a browser test module (SHARED_SERVER_SETTINGS).
+    When the module ends, after the process stopped, the database is flushed once more: the
+    module's last test's rows were flushed while the process still ran, and its worker's
+    periodic tasks went on writing their results (one left a second sweep's result for the
+    next module's test of the scheduler)."""
+    from django.core.management import call_command
+
+    with sandali_server(**SHARED_SERVER_SETTINGS) as base:
+        yield base
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
 # The process serving each base URL that sandali_server yields, for tests that kill one.
 SERVER_PROCESSES: dict[str, subprocess.Popen] = {}
 

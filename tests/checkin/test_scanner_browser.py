@@ -15,7 +15,7 @@ from checkin.models import CheckIn
 from tests.checkin.camera import qr_video
 from tests.checkin.door import cancel, device, qr, sell
 from tests.factories import make_performance
-from tests.servers import SHARED_SERVER_SETTINGS, sandali_server
+from tests.servers import module_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CHROMIUM = "/usr/bin/chromium"
@@ -48,9 +48,9 @@ def browser(playwright):
 
 
 @pytest.fixture(scope="module")
-def server(django_db_setup):
+def server(django_db_setup, django_db_blocker):
     """One server process for the module's tests (tests/servers.py: SHARED_SERVER_SETTINGS)."""
-    with sandali_server(**SHARED_SERVER_SETTINGS) as base:
+    with module_server(django_db_blocker) as base:
         yield base
 
 

@@ -15,7 +15,7 @@ from catalog.models import Seat
 from reservations.models import Hold
 from reservations.services import hold_seats
 from tests.factories import expire_hold, make_performance, seat_ids
-from tests.servers import SHARED_SERVER_SETTINGS, sandali_server
+from tests.servers import module_server, sandali_server
 from tests.web.seatmap_probe import click_seat, label_of, probe, status_of, wait_for_status
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,11 +44,10 @@ def browser():
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-# One server process serves a module's tests (tests/servers.py: SHARED_SERVER_SETTINGS says
-# why, and what it changes).
 @pytest.fixture(scope="module")
-def server(django_db_setup):
-    with sandali_server(**SHARED_SERVER_SETTINGS) as base:
+def server(django_db_setup, django_db_blocker):
+    """One server process for the module's tests (tests/servers.py: SHARED_SERVER_SETTINGS)."""
+    with module_server(django_db_blocker) as base:
         yield base
 
 
