@@ -82,6 +82,19 @@ def only_the_inventory_writes_seats():
         yield
 
 
+@pytest.fixture(autouse=True)
+def close_browser_pages(request):
+    """A browser test's pages are closed when it ends, before the database is flushed: the
+    browser (and a module's server, tests/web/test_browser.py) serves the module's next tests,
+    and a page left open would keep its seat-map socket and its polls going to that server
+    (20 sockets from one address are its cap)."""
+    browser = request.getfixturevalue("browser") if "browser" in request.fixturenames else None
+    yield
+    if browser is not None:
+        for context in browser.contexts:
+            context.close()
+
+
 @pytest.fixture
 def performance(db):
     return make_performance()

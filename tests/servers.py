@@ -45,6 +45,41 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> N
     raise TimeoutError(url)
 
 
+# A browser test module's pages are served by one server process (the module-scoped `server`
+# fixtures of tests/web/test_browser.py and tests/checkin/test_scanner_browser.py): starting
+# one (Django's imports) took 2 to 5 s of each browser test on CI's 2 cores. The database is
+# flushed between tests, and SQLite's AUTOINCREMENT never gives a flushed row's id again, so
+# nothing the process keeps in memory by id (snapshots, queues) reaches the next test; each
+# test's pages are closed when it ends (conftest.py: close_browser_pages). What a fresh process
+# had that a shared one has not is empty rate-limit counters: the module's earlier tests'
+# counts would add up, so the limits per client address are set beyond any test's own clicks
+# (no browser test tests them: the pages' and the API's rate tests run on Django's test
+# client, with the settings they test).
+SHARED_SERVER_SETTINGS = {
+    "SANDALI_RATE_HOLDS": "100000/60",
+    "SANDALI_RATE_CHECKOUTS": "100000/60",
+    "SANDALI_RATE_TICKET_LINKS": "100000/600",
+    "SANDALI_RATE_TICKET_REQUESTS": "100000/3600",
+    "SANDALI_RATE_QUEUE_JOINS": "100000/60",
+    "SANDALI_RATE_WAITING_LIST_JOINS": "100000/600",
+}
+
+
+@contextmanager
+def module_server(django_db_blocker):
+    """Yield the base URL of a server process for a browser test module (SHARED_SERVER_SETTINGS).
+    When the module ends, after the process stopped, the database is flushed once more: the
+    module's last test's rows were flushed while the process still ran, and its worker's
+    periodic tasks went on writing their results (one left a second sweep's result for the
+    next module's test of the scheduler)."""
+    from django.core.management import call_command
+
+    with sandali_server(**SHARED_SERVER_SETTINGS) as base:
+        yield base
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
 # The process serving each base URL that sandali_server yields, for tests that kill one.
 SERVER_PROCESSES: dict[str, subprocess.Popen] = {}
 

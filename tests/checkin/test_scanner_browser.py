@@ -15,7 +15,7 @@ from checkin.models import CheckIn
 from tests.checkin.camera import qr_video
 from tests.checkin.door import cancel, device, qr, sell
 from tests.factories import make_performance
-from tests.servers import sandali_server
+from tests.servers import module_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CHROMIUM = "/usr/bin/chromium"
@@ -47,9 +47,10 @@ def browser(playwright):
     chromium.close()
 
 
-@pytest.fixture
-def server():
-    with sandali_server() as base:
+@pytest.fixture(scope="module")
+def server(django_db_setup, django_db_blocker):
+    """One server process for the module's tests (tests/servers.py: SHARED_SERVER_SETTINGS)."""
+    with module_server(django_db_blocker) as base:
         yield base
 
 

@@ -15,7 +15,7 @@ from catalog.models import Seat
 from reservations.models import Hold
 from reservations.services import hold_seats
 from tests.factories import expire_hold, make_performance, seat_ids
-from tests.servers import sandali_server
+from tests.servers import module_server, sandali_server
 from tests.web.seatmap_probe import click_seat, label_of, probe, status_of, wait_for_status
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,9 +44,10 @@ def browser():
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-@pytest.fixture
-def server():
-    with sandali_server() as base:
+@pytest.fixture(scope="module")
+def server(django_db_setup, django_db_blocker):
+    """One server process for the module's tests (tests/servers.py: SHARED_SERVER_SETTINGS)."""
+    with module_server(django_db_blocker) as base:
         yield base
 
 
