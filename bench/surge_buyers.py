@@ -22,7 +22,11 @@ import aiohttp
 import uvloop
 
 HOLD_ATTEMPTS = 6  # hold requests before a buyer gives up (a pass allows more)
-SOLD_OUT_WAIT_SECONDS = 0.5  # nothing free but seats held: they may come back
+SOLD_OUT_WAIT_SECONDS = 2  # nothing free but seats held: they may come back
+# Looks at a map with nothing free (every seat left held) before a buyer gives up: a real
+# buyer does not reload twice a second for minutes (until 2026-11-30 the surge's did, and
+# stranded holds turned into tens of thousands of map reads).
+NOTHING_FREE_LOOKS = 6
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=60)
 
 
@@ -146,7 +150,7 @@ async def buy(client: Client, visit: Visit, rng: random.Random, headers: dict) -
     """As a buyer in the rush: map, hold what looks free, buy or give back, leave."""
     performance_id = client.plan.performance_id
     free: list[int] = []
-    etag, pending, attempts = "", True, 0
+    etag, pending, attempts, looks = "", True, 0, 0
     while attempts < HOLD_ATTEMPTS and time.time() < client.plan.deadline:
         status, body, answer_headers = await client.call(
             visit.n, "map", "GET", f"/api/v1/performances/{performance_id}/seats",
@@ -162,6 +166,10 @@ async def buy(client: Client, visit: Visit, rng: random.Random, headers: dict) -
         if not free:
             if not pending:
                 visit.outcome = "found_sold_out"
+                return
+            looks += 1
+            if looks >= NOTHING_FREE_LOOKS:
+                visit.outcome = "gave_up_all_held"
                 return
             await asyncio.sleep(SOLD_OUT_WAIT_SECONDS)
             etag = ""  # the snapshot may show the same seats: read them again

@@ -11,11 +11,12 @@ afterwards), whose answer is the payment made there if there is one: refunded un
 try took it (account_for, _refund_late: once, reported and mailed), then the visit is
 recorded closed and never asked again.
 
-Bound: a visit is closed by the first sweep after its try ends (the sweeper runs every
-SANDALI_SWEEP_INTERVAL_SECONDS), so within one SANDALI_PAYMENT_RECOVERY_SECONDS plus one
-sweep as recovery.py promises, unless the provider fails: then it stays open and is asked
-again at the next sweep. Each visit is asked once when the provider answers (twice if two
-sweepers take it at once; the refund and its mail are done once all the same).
+A visit whose payment its own try took (its order) is closed without asking: the page takes
+one payment at most. Bound: a visit is closed by the first sweep after its try ends (the
+sweeper runs every SANDALI_SWEEP_INTERVAL_SECONDS), so within one
+SANDALI_PAYMENT_RECOVERY_SECONDS plus one sweep as recovery.py promises, unless the provider
+fails: then it stays open and is asked again at a later sweep (batches are drawn at random,
+so visits the provider keeps failing on do not hold up the others).
 
 A webhook and the sweeper may close the same late payment at once: both ask the provider,
 both may ask it to refund (it refunds once per payment, however often asked), and only the
@@ -37,10 +38,12 @@ BATCH = 100
 
 # Visits not closed whose try has ended: the attempt has a later try, or is no longer pending.
 # The partial index visit_open holds only the visits not closed (the few of the last minutes).
+# In random order: visits the provider keeps failing on stay open, and must not fill every
+# batch ahead of the others.
 _ENDED = """SELECT v.id FROM orders_gatewayvisit v
     JOIN orders_paymentattempt a ON a.id = v.attempt_id
     WHERE v.closed_at IS NULL AND (v.tries < a.tries OR a.status <> 'pending')
-    ORDER BY v.id LIMIT %s"""
+    ORDER BY random() LIMIT %s"""
 
 
 def close_ended_visits() -> int:
@@ -60,8 +63,11 @@ def close_ended_visits() -> int:
 
 def close_visit(visit: GatewayVisit) -> None:
     """End the visit's payment at the provider, refund what it reveals that no try accounts
-    for, and record the visit closed."""
-    result = payment_provider().cancel(idempotency_key=visit.provider_key)
-    (attempt,) = payment_attempts("id = %s", [visit.attempt_id])
-    account_for(visit, attempt, result)
+    for, and record the visit closed. A page takes one payment at most (a Checkout Session,
+    a key, a bank's authority): once its payment is accounted for (the try's order or refund)
+    or refunded as late, there is nothing left to end, and the provider is not asked."""
+    if not (visit.accounted_reference or visit.late_refund_reference):
+        result = payment_provider().cancel(idempotency_key=visit.provider_key)
+        (attempt,) = payment_attempts("id = %s", [visit.attempt_id])
+        account_for(visit, attempt, result)
     GatewayVisit.objects.filter(pk=visit.pk, closed_at__isnull=True).update(closed_at=db_now())

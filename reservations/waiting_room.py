@@ -50,6 +50,10 @@ PASS_SALT = "sandali.waiting-room.pass"
 PLACE_USES_SECONDS = 86400  # how long a place's count of hold requests is kept: an on-sale
 POLL_MIN_SECONDS = 2
 POLL_MAX_SECONDS = 60
+# While admission is paused (no seat free, some held), even the next in line asks this seldom:
+# held seats come back when a hold expires or is given back, minutes at most, and a few
+# seconds' delay then costs little against a crowd asking every 2 s meanwhile.
+POLL_PAUSED_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -260,6 +264,9 @@ def _step(
         until = (_opens_ms(terms, switched_on) - now_ms) // 1000  # the draw, at opening
     QUEUE_WAITING.labels(performance_id).set(waiting)
     sold_out = place.opened and not free and not held
+    paused = place.opened and not free and held and not admitted
+    if paused:  # nobody moves until seats come back: asking every 2 s would only add load
+        until = max(until, POLL_PAUSED_SECONDS)
     return QueueStatus(
         performance_id=performance_id,
         opened=place.opened,
@@ -271,7 +278,7 @@ def _step(
         opens_at=terms.opens_at,
         entry=entry,
         sold_out=sold_out,
-        paused=place.opened and not free and held and not admitted,
+        paused=paused,
         # Sold out: seats may still come back (a cancellation, blocked seats released), so
         # the crowd asks again, but seldom.
         poll_seconds=POLL_MAX_SECONDS

@@ -268,6 +268,8 @@ def test_admission_pauses_while_every_seat_left_is_held_and_goes_on_when_one_com
     now = int(db_now().timestamp() * 1000)
     later = waiting_room.queue_status(token=places[1]["token"], now_ms=now + 30_000)
     assert later.paused and not later.admitted and not later.sold_out
+    # Next in line, yet asked to poll seldom: nobody moves until seats come back.
+    assert later.position == 1 and later.poll_seconds == waiting_room.POLL_PAUSED_SECONDS
     answer = ask(client, places[1]["token"]).json()
     assert answer["paused"] is True and answer["sold_out"] is False and not answer["admitted"]
     release_hold(hold_id=held.hold.pk, token=held.token)
