@@ -18,12 +18,13 @@ import secrets
 import string
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
 from payments.providers import payment_provider
+from tests.servers import LoopbackServer
 
 MERCHANT_ID = "1344b5d4-0048-11e8-94db-005056a205be"  # the shape of one: 36 characters
 API = "/pg/v4/payment/"
@@ -206,22 +207,11 @@ def _handler(fake: FakeZarinpal):
     return Handler
 
 
-class ZarinpalServer:
+class ZarinpalServer(LoopbackServer):
     """The fake on a free loopback port: `url` for ZARINPAL_API_BASE, `fake` for the test."""
 
     def __init__(self):
-        self.fake = FakeZarinpal()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.fake))
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(FakeZarinpal(), _handler)
 
 
 @pytest.fixture(name="zarinpal")

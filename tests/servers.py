@@ -5,9 +5,11 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from django.db import connection
@@ -149,3 +151,23 @@ def redis_server():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+class LoopbackServer:
+    """A payment provider's stand-in (tests/stripe_server.py, tests/bank_server.py) on a free
+    loopback port, served from a thread: `url` for the provider's base-URL setting, `fake`
+    (its state) for the test."""
+
+    def __init__(self, fake, make_handler):
+        self.fake = fake
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(fake))
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()

@@ -13,13 +13,14 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import stripe
 
 from payments.providers import payment_provider
+from tests.servers import LoopbackServer
 
 WEBHOOK_SECRET = "whsec_test_sandali"
 
@@ -224,22 +225,11 @@ def _handler(fake: FakeStripe):
     return Handler
 
 
-class StripeServer:
+class StripeServer(LoopbackServer):
     """The fake on a free loopback port: `url` for STRIPE_API_BASE, `fake` for the test."""
 
     def __init__(self):
-        self.fake = FakeStripe()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.fake))
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(FakeStripe(), _handler)
 
 
 def signed_webhook(event: dict, secret: str) -> tuple[bytes, dict]:
