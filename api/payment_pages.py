@@ -114,15 +114,20 @@ def start_payment_page(
 def return_from_payment_page(
     request,
     hold_id: schemas.Id,
+    body: schemas.PaymentReturnIn | None = None,
     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
 ):
-    """The buyer is back: Sandali asks the provider. The order (201 the first time, 200
+    """The buyer is back: Sandali asks the provider (with `callback`, the fields the buyer
+    came back with, for a gateway that says a cancel only there). The order (201 the first time, 200
     after); 409 `payment_not_finished` while the payment is open (send the buyer back to
     `payment_url`, or ask again); 402 `payment_declined` (the seats are still held: start
     again with the same key); 409 `payment_refunded`; 410 `hold_expired`."""
     if not idempotency_key:
         raise redirect.IdempotencyKeyRequired()
     result = redirect.return_from_page(
-        hold_id=hold_id, token=request.auth, idempotency_key=idempotency_key
+        hold_id=hold_id,
+        token=request.auth,
+        idempotency_key=idempotency_key,
+        callback=body.callback if body is not None else None,
     )
     return _order(result)

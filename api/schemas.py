@@ -96,6 +96,24 @@ class PaymentPageIn(Schema):
     ]
 
 
+class PaymentReturnIn(Schema):
+    callback: (
+        Annotated[
+            dict[
+                Annotated[str, Field(max_length=100, pattern=NO_NUL)],
+                Annotated[str, Field(max_length=500, pattern=NO_NUL)],
+            ],
+            Field(
+                max_length=20,
+                description="The fields the provider sent the buyer back with (ZarinPal's "
+                "Authority and Status from the return URL's query), passed on as they came: "
+                "only a hint (a cancel at the page), never believed as a payment.",
+            ),
+        ]
+        | None
+    ) = None
+
+
 class PaymentPageOut(Schema):
     payment_url: str = Field(description="The provider's page: send the buyer there.")
 

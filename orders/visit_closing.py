@@ -67,7 +67,11 @@ def close_visit(visit: GatewayVisit) -> None:
     a key, a bank's authority): once its payment is accounted for (the try's order or refund)
     or refunded as late, there is nothing left to end, and the provider is not asked."""
     if not (visit.accounted_reference or visit.late_refund_reference):
-        result = payment_provider().cancel(idempotency_key=visit.provider_key)
+        provider = payment_provider()
+        # A bank gateway whose verify takes the money ends an ended try's payment without
+        # taking it (ZarinPal's `end`: the bank gives it back); the others cancel.
+        ending = getattr(provider, "end", provider.cancel)
+        result = ending(idempotency_key=visit.provider_key)
         (attempt,) = payment_attempts("id = %s", [visit.attempt_id])
         account_for(visit, attempt, result)
     GatewayVisit.objects.filter(pk=visit.pk, closed_at__isnull=True).update(closed_at=db_now())

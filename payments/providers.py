@@ -101,7 +101,9 @@ class RedirectPaymentProvider(PaymentProvider, Protocol):
     is returned by the bank); the return's fields are only a hint, passed to verify, which
     declines on a "cancelled" there when the bank has no payment; cancel verifies one last
     time and otherwise never verifies again; refund is "reverse"
-    (payments/zarinpal_provider.py)."""
+    (payments/zarinpal_provider.py). Such a provider also has `end(idempotency_key)`: end a
+    payment whose try has ended without taking it (orders/visit_closing.py), returning only
+    one taken already."""
 
     def start(
         self,

@@ -134,8 +134,12 @@ class ZarinpalProvider:
             )
             if answer["code"] != VERIFIED or not answer.get("authority"):
                 raise unavailable("request", answer)
-            payment.authority = answer["authority"]
-            ZarinpalPayment.objects.filter(pk=payment.pk).update(authority=payment.authority)
+            # Two starts of one key at once (a double click) both ask: the first authority
+            # recorded is the payment's, and the other one is never used nor verified.
+            ZarinpalPayment.objects.filter(pk=payment.pk, authority="").update(
+                authority=answer["authority"]
+            )
+            payment.refresh_from_db()
         return HostedPayment(url=self.page_url(payment.authority), reference=payment.authority)
 
     @staticmethod
@@ -155,6 +159,8 @@ class ZarinpalProvider:
         self, *, idempotency_key: str, reference: str, callback: Mapping[str, str] | None = None
     ) -> PaymentResult | None:
         payment = ZarinpalPayment.objects.filter(idempotency_key=idempotency_key).first()
+        if payment is not None and payment.ref_id:  # taken already, whatever came after
+            return PaymentResult(approved=True, reference=payment.authority)
         if payment is None or not payment.authority or payment.ended:
             return None  # never sent to the page, or given up: never verified now
         approved = self._verified(payment)
@@ -182,14 +188,30 @@ class ZarinpalProvider:
         return PaymentResult(approved=True, reference=payment.authority)
 
     def cancel(self, *, idempotency_key: str) -> PaymentResult | None:
-        payment = ZarinpalPayment.objects.filter(idempotency_key=idempotency_key).first()
+        """The hold's time at the page is over: verify one last time (a payment made meanwhile
+        is taken, and becomes the order or is reversed), else end it for good."""
+        return self._end(idempotency_key, last_look=True)
+
+    def end(self, *, idempotency_key: str) -> PaymentResult | None:
+        """The payment's try has ended (orders/visit_closing.py): end it without verifying, so
+        a payment made there is never taken and the bank gives it back by itself; only one
+        taken already (a verify that crossed the try's end) is returned, to be reversed."""
+        return self._end(idempotency_key, last_look=False)
+
+    def _end(self, key: str, *, last_look: bool) -> PaymentResult | None:
+        payment = ZarinpalPayment.objects.filter(idempotency_key=key).first()
         if payment is None or not payment.authority:
             return None  # the buyer was never sent to the page
-        if payment.ended:
-            return None
-        approved = self._verified(payment)
+        # A verify that ran while the payment was being ended may have taken it: a taken
+        # payment is reported whatever `ended` says, so that it is reversed, never kept.
+        if payment.ref_id:
+            return PaymentResult(approved=True, reference=payment.authority)
+        approved = self._verified(payment) if last_look and not payment.ended else None
         if approved is None:
-            ZarinpalPayment.objects.filter(pk=payment.pk).update(ended=True)
+            ZarinpalPayment.objects.filter(pk=payment.pk, ref_id="").update(ended=True)
+            payment.refresh_from_db()
+            if payment.ref_id:  # taken by a verify at this very moment
+                return PaymentResult(approved=True, reference=payment.authority)
         return approved
 
     def refund(self, *, reference: str, amount: Decimal, currency: str) -> str:
