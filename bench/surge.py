@@ -16,8 +16,8 @@ SANDALI_RATE_HOLDS, ...) are turned off in the app's environment, as bench/infra
 every benchmark; while the room is on, the passes carry the per-buyer limits anyway.
 
 Fairness is Kendall's tau between the order in which buyers sent their first request and the
-order in which they were served: with the room, their rank in the queue (read from Redis
-after the run: admission goes by rank), for those who came after opening (those before are
+order in which they were served: with the room, the order they were let in (read from Redis
+after the run), for those who came after opening (those before are
 drawn at random, on purpose); without it, the order of their first successful hold.
 """
 
@@ -160,11 +160,13 @@ def set_sale(database_url: str, performance_id: int, *, room: bool, rate: int, o
 
 
 def queue_ranks(redis_url: str, performance_id: int) -> dict[str, int]:
-    """The rank of every entry of the performance's queue (the SHA-256 of its token): its
-    place in the order of arrival times, which admission follows."""
+    """The rank of every entry of the performance's queue (the SHA-256 of its token): the
+    order in which it was let in, then, for those still waiting, their order of arrival."""
     client = redis.Redis.from_url(redis_url)
-    placed = client.zrange(f"sandali:queue:{performance_id}:places", 0, -1)
-    return {entry.decode(): rank for rank, entry in enumerate(placed, start=1)}
+    base = f"sandali:queue:{performance_id}"
+    let_in = client.zrange(f"{base}:admitted", 0, -1)  # by turn
+    waiting = client.zrange(f"{base}:places", 0, -1)  # by arrival
+    return {entry.decode(): rank for rank, entry in enumerate([*let_in, *waiting], start=1)}
 
 
 def process_cpu_seconds(pids: list[int]) -> float:

@@ -8,17 +8,17 @@ import threading
 from dataclasses import dataclass, field
 
 from reservations.admission_rate import WINDOW_MS, RatePolicy, next_rate
-from reservations.queue_store import NO_ONE, Place
+from reservations.queue_store import Place
 
 
 @dataclass
 class _MemoryQueue:
     early: set[str]
-    places: list[tuple[int, str]] = field(default_factory=list)  # (arrived, entry), sorted
-    arrival_of: dict[str, int] = field(default_factory=dict)
+    places: list[tuple[int, str]] = field(default_factory=list)  # waiting: (arrived, entry), sorted
+    arrival_of: dict[str, int] = field(default_factory=dict)  # every entry placed
+    turn_of: dict[str, int] = field(default_factory=dict)  # admitted: 1 = the first let in
     opened: bool = False
     drawn: int = 0
-    through: int = NO_ONE
     since: int = 0
     auto_on: int | None = None
     rate: int | None = None  # "auto": the derived rate
@@ -26,7 +26,7 @@ class _MemoryQueue:
     waits: list[int] = field(default_factory=lambda: [0, 0])  # since judged: judged, slow
 
     def admitted(self) -> int:
-        return bisect.bisect_right(self.places, (self.through, "\U0010ffff"))
+        return len(self.turn_of)
 
 
 class MemoryQueueStore:
@@ -88,11 +88,14 @@ class MemoryQueueStore:
                 queue.since = max(queue.since, now)
             else:
                 self._admit(queue, now=now, rate=rate)
-            rank = bisect.bisect_left(queue.places, (queue.arrival_of[entry], entry)) + 1
+            rank = queue.turn_of.get(entry)
+            if rank is None:
+                waiting = bisect.bisect_left(queue.places, (queue.arrival_of[entry], entry))
+                rank = queue.admitted() + waiting + 1
             return Place(
                 rank=rank,
                 admitted_through=queue.admitted(),
-                length=len(queue.places),
+                length=queue.admitted() + len(queue.places),
                 opened=True,
                 rate=rate,
             )
@@ -114,13 +117,13 @@ class MemoryQueueStore:
         due = (now - queue.since) * rate // 60000
         if due <= 0:
             return
-        last = queue.admitted() + due
-        if last >= len(queue.places):
-            last, queue.since = len(queue.places), now
+        if due >= len(queue.places):
+            due, queue.since = len(queue.places), now
         else:
             queue.since += due * 60000 // rate
-        if last > 0:
-            queue.through = queue.places[last - 1][0]
+        let_in, queue.places = queue.places[:due], queue.places[due:]
+        for _arrived, entry in let_in:
+            queue.turn_of[entry] = len(queue.turn_of) + 1
 
     def note_hold_wait(self, *, performance_id: int, slow: bool) -> None:
         with self._lock:

@@ -10,10 +10,11 @@ placed by when it arrived:
   script: whoever comes second finds it done) and places its entries, in the drawn order,
   before anyone who comes after opening; every later arrival is placed by its arrival time,
   so after opening the order is the order of arrival;
-- admission is one arrival time, "admitted through": it moves on at the admission rate (to
-  the first at opening, then one more each 60/rate seconds) by whichever request asks first
-  after an interval: no daemon. While nobody waits it is not banked: a crowd arriving after a
-  quiet hour is admitted at the rate, not all at once;
+- admission lets in the next waiting entry, in order of arrival, at the admission rate (the
+  first at opening, then one more each 60/rate seconds), moving it from the places to the
+  admitted (numbered in the order they were let in), by whichever request asks first after
+  an interval: no daemon. While nobody waits it is not banked: a crowd arriving after a quiet
+  hour is admitted at the rate, not all at once;
 - while no seat is free (every one left is held by a buyer who may still pay, or may give it
   back), admission pauses: letting buyers in to a map with nothing to choose would only
   spend their turn (and the servers' time on their map). Nor is a pause banked: when seats
@@ -24,7 +25,10 @@ passed on in a header the deployment names: core/arrival.py), else when the app 
 Why: in a surge joins wait for the app, for seconds, in the proxy's and the server's queues,
 and in no strict order; placed by when the app served them, buyers who came later would pass
 those who came earlier. Placed by arrival, one that the app serves late still goes where it
-came, and is admitted at once if the admission has passed that time already.
+came: ahead of everyone still waiting who came after it, so it is let in next. It is not let
+in at once: when joins are slow (an overloaded app), letting in every late join that came
+before the last one let in added admissions beyond the rate, more buying, and slower joins
+(docs/benchmarks.md, "Every 5xx counted"). Nobody let in is ever put back.
 
 Times are milliseconds since the epoch, passed in by the caller (reservations/waiting_room.py
 reads the app server's clock; NTP keeps app servers and the proxy within milliseconds, which
@@ -63,9 +67,10 @@ class QueueUnavailable(Exception):
     """The store cannot be reached (Redis down): the caller answers 503."""
 
 
-# KEYS: early set, places (sorted set, score: arrival ms; the drawn get scores just below the
-# opening, in drawn order), meta (hash), admitted buyers' waits since the rate was last
-# judged (hash: judged, slow). ARGV:
+# KEYS: early set, places (sorted set of those waiting, score: arrival ms; the drawn get
+# scores just below the opening, in drawn order), meta (hash), admitted buyers' waits since
+# the rate was last judged (hash: judged, slow), admitted (sorted set, score: the order in
+# which they were let in, from 1). ARGV:
 # entry, now ms, opens ms, rate per minute (fixed, or where "auto" starts), join (1) or only
 # look (0), key lifetime (s), arrived ms, a random number in [0, 1), paused (1: no seat is
 # free now, nobody is let in and the time is not banked; else 0), then for "auto" (else
@@ -89,7 +94,7 @@ if not redis.call('HGET', KEYS[3], 'opened') then
   end
   return {-3, 0, 0, 0, 0}
 end
-if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+if not redis.call('ZSCORE', KEYS[2], ARGV[1]) and not redis.call('ZSCORE', KEYS[5], ARGV[1]) then
   if not joining then return {-2, 0, 0, 1, 0} end
   local score = tonumber(ARGV[7])
   if score < opens then
@@ -120,10 +125,9 @@ if ARGV[10] then
     redis.call('HSET', KEYS[3], 'rate', rate, 'window', window)
   end
 end
-local through = tonumber(redis.call('HGET', KEYS[3], 'through'))
 local since = tonumber(redis.call('HGET', KEYS[3], 'since'))
-local length = redis.call('ZCARD', KEYS[2])
-local admitted = redis.call('ZCOUNT', KEYS[2], '-inf', through)
+local count = redis.call('ZCARD', KEYS[5])
+local waiting = redis.call('ZCARD', KEYS[2])
 local due = 0
 if ARGV[9] == '1' then
   -- Never back: app processes' clocks differ by a few milliseconds.
@@ -132,26 +136,36 @@ else
   due = math.floor((now - since) * rate / 60000)
 end
 if due > 0 then
-  local last = admitted + due
-  if last >= length then
-    last = length
+  if due >= waiting then
+    due = waiting
     since = now
   else
     since = since + math.floor(due * 60000 / rate)
   end
-  if last > 0 then
-    through = tonumber(redis.call('ZRANGE', KEYS[2], last - 1, last - 1, 'WITHSCORES')[2])
-    admitted = redis.call('ZCOUNT', KEYS[2], '-inf', through)
+  if due > 0 then
+    local next_in = redis.call('ZPOPMIN', KEYS[2], due)
+    for i = 1, #next_in, 2 do
+      count = count + 1
+      redis.call('ZADD', KEYS[5], count, next_in[i])
+    end
+    redis.call('EXPIRE', KEYS[5], tonumber(ARGV[6]))
   end
-  redis.call('HSET', KEYS[3], 'through', through, 'since', since)
+  redis.call('HSET', KEYS[3], 'since', since)
 end
-return {redis.call('ZRANK', KEYS[2], ARGV[1]) + 1, admitted, length, 1, rate}
+local turn = redis.call('ZSCORE', KEYS[5], ARGV[1])
+local rank
+if turn then
+  rank = tonumber(turn)
+else
+  rank = count + redis.call('ZRANK', KEYS[2], ARGV[1]) + 1
+end
+return {rank, count, count + redis.call('ZCARD', KEYS[2]), 1, rate}
 """
 
 # KEYS as above. ARGV: opens ms, key lifetime (s), when admission starts to count (ms: one
 # interval before opening, so that the first is let in at opening), then the early entries
 # in their drawn order. Places them (then any that came while the draw was made) just below
-# the opening, in that order, once; admitted through -1 (NO_ONE): no one yet.
+# the opening, in that order, once; no one is admitted yet.
 OPEN_LUA = """
 if redis.call('HGET', KEYS[3], 'opened') then return 0 end
 local drawn = {}
@@ -167,7 +181,7 @@ local first = tonumber(ARGV[1]) - #drawn
 for i, entry in ipairs(drawn) do
   redis.call('ZADD', KEYS[2], first + i - 1, entry)
 end
-redis.call('HSET', KEYS[3], 'opened', 1, 'drawn', #drawn, 'through', -1, 'since', ARGV[3])
+redis.call('HSET', KEYS[3], 'opened', 1, 'drawn', #drawn, 'since', ARGV[3])
 redis.call('DEL', KEYS[1])
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[2]))
 redis.call('EXPIRE', KEYS[3], tonumber(ARGV[2]))
@@ -191,7 +205,9 @@ class RedisQueueStore:
     @staticmethod
     def _keys(performance_id: int) -> list[str]:
         base = f"sandali:queue:{performance_id}"
-        return [f"{base}:early", f"{base}:places", f"{base}:meta", f"{base}:waits"]
+        return [
+            f"{base}:early", f"{base}:places", f"{base}:meta", f"{base}:waits", f"{base}:admitted"
+        ]  # fmt: skip
 
     def step(
         self,
