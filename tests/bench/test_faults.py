@@ -9,7 +9,9 @@ from bench.faults import run
 
 
 def test_kills_and_redis_and_database_restarts_lose_nothing_and_break_nothing(postgres_only):
-    result = run(seconds=40, apps=3, buyers=24, kill_every=4)
+    # At least 40 s, longer (80 s at most) until 4 kills and a 429 have happened: on a loaded
+    # machine the restarts and the abuser's requests are slower.
+    result = run(seconds=40, apps=3, buyers=24, kill_every=4, min_app_kills=4)
     print(json.dumps(result, indent=2))
     # The faults really happened, under real load.
     assert result["app_kills"] >= 4 and result["app_restarts"] == result["app_kills"]

@@ -174,7 +174,9 @@ def test_offline_the_phone_decides_queues_and_uploads_when_back(browser, server)
     elsewhere(lambda: cancel(refunded))
     (other,) = elsewhere(lambda: sell(elsewhere_show))
     page = scanner(browser, f"{server}/checkin/#token={device(performance, name='Gate 3')}")
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    # A function, not an expression: Playwright re-checks an expression with eval, which the
+    # page's CSP refuses (seen when the worker was not in control at the first check).
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
     page.wait_for_selector("#list-status:has-text('4')")
     (late,) = elsewhere(lambda: sell(performance, 1, first=7))  # sold after the download
     page.context.set_offline(True)
