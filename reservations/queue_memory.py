@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass, field
 
 from reservations.admission_rate import WINDOW_MS, RatePolicy, next_rate
-from reservations.queue_store import Place
+from reservations.queue_store import LAG_CAP_MS, LAG_WINDOW_MS, Place
 
 
 @dataclass
@@ -24,6 +24,23 @@ class _MemoryQueue:
     rate: int | None = None  # "auto": the derived rate
     window: int | None = None  # "auto": the window the rate was last judged in
     waits: list[int] = field(default_factory=lambda: [0, 0])  # since judged: judged, slow
+    lag_window: int | None = None  # the window of `lag`: the longest a join served then waited
+    lag: int = 0
+    lag_before: int = 0  # the longest wait in the window before `lag_window`
+
+    def lag_at(self, now: int) -> int:
+        """How long joins have lately waited for the app (queue_store.py, LAG_WINDOW_MS)."""
+        window = now // LAG_WINDOW_MS
+        if self.lag_window == window:
+            return max(self.lag, self.lag_before)
+        return self.lag if self.lag_window == window - 1 else 0
+
+    def note_wait(self, now: int, waited: int) -> None:
+        window = now // LAG_WINDOW_MS
+        if self.lag_window != window:
+            self.lag_before = self.lag if self.lag_window == window - 1 else 0
+            self.lag_window, self.lag = window, 0
+        self.lag = max(self.lag, min(LAG_CAP_MS, max(0, waited)))
 
     def admitted(self) -> int:
         return len(self.turn_of)
@@ -78,6 +95,7 @@ class MemoryQueueStore:
             if entry not in queue.arrival_of:
                 if not join:
                     return None
+                queue.note_wait(now, now - arrived)
                 if arrived < opens:  # came before opening, served after the draw
                     arrived = opens - 1 - int(self._rng.random() * queue.drawn)
                 queue.arrival_of[entry] = arrived
@@ -87,7 +105,7 @@ class MemoryQueueStore:
             if paused:  # no seat is free: nobody is let in, and the time is not banked
                 queue.since = max(queue.since, now)
             else:
-                self._admit(queue, now=now, rate=rate)
+                self._admit(queue, now=now, rate=rate, opens=opens)
             rank = queue.turn_of.get(entry)
             if rank is None:
                 waiting = bisect.bisect_left(queue.places, (queue.arrival_of[entry], entry))
@@ -113,12 +131,15 @@ class MemoryQueueStore:
         return rate
 
     @staticmethod
-    def _admit(queue: _MemoryQueue, *, now: int, rate: int) -> None:
+    def _admit(queue: _MemoryQueue, *, now: int, rate: int, opens: int) -> None:
         due = (now - queue.since) * rate // 60000
         if due <= 0:
             return
-        if due >= len(queue.places):
-            due, queue.since = len(queue.places), now
+        # Only those who arrived at least the lag ago; the drawn at once (queue_store.py).
+        frontier = max(now - queue.lag_at(now), opens - 1)
+        ready = bisect.bisect_right(queue.places, (frontier, "\uffff"))
+        if due >= ready:
+            due, queue.since = ready, now
         else:
             queue.since += due * 60000 // rate
         let_in, queue.places = queue.places[:due], queue.places[due:]

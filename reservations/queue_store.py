@@ -30,6 +30,14 @@ in at once: when joins are slow (an overloaded app), letting in every late join 
 before the last one let in added admissions beyond the rate, more buying, and slower joins
 (docs/benchmarks.md, "Every 5xx counted"). Nobody let in is ever put back.
 
+So that a late join is not passed by those who came after it, admission lets in only those
+who arrived at least the lag ago: the longest a join served in this window of LAG_WINDOW_MS or
+the one before waited for the app (its stamp to the moment the app served it). When joins
+are prompt the lag is 0 and nothing changes; in a surge's first seconds, while the app is
+seconds behind, the head of the queue is let in only once everyone who came before it has
+had that long to be served. The time this holds admission back is not banked (as a pause).
+Those drawn at opening are exempt: a late early arrival is drawn among them anyway.
+
 Times are milliseconds since the epoch, passed in by the caller (reservations/waiting_room.py
 reads the app server's clock; NTP keeps app servers and the proxy within milliseconds, which
 is all a queue needs; tests pass their own).
@@ -45,6 +53,11 @@ from django.conf import settings
 from reservations.admission_rate import DOWN, SLOW_SHARE, UP, WINDOW_MS, RatePolicy
 
 KEY_DAYS = 7  # a queue's keys outlive any on-sale, then Redis drops them
+# How long joins have lately waited for the app (the lag) is the longest wait of a join served
+# in this window or the one before; a wait counts up to the proxy's timeout for the queue's
+# requests (deploy/nginx/sandali.conf): a join older than that was already answered 504.
+LAG_WINDOW_MS = 5_000
+LAG_CAP_MS = 60_000
 RATE_RULE = [WINDOW_MS, SLOW_SHARE, DOWN, UP]
 
 if TYPE_CHECKING:
@@ -73,11 +86,11 @@ class QueueUnavailable(Exception):
 # which they were let in, from 1). ARGV:
 # entry, now ms, opens ms, rate per minute (fixed, or where "auto" starts), join (1) or only
 # look (0), key lifetime (s), arrived ms, a random number in [0, 1), paused (1: no seat is
-# free now, nobody is let in and the time is not banked; else 0), then for "auto" (else
-# empty): lowest and highest rate, window ms, slow share, down, up (reservations/
-# admission_rate.py: its next_rate, step by step). Returns {rank, admitted, length, opened,
-# rate}; rank -1: not placed yet (before opening), -2: unknown entry, -3: past opening, the
-# draw is still to do.
+# free now, nobody is let in and the time is not banked; else 0), the lag's window and cap
+# (ms), then for "auto" (else empty): lowest and highest rate, window ms, slow share, down, up
+# (reservations/admission_rate.py: its next_rate, step by step). Returns {rank, admitted,
+# length, opened, rate}; rank -1: not placed yet (before opening), -2: unknown entry, -3: past
+# opening, the draw is still to do.
 STEP_LUA = """
 local now = tonumber(ARGV[2])
 local opens = tonumber(ARGV[3])
@@ -94,9 +107,24 @@ if not redis.call('HGET', KEYS[3], 'opened') then
   end
   return {-3, 0, 0, 0, 0}
 end
+local lag_window = math.floor(now / tonumber(ARGV[10]))
+local lag_seen, lag, lag_before = unpack(redis.call('HMGET', KEYS[3], 'lag_window', 'lag',
+  'lag_before'))
+lag_seen, lag, lag_before = tonumber(lag_seen), tonumber(lag) or 0, tonumber(lag_before) or 0
+if lag_seen ~= lag_window then
+  -- A new window: the last one's longest wait is the one before, unless it is older.
+  if lag_seen == lag_window - 1 then lag_before = lag else lag_before = 0 end
+  lag = 0
+end
 if not redis.call('ZSCORE', KEYS[2], ARGV[1]) and not redis.call('ZSCORE', KEYS[5], ARGV[1]) then
   if not joining then return {-2, 0, 0, 1, 0} end
   local score = tonumber(ARGV[7])
+  local waited = math.min(tonumber(ARGV[11]), math.max(0, now - score))
+  if waited > lag or lag_seen ~= lag_window then
+    lag = math.max(lag, waited)
+    lag_seen = lag_window
+    redis.call('HSET', KEYS[3], 'lag_window', lag_window, 'lag', lag, 'lag_before', lag_before)
+  end
   if score < opens then
     -- It came before opening, and is served after the draw: a place drawn among the drawn.
     local drawn = tonumber(redis.call('HGET', KEYS[3], 'drawn'))
@@ -107,18 +135,18 @@ if not redis.call('ZSCORE', KEYS[2], ARGV[1]) and not redis.call('ZSCORE', KEYS[
   redis.call('EXPIRE', KEYS[3], tonumber(ARGV[6]))
 end
 local rate = tonumber(ARGV[4])
-if ARGV[10] then
+if ARGV[12] then
   rate = tonumber(redis.call('HGET', KEYS[3], 'rate')) or rate
-  local window = math.floor(now / tonumber(ARGV[12]))
+  local window = math.floor(now / tonumber(ARGV[14]))
   local seen = tonumber(redis.call('HGET', KEYS[3], 'window'))
   if seen ~= window then
     if seen then
       local judged = tonumber(redis.call('HGET', KEYS[4], 'judged')) or 0
       local slow = tonumber(redis.call('HGET', KEYS[4], 'slow')) or 0
-      if judged > 0 and slow > tonumber(ARGV[13]) * judged then
-        rate = math.max(tonumber(ARGV[10]), math.floor(rate * tonumber(ARGV[14])))
+      if judged > 0 and slow > tonumber(ARGV[15]) * judged then
+        rate = math.max(tonumber(ARGV[12]), math.floor(rate * tonumber(ARGV[16])))
       elseif judged > 0 and slow == 0 then
-        rate = math.min(tonumber(ARGV[11]), math.floor(rate * tonumber(ARGV[15])) + 1)
+        rate = math.min(tonumber(ARGV[13]), math.floor(rate * tonumber(ARGV[17])) + 1)
       end
       redis.call('DEL', KEYS[4])
     end
@@ -127,7 +155,6 @@ if ARGV[10] then
 end
 local since = tonumber(redis.call('HGET', KEYS[3], 'since'))
 local count = redis.call('ZCARD', KEYS[5])
-local waiting = redis.call('ZCARD', KEYS[2])
 local due = 0
 if ARGV[9] == '1' then
   -- Never back: app processes' clocks differ by a few milliseconds.
@@ -136,8 +163,13 @@ else
   due = math.floor((now - since) * rate / 60000)
 end
 if due > 0 then
-  if due >= waiting then
-    due = waiting
+  -- Only those who arrived at least the lag ago: one who came before them may still be
+  -- waiting for the app, and would be let in after them.
+  -- (Those drawn at opening are ready at once: a late one is drawn among them anyway.)
+  local frontier = math.max(now - math.max(lag, lag_before), opens - 1)
+  local ready = redis.call('ZCOUNT', KEYS[2], '-inf', frontier)
+  if due >= ready then
+    due = ready
     since = now
   else
     since = since + math.floor(due * 60000 / rate)
@@ -232,7 +264,7 @@ class RedisQueueStore:
         try:
             for _attempt in range(3):
                 args = [entry, now, opens, rate, int(join), lifetime, arrived, self._rng.random(),
-                        int(paused)]  # fmt: skip
+                        int(paused), LAG_WINDOW_MS, LAG_CAP_MS]  # fmt: skip
                 answer = self._step(keys=keys, args=[*args, *rule])
                 if answer[0] != -3:
                     break
