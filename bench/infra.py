@@ -307,8 +307,12 @@ class AppProcess:
         threads: int = 4,
         server: str = "gunicorn",
         nice: int = 0,
+        connections: int = 0,
     ):
         self.env = env
+        # > 0: gunicorn's --worker-connections (1,000 unless set) and the kernel's longest
+        # accept queue, as the README runs the waiting room's processes.
+        self.connections = connections
         self.nice = nice  # > 0: yields the CPU to the others (os.nice)
         self.workers = workers
         self.threads = threads
@@ -337,10 +341,12 @@ class AppProcess:
             "--worker-class", "gthread",
             "--workers", str(self.workers),
             "--threads", str(self.threads),
-            "--backlog", "2048",
+            "--backlog", "4096" if self.connections else "2048",
             "--log-level", "warning",
             "--keep-alive", "30",
         ]  # fmt: skip
+        if self.connections:
+            command += ["--worker-connections", str(self.connections)]
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.env, preexec_fn=self._lower_priority
         )

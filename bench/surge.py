@@ -9,7 +9,8 @@ room on, and the same crowd without it, in one run. Prints one JSON document.
 a 2,000-seat hall. With the room on each joins the queue through the API, polls as the page
 does (no sooner than `poll_seconds`), stops when the queue says `sold_out`, and once admitted
 buys as in the rush (bench/surge_buyers.py). The buyers run in several client processes
-(aiohttp), so that the load generator is not the bottleneck; their CPU is reported.
+(bench/http_client.py on uvloop), so that the load generator is not the bottleneck; their CPU
+is reported.
 
 All the buyers come from 127.0.0.1: the per-address limits (SANDALI_RATE_QUEUE_JOINS,
 SANDALI_RATE_HOLDS, ...) are turned off in the app's environment, as bench/infra.py does for
@@ -60,6 +61,10 @@ QUICK = {
 # The sale's terms are set, every app process sees them, the client processes start: then the
 # first buyer arrives.
 START_DELAY_SECONDS = 3.0
+# The queue processes' gunicorn --worker-connections, as the README runs them: above the
+# crowd's connections (the full plan's 4 x 1,500), so that a join the process is behind on
+# waits in it, its arrival stamped, instead of in a full accept queue until nginx gives up.
+QUEUE_CONNECTIONS = 10_000
 
 
 def kendall_tau(order: list[float]) -> float | None:
@@ -248,17 +253,18 @@ def surge_run(
     processes: int,
     threads: int,
     queue_processes: int = 1,
-    queue_nice: int = 0,
+    queue_nice: int = 10,
     auto_rate: bool = False,
     room_only: bool = False,
 ) -> dict:
     """Every request goes through nginx with the production recipe (deploy/nginx/sandali.conf),
     which stamps when each arrived (the queue places buyers by it) and sends the waiting
     room's requests to `queue_processes` app processes of their own (0: none, every request
-    to every process), started with `queue_nice` (0 by default: at nice 10 on 2 cores shared
-    with everything else they starved, and nginx answered a third of the joins with 502/504;
-    docs/benchmarks.md). `auto_rate`: the room's rate is
-    "auto", starting at the plan's (reservations/admission_rate.py). `room_only`: no run
+    to every process), started with `queue_nice` (10 by default, as the README runs them: the
+    admitted buyers' requests come first, and a join the queue process is behind on waits in
+    its long accept queue, stamped; until 2026-11-30 that queue was short, and at nice 10
+    nginx gave up on a third of the joins, docs/benchmarks.md). `auto_rate`: the room's rate
+    is "auto", starting at the plan's (reservations/admission_rate.py). `room_only`: no run
     without the room (to compare settings or arrival rates faster)."""
     result: dict = {
         "plan": plan,
@@ -279,7 +285,7 @@ def surge_run(
         ids = seed(env, {"room": plan["seats"], "no_room": plan["seats"]})
         apps = [AppProcess(env, threads=threads).start() for _ in range(processes)]
         queue_apps = [
-            AppProcess(env, threads=threads, nice=queue_nice).start()
+            AppProcess(env, threads=threads, nice=queue_nice, connections=QUEUE_CONNECTIONS).start()
             for _ in range(queue_processes)
         ]
         for app in [*apps, *queue_apps]:
@@ -359,7 +365,7 @@ def main() -> None:
     parser.add_argument(
         "--queue-processes", type=int, default=1, help="app processes of the queue's own (0: none)"
     )
-    parser.add_argument("--queue-nice", type=int, default=0, help="their niceness (os.nice)")
+    parser.add_argument("--queue-nice", type=int, default=10, help="their niceness (os.nice)")
     parser.add_argument("--auto-rate", action="store_true", help='the room\'s rate "auto"')
     parser.add_argument("--clients", type=int, help="client processes (load generator)")
     parser.add_argument("--room-only", action="store_true", help="no run without the room")

@@ -10,8 +10,9 @@ import random
 import aiohttp
 from aiohttp import web
 
+from bench.http_client import Pool
 from bench.surge import kendall_tau, surge_plan, surge_run
-from bench.surge_buyers import Client
+from bench.surge_buyers import AiohttpPool, Client
 
 
 def tau_by_pairs(order: list[float]) -> float:
@@ -85,18 +86,22 @@ def test_the_client_counts_a_proxys_error_page_as_a_5xx_and_html_as_unreadable(u
         class Plan:
             bases = queue_bases = [base]
 
+        paths = ["/?status=502", "/?status=504", "/?status=200", "/?status=500&own=1"]
+        queueing = Pool(2)
         try:
             async with aiohttp.ClientSession() as session:
-                client = Client(session, session, Plan)
-                paths = ["/?status=502", "/?status=504", "/?status=200", "/?status=500&own=1"]
-                answers = [await client.call(0, "join", "GET", path) for path in paths]
+                client = Client(queueing, AiohttpPool(session), Plan)
+                # Joins go through the small client, maps through aiohttp: both are counted.
+                answers = [await client.call(0, kind, "GET", path) for kind in ("join", "map")
+                           for path in paths]  # fmt: skip
         finally:
+            queueing.close()
             await runner.cleanup()
         return client, answers
 
     client, answers = asyncio.run(exchange())
-    assert [status for status, _body, _headers in answers] == [502, 504, None, 500]
-    assert client.proxy_errors == {"join 502": 1, "join 504": 1}
-    assert client.server_errors == {"join 500": 1}
-    assert client.unreadable == {"join 200": 1}
+    assert [status for status, _body, _headers in answers] == [502, 504, None, 500] * 2
+    assert client.proxy_errors == {"join 502": 1, "join 504": 1, "map 502": 1, "map 504": 1}
+    assert client.server_errors == {"join 500": 1, "map 500": 1}
+    assert client.unreadable == {"join 200": 1, "map 200": 1}
     assert not client.failures
