@@ -50,10 +50,13 @@ class Deadline:
     def __init__(self, seconds: float, owed=lambda: False):
         started = time.monotonic()
         self.at, self.latest, self.owed = started + seconds, started + 2 * seconds, owed
+        self.ended: float | None = None  # when it was first found passed
 
     def passed(self) -> bool:
         now = time.monotonic()
-        return now >= self.latest or now >= self.at and not self.owed()
+        if self.ended is None and (now >= self.latest or now >= self.at and not self.owed()):
+            self.ended = now
+        return self.ended is not None
 
 
 class Dropped(Exception):
@@ -239,7 +242,7 @@ def pay(rng, cluster: Cluster, record: Record, hold: dict, address: dict, deadli
             return
         if status in (503, 429) or (status == 409 and order.get("code") == "payment_in_progress"):
             time.sleep(min(2.0, float(answer.get("Retry-After", 1))))
-            if time.monotonic() > deadline.at + 15:
+            if deadline.passed() and time.monotonic() > deadline.ended + 15:
                 return
             continue
         return

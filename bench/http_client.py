@@ -2,12 +2,13 @@
 pool, requests written whole, answers read by Content-Length (or chunks) and gunzipped,
 nothing else.
 
-Why not aiohttp (which the surge used until 2026-11-30): the load generator runs on the
-cores it measures. With aiohttp the surge's client processes took about 1.0 ms of CPU per
-request (all the buyers' work, seat maps parsed included), with this client about 0.6
-(55 s and 26 s in two runs of 20,000 buyers, docs/benchmarks.md): CPU the app gets back
-during the arrivals. It does what the surge's requests need (JSON bodies, a few headers,
-answers with a length or in chunks) and nothing more: no redirects, cookies, TLS or proxies.
+Why not aiohttp (which the surge used for everything until 2026-11-30, and still uses for
+buying: bench/surge_buyers.py says why): the load generator runs on the cores it measures,
+and with this client for the queue's joins and polls (most of the requests) the surge's
+client processes took 21-26 s of CPU a run against 40-66 s with aiohttp for everything
+(docs/benchmarks.md): CPU the app gets back during the arrivals. It does what the surge's
+requests need (JSON bodies, a few headers, answers with a length or in chunks, gzip) and
+nothing more: no redirects, cookies, TLS or proxies.
 """
 
 import asyncio
@@ -31,7 +32,7 @@ class Answer:
 class Pool:
     """At most `limit` connections at once to any number of hosts, kept open between
     requests. A request that finds a kept connection closed by the server (before any answer)
-    is sent again once on a new one, as browsers do."""
+    is sent again on the next kept one, or a new one, as browsers do."""
 
     def __init__(self, limit: int, timeout: float = 60):
         self.slots = asyncio.Semaphore(limit)
@@ -60,19 +61,24 @@ class Pool:
                 return await self._send(host, port, message, method)
         except TimeoutError:
             raise
-        except (OSError, asyncio.IncompleteReadError, ValueError, zlib.error) as error:
-            raise NoAnswer(str(error)) from error
+        except (OSError, RuntimeError, asyncio.IncompleteReadError, ValueError, zlib.error) as e:
+            # RuntimeError: uvloop's write on a transport the server reset
+            raise NoAnswer(str(e)) from e
 
     async def _send(self, host: str, port: int, message: bytes, method: str) -> Answer:
         kept = self.idle.setdefault((host, port), [])
         while kept:  # a kept connection the server closed fails before any answer: next
             connection = kept.pop()
+            reader, writer = connection
+            if writer.is_closing() or reader.at_eof():
+                writer.close()
+                continue
             try:
                 return await self._exchange(connection, (host, port), message, method)
             except asyncio.IncompleteReadError as error:
                 if error.partial:
                     raise
-            except ConnectionError:
+            except (ConnectionError, RuntimeError):  # RuntimeError: uvloop, reset while kept
                 pass
         connection = await asyncio.open_connection(host, port)
         return await self._exchange(connection, (host, port), message, method)

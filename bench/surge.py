@@ -8,9 +8,9 @@ room on, and the same crowd without it, in one run. Prints one JSON document.
 20,000 buyers arrive within 20 s (at random moments; the first 5 % before the sale opens) for
 a 2,000-seat hall. With the room on each joins the queue through the API, polls as the page
 does (no sooner than `poll_seconds`), stops when the queue says `sold_out`, and once admitted
-buys as in the rush (bench/surge_buyers.py). The buyers run in several client processes
-(bench/http_client.py on uvloop), so that the load generator is not the bottleneck; their CPU
-is reported.
+buys as in the rush (bench/surge_buyers.py). The buyers run in several client processes on
+uvloop (joins and polls through bench/http_client.py, buying through aiohttp), so that the
+load generator is not the bottleneck; their CPU is reported.
 
 All the buyers come from 127.0.0.1: the per-address limits (SANDALI_RATE_QUEUE_JOINS,
 SANDALI_RATE_HOLDS, ...) are turned off in the app's environment, as bench/infra.py does for

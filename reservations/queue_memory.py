@@ -30,13 +30,13 @@ class _MemoryQueue:
 
     def lag_at(self, now: int) -> int:
         """How long joins have lately waited for the app (queue_store.py, LAG_WINDOW_MS)."""
-        window = now // LAG_WINDOW_MS
+        window = max(now // LAG_WINDOW_MS, self.lag_window or 0)  # never back (queue_store.py)
         if self.lag_window == window:
             return max(self.lag, self.lag_before)
         return self.lag if self.lag_window == window - 1 else 0
 
     def note_wait(self, now: int, waited: int) -> None:
-        window = now // LAG_WINDOW_MS
+        window = max(now // LAG_WINDOW_MS, self.lag_window or 0)
         if self.lag_window != window:
             self.lag_before = self.lag if self.lag_window == window - 1 else 0
             self.lag_window, self.lag = window, 0

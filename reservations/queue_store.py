@@ -111,6 +111,9 @@ local lag_window = math.floor(now / tonumber(ARGV[10]))
 local lag_seen, lag, lag_before = unpack(redis.call('HMGET', KEYS[3], 'lag_window', 'lag',
   'lag_before'))
 lag_seen, lag, lag_before = tonumber(lag_seen), tonumber(lag) or 0, tonumber(lag_before) or 0
+-- Never back: a step whose clock reads a few ms before a window's start (read before this
+-- ran, or on another process) must not wipe the lag of the window already under way.
+if lag_seen and lag_seen > lag_window then lag_window = lag_seen end
 if lag_seen ~= lag_window then
   -- A new window: the last one's longest wait is the one before, unless it is older.
   if lag_seen == lag_window - 1 then lag_before = lag else lag_before = 0 end

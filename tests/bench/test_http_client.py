@@ -5,8 +5,11 @@ sent again once on a new one, gzip undone, and no answer reported as NoAnswer.""
 import asyncio
 import gzip
 import json
+import socket
+import struct
 
 import pytest
+import uvloop
 
 from bench.http_client import NoAnswer, Pool
 
@@ -124,3 +127,37 @@ def test_no_answer_is_no_answer():
             pool.close()
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_a_kept_connection_the_server_reset_is_not_a_crash(loop):
+    """A connection reset while kept (nginx restarted, say): the next request goes on a new
+    one. uvloop raised RuntimeError writing to it, which no one caught."""
+    served = []
+
+    async def handle(reader, writer, _number):
+        await read_request(reader)
+        served.append(1)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        await writer.drain()
+        if len(served) == 1:  # reset, not closed: RST at once
+            linger = struct.pack("ii", 1, 0)
+            writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+            writer.transport.abort()
+            return
+        await reader.read()
+
+    async def main():
+        server, base, connections = await serve(handle)
+        pool = Pool(4, timeout=5)
+        try:
+            first = await pool.request("GET", f"{base}/")
+            await asyncio.sleep(0.2)
+            second = await pool.request("GET", f"{base}/")
+        finally:
+            pool.close()
+            server.close()
+        return first.status, second.status, connections()
+
+    run = uvloop.run if loop == "uvloop" else asyncio.run
+    assert run(main()) == (200, 200, 2)

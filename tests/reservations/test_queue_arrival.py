@@ -142,3 +142,18 @@ def test_the_drawn_are_let_in_from_opening_whatever_the_lag(make_store):
     join(store, performance, "late_early", now=OPENS + 3_000, arrived=OPENS - 50)
     place = look(store, performance, "early0", OPENS + 3_000)
     assert place.admitted_through == 4  # every drawn one, at the rate since opening
+
+
+def test_a_step_whose_clock_reads_just_before_a_window_does_not_wipe_the_lag(make_store):
+    """Clocks are read before the store is reached, and app processes' differ by a few ms: a
+    step dated a moment before the lag's window began must not take the window back."""
+    store, performance = make_store()
+    fast = 60_000  # a thousand a second: only the lag holds anyone back
+    boundary = OPENS + 20_000  # where a lag window begins
+    join(store, performance, "first", now=OPENS + 10, arrived=OPENS + 10, rate=fast)
+    join(store, performance, "slow", now=boundary - 100, arrived=boundary - 4_100, rate=fast)
+    prompt = join(store, performance, "prompt", now=boundary + 10, arrived=boundary + 10, rate=fast)
+    assert prompt.rank > prompt.admitted_through  # within the 4 s lag: held back
+    join(store, performance, "stale", now=boundary - 5, arrived=boundary - 5, rate=fast)
+    place = look(store, performance, "prompt", boundary + 20, rate=fast)
+    assert place.rank > place.admitted_through  # still held back: the lag was kept
