@@ -2,6 +2,7 @@
 Redis, and N Sandali app processes (gunicorn, threaded workers, as in production)."""
 
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -331,7 +332,7 @@ class AppProcess:
                 "--port", str(self.port), "--log-level", "warning", "--no-access-log",
             ]  # fmt: skip
             self.process = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, preexec_fn=self._lower_priority
+                command, cwd=ROOT, env=self.env, preexec_fn=self._prepare_child
             )
             self.wait_until_up()
             return self
@@ -348,14 +349,20 @@ class AppProcess:
         if self.connections:
             command += ["--worker-connections", str(self.connections)]
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, preexec_fn=self._lower_priority
+            command, cwd=ROOT, env=self.env, preexec_fn=self._prepare_child
         )
         self.wait_until_up()
         return self
 
-    def _lower_priority(self) -> None:  # in the child, before it runs the server
+    def _prepare_child(self) -> None:  # in the child, before it runs the server
         if self.nice:
             os.nice(self.nice)
+        if self.connections:  # a socket each: many systems start processes at 1,024 files
+            soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            wanted = self.connections + 1024
+            if soft != resource.RLIM_INFINITY and soft < wanted:
+                top = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+                resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, top), hard))
 
     def wait_until_up(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
