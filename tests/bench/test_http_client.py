@@ -39,6 +39,20 @@ async def read_request(reader) -> tuple[str, dict, bytes]:
     return line, headers, body
 
 
+async def two_requests(handle):
+    """Two GETs a moment apart through one pool: (first answer, second, connections made)."""
+    server, base, connections = await serve(handle)
+    pool = Pool(4, timeout=5)
+    try:
+        first = await pool.request("GET", f"{base}/")
+        await asyncio.sleep(0.2)
+        second = await pool.request("GET", f"{base}/")
+    finally:
+        pool.close()
+        server.close()
+    return first, second, connections()
+
+
 def test_json_bodies_go_and_come_back_by_length_gzipped_and_in_chunks_on_one_connection():
     async def handle(reader, writer, _number):
         while True:
@@ -93,19 +107,8 @@ def test_a_kept_connection_the_server_closed_is_sent_again_once_on_a_new_one():
         await writer.drain()
         # then closes: the client's kept connection is dead
 
-    async def main():
-        server, base, connections = await serve(handle)
-        pool = Pool(2)
-        try:
-            first = await pool.request("GET", f"{base}/")
-            await asyncio.sleep(0.05)
-            second = await pool.request("GET", f"{base}/")
-        finally:
-            pool.close()
-            server.close()
-        return first.body, second.body, connections()
-
-    assert asyncio.run(main()) == (b"11", b"12", 2)
+    first, second, connections = asyncio.run(two_requests(handle))
+    assert (first.body, second.body, connections) == (b"11", b"12", 2)
 
 
 def test_no_answer_is_no_answer():
@@ -147,17 +150,6 @@ def test_a_kept_connection_the_server_reset_is_not_a_crash(loop):
             return
         await reader.read()
 
-    async def main():
-        server, base, connections = await serve(handle)
-        pool = Pool(4, timeout=5)
-        try:
-            first = await pool.request("GET", f"{base}/")
-            await asyncio.sleep(0.2)
-            second = await pool.request("GET", f"{base}/")
-        finally:
-            pool.close()
-            server.close()
-        return first.status, second.status, connections()
-
     run = uvloop.run if loop == "uvloop" else asyncio.run
-    assert run(main()) == (200, 200, 2)
+    first, second, connections = run(two_requests(handle))
+    assert (first.status, second.status, connections) == (200, 200, 2)
