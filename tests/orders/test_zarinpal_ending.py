@@ -29,16 +29,22 @@ from tests.orders.test_zarinpal_payments import (  # noqa: F401
 pytestmark = pytest.mark.django_db
 
 
+def declined_then_paid_at_the_bank(zarinpal, hold) -> str:
+    """The buyer comes back with Status=NOK (the try is declined), then pays in the page
+    still open at the bank (the authority is still IN_BANK there); its authority."""
+    authority = authority_of(start(hold))
+    with pytest.raises(PaymentDeclined):
+        come_back(hold, f"{RETURN_URL}?Authority={authority}&Status=NOK")
+    zarinpal.pay(authority)
+    return authority
+
+
 def test_a_payment_at_a_page_declined_by_nok_is_never_taken_the_bank_gives_it_back(
     zarinpal,
     held,  # noqa: F811
 ):
     """The README's promise: a payment made on the declined authority is never verified."""
-    page = start(held)
-    authority = authority_of(page)
-    with pytest.raises(PaymentDeclined):
-        come_back(held, f"{RETURN_URL}?Authority={authority}&Status=NOK")
-    zarinpal.pay(authority)  # still IN_BANK at the bank: the buyer pays in the open page
+    authority = declined_then_paid_at_the_bank(zarinpal, held)
     recover_payments.call()
     assert zarinpal.payments[authority]["status"] == "PAID"  # paid at the bank, never verified
     assert GatewayVisit.objects.get().closed_at is not None
@@ -120,11 +126,7 @@ def test_a_late_payment_is_not_taken_so_no_reverse_is_tried_past_the_window(
     zarinpal,
     held,  # noqa: F811
 ):
-    page = start(held)
-    authority = authority_of(page)
-    with pytest.raises(PaymentDeclined):
-        come_back(held, f"{RETURN_URL}?Authority={authority}&Status=NOK")
-    zarinpal.pay(authority)
+    authority = declined_then_paid_at_the_bank(zarinpal, held)
     zarinpal.too_late_to_reverse(authority)
     for _ in range(3):
         recover_payments.call()

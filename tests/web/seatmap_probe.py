@@ -63,3 +63,13 @@ def click_seat(page, seat_id: int) -> None:
     """A mouse click at the seat's point on screen: holds it, or gives it back."""
     point = bring_into_view(page, seat_id)
     page.mouse.click(point["x"], point["y"])
+
+
+def hold_and_fill_checkout(page, seat_ids: list[int]) -> None:
+    """Hold these seats by clicking them, go to checkout and fill in the buyer (not sent)."""
+    for seat_id in seat_ids:
+        click_seat(page, seat_id)
+        wait_for_status(page, seat_id, "mine")
+    page.click("#to-checkout")
+    page.fill("input[name=name]", "Ava Buyer")
+    page.fill("input[name=email]", "ava@example.org")

@@ -13,7 +13,7 @@ import pytest
 
 from tests.factories import make_performance, seat_ids
 from tests.servers import sandali_server
-from tests.web.seatmap_probe import click_seat, wait_for_status
+from tests.web.seatmap_probe import hold_and_fill_checkout
 from tests.web.test_browser import browser, open_page  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,12 +34,7 @@ def test_the_confirmation_mail_arrives_and_its_link_opens_the_tickets_on_another
     env = {"SANDALI_WORKER_IN_PROCESS": "1", "EMAIL_URL": f"file://{mail_dir}"}
     with sandali_server(**env) as base:
         page = open_page(browser, f"{base}/performances/{performance.pk}/")
-        for seat_id in ids[:2]:
-            click_seat(page, seat_id)
-            wait_for_status(page, seat_id, "mine")
-        page.click("#to-checkout")
-        page.fill("input[name=name]", "Ava Buyer")
-        page.fill("input[name=email]", "ava@example.org")
+        hold_and_fill_checkout(page, ids[:2])
         page.click("button[type=submit]")
         page.wait_for_selector(".ticket")
         codes = sorted(page.locator(".ticket .code").all_inner_texts())

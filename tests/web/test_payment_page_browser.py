@@ -13,7 +13,7 @@ from payments.models import Charge
 from reservations.models import Hold
 from tests.factories import expire_hold, make_performance, seat_ids
 from tests.servers import SERVER_PROCESSES, sandali_server
-from tests.web.seatmap_probe import click_seat, wait_for_status
+from tests.web.seatmap_probe import hold_and_fill_checkout
 from tests.web.test_browser import browser, open_page  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,12 +36,7 @@ def server_without_webhooks(django_db_setup):
 def to_the_payment_page(browser, base, performance, language="en"):  # noqa: F811
     ids = seat_ids(performance)
     page = open_page(browser, f"{base}/performances/{performance.pk}/", language=language)
-    for seat_id in ids[:2]:
-        click_seat(page, seat_id)
-        wait_for_status(page, seat_id, "mine")
-    page.click("#to-checkout")
-    page.fill("input[name=name]", "Ava Buyer")
-    page.fill("input[name=email]", "ava@example.org")
+    hold_and_fill_checkout(page, ids[:2])
     page.wait_for_selector("form.checkout[data-ready]", state="attached")
     page.click("form.checkout button[type=submit]")
     page.wait_for_selector("form.gateway")
