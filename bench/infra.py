@@ -164,6 +164,7 @@ def private_nginx(
     queue_upstream: str | list[str] | None = None,
     connections: int = 1024,
     per_address_limits: bool = True,
+    timing_log: Path | None = None,
 ):
     """Yield the URL of a private nginx on a free loopback port running the production site
     config (deploy/nginx/sandali.conf) in front of the given gunicorn(s) and uvicorn.
@@ -172,7 +173,8 @@ def private_nginx(
     ones). `connections`: nginx's worker_connections (a client's connection and the upstream
     one each count). `per_address_limits` False drops the recipe's connections-per-address
     caps: a benchmark's whole crowd comes from 127.0.0.1 (the app's own per-address limits
-    are off in the benchmarks' environment likewise, `django_env`)."""
+    are off in the benchmarks' environment likewise, `django_env`). `timing_log`: a file where
+    nginx writes a line per request (read by `read_timing_log`)."""
     binary = nginx_binary()
     if binary is None:
         raise RuntimeError("nginx is not installed (Debian package nginx; scripts/system-packages)")
@@ -203,11 +205,17 @@ def private_nginx(
         f"    {kind}_temp_path {workdir / kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
+    access_log = "access_log off;"
+    if timing_log is not None:  # buffered: a write per 256 kB, not per request
+        access_log = (
+            f"log_format timing '$request_method $uri $status $request_time';\n"
+            f"    access_log {timing_log} timing buffer=256k flush=5s;"
+        )
     (workdir / "nginx.conf").write_text(
         f"daemon off;\nworker_processes 1;\nworker_rlimit_nofile {4 * connections};\n"
         f"pid {workdir / 'nginx.pid'};\nerror_log {workdir / 'error.log'} warn;\n"
         f"events {{ worker_connections {connections}; }}\n"
-        f"http {{\n    access_log off;\n{temp_paths}\n    include {workdir / 'sandali.conf'};\n}}\n"
+        f"http {{\n    {access_log}\n{temp_paths}\n    include {workdir / 'sandali.conf'};\n}}\n"
     )
     command = [binary, "-p", str(workdir), "-c", str(workdir / "nginx.conf"),
                "-e", str(workdir / "error.log")]  # fmt: skip
@@ -222,6 +230,15 @@ def private_nginx(
         process.terminate()
         process.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def read_timing_log(path: Path, method: str, uri: str) -> list[float]:
+    """The seconds nginx took over each `method` request for `uri` in a private nginx's
+    `timing_log`, from reading the request's first byte to writing the answer's last: the
+    system's own answer time, without the load generator's delays in reading it."""
+    wanted = f"{method} {uri} "
+    with open(path) as log_file:
+        return [float(line.rsplit(" ", 1)[1]) for line in log_file if line.startswith(wanted)]
 
 
 def _wait_for_port(port: int, timeout: float = 15) -> None:
@@ -330,6 +347,18 @@ class AppProcess:
             command = [
                 sys.executable, "-m", "uvicorn", "sandali.asgi:application",
                 "--port", str(self.port), "--log-level", "warning", "--no-access-log",
+            ]  # fmt: skip
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, preexec_fn=self._prepare_child
+            )
+            self.wait_until_up()
+            return self
+        if self.server == "granian":
+            command = [
+                sys.executable, "-m", "granian", "--interface", "wsgi", "sandali.wsgi:application",
+                "--host", "127.0.0.1", "--port", str(self.port), "--no-ws",
+                "--workers", str(self.workers), "--blocking-threads", str(self.threads),
+                "--log-level", "warning",
             ]  # fmt: skip
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=self.env, preexec_fn=self._prepare_child

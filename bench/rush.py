@@ -43,6 +43,7 @@ from bench.main import (
     seed,
     session,
 )  # fmt: skip
+from bench.surge import machine_busy_seconds
 
 
 class WaitSampler:
@@ -108,6 +109,17 @@ def cpu_used(apps: list[AppProcess], before: list[float]) -> list[float]:
     return [round(after - first, 2) for after, first in zip(cpu_seconds(apps), before, strict=True)]
 
 
+def cpu_split(machine_before: float, client_before: float, app: float) -> dict:
+    machine = machine_busy_seconds() - machine_before
+    client = time.process_time() - client_before
+    return {
+        "machine": round(machine, 1),
+        "app": round(app, 1),
+        "client": round(client, 1),
+        "rest": round(machine - app - client, 1),
+    }
+
+
 def throughput_round(apps: list[AppProcess], performance_id: int, buyers: int, seconds: float):
     """bench/main.py's throughput scenario (one shared map, no reloads), with each app
     process's CPU: whether the load generator's requests reach the processes evenly."""
@@ -136,16 +148,21 @@ def rush_round(
 ) -> dict:  # fmt: skip
     bases = [app.url for app in apps]
     waits = {}
-    before = cpu_seconds(apps)
+    before, machine, client = cpu_seconds(apps), machine_busy_seconds(), time.process_time()
     with WaitSampler(database_url) if sample_waits else nullcontext() as sampler:
         rush = asyncio.run(sandali_rush(bases, sandali_id, buyers, map_format))
     app_cpu = cpu_used(apps, before)
+    # Where the cores went: the app processes, this process (the load generator) and the rest
+    # (PostgreSQL, Redis and anything else running).
+    rush["cpu_seconds"] = cpu_split(machine, client, sum(app_cpu))
     if sampler:
         waits["sandali"] = sampler.summary()
+    machine, client = machine_busy_seconds(), time.process_time()
     with WaitSampler(database_url) if sample_waits else nullcontext() as sampler:
         limit = asyncio.run(
             run_limit(database_url, limit_id, buyers=buyers, seconds=None, reload_map=True)
         )
+    limit["cpu_seconds"] = cpu_split(machine, client, 0)
     if sampler:
         waits["limit"] = sampler.summary()
     return {
@@ -166,6 +183,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="the quick plan's warm-up")
     parser.add_argument("--processes", type=int, default=2, help="app processes (gunicorn)")
     parser.add_argument("--threads", type=int, default=4, help="threads per app process")
+    parser.add_argument("--server", default="gunicorn", help="gunicorn or granian (WSGI)")
     parser.add_argument("--repeat", type=int, default=1, help="rounds, each on fresh halls")
     parser.add_argument(
         "--throughput", type=float, default=0, help="also SECONDS of the throughput scenario"
@@ -180,7 +198,12 @@ def main() -> None:
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     started = time.perf_counter()
-    report: dict = {"app_processes": args.processes, "threads_per_process": args.threads}
+    report: dict = {
+        "app_processes": args.processes,
+        "client": args.client,
+        "threads_per_process": args.threads,
+        "server": args.server,
+    }
     with private_postgres() as (database_url, _control), private_redis() as redis_url:
         env = django_env(database_url, redis_url)
         setup_django(env)  # the bare client runs the inventory's own statements
@@ -190,7 +213,10 @@ def main() -> None:
         for n in range(args.repeat):
             spec |= {f"rush_{n}": plan["rush_seats"], f"rush_limit_{n}": plan["rush_seats"]}
         ids = seed(env, spec)
-        apps = [AppProcess(env, threads=args.threads).start() for _ in range(args.processes)]
+        apps = [
+            AppProcess(env, threads=args.threads, server=args.server).start()
+            for _ in range(args.processes)
+        ]
         bases = [app.url for app in apps]
         try:
             log("warm-up")

@@ -37,7 +37,8 @@ def test_the_quick_surge_sells_no_seat_twice_and_accounts_for_every_buyer(postgr
     print(json.dumps(result, indent=2))
     for key in ("admitted_hold_p99_ms", "surge_5xx", "fairness_tau", "sell_out_seconds",
                 "longest_queue", "admission_rate_per_minute", "no_room_hold_p99_ms",
-                "no_room_5xx", "no_room_first_hold_tau"):  # fmt: skip
+                "no_room_5xx", "no_room_first_hold_tau",
+                "admitted_hold_at_proxy_p99_ms"):  # fmt: skip
         assert key in result, key
     assert result["double_sold"] == 0 and result["inconsistencies"] == 0
     # Overload answers slowly, never with Sandali's own 5xx. (nginx's 504 for an answer later
@@ -53,6 +54,14 @@ def test_the_quick_surge_sells_no_seat_twice_and_accounts_for_every_buyer(postgr
         # sold its seats too): never more than the hall.
         assert run["seats_bought"] <= plan["seats"] - run["seats_left"]
         assert sum(run["requests"].values()) >= plan["buyers"]
+        # nginx's log times every hold the buyers sent and it received (a hold with no answer
+        # may not have reached it), and no other request.
+        sent = run["requests"]["hold"]
+        unanswered = sum(
+            n for kind, n in run["requests_without_answer"].items() if kind.startswith("hold ")
+        )
+        assert run["hold_latency_ms"]["n"] == sent, name
+        assert 0 < sent - unanswered <= run["hold_latency_at_proxy_ms"]["n"] <= sent, name
         tau = run["first_hold_tau"]
         assert tau is None or -1 <= tau <= 1
     room = result["waiting_room"]

@@ -1,0 +1,42 @@
+"""The benchmarks' app processes on granian, the WSGI server `bench.rush --server granian`
+compares with gunicorn (docs/benchmarks.md): it serves the API's reads and writes on this
+test's database, and its CPU is counted, which the comparison reads from its processes."""
+
+import json
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bench.infra import AppProcess, django_env
+from bench.rush import cpu_seconds
+from catalog.models import Seat
+from tests.factories import make_performance, seat_ids
+from tests.servers import shared_database_url
+
+
+def call(method: str, url: str, body: dict | None = None) -> tuple[int, dict]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, json.loads(response.read())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_granian_serves_a_hold_and_its_processes_cpu_is_counted():
+    performance = make_performance(sections=1, rows=1, seats_per_row=4)
+    seat = seat_ids(performance)[0]
+    app = AppProcess(django_env(shared_database_url()), threads=2, server="granian").start()
+    try:
+        status, body = call("POST", f"{app.url}/api/v1/performances/{performance.pk}/holds",
+                            {"seats": [seat]})  # fmt: skip
+        # The worker that ran Django is a child of granian's main process: both are counted.
+        pids, used = app.pids(), cpu_seconds([app])[0]
+        command = Path(f"/proc/{app.process.pid}/cmdline").read_bytes().split(b"\0")
+    finally:
+        app.stop()
+    assert b"granian" in command and b"gunicorn" not in b" ".join(command)
+    assert status == 201 and body["seats"][0]["id"] == seat
+    assert Seat.objects.get(pk=seat).status == "reserved"
+    assert len(pids) >= 2 and used > 0
