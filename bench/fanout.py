@@ -1,8 +1,10 @@
 """Live updates at on-sale scale (issue #17 item 2): W watchers of one 2,000-seat performance
 on uvicorn socket processes sharing Redis, the API on gunicorn beside them (as production runs
-them), a private PostgreSQL and Redis (bench/infra.py). Prints one JSON document.
+them: the socket processes in Linux's idle scheduling class, README "Live updates for many
+watchers"), a private PostgreSQL and Redis (bench/infra.py). Prints one JSON document.
 
     python -m bench.fanout [--quick] [--runs 1000x2,10000x1] [--output FILE]
+        [--socket-class idle|normal] [--socket-nice N] [--client-nice N]
 
 For each run (watchers, socket processes):
 1. the API's hold latency with no watchers: an open loop of holds (each released at once) on
@@ -93,7 +95,9 @@ async def seat_ids(http, api: str) -> list[int]:
         return [row[0] for row in (await response.json())["seats"]]
 
 
-async def start_clients(urls: list[str], watchers: int) -> list:
+async def start_clients(urls: list[str], watchers: int, nice: int = 0) -> list:
+    """`nice` > 0: the watcher processes (the load generator, on the cores it measures) yield
+    the CPU to the API and the socket processes, as browsers on other machines take none."""
     clients = []
     for n in range(CLIENTS):
         count = watchers // CLIENTS + (1 if n < watchers % CLIENTS else 0)
@@ -102,12 +106,15 @@ async def start_clients(urls: list[str], watchers: int) -> list:
             await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bench.fanout_watchers", json.dumps(spec), cwd=ROOT,
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=2**28,
+                preexec_fn=(lambda: os.nice(nice)) if nice else None,
             )
         )  # fmt: skip
     return clients
 
 
-async def one_run(api: str, sockets: list[AppProcess], ids: dict, watchers: int, plan: dict):
+async def one_run(
+    api: str, sockets: list[AppProcess], ids: dict, watchers: int, plan: dict, client_nice: int
+):
     api_watched = f"{api}/api/v1/performances/{ids['watched']}"
     api_load = f"{api}/api/v1/performances/{ids['load']}"
     ws_urls = [
@@ -128,7 +135,7 @@ async def one_run(api: str, sockets: list[AppProcess], ids: dict, watchers: int,
         stop = asyncio.Event()
         load = asyncio.ensure_future(hold_load(http, api, ids["load"], load_seats, stop))
         connect_started = time.time()
-        clients = await start_clients(ws_urls, watchers)
+        clients = await start_clients(ws_urls, watchers, client_nice)
         for client in clients:
             assert (await client.stdout.readline()).strip() == b"ready"
         connected = time.time()
@@ -216,7 +223,10 @@ def summarize(reports, answered, *, watchers, connect_started, connected, idle, 
     }
 
 
-def run(plan: dict, socket_nice: int = 0) -> dict:
+def run(plan: dict, socket_nice: int = 0, client_nice: int = 19, socket_idle: bool = True) -> dict:
+    """`socket_idle`: the socket processes in Linux's idle scheduling class, as the README runs
+    them beside the API (else at `socket_nice`); `client_nice`: the watcher processes' (the
+    load generator's) niceness, so that on the cores it measures it takes CPU last."""
     with private_postgres() as (database_url, _control), private_redis() as redis_url:
         env = django_env(database_url, redis_url, SANDALI_MAX_SOCKETS_PER_CLIENT="0")
         manage(env, "migrate", "-v0")
@@ -228,17 +238,26 @@ def run(plan: dict, socket_nice: int = 0) -> dict:
             for watchers, processes in plan["runs"]:
                 log(f"{watchers} watchers on {processes} socket process(es)")
                 sockets = [
-                    AppProcess(env, server="uvicorn", nice=socket_nice).start()
+                    AppProcess(
+                        env, server="uvicorn", nice=socket_nice, idle_class=socket_idle
+                    ).start()
                     for _ in range(processes)
                 ]
                 try:
-                    results.append(asyncio.run(one_run(api.url, sockets, ids, watchers, plan)))
+                    measured = one_run(api.url, sockets, ids, watchers, plan, client_nice)
+                    results.append(asyncio.run(measured))
                 finally:
                     for app in sockets:
                         app.stop()
         finally:
             api.stop()
-    return {"runs": results, "socket_processes_nice": socket_nice, **headline(results)}
+    return {
+        "runs": results,
+        "socket_processes_nice": socket_nice,
+        "watcher_clients_nice": client_nice,
+        "socket_processes_sched_idle": socket_idle,
+        **headline(results),
+    }
 
 
 def headline(results: list[dict]) -> dict:
@@ -278,14 +297,27 @@ def main() -> None:
     )
     parser.add_argument("--output", type=Path, help="also write the JSON here")
     parser.add_argument(
-        "--socket-nice", type=int, default=0, help="the socket processes' niceness (os.nice)"
+        "--socket-nice",
+        type=int,
+        default=0,
+        help="the socket processes' niceness (os.nice), with --socket-class normal",
+    )
+    parser.add_argument(
+        "--client-nice", type=int, default=19, help="the watcher processes' niceness (os.nice)"
+    )
+    parser.add_argument(
+        "--socket-class",
+        choices=["idle", "normal"],
+        default="idle",
+        help="the socket processes' scheduling class (idle: SCHED_IDLE, as the README runs them)",
     )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     if args.runs:
         runs = [tuple(map(int, run.split("x"))) for run in args.runs.split(",")]
         plan = {**plan, "runs": runs}
-    report = {"quick": args.quick, "cpus": os.cpu_count(), **run(plan, args.socket_nice)}
+    measured = run(plan, args.socket_nice, args.client_nice, args.socket_class == "idle")
+    report = {"quick": args.quick, "cpus": os.cpu_count(), **measured}
     text = json.dumps(report, indent=2)
     if args.output:
         args.output.write_text(text + "\n")

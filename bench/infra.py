@@ -326,12 +326,16 @@ class AppProcess:
         server: str = "gunicorn",
         nice: int = 0,
         connections: int = 0,
+        idle_class: bool = False,
     ):
         self.env = env
         # > 0: gunicorn's --worker-connections (1,000 unless set) and the kernel's longest
         # accept queue, as the README runs the waiting room's processes.
         self.connections = connections
         self.nice = nice  # > 0: yields the CPU to the others (os.nice)
+        # Linux's SCHED_IDLE: runs only on CPU no other (normal) process wants, and gives it
+        # up at once when one wakes (chrt --idle 0), where nice only weighs the shares
+        self.idle_class = idle_class
         self.workers = workers
         self.threads = threads
         self.server = server
@@ -386,6 +390,8 @@ class AppProcess:
     def _prepare_child(self) -> None:  # in the child, before it runs the server
         if self.nice:
             os.nice(self.nice)
+        if self.idle_class:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
         if self.connections:  # a socket each: many systems start processes at 1,024 files
             soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
             wanted = self.connections + 1024

@@ -1,8 +1,10 @@
-"""The benchmarks' app processes on granian, the WSGI server `bench.rush --server granian`
-compares with gunicorn (docs/benchmarks.md): it serves the API's reads and writes on this
-test's database, and its CPU is counted, which the comparison reads from its processes."""
+"""The benchmarks' app processes: on granian, the WSGI server `bench.rush --server granian`
+compares with gunicorn (docs/benchmarks.md), it serves the API's reads and writes on this
+test's database, and its CPU is counted, which the comparison reads from its processes; the
+socket processes of `bench.fanout` run in Linux's idle scheduling class, as the README says."""
 
 import json
+import os
 import urllib.request
 from pathlib import Path
 
@@ -40,3 +42,15 @@ def test_granian_serves_a_hold_and_its_processes_cpu_is_counted():
     assert status == 201 and body["seats"][0]["id"] == seat
     assert Seat.objects.get(pk=seat).status == "reserved"
     assert len(pids) >= 2 and used > 0
+
+
+def test_a_process_started_in_the_idle_class_runs_in_it_and_others_do_not():
+    env = django_env(shared_database_url())
+    idle = AppProcess(env, server="uvicorn", idle_class=True).start()
+    normal = AppProcess(env, server="uvicorn").start()
+    try:
+        classes = [os.sched_getscheduler(app.process.pid) for app in (idle, normal)]
+    finally:
+        idle.stop()
+        normal.stop()
+    assert classes == [os.SCHED_IDLE, os.SCHED_OTHER]
