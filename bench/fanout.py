@@ -316,6 +316,8 @@ def main() -> None:
     if args.runs:
         runs = [tuple(map(int, run.split("x"))) for run in args.runs.split(",")]
         plan = {**plan, "runs": runs}
+    if args.socket_nice and args.socket_class == "idle":
+        parser.error("--socket-nice weighs a normal process's share: with --socket-class normal")
     measured = run(plan, args.socket_nice, args.client_nice, args.socket_class == "idle")
     report = {"quick": args.quick, "cpus": os.cpu_count(), **measured}
     text = json.dumps(report, indent=2)

@@ -369,6 +369,8 @@ class AppProcess:
             )
             self.wait_until_up()
             return self
+        if self.server != "gunicorn":
+            raise ValueError(f"no such app server: {self.server}")
         command = [
             sys.executable, "-m", "gunicorn", "sandali.wsgi:application",
             "--bind", f"127.0.0.1:{self.port}",

@@ -183,7 +183,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="the quick plan's warm-up")
     parser.add_argument("--processes", type=int, default=2, help="app processes (gunicorn)")
     parser.add_argument("--threads", type=int, default=4, help="threads per app process")
-    parser.add_argument("--server", default="gunicorn", help="gunicorn or granian (WSGI)")
+    parser.add_argument(
+        "--server", choices=["gunicorn", "granian"], default="gunicorn",
+        help="the app processes' WSGI server",
+    )  # fmt: skip
     parser.add_argument("--repeat", type=int, default=1, help="rounds, each on fresh halls")
     parser.add_argument(
         "--throughput", type=float, default=0, help="also SECONDS of the throughput scenario"
@@ -200,7 +203,6 @@ def main() -> None:
     started = time.perf_counter()
     report: dict = {
         "app_processes": args.processes,
-        "client": args.client,
         "threads_per_process": args.threads,
         "server": args.server,
     }

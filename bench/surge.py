@@ -194,7 +194,7 @@ def machine_busy_seconds() -> float:
     the load generator, PostgreSQL, Redis, nginx, and anything else running)."""
     fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = fields[3] + fields[4]  # idle, iowait
-    return (sum(fields[:8]) - idle) / 100  # user .. steal, in USER_HZ ticks
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # user .. steal
 
 
 def summarize(run: dict, *, room: bool, ranks: dict[str, int] | None) -> dict:
@@ -278,6 +278,15 @@ def surge_run(
         "auto_rate": auto_rate,
     }
     timing_log = Path(tempfile.mkdtemp(prefix="sandali-surge-")) / "nginx-timing.log"
+    try:
+        return _surge_run(plan, processes, threads, queue_processes, queue_nice, auto_rate,
+                          room_only, result, timing_log)  # fmt: skip
+    finally:
+        shutil.rmtree(timing_log.parent, ignore_errors=True)
+
+
+def _surge_run(plan, processes, threads, queue_processes, queue_nice, auto_rate, room_only,
+               result: dict, timing_log: Path) -> dict:  # fmt: skip
     with ExitStack() as stack:
         database_url, _control = stack.enter_context(private_postgres())
         redis_url = stack.enter_context(private_redis())
@@ -346,7 +355,6 @@ def surge_run(
         uri = f"/api/v1/performances/{ids['room' if room else 'no_room']}/holds"
         proxy_holds = read_timing_log(timing_log, "POST", uri)
         result[name]["hold_latency_at_proxy_ms"] = percentiles(proxy_holds)
-    shutil.rmtree(timing_log.parent, ignore_errors=True)
     room, bare = result["waiting_room"], result.get("no_waiting_room")
     result["admission_rate_per_minute"] = plan["rate_per_minute"]
     result["admitted_hold_p99_ms"] = room["hold_latency_ms"].get("p99")

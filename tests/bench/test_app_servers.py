@@ -1,10 +1,12 @@
 """The benchmarks' app processes: on granian, the WSGI server `bench.rush --server granian`
 compares with gunicorn (docs/benchmarks.md), it serves the API's reads and writes on this
-test's database, and its CPU is counted, which the comparison reads from its processes; the
-socket processes of `bench.fanout` run in Linux's idle scheduling class, as the README says."""
+test's database, and its CPU is counted, which the comparison reads from its processes; and
+`AppProcess(idle_class=True)`, how `bench.fanout` starts its socket processes, puts them in
+Linux's idle scheduling class."""
 
 import json
 import os
+import subprocess
 import urllib.request
 from pathlib import Path
 
@@ -45,12 +47,15 @@ def test_granian_serves_a_hold_and_its_processes_cpu_is_counted():
 
 
 def test_a_process_started_in_the_idle_class_runs_in_it_and_others_do_not():
+    # What AppProcess does in the child before the server starts, on a child that needs no
+    # CPU to start (a process in the idle class may wait long for it on a busy machine).
     env = django_env(shared_database_url())
-    idle = AppProcess(env, server="uvicorn", idle_class=True).start()
-    normal = AppProcess(env, server="uvicorn").start()
+    starters = [AppProcess(env, idle_class=idle)._prepare_child for idle in (True, False)]
+    children = [subprocess.Popen(["sleep", "30"], preexec_fn=start) for start in starters]
     try:
-        classes = [os.sched_getscheduler(app.process.pid) for app in (idle, normal)]
+        classes = [os.sched_getscheduler(child.pid) for child in children]
     finally:
-        idle.stop()
-        normal.stop()
-    assert classes == [os.SCHED_IDLE, os.SCHED_OTHER]
+        for child in children:
+            child.kill()
+            child.wait()
+    assert classes == [os.SCHED_IDLE, os.sched_getscheduler(0)] != [os.SCHED_IDLE] * 2
