@@ -88,7 +88,8 @@ def measure(target: str, slow: int, timeout: float) -> dict:
 
 
 def main() -> None:
-    from bench.infra import AppProcess, django_env, manage, private_nginx, private_postgres
+    from bench.infra import AppProcess, django_env, manage, private_postgres
+    from bench.nginx import private_nginx
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--slow", type=int, nargs="+", default=[0, 8, 16])

@@ -43,13 +43,12 @@ from bench.infra import (
     AppProcess,
     django_env,
     manage,
-    private_nginx,
     private_postgres,
     private_redis,
-    read_timing_log,
 )
 from bench.load import percentiles
 from bench.main import integrity, log, seats_left, seed
+from bench.nginx import private_nginx, read_timing_log
 from bench.surge_buyers import ClientPlan, client_process
 
 FULL = {

@@ -9,7 +9,8 @@ from contextlib import ExitStack
 import pytest
 from websockets.sync.client import connect
 
-from bench.infra import AppProcess, django_env, nginx_binary, private_nginx
+from bench.infra import AppProcess, django_env
+from bench.nginx import nginx_binary, private_nginx
 from bench.slow_clients import other_clients, slow_header_clients
 from tests.factories import make_performance, seat_ids
 from tests.servers import shared_database_url
