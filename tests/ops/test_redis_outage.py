@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+import redis
 from django.core.cache import cache as django_cache
 
 from bench.infra import AppProcess, django_env, restartable_redis
@@ -48,6 +49,30 @@ def test_the_cache_serves_from_memory_while_redis_is_down_and_from_redis_when_ba
         cache.set("shared", "in redis again")
         assert fallback_cache(url).get("shared") == "in redis again"
         assert cache._cache.get_client().get(cache.make_key("shared")) is not None
+
+
+def test_the_cache_makes_one_redis_client_for_all_its_calls_and_redis_restarting():
+    """Django's client makes a redis-py client per call; ours keeps one per pool."""
+    made = []
+
+    class CountedRedis(redis.Redis):
+        def __init__(self, *args, **kwargs):
+            made.append(1)
+            super().__init__(*args, **kwargs)
+
+    with restartable_redis() as (url, server):
+        cache = fallback_cache(url)
+        cache._cache._client = CountedRedis
+        for n in range(20):
+            cache.set(f"k{n}", n)
+            assert cache.get(f"k{n}") == n
+        assert cache.count_in_window("window", seconds=60) == 1
+        server.stop()
+        server.start()
+        time.sleep(1.1)  # the circuit, opened or not, lets a call through
+        cache.set("after", "restart")
+        assert cache.get("after") == "restart"
+    assert len(made) == 1
 
 
 def test_a_down_redis_costs_one_failure_a_second_not_one_per_call():
