@@ -1,5 +1,5 @@
 """Live updates at on-sale scale (issue #17 item 2): W watchers of one 2,000-seat performance
-on uvicorn socket processes sharing Redis, the API on gunicorn beside them (as production runs
+on uvicorn socket processes sharing Redis, the API on granian beside them (as production runs
 them: the socket processes in Linux's idle scheduling class, README "Live updates for many
 watchers"), a private PostgreSQL and Redis (bench/infra.py). Prints one JSON document.
 

@@ -1,5 +1,5 @@
 """Private servers on loopback for a benchmark or a fault test: PostgreSQL (its own initdb),
-Redis, and N Sandali app processes (gunicorn, threaded workers, as in production)."""
+Redis, and N Sandali app processes (granian or gunicorn, threaded, as in production)."""
 
 import os
 import resource
@@ -222,8 +222,9 @@ def run_inside_private_postgres(module: str, *args: str, static: bool = False) -
 
 
 class AppProcess:
-    """One app process on its own port: gunicorn with threaded workers (the HTTP API in
-    production), or uvicorn (ASGI, as the run command serves)."""
+    """One app process on its own port: granian with blocking threads (the HTTP API in
+    production), gunicorn with threaded workers (the waiting room's queue processes, which
+    need its long accept queue), or uvicorn (ASGI, as the run command serves)."""
 
     def __init__(
         self,
@@ -231,7 +232,7 @@ class AppProcess:
         *,
         workers: int = 1,
         threads: int = 4,
-        server: str = "gunicorn",
+        server: str = "granian",
         nice: int = 0,
         connections: int = 0,
         idle_class: bool = False,
@@ -247,6 +248,8 @@ class AppProcess:
         self.workers = workers
         self.threads = threads
         self.server = server
+        if connections and server != "gunicorn":
+            raise ValueError("connections= is gunicorn's --worker-connections")
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -270,7 +273,7 @@ class AppProcess:
                 sys.executable, "-m", "granian", "--interface", "wsgi", "sandali.wsgi:application",
                 "--host", "127.0.0.1", "--port", str(self.port), "--no-ws",
                 "--workers", str(self.workers), "--blocking-threads", str(self.threads),
-                "--log-level", "warning",
+                "--backlog", "2048", "--log-level", "warning",
             ]  # fmt: skip
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=self.env, preexec_fn=self._prepare_child

@@ -343,7 +343,7 @@ def fanout_run(quick: bool) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a small version, under 3 minutes")
-    parser.add_argument("--processes", type=int, default=2, help="app processes (gunicorn)")
+    parser.add_argument("--processes", type=int, default=2, help="app processes (granian)")
     parser.add_argument("--threads", type=int, default=4, help="threads per app process")
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
     parser.add_argument("--no-browser", action="store_true", help="skip the phone map run")

@@ -4,9 +4,10 @@ to iterate on it. Prints one JSON document.
 
     python -m bench.rush [--quick] [--processes N] [--threads T] [--repeat N] [--sample-waits]
 
-The setup is bench/main.py's: private PostgreSQL and Redis, the same seed, N gunicorn
-processes, the same warm-up on a large performance. With --repeat each round sells out a fresh
-pair of halls, Sandali then the bare client, so the ratios of one sitting can be compared.
+The setup is bench/main.py's: private PostgreSQL and Redis, the same seed, N granian
+processes (the README's API server; --server gunicorn for gunicorn's threaded workers), the
+same warm-up on a large performance. With --repeat each round sells out a fresh pair of halls,
+Sandali then the bare client, so the ratios of one sitting can be compared.
 --sample-waits says where the database connections spend the rush (WaitSampler)."""
 
 import argparse
@@ -93,7 +94,8 @@ class WaitSampler:
 
 
 def cpu_seconds(apps: list[AppProcess]) -> list[float]:
-    """User + system CPU each app process (its gunicorn worker) has used so far."""
+    """User + system CPU each app process (its server's main process and workers) has used
+    so far."""
     tick = os.sysconf("SC_CLK_TCK")
     result = []
     for app in apps:
@@ -181,10 +183,10 @@ def rush_round(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="the quick plan's warm-up")
-    parser.add_argument("--processes", type=int, default=2, help="app processes (gunicorn)")
+    parser.add_argument("--processes", type=int, default=2, help="app processes (granian)")
     parser.add_argument("--threads", type=int, default=4, help="threads per app process")
     parser.add_argument(
-        "--server", choices=["gunicorn", "granian"], default="gunicorn",
+        "--server", choices=["granian", "gunicorn"], default="granian",
         help="the app processes' WSGI server",
     )  # fmt: skip
     parser.add_argument("--repeat", type=int, default=1, help="rounds, each on fresh halls")

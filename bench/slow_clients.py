@@ -1,8 +1,8 @@
-"""Slow clients against the recommended gunicorn set-up (2 workers x 4 threads, gthread),
-straight and behind the nginx recipe (deploy/nginx/sandali.conf): N connections send a
-request's headers a byte a second while 8 other clients ask for the events list; how long
-do those wait? Prints one JSON document.
-    python -m bench.slow_clients [--slow 0 8 16] [--timeout 5]
+"""Slow clients against the recommended API server (granian, 2 workers x 4 blocking threads;
+or gunicorn, 2 workers x 4 threads, gthread), straight and behind the nginx recipe
+(deploy/nginx/sandali.conf): N connections send a request's headers a byte a second while 8
+other clients ask for the events list; how long do those wait? Prints one JSON document.
+    python -m bench.slow_clients [--server granian|gunicorn] [--slow 0 8 16] [--timeout 5]
 """
 
 import argparse
@@ -94,22 +94,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--slow", type=int, nargs="+", default=[0, 8, 16])
     parser.add_argument("--timeout", type=float, default=5)
+    parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
     args = parser.parse_args()
     with ExitStack() as stack:
         database_url, _ = stack.enter_context(private_postgres())
         env = django_env(database_url, SANDALI_TRUSTED_PROXIES="1")
         manage(env, "migrate", "-v0")
-        gunicorn = AppProcess(env, workers=2, threads=4).start()
-        stack.callback(gunicorn.stop)
+        api = AppProcess(env, workers=2, threads=4, server=args.server).start()
+        stack.callback(api.stop)
         uvicorn = AppProcess(env, server="uvicorn").start()
         stack.callback(uvicorn.stop)
         proxy = stack.enter_context(
             private_nginx(
-                http_upstream=f"127.0.0.1:{gunicorn.port}", ws_upstream=f"127.0.0.1:{uvicorn.port}"
+                http_upstream=f"127.0.0.1:{api.port}", ws_upstream=f"127.0.0.1:{uvicorn.port}"
             )  # fmt: skip
         )
-        result = {"timeout_seconds": args.timeout, "other_clients": OTHER_CLIENTS}
-        for name, target in {"gunicorn": gunicorn.url, "nginx_then_gunicorn": proxy}.items():
+        result = {
+            "server": args.server, "timeout_seconds": args.timeout, "other_clients": OTHER_CLIENTS
+        }  # fmt: skip
+        for name, target in {args.server: api.url, f"nginx_then_{args.server}": proxy}.items():
             result[name] = []
             for slow in args.slow:
                 result[name].append(measure(target, slow, args.timeout))

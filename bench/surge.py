@@ -297,7 +297,13 @@ def _surge_run(plan, processes, threads, queue_processes, queue_nice, auto_rate,
         ids = seed(env, {"room": plan["seats"], "no_room": plan["seats"]})
         apps = [AppProcess(env, threads=threads).start() for _ in range(processes)]
         queue_apps = [
-            AppProcess(env, threads=threads, nice=queue_nice, connections=QUEUE_CONNECTIONS).start()
+            AppProcess(
+                env,
+                threads=threads,
+                server="gunicorn",
+                nice=queue_nice,
+                connections=QUEUE_CONNECTIONS,
+            ).start()
             for _ in range(queue_processes)
         ]
         for app in [*apps, *queue_apps]:
@@ -380,7 +386,7 @@ def surge_plan(quick: bool) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="2,000 buyers, 200 seats, < 1 min")
-    parser.add_argument("--processes", type=int, default=2, help="app processes (gunicorn)")
+    parser.add_argument("--processes", type=int, default=2, help="app processes (granian)")
     parser.add_argument("--threads", type=int, default=4, help="threads per app process")
     parser.add_argument(
         "--queue-processes", type=int, default=1, help="app processes of the queue's own (0: none)"

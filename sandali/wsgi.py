@@ -1,4 +1,5 @@
-"""The WSGI application (the HTTP API in production: gunicorn with threaded workers)."""
+"""The WSGI application (the HTTP API in production: granian with blocking threads, or gunicorn
+with threaded workers)."""
 
 import io
 import os
@@ -10,9 +11,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sandali.settings")
 
 
 class ChunkedBodies:
-    """gunicorn passes a chunked request body on with no CONTENT_LENGTH, and Django then reads
-    it as empty. Read it here, at most one byte past DATA_UPLOAD_MAX_MEMORY_SIZE, and hand it on
-    with its length: Django parses it, or the API refuses it with 413 (api/middleware.py)."""
+    """gunicorn and granian pass a chunked request body on with no CONTENT_LENGTH, and Django
+    then reads it as empty. Read it here, at most one byte past DATA_UPLOAD_MAX_MEMORY_SIZE,
+    and hand it on with its length: Django parses it, or the API refuses it with 413
+    (api/middleware.py)."""
 
     def __init__(self, application, limit: int | None):
         self.application = application

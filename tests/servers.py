@@ -89,7 +89,8 @@ SERVER_PROCESSES: dict[str, subprocess.Popen] = {}
 @contextmanager
 def sandali_server(*, redis_url: str = "", server: str = "uvicorn", **settings: str):
     """Yield the base URL of a Sandali server process on this test's database: uvicorn (ASGI,
-    as the run command serves) or gunicorn with threaded workers (the API in production)."""
+    as the run command serves), granian with blocking threads (the API in production) or
+    gunicorn with threaded workers (the waiting room's queue processes)."""
     port = free_port()
     env = {
         **os.environ,
@@ -109,6 +110,11 @@ def sandali_server(*, redis_url: str = "", server: str = "uvicorn", **settings: 
         command = [
             sys.executable, "-m", "gunicorn", "sandali.wsgi:application",
             "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread", "--threads", "4",
+        ]  # fmt: skip
+    elif server == "granian":
+        command = [
+            sys.executable, "-m", "granian", "--interface", "wsgi", "sandali.wsgi:application",
+            "--port", str(port), "--blocking-threads", "4", "--no-ws",
         ]  # fmt: skip
     else:
         command = [sys.executable, "-m", "uvicorn", "sandali.asgi:application"]

@@ -19,7 +19,7 @@ from tests.api.helpers import assert_problem
 from tests.factories import make_performance, seat_ids
 from tests.servers import ROOT, sandali_server, shared_database_url
 
-SERVERS = ["uvicorn", "gunicorn"]
+SERVERS = ["uvicorn", "granian", "gunicorn"]
 
 
 def send(base: str, method: str, path: str, body=None, headers=None, *, chunked=False):

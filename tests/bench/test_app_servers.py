@@ -1,8 +1,8 @@
-"""The benchmarks' app processes: on granian, the WSGI server `bench.rush --server granian`
-compares with gunicorn (docs/benchmarks.md), it serves the API's reads and writes on this
-test's database, and its CPU is counted, which the comparison reads from its processes; and
-`AppProcess(idle_class=True)`, how `bench.fanout` starts its socket processes, puts them in
-Linux's idle scheduling class."""
+"""The benchmarks' app processes: by default on granian, the README's API server, which serves
+the API's reads and writes on this test's database, and its CPU is counted, which
+`bench.rush` reads from its processes; gunicorn only where its long accept queue is asked for
+(the waiting room's queue processes); and `AppProcess(idle_class=True)`, how `bench.fanout`
+starts its socket processes, puts them in Linux's idle scheduling class."""
 
 import json
 import os
@@ -31,7 +31,7 @@ def call(method: str, url: str, body: dict | None = None) -> tuple[int, dict]:
 def test_granian_serves_a_hold_and_its_processes_cpu_is_counted():
     performance = make_performance(sections=1, rows=1, seats_per_row=4)
     seat = seat_ids(performance)[0]
-    app = AppProcess(django_env(shared_database_url()), threads=2, server="granian").start()
+    app = AppProcess(django_env(shared_database_url()), threads=2).start()
     try:
         status, body = call("POST", f"{app.url}/api/v1/performances/{performance.pk}/holds",
                             {"seats": [seat]})  # fmt: skip
@@ -44,6 +44,13 @@ def test_granian_serves_a_hold_and_its_processes_cpu_is_counted():
     assert status == 201 and body["seats"][0]["id"] == seat
     assert Seat.objects.get(pk=seat).status == "reserved"
     assert len(pids) >= 2 and used > 0
+
+
+def test_a_long_accept_queue_is_asked_of_gunicorn_only():
+    env = django_env(shared_database_url())
+    assert AppProcess(env, server="gunicorn", connections=10_000).connections == 10_000
+    with pytest.raises(ValueError, match="worker-connections"):
+        AppProcess(env, connections=10_000)
 
 
 def test_a_process_started_in_the_idle_class_runs_in_it_and_others_do_not():

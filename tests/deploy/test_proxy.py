@@ -1,5 +1,5 @@
-"""The production recipe: nginx with deploy/nginx/sandali.conf in front of gunicorn (the HTTP
-API, 2 workers x 4 threads) and uvicorn (WebSockets), on this test's database."""
+"""The production recipe: nginx with deploy/nginx/sandali.conf in front of granian (the HTTP
+API, 2 workers x 4 blocking threads) and uvicorn (WebSockets), on this test's database."""
 
 import json
 import urllib.error
@@ -24,22 +24,23 @@ def recipe(django_db_setup, django_db_blocker):
         env = django_env(
             shared_database_url(), SANDALI_TRUSTED_PROXIES="1", SANDALI_RATE_HOLDS="1/60"
         )
-        gunicorn = AppProcess(env, workers=2, threads=4).start()
-        stack.callback(gunicorn.stop)
+        api = AppProcess(env, workers=2, threads=4).start()  # granian, as the README runs it
+        stack.callback(api.stop)
         uvicorn = AppProcess(env, server="uvicorn").start()
         stack.callback(uvicorn.stop)
         proxy = stack.enter_context(
             private_nginx(
-                http_upstream=f"127.0.0.1:{gunicorn.port}", ws_upstream=f"127.0.0.1:{uvicorn.port}"
+                http_upstream=f"127.0.0.1:{api.port}", ws_upstream=f"127.0.0.1:{uvicorn.port}"
             )
         )
-        yield proxy, gunicorn.url
+        yield proxy, api.url
 
 
 def test_slow_clients_do_not_keep_others_waiting_behind_the_proxy(recipe):
     proxy, _ = recipe
     # 16 connections dribbling their headers held all 8 of gunicorn's threads: straight at
     # gunicorn, 8 of 8 other requests timed out (docs/reliability.md, bench/slow_clients.py).
+    # granian reads headers outside Python, but the proxy must protect either server.
     with slow_header_clients(proxy, 16, seconds=10):
         results = other_clients(f"{proxy}/api/v1/events", timeout=5)
     # Every one answered within its 5 s (a request stuck behind the slow ones gets no answer);
@@ -77,7 +78,7 @@ def test_a_client_cannot_pick_its_address_through_the_proxy(recipe):
     performance = make_performance()
     seats = seat_ids(performance)
     # One hold a minute per address; each request claims another address. nginx replaces
-    # X-Forwarded-For, so all are one client. (Each gunicorn worker counts on its own without
+    # X-Forwarded-For, so all are one client. (Each app worker counts on its own without
     # Redis: of three requests two reach the same worker.)
     statuses = [hold(proxy, performance.pk, seats[i], f"198.51.100.{i}") for i in range(3)]
     assert 429 in statuses, statuses
@@ -94,7 +95,7 @@ def test_websockets_pass_through_the_proxy(recipe):
 
 
 def test_metrics_are_not_served_through_the_proxy(recipe):
-    proxy, gunicorn = recipe
-    assert status(f"{gunicorn}/metrics") == 200  # loopback: every proxied request looks so
+    proxy, api = recipe
+    assert status(f"{api}/metrics") == 200  # loopback: every proxied request looks so
     assert status(f"{proxy}/metrics") == 404
     assert status(f"{proxy}/metrics/") == 404

@@ -1,4 +1,4 @@
-"""Live updates across a Redis outage, through real processes: a gunicorn process takes holds,
+"""Live updates across a Redis outage, through real processes: a granian process takes holds,
 a uvicorn process serves a watcher, and a private Redis between them is stopped and started."""
 
 import json

@@ -32,9 +32,11 @@ def get(url: str) -> tuple[int, dict, float]:
         )
 
 
-# Production serves the API from gunicorn; every other run (the README's recipes, a laptop)
-# has DEBUG on, where Django Ninja would answer an unexpected error with a traceback.
+# Production serves the API from granian and the waiting room's queue from gunicorn; every
+# other run (the README's recipes, a laptop) has DEBUG on, where Django Ninja would answer an
+# unexpected error with a traceback.
 SERVERS = {
+    "granian-production": {"server": "granian", "env": {}},
     "gunicorn-production": {"server": "gunicorn", "env": {}},
     "uvicorn-debug": {
         "server": "uvicorn",
