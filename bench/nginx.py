@@ -28,7 +28,7 @@ def private_nginx(
     timing_log: Path | None = None,
 ):
     """Yield the URL of a private nginx on a free loopback port running the production site
-    config (deploy/nginx/sandali.conf) in front of the given gunicorn(s) and uvicorn.
+    config (deploy/nginx/sandali.conf) in front of the given app server(s) and uvicorn.
 
     `queue_upstream`: the app processes for the waiting room's requests (default: the HTTP
     ones). `connections`: nginx's worker_connections (a client's connection and the upstream

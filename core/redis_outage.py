@@ -88,7 +88,7 @@ def circuit(use: str, *, retry_seconds: float = RETRY_SECONDS) -> RedisCircuit:
 class ReusedRedisClient(RedisCacheClient):
     """Django's Redis cache client, keeping one redis-py client per connection pool. Django's
     makes a new one on every cache call, and redis-py's constructor (its table of response
-    callbacks, its event dispatcher) was about 5 % of the app's CPU in the rush, where every
+    callbacks, its event dispatcher) was about 5 % of the app's Python CPU in the rush, where every
     request reads the cache. A client is only a handle on its pool, which is thread-safe, so
     reusing it changes nothing else."""
 

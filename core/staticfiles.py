@@ -5,7 +5,8 @@ evansd/whitenoise#359). Under ASGI Django therefore ran its middleware in a thre
 to read each file whole through sync_to_async, warning "StreamingHttpResponse must consume
 synchronous iterators". This wrapper uses WhiteNoise's own file table and headers (hashed
 names, compressed variants, ETag and 304, ranges) and streams the file in chunks read in a
-thread. Under WSGI (gunicorn, production) WhiteNoise's middleware serves static files as before.
+thread. Under WSGI (granian or gunicorn, production) WhiteNoise's middleware serves static
+files as before.
 """
 
 import asyncio

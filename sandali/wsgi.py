@@ -30,13 +30,33 @@ class ChunkedBodies:
         return self.application(environ, start_response)
 
 
+class WithoutProcessEnvironment:
+    """granian copies the server process's environment into every request's environ, where
+    Django would keep it in request.META: DATABASE_URL with its password, DJANGO_SECRET_KEY,
+    and whatever else the process was given, one error report away from a log or a page
+    (gunicorn passes none of it). Drop every variable that is the process's own, by name and
+    value, so a request header that happens to share a name (HTTP_PROXY) is still the
+    request's."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        process = os.environ
+        for name in [n for n, value in environ.items() if process.get(n) == value]:
+            del environ[name]
+        return self.application(environ, start_response)
+
+
 django_application = get_wsgi_application()
 
 from api.queue_lean import QueueLeanPath  # noqa: E402 - needs the apps that the line above loads
 
 # The waiting room's joins and polls take a lean path in front of Django (api/queue_lean.py).
 lean = settings.SANDALI_QUEUE_LEAN_PATH
-application = ChunkedBodies(
-    QueueLeanPath(django_application) if lean else django_application,
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+application = WithoutProcessEnvironment(
+    ChunkedBodies(
+        QueueLeanPath(django_application) if lean else django_application,
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+    )
 )

@@ -183,3 +183,29 @@ def test_a_host_the_server_does_not_serve_gets_a_problem_on_the_api(client):
     assert_problem(response, 400, "bad_request")
     page = client.get("/", HTTP_HOST="_not.a.host")
     assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+
+
+def test_the_server_process_environment_never_reaches_a_request(monkeypatch):
+    """granian puts its process's environment in every request's environ (request.META):
+    the WSGI application drops it, so no secret of the process rides along a request."""
+    from sandali.wsgi import application
+
+    seen = {}
+    monkeypatch.setenv("SANDALI_TEST_SECRET_URL", "postgres://user:hunter2@db/x")
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.internal:3128")
+
+    def record(environ, start_response):
+        seen.update(environ)
+        start_response("204 No Content", [])
+        return []
+
+    monkeypatch.setattr(application, "application", record)
+    environ = {
+        **os.environ,  # as granian passes it
+        "REQUEST_METHOD": "GET", "PATH_INFO": "/api/v1/events", "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "HTTP_PROXY": "http://evil.example",
+    }  # fmt: skip
+    application(environ, lambda *args: None)
+    assert "SANDALI_TEST_SECRET_URL" not in seen and "PATH" not in seen
+    assert seen["HTTP_PROXY"] == "http://evil.example"  # the request's own header stays
+    assert seen["PATH_INFO"] == "/api/v1/events" and seen["HTTP_HOST"] == "127.0.0.1"

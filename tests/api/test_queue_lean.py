@@ -1,6 +1,6 @@
 """The lean path of joins and polls (api/queue_lean.py) answers exactly as Django's stack does:
 the same status, headers and body, in both languages, refusals included, and counts nothing
-twice. Each request is sent as WSGI (what gunicorn calls), once through the lean path and
+twice. Each request is sent as WSGI (what granian and gunicorn call), once through the lean path and
 once through Django alone."""
 
 import json

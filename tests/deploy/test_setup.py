@@ -61,7 +61,7 @@ def test_running_installs_no_test_tools_and_testing_adds_them_without_removing(t
         return installed(venv)
 
     for_running = install()  # what scripts/run does
-    assert {"django", "gunicorn", "uvicorn", "channels", "whitenoise"} <= for_running
+    assert {"django", "granian", "gunicorn", "uvicorn", "channels", "whitenoise"} <= for_running
     assert not TEST_TOOLS & for_running
     assert install("dev", "bench") >= TEST_TOOLS  # what scripts/test does
     assert install() >= TEST_TOOLS  # running again keeps the test tools

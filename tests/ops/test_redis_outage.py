@@ -72,6 +72,7 @@ def test_the_cache_makes_one_redis_client_for_all_its_calls_and_redis_restarting
         time.sleep(1.1)  # the circuit, opened or not, lets a call through
         cache.set("after", "restart")
         assert cache.get("after") == "restart"
+        assert cache._cache.get_client().get(cache.make_key("after")) is not None  # in Redis
     assert len(made) == 1
 
 
