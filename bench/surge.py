@@ -10,7 +10,8 @@ a 2,000-seat hall. With the room on each joins the queue through the API, polls 
 does (no sooner than `poll_seconds`), stops when the queue says `sold_out`, and once admitted
 buys as in the rush (bench/surge_buyers.py). The buyers run in several client processes on
 uvloop (joins and polls through bench/http_client.py, buying through aiohttp), so that the
-load generator is not the bottleneck; their CPU is reported.
+load generator is not the bottleneck, and the admitted buy in a process of their own
+(bench/surge_clients.py says why); their CPU is reported.
 
 All the buyers come from 127.0.0.1: the per-address limits (SANDALI_RATE_QUEUE_JOINS,
 SANDALI_RATE_HOLDS, ...) are turned off in the app's environment, as bench/infra.py does for
@@ -25,9 +26,7 @@ drawn at random, on purpose); without it, the order of their first successful ho
 import argparse
 import asyncio
 import json
-import multiprocessing
 import os
-import random
 import shutil
 import sys
 import tempfile
@@ -49,7 +48,7 @@ from bench.infra import (
 from bench.load import percentiles
 from bench.main import integrity, log, seats_left, seed
 from bench.nginx import private_nginx, read_timing_log
-from bench.surge_buyers import ClientPlan, client_process
+from bench.surge_clients import run_clients
 
 FULL = {
     "buyers": 20_000, "arrival_seconds": 20.0, "seats": 2_000, "early_share": 0.05,
@@ -102,59 +101,6 @@ def _inversions(values: list) -> int:
         values, scratch = scratch, values
         width *= 2
     return count
-
-
-def _child(plan: ClientPlan, pipe) -> None:
-    pipe.send(client_process(plan))
-    pipe.close()
-
-
-def run_clients(
-    plan: dict,
-    bases: list[str],
-    queue_bases: list[str],
-    performance_id: int,
-    *,
-    room: bool,
-    start: float,
-) -> dict:
-    """The crowd, split over plan["clients"] processes, arriving from `start` (epoch); their
-    results merged."""
-    rng = random.Random(17)
-    arrivals = sorted(rng.uniform(0, plan["arrival_seconds"]) for _ in range(plan["buyers"]))
-    opens_in = plan["early_share"] * plan["arrival_seconds"]
-    context = multiprocessing.get_context("fork")
-    children = []
-    for index in range(plan["clients"]):
-        client_plan = ClientPlan(
-            bases=bases, queue_bases=queue_bases, performance_id=performance_id, room=room,
-            start=start,
-            opens=start + opens_in, connections=plan["connections"],
-            queue_connections=plan["queue_connections"],
-            arrivals=[(n, t) for n, t in enumerate(arrivals) if n % plan["clients"] == index],
-            deadline=start + plan["max_seconds"], seed=index + (100 if room else 0),
-        )  # fmt: skip
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(client_plan, sender))
-        process.start()
-        children.append((process, receiver))
-    results = [receiver.recv() for _process, receiver in children]
-    for process, _receiver in children:
-        process.join()
-    merged = {"visits": [], "requests": Counter(), "server_errors": Counter(),
-              "failures": Counter(), "unreadable": Counter(), "proxy_errors": Counter(),
-              "cpu_seconds": 0.0}  # fmt: skip
-    for result in results:
-        merged["visits"].extend(result["visits"])
-        merged["requests"].update(result["requests"])
-        merged["server_errors"].update(result["server_errors"])
-        merged["failures"].update(result["failures"])
-        merged["unreadable"].update(result["unreadable"])
-        merged["proxy_errors"].update(result["proxy_errors"])
-        merged["cpu_seconds"] += result["cpu_seconds"]
-    merged["start"], merged["opens"] = start, start + opens_in
-    merged["wall_seconds"] = time.time() - start
-    return merged
 
 
 def set_sale(database_url: str, performance_id: int, *, room: bool, rate: int, opens_at: float):
@@ -247,6 +193,8 @@ def summarize(run: dict, *, room: bool, ranks: dict[str, int] | None) -> dict:
         summary["polls_per_second"] = round(len(polls) / run["wall_seconds"], 1)
         told = [v for v in visits if v["outcome"] == "told_sold_out"]
         summary["told_sold_out"] = len(told)
+        summary["bought_in_own_process"] = run["handed_off"]  # bench/surge_clients.py
+        summary["admitted_process_cpu_seconds"] = run["admitted_process_cpu_seconds"]
     return summary
 
 

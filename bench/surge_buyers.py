@@ -66,6 +66,9 @@ class ClientPlan:
     queue_connections: int  # for joins and polls
     deadline: float  # epoch: a buyer still busy then stops, "unfinished"
     seed: int
+    # With the room: a multiprocessing queue to the process that buys for the admitted
+    # (admitted_process); None: each buyer buys here, as without the room.
+    handoff: object = None
 
 
 class AiohttpPool:
@@ -249,12 +252,52 @@ async def one_buyer(client: Client, visit: Visit) -> None:
         headers = await queue_until_admitted(client, visit, rng)
         if headers is None:
             return
+        if plan.handoff is not None:
+            plan.handoff.put((visit.n, plan.seed, headers))
+            visit.outcome = HANDED_OFF
+            return
     else:
         headers = {}
         if time.time() < plan.opens:  # came early: reloads the page as the sale opens
             await asyncio.sleep(plan.opens - time.time() + rng.random() * 0.2)
         visit.sent_at = time.time()
     await buy(client, visit, rng, headers)
+
+
+HANDED_OFF = "handed_off"  # admitted, and buying in the admitted's own process
+# What the admitted's process measures of a visit, to be merged into the crowd's record of it
+BOUGHT_FIELDS = ("hold_ms", "first_hold_at", "bought_at", "seats_bought", "outcome")
+
+
+async def buy_for_the_admitted(plan: ClientPlan) -> dict:
+    """The admitted buyers' buying, in a process of its own: each visit the crowd's processes
+    hand over (buyer number, its process's seed, its pass) buys as in the rush, until None
+    comes. Their holds are timed here, not in a process busy with thousands of others' polls,
+    as each buyer's browser would time them on its own device."""
+    loop = asyncio.get_running_loop()
+    connector = aiohttp.TCPConnector(limit=plan.connections)
+    timeout = aiohttp.ClientTimeout(total=REQUEST_SECONDS)
+    visits: dict[int, Visit] = {}
+    tasks = []
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        client = Client(Pool(1, timeout=REQUEST_SECONDS), AiohttpPool(session), plan)
+        while (item := await loop.run_in_executor(None, plan.handoff.get)) is not None:
+            n, seed, headers = item
+            visits[n] = visit = Visit(n=n, arrival=0)
+            rng = random.Random(seed * 1_000_003 + n)
+            tasks.append(asyncio.ensure_future(buy(client, visit, rng, headers)))
+        await asyncio.gather(*tasks)
+        client.pools["queueing"].close()
+    return {
+        "visits": {
+            n: {name: getattr(v, name) for name in BOUGHT_FIELDS} for n, v in visits.items()
+        },
+        "requests": dict(client.requests),
+        "server_errors": dict(client.server_errors),
+        "failures": dict(client.failures),
+        "unreadable": dict(client.unreadable),
+        "proxy_errors": dict(client.proxy_errors),
+    }
 
 
 async def run_buyers(plan: ClientPlan) -> dict:
@@ -279,13 +322,14 @@ async def run_buyers(plan: ClientPlan) -> dict:
     }
 
 
-def client_process(plan: ClientPlan) -> dict:
-    """One client process's buyers; with the CPU it spent (user + system seconds)."""
+def client_process(plan: ClientPlan, admitted: bool = False) -> dict:
+    """One client process's buyers (`admitted`: the process that buys for the admitted);
+    with the CPU it spent (user + system seconds)."""
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # a socket per connection
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     # uvloop (uvicorn's, installed with it): the load generator shares the app's cores, so
     # the less CPU it takes per request, the more of them the app has.
-    result = uvloop.run(run_buyers(plan))
+    result = uvloop.run(buy_for_the_admitted(plan) if admitted else run_buyers(plan))
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
     return result

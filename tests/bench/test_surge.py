@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bench.http_client import Pool
 from bench.surge import kendall_tau, surge_plan, surge_run
-from bench.surge_buyers import AiohttpPool, Client
+from bench.surge_buyers import HANDED_OFF, AiohttpPool, Client
 
 
 def tau_by_pairs(order: list[float]) -> float:
@@ -70,6 +70,10 @@ def test_the_quick_surge_sells_no_seat_twice_and_accounts_for_every_buyer(postgr
     assert room["admitted"] <= room["requests"]["join"] == plan["buyers"]
     assert 0 <= result["longest_queue"] <= plan["buyers"]
     assert "map" not in room["requests"] or room["admitted"] > 0  # only the admitted buy
+    # The admitted buy in a process of their own (bench/surge_clients.py); each visit handed
+    # there ends as its buying did.
+    assert HANDED_OFF not in room["outcomes"]
+    assert 0 < room["bought_in_own_process"] <= room["admitted"]
 
 
 def test_the_client_counts_a_proxys_error_page_as_a_5xx_and_html_as_unreadable(unused_tcp_port):
