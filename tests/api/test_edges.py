@@ -188,8 +188,9 @@ def test_a_host_the_server_does_not_serve_gets_a_problem_on_the_api(client):
 def test_the_server_process_environment_never_reaches_a_request(monkeypatch):
     """granian puts its process's environment in every request's environ (request.META):
     the WSGI application drops it, so no secret of the process rides along a request."""
-    from sandali.wsgi import application
+    from sandali import wsgi
 
+    assert isinstance(wsgi.application, wsgi.WithoutProcessEnvironment)  # what servers call
     seen = {}
     monkeypatch.setenv("SANDALI_TEST_SECRET_URL", "postgres://user:hunter2@db/x")
     monkeypatch.setenv("HTTP_PROXY", "http://proxy.internal:3128")
@@ -199,7 +200,7 @@ def test_the_server_process_environment_never_reaches_a_request(monkeypatch):
         start_response("204 No Content", [])
         return []
 
-    monkeypatch.setattr(application, "application", record)
+    application = wsgi.WithoutProcessEnvironment(record)  # started with this environment
     environ = {
         **os.environ,  # as granian passes it
         "REQUEST_METHOD": "GET", "PATH_INFO": "/api/v1/events", "SERVER_NAME": "127.0.0.1",
