@@ -175,6 +175,15 @@ def summarize(run: dict, *, room: bool, ranks: dict[str, int] | None) -> dict:
         "first_hold_tau": kendall_tau(held),
         "first_hold_tau_buyers": len(held),
         "load_generator_cpu_seconds": round(run["cpu_seconds"], 1),
+        # How late the load generator sent each buyer's first request against its plan: a
+        # generator short of CPU would stretch the surge it is meant to make.
+        "first_request_late_ms": percentiles(
+            [
+                visit["sent_at"] - run["start"] - visit["arrival"]
+                for visit in visits
+                if visit["sent_at"] and run["start"] + visit["arrival"] >= opens
+            ]
+        ),  # fmt: skip
         "wall_seconds": round(run["wall_seconds"], 1),
     }
     if room:

@@ -1,7 +1,8 @@
 """The surge's buyers, in one client process of several (bench/surge.py starts them): each
 arrives at its planned moment; while the waiting room is on it joins the queue through the API
 and asks where it stands no sooner than the answer's `poll_seconds`, stops when the queue says
-`sold_out`, and once admitted buys as in the rush (bench/load.py): loads the seat map, holds
+`sold_out`, and once admitted buys as in the rush (bench/load.py): loads the seat map (in
+columns, as the page does), holds
 1-4 seats that look free with its pass, then checks out (70 %) or gives them back (30 %), and
 leaves. Without the room it does the same at once (at opening, if it came before).
 
@@ -22,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 import aiohttp
 import uvloop
 
+from bench.backends import free_in_columns
 from bench.http_client import Answer, NoAnswer, Pool
 
 HOLD_ATTEMPTS = 6  # hold requests before a buyer gives up (a pass allows more)
@@ -183,13 +185,12 @@ async def buy(client: Client, visit: Visit, rng: random.Random, headers: dict) -
     etag, pending, attempts, looks = "", True, 0, 0
     while attempts < HOLD_ATTEMPTS and time.time() < client.plan.deadline:
         status, body, answer_headers = await client.call(
-            visit.n, "map", "GET", f"/api/v1/performances/{performance_id}/seats",
+            visit.n, "map", "GET", f"/api/v1/performances/{performance_id}/seats?format=columns",
             headers={"If-None-Match": etag} if etag else {},
         )  # fmt: skip
-        if status == 200:
+        if status == 200:  # columns, as the buyer's page reads the map (a tenth of the rows')
             etag = answer_headers.get("etag", "")
-            free = [row[0] for row in body["seats"] if row[7] == "available"]
-            pending = any(row[7] == "reserved" for row in body["seats"])
+            free, pending = free_in_columns(body)
         elif status != 304:
             visit.outcome = f"map_{status}"
             return
