@@ -178,7 +178,15 @@ def seat_map(*, performance_id: int) -> list[tuple]:
 def standing_areas(*, performance_id: int) -> list[dict]:
     """Each standing area of the performance as the map draws it: id, name, outline, capacity,
     free places, the sum of its places' versions (only grows: inventory.area_counts) and its
-    prices; counted from its places in one grouped query."""
+    prices; counted from its places in one grouped query, made only if it has any (a seated
+    hall's map, made again each second in a rush, then costs no count at all)."""
+    areas = list(
+        Section.objects.filter(performance_id=performance_id, kind=SectionKind.STANDING)
+        .prefetch_related("prices__ticket_type")
+        .order_by("position", "id")
+    )
+    if not areas:
+        return []
     counts = {
         row["section_id"]: row
         for row in Seat.objects.filter(performance_id=performance_id, row=PLACE_ROW)
@@ -190,7 +198,6 @@ def standing_areas(*, performance_id: int) -> list[dict]:
         )
         .order_by()
     }
-    areas = Section.objects.filter(performance_id=performance_id, kind=SectionKind.STANDING)
     return [
         {
             "id": area.pk,
@@ -204,7 +211,7 @@ def standing_areas(*, performance_id: int) -> list[dict]:
                 for p in area.prices.all()
             ],
         }
-        for area in areas.prefetch_related("prices__ticket_type").order_by("position", "id")
+        for area in areas
     ]
 
 

@@ -110,3 +110,16 @@ def test_threads_asking_for_an_expired_seat_map_together_make_it_once(
         etags = list(pool.map(lambda _: ask(), range(4)))
 
     assert len(reads) == 1 and len(set(etags)) == 1
+
+
+def test_a_seated_halls_map_counts_no_standing_places(performance, settings):
+    """Made again each second in a rush: a hall with no standing area reads the performance,
+    its seats and its standing areas (none), and counts no places."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SANDALI_SNAPSHOT_SECONDS = 0
+    with CaptureQueriesContext(connection) as queries:
+        snapshots.seat_map(performance_id=performance.pk)
+    assert len(queries) == 3, [q["sql"] for q in queries]
+    assert not any("GROUP BY" in q["sql"] for q in queries)
