@@ -48,20 +48,6 @@ class SandaliHttp:
         self.pending = any(row[7] == "reserved" for row in body["seats"])
         return [row[0] for row in body["seats"] if row[7] == "available"]
 
-
-def free_in_columns(body: dict) -> tuple[list[int], bool]:
-    """The free seats of a map in columns (`?format=columns`) and whether any is held, from
-    only the columns a buyer's choice needs: ids and statuses (catalog/seat_map_columns.py
-    decode is their twin)."""
-    ids = accumulate(
-        difference
-        for difference, count in zip(body["id"][::2], body["id"][1::2], strict=True)
-        for _ in range(count)
-    )
-    statuses = body["status"]
-    free = [seat for seat, status in zip(ids, statuses, strict=True) if status == "a"]
-    return free, "r" in statuses
-
     async def hold(self, seats: list[int]) -> HoldOutcome:
         url = f"{next(self.bases)}/api/v1/performances/{self.performance_id}/holds"
         async with self.session.post(url, json={"seats": seats}) as response:
@@ -87,3 +73,17 @@ def free_in_columns(body: dict) -> tuple[list[int], bool]:
         headers = {"Authorization": f"Bearer {token}"}
         async with self.session.delete(url, headers=headers) as response:
             await response.read()
+
+
+def free_in_columns(body: dict) -> tuple[list[int], bool]:
+    """The free seats of a map in columns (`?format=columns`) and whether any is held, from
+    only the columns a buyer's choice needs: ids and statuses (catalog/seat_map_columns.py
+    decode is their twin)."""
+    ids = accumulate(
+        difference
+        for difference, count in zip(body["id"][::2], body["id"][1::2], strict=True)
+        for _ in range(count)
+    )
+    statuses = body["status"]
+    free = [seat for seat, status in zip(ids, statuses, strict=True) if status == "a"]
+    return free, "r" in statuses
