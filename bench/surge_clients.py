@@ -66,6 +66,7 @@ def run_clients(
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(target=_child, args=(client_plan, sender))
         process.start()
+        sender.close()  # the child's copy is the only one: its death ends recv() (EOFError)
         children.append((process, receiver))
     admitted = None
     if room:
@@ -73,6 +74,7 @@ def run_clients(
         receiver, sender = context.Pipe(duplex=False)
         admitted = context.Process(target=_child, args=(buying_plan, sender, True))
         admitted.start()
+        sender.close()
     results = [receiver.recv() for _process, receiver in children]
     if room:
         handoff.put(None)  # every crowd process has handed over all it will

@@ -194,6 +194,10 @@ def test_the_server_process_environment_never_reaches_a_request(monkeypatch):
     seen = {}
     monkeypatch.setenv("SANDALI_TEST_SECRET_URL", "postgres://user:hunter2@db/x")
     monkeypatch.setenv("HTTP_PROXY", "http://proxy.internal:3128")
+    # Set for the request by the server, whatever the environment says (gunicorn takes
+    # SCRIPT_NAME from it to serve under a prefix): never dropped.
+    monkeypatch.setenv("SCRIPT_NAME", "/tickets")
+    monkeypatch.setenv("SERVER_PORT", "80")
 
     def record(environ, start_response):
         seen.update(environ)
@@ -205,8 +209,10 @@ def test_the_server_process_environment_never_reaches_a_request(monkeypatch):
         **os.environ,  # as granian passes it
         "REQUEST_METHOD": "GET", "PATH_INFO": "/api/v1/events", "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "HTTP_PROXY": "http://evil.example",
+        "SCRIPT_NAME": "/tickets",
     }  # fmt: skip
     application(environ, lambda *args: None)
     assert "SANDALI_TEST_SECRET_URL" not in seen and "PATH" not in seen
     assert seen["HTTP_PROXY"] == "http://evil.example"  # the request's own header stays
     assert seen["PATH_INFO"] == "/api/v1/events" and seen["HTTP_HOST"] == "127.0.0.1"
+    assert seen["SCRIPT_NAME"] == "/tickets" and seen["SERVER_PORT"] == "80"
