@@ -20,6 +20,7 @@ from core.staticfiles import ASGIStaticFiles  # noqa: E402
 from live.guard import SocketGuard  # noqa: E402
 from live.routing import websocket_urlpatterns  # noqa: E402
 from ops.worker import start_worker_thread  # noqa: E402
+from sandali.frozen_start import freeze_loaded_objects  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -28,6 +29,7 @@ application = ProtocolTypeRouter(
         "websocket": SocketGuard(URLRouter(websocket_urlpatterns)),
     }
 )
+freeze_loaded_objects()
 
 # SANDALI_SWEEPER_IN_PROCESS is its older name, from when the sweeper was a loop of its own.
 in_process = {os.environ.get(f"SANDALI_{name}_IN_PROCESS") for name in ("WORKER", "SWEEPER")}

@@ -68,6 +68,7 @@ class WithoutProcessEnvironment:
 django_application = get_wsgi_application()
 
 from api.queue_lean import QueueLeanPath  # noqa: E402 - needs the apps that the line above loads
+from sandali.frozen_start import freeze_loaded_objects  # noqa: E402
 
 # The waiting room's joins and polls take a lean path in front of Django (api/queue_lean.py).
 lean = settings.SANDALI_QUEUE_LEAN_PATH
@@ -77,3 +78,4 @@ application = WithoutProcessEnvironment(
         settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
     )
 )
+freeze_loaded_objects()
