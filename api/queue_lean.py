@@ -24,18 +24,12 @@ import io
 import re
 import time
 
-from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponse
-from django.middleware.clickjacking import XFrameOptionsMiddleware
-from django.middleware.common import CommonMiddleware
-from django.middleware.locale import LocaleMiddleware
-from django.middleware.security import SecurityMiddleware
-from django.urls import resolve
 from django.utils import translation
 
 from api import queue as queue_api
-from core.metrics import REQUEST_SECONDS
+from api.lean_path import LeanPath
 
 JOIN_PATH = re.compile(r"/api/v1/performances/([1-9][0-9]{0,17})/queue")  # < 2**63
 POLL_PATH = "/api/v1/queue"
@@ -43,20 +37,8 @@ EMPTY_BODIES = (b"", b"{}")
 BODY_MEDIA_TYPES = ("application/json",)
 
 
-def _not_called(request):  # the middleware below are only asked for their hooks
-    raise AssertionError("the lean path never calls on")
-
-
-class QueueLeanPath:
+class QueueLeanPath(LeanPath):
     """WSGI middleware: the lean path for joins and polls, Django for everything else."""
-
-    def __init__(self, application):
-        self.application = application
-        self.security = SecurityMiddleware(_not_called)
-        self.common = CommonMiddleware(_not_called)
-        self.locale = LocaleMiddleware(_not_called)
-        self.xframe = XFrameOptionsMiddleware(_not_called)
-        self._routes: dict[str, str] = {}
 
     def __call__(self, environ, start_response):
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", "")
@@ -67,14 +49,9 @@ class QueueLeanPath:
                 return self.application(environ, start_response)
         elif not (method == "GET" and path == POLL_PATH):
             return self.application(environ, start_response)
-        if "HTTP_ORIGIN" in environ:
-            return self.application(environ, start_response)
         started = time.perf_counter()
-        request = WSGIRequest(environ)
-        try:
-            if self.security.process_request(request) or self.common.process_request(request):
-                return self.application(environ, start_response)
-        except DisallowedHost:
+        request = self.admit(environ)
+        if request is None:
             return self.application(environ, start_response)
         with translation.override(None):
             self.locale.process_request(request)
@@ -84,11 +61,8 @@ class QueueLeanPath:
                 environ[queue_api.LEAN_REFUSAL] = refusal
                 return self.application(environ, start_response)
             response = self._response(request, status, body)
-        route = self._route(path)
-        REQUEST_SECONDS.labels(method, route, status).observe(time.perf_counter() - started)
-        headers = list(response.items())
-        start_response(f"{response.status_code} {response.reason_phrase}", headers)
-        return [response.content]
+            kind = "poll" if performance_id is None else "join"
+            return self.send(request, response, start_response, started=started, kind=kind)
 
     @staticmethod
     def _plain_body(environ) -> bool:
@@ -115,22 +89,12 @@ class QueueLeanPath:
             return 201, queue_api.join_answer(request, performance_id=performance_id)
         return 200, queue_api.place_answer(request)
 
-    def _response(self, request: WSGIRequest, status: int, body: dict) -> HttpResponse:
-        """The body as Ninja renders it, with the headers of Django's response middleware
-        (in the order MIDDLEWARE runs them on a response)."""
+    @staticmethod
+    def _response(request: WSGIRequest, status: int, body: dict) -> HttpResponse:
+        """The body as Ninja renders it (LeanPath.send adds the middleware's headers)."""
         from api.urls import api  # the API's renderer; imported late: it imports this layer's views
 
         # The body is rendered as built: QueueOut's fields, in its order, of the types it
         # declares (what Ninja's validation of it would give back; the tests compare bytes).
         content = api.renderer.render(request, body, response_status=status)
-        response = HttpResponse(content, status=status, content_type=api.get_content_type())
-        for middleware in (self.xframe, self.common, self.locale, self.security):
-            response = middleware.process_response(request, response)
-        return response
-
-    def _route(self, path: str) -> str:
-        """The URL pattern the latency metric is labelled with (ops/middleware.py)."""
-        kind = "poll" if path == POLL_PATH else "join"
-        if kind not in self._routes:
-            self._routes[kind] = resolve(path).route
-        return self._routes[kind]
+        return HttpResponse(content, status=status, content_type=api.get_content_type())

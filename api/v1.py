@@ -108,6 +108,11 @@ def get_seat_map(
 ):
     """The whole map in one response, with an ETag: a client that sends it back in
     If-None-Match gets 304 while nothing changed. Each format and encoding has its own ETag."""
+    return seat_map_response(request, performance_id=performance_id, format=format)
+
+
+def seat_map_response(request: HttpRequest, *, performance_id: int, format: str) -> HttpResponse:
+    """The seat map's answer, for the view and the lean path (api/map_lean.py) alike."""
     encoding = "gzip" if format == "columns" and accepts_gzip(request) else "identity"
     etag, body = snapshots.seat_map_representation(
         performance_id=performance_id, format=format, encoding=encoding

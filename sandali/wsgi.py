@@ -67,15 +67,16 @@ class WithoutProcessEnvironment:
 
 django_application = get_wsgi_application()
 
-from api.queue_lean import QueueLeanPath  # noqa: E402 - needs the apps that the line above loads
+from api.map_lean import SeatMapLeanPath  # noqa: E402 - needs the apps that the line above loads
+from api.queue_lean import QueueLeanPath  # noqa: E402
 from sandali.frozen_start import freeze_loaded_objects  # noqa: E402
 
-# The waiting room's joins and polls take a lean path in front of Django (api/queue_lean.py).
-lean = settings.SANDALI_QUEUE_LEAN_PATH
-application = WithoutProcessEnvironment(
-    ChunkedBodies(
-        QueueLeanPath(django_application) if lean else django_application,
-        settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
-    )
-)
+# The waiting room's joins and polls, and the seat map's reloads, take lean paths in front of
+# Django (api/queue_lean.py, api/map_lean.py).
+served = django_application
+if settings.SANDALI_MAP_LEAN_PATH:
+    served = SeatMapLeanPath(served)
+if settings.SANDALI_QUEUE_LEAN_PATH:
+    served = QueueLeanPath(served)
+application = WithoutProcessEnvironment(ChunkedBodies(served, settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
 freeze_loaded_objects()

@@ -1,0 +1,115 @@
+"""The lean path of the seat map's reloads (api/map_lean.py) answers exactly as Django's stack
+does: the same status, headers and body for each format and encoding, 304 included, in both
+languages; anything unusual goes to Django. Each request is sent as WSGI (what granian and
+gunicorn call), once through the lean path and once through Django alone."""
+
+import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import RequestFactory
+
+from api.map_lean import SeatMapLeanPath
+from core.metrics import REQUEST_SECONDS
+from sandali.wsgi import django_application
+from tests.factories import make_performance
+
+
+@pytest.fixture(autouse=True)
+def same_connection():
+    """As Django's test client does: the test's transaction must outlive each request."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+class DjangoSpy:
+    """Django's application, counting the requests the lean path hands on."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, environ, start_response):
+        self.calls.append(environ)
+        return django_application(environ, start_response)
+
+
+def answer(application, environ) -> tuple[str, list, bytes]:
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen.update(status=status, headers=headers)
+
+    body = b"".join(application(environ, start_response))
+    return seen["status"], seen["headers"], body
+
+
+def both(build):
+    spy = DjangoSpy()
+    lean = answer(SeatMapLeanPath(spy), build().environ)
+    return lean, answer(django_application, build().environ), spy.calls
+
+
+def seats(performance_id, query="", *, method="get", **headers):
+    path = f"/api/v1/performances/{performance_id}/seats"
+    factory = getattr(RequestFactory(), method)
+    return lambda: factory(f"{path}?{query}" if query else path, **headers)
+
+
+@pytest.fixture
+def performance(db):
+    return make_performance()
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+@pytest.mark.parametrize(
+    ("query", "encoding"),
+    [("", ""), ("format=rows", ""), ("format=columns", ""), ("format=columns", "gzip")],
+)
+def test_the_map_and_its_304_answer_as_django_does_without_django(
+    performance, lang, query, encoding
+):
+    headers = {"HTTP_ACCEPT_LANGUAGE": lang, "HTTP_ACCEPT_ENCODING": encoding}
+    lean, django, handed_on = both(seats(performance.pk, query, **headers))
+    assert lean == django and lean[0] == "200 OK"
+    assert ("Content-Language", lang) in lean[1]
+    etag = dict(lean[1])["ETag"]
+    assert (("Content-Encoding", "gzip") in lean[1]) == (encoding == "gzip")
+    again = seats(performance.pk, query, HTTP_IF_NONE_MATCH=etag, **headers)
+    lean, django, handed_on_too = both(again)
+    assert lean == django and lean[0] == "304 Not Modified" and lean[2] == b""
+    assert handed_on == handed_on_too == []
+
+
+def test_a_lean_answer_is_counted_under_the_maps_route(performance):
+    route = "api/v1/performances/<performance_id>/seats"  # as Django labels it
+    labels = {"method": "GET", "route": route, "status": "200"}
+    before = _count(labels)
+    answer(SeatMapLeanPath(DjangoSpy()), seats(performance.pk)().environ)
+    assert _count(labels) == before + 1
+
+
+def _count(labels: dict) -> float:
+    for metric in REQUEST_SECONDS.collect():
+        for sample in metric.samples:
+            if sample.name.endswith("_count") and sample.labels == labels:
+                return sample.value
+    return 0.0
+
+
+@pytest.mark.parametrize(
+    ("build", "status"),
+    [
+        (lambda pk: seats(pk + 1000), "404"),  # no such performance: Django's problem
+        (lambda pk: seats(pk, "format=bogus"), "422"),  # Ninja's validation
+        (lambda pk: seats(pk, "format=rows&x=1"), "200"),  # a query it does not know
+        (lambda pk: seats(pk, method="head"), "405"),  # the API answers GET only
+        (lambda pk: seats(pk, HTTP_ORIGIN="https://elsewhere.example"), "200"),
+        (lambda pk: seats(pk, HTTP_HOST="not-allowed.example"), "400"),
+    ],
+)
+def test_unusual_requests_go_to_django(performance, build, status):
+    lean, django, handed_on = both(build(performance.pk))
+    assert lean == django and lean[0].startswith(status)
+    assert len(handed_on) == 1
