@@ -7,6 +7,7 @@ from ninja import Router, Status
 
 from api import schemas
 from api.errors import QueueTokenRequired
+from api.lean_path import raise_lean_refusal
 from core.arrival import arrival_ms, waited_ms
 from core.limits import check_rate, client_address
 from reservations import waiting_room
@@ -18,7 +19,6 @@ router = Router()
 PROBLEMS = {code: schemas.ProblemOut for code in (400, 403, 404, 409, 422, 429, 503)}
 
 PASS_HEADER = "Sandali-Pass"
-LEAN_REFUSAL = "sandali.queue.refusal"  # set by api/queue_lean.py in the request's environ
 QUEUE_TOKEN_HEADER = "Sandali-Queue-Token"
 # The hold requests' headers, in their OpenAPI description (they are read from the request).
 PASS_HEADERS = [
@@ -120,14 +120,6 @@ def place_answer(request: HttpRequest) -> dict:
         raise QueueTokenRequired()
     status = waiting_room.queue_status(token=token)
     return _body(status, token=token, new=False)
-
-
-def raise_lean_refusal(request: HttpRequest) -> None:
-    """The lean path hands a refusal it met (an error raised by the same code as below) to
-    Django to be rendered: raised here, before anything is counted again."""
-    refusal = request.META.get(LEAN_REFUSAL)
-    if refusal is not None:
-        raise refusal
 
 
 def queue_urls(performance_id: int) -> dict:

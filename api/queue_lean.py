@@ -16,7 +16,7 @@ body other than nothing or `{}`, an Origin header (the API's origin gate decides
 Django refuses, a redirect the security middleware would make. A refusal (a rate limit, no
 queue, an unknown token, the store or the database down) is rendered by Django too: the
 request goes on with the error in its environ and the view raises it before doing anything
-(api/queue.py, `raise_lean_refusal`), so nothing is counted twice and problem+json comes out
+(api/lean_path.py, `raise_lean_refusal`), so nothing is counted twice and problem+json comes out
 in the request's language, as it always did.
 """
 
@@ -40,26 +40,25 @@ BODY_MEDIA_TYPES = ("application/json",)
 class QueueLeanPath(LeanPath):
     """WSGI middleware: the lean path for joins and polls, Django for everything else."""
 
-    def __call__(self, environ, start_response):
+    def serves(self, environ) -> bool:
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", "")
-        performance_id = None
-        if method == "POST" and (match := JOIN_PATH.fullmatch(path)):
-            performance_id = int(match.group(1))
-            if not self._plain_body(environ):
-                return self.application(environ, start_response)
-        elif not (method == "GET" and path == POLL_PATH):
-            return self.application(environ, start_response)
+        if method == "POST" and JOIN_PATH.fullmatch(path):
+            return self._plain_body(environ)
+        return method == "GET" and path == POLL_PATH
+
+    def lean_answer(self, environ, start_response):
         started = time.perf_counter()
         request = self.admit(environ)
         if request is None:
-            return self.application(environ, start_response)
+            return self.hand_on(environ)
+        match = JOIN_PATH.fullmatch(request.path_info)
+        performance_id = int(match.group(1)) if match else None
         with translation.override(None):
             self.locale.process_request(request)
             try:
                 status, body = self._answer(request, performance_id)
             except Exception as refusal:  # noqa: BLE001 - Django renders it, as it always did
-                environ[queue_api.LEAN_REFUSAL] = refusal
-                return self.application(environ, start_response)
+                return self.hand_on(environ, refusal)
             response = self._response(request, status, body)
             kind = "poll" if performance_id is None else "join"
             return self.send(request, response, start_response, started=started, kind=kind)

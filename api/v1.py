@@ -12,6 +12,7 @@ from ninja import Header, Query, Router, Status
 from ninja.security import HttpBearer
 
 from api import schemas
+from api.lean_path import raise_lean_refusal
 from api.queue import PASS_HEADERS, hold_client_key, hold_performance, remember_hold_performance
 from catalog import selectors as catalog_selectors
 from catalog import snapshots
@@ -108,6 +109,7 @@ def get_seat_map(
 ):
     """The whole map in one response, with an ETag: a client that sends it back in
     If-None-Match gets 304 while nothing changed. Each format and encoding has its own ETag."""
+    raise_lean_refusal(request)  # what api/map_lean.py met answering it, if anything
     return seat_map_response(request, performance_id=performance_id, format=format)
 
 

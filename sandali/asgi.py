@@ -29,7 +29,8 @@ application = ProtocolTypeRouter(
         "websocket": SocketGuard(URLRouter(websocket_urlpatterns)),
     }
 )
-freeze_loaded_objects()
+# The HTTP views are loaded on first use only: nginx sends these processes only /ws/.
+freeze_loaded_objects(load_views=False)
 
 # SANDALI_SWEEPER_IN_PROCESS is its older name, from when the sweeper was a loop of its own.
 in_process = {os.environ.get(f"SANDALI_{name}_IN_PROCESS") for name in ("WORKER", "SWEEPER")}

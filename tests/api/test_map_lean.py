@@ -86,8 +86,39 @@ def test_a_lean_answer_is_counted_under_the_maps_route(performance):
     route = "api/v1/performances/<performance_id>/seats"  # as Django labels it
     labels = {"method": "GET", "route": route, "status": "200"}
     before = _count(labels)
-    answer(SeatMapLeanPath(DjangoSpy()), seats(performance.pk)().environ)
-    assert _count(labels) == before + 1
+    spy = DjangoSpy()
+    answer(SeatMapLeanPath(spy), seats(performance.pk)().environ)
+    assert _count(labels) == before + 1 and spy.calls == []
+
+
+def test_a_lean_answer_is_framed_by_djangos_request_signals(performance):
+    """request_started and request_finished close a connection past CONN_MAX_AGE or broken,
+    as after any request Django serves."""
+    sent = []
+
+    def started(**kwargs):
+        sent.append("started")
+
+    def finished(**kwargs):
+        sent.append("finished")
+
+    request_started.connect(started)
+    request_finished.connect(finished)
+    try:
+        spy = DjangoSpy()
+        answer(SeatMapLeanPath(spy), seats(performance.pk)().environ)
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+    assert sent == ["started", "finished"] and spy.calls == []
+
+
+def test_an_unknown_performance_is_raised_in_the_view_not_read_twice(performance):
+    lean, django, handed_on = both(seats(performance.pk + 1000, HTTP_ACCEPT_LANGUAGE="fa"))
+    assert lean == django and lean[0].startswith("404")
+    assert [type(call["sandali.lean.refusal"]).__name__ for call in handed_on] == [
+        "PerformanceNotFound"
+    ]
 
 
 def _count(labels: dict) -> float:
@@ -101,7 +132,7 @@ def _count(labels: dict) -> float:
 @pytest.mark.parametrize(
     ("build", "status"),
     [
-        (lambda pk: seats(pk + 1000), "404"),  # no such performance: Django's problem
+        (lambda pk: seats(pk, CONTENT_LENGTH="50000000"), "413"),  # the API's size gate
         (lambda pk: seats(pk, "format=bogus"), "422"),  # Ninja's validation
         (lambda pk: seats(pk, "format=rows&x=1"), "200"),  # a query it does not know
         (lambda pk: seats(pk, method="head"), "405"),  # the API answers GET only

@@ -131,7 +131,7 @@ def test_refusals_are_rendered_by_django_as_before(room, lang):
     assert b'"code": "no_waiting_room"' in off[2]
     assert ("Content-Type", "application/problem+json") in off[1]
     # Handed on with the refusal the lean path met, which the view raises as it is.
-    assert [type(c["sandali.queue.refusal"]).__name__ for c in handed_on + handed_on_too] == [
+    assert [type(c["sandali.lean.refusal"]).__name__ for c in handed_on + handed_on_too] == [
         "QueueEntryNotFound",
         "PerformanceHasNoQueue",
     ]
@@ -161,7 +161,7 @@ def test_a_join_is_counted_once_by_the_rate_limit(room, settings):
 def test_unusual_requests_go_to_django(room, extra):
     lean, django, handed_on = both(join(room.pk, **extra))
     assert lean == django and not lean[0].startswith("2")
-    assert len(handed_on) == 1 and "sandali.queue.refusal" not in handed_on[0]
+    assert len(handed_on) == 1 and "sandali.lean.refusal" not in handed_on[0]
 
 
 def test_a_body_other_than_an_empty_object_goes_to_django(room):
