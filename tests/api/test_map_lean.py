@@ -5,50 +5,18 @@ gunicorn call), once through the lean path and once through Django alone."""
 
 import pytest
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.test import RequestFactory
 
 from api.map_lean import SeatMapLeanPath
 from core.metrics import REQUEST_SECONDS
-from sandali.wsgi import django_application
+from tests.api.lean_helpers import DjangoSpy, answer, lean_and_django, same_connection  # noqa: F401
 from tests.factories import make_performance
 
-
-@pytest.fixture(autouse=True)
-def same_connection():
-    """As Django's test client does: the test's transaction must outlive each request."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
-
-class DjangoSpy:
-    """Django's application, counting the requests the lean path hands on."""
-
-    def __init__(self):
-        self.calls = []
-
-    def __call__(self, environ, start_response):
-        self.calls.append(environ)
-        return django_application(environ, start_response)
-
-
-def answer(application, environ) -> tuple[str, list, bytes]:
-    seen = {}
-
-    def start_response(status, headers, exc_info=None):
-        seen.update(status=status, headers=headers)
-
-    body = b"".join(application(environ, start_response))
-    return seen["status"], seen["headers"], body
+pytestmark = pytest.mark.usefixtures("same_connection")
 
 
 def both(build):
-    spy = DjangoSpy()
-    lean = answer(SeatMapLeanPath(spy), build().environ)
-    return lean, answer(django_application, build().environ), spy.calls
+    return lean_and_django(SeatMapLeanPath, build)
 
 
 def seats(performance_id, query="", *, method="get", **headers):

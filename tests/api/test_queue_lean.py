@@ -7,56 +7,22 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.test import RequestFactory
 
 from api.queue_lean import QueueLeanPath
 from core.dbtime import db_now
 from reservations import waiting_room
-from sandali.wsgi import django_application
+from tests.api.lean_helpers import DjangoSpy, answer, lean_and_django, same_connection  # noqa: F401
 from tests.factories import make_performance
 
 TOKEN_SECRET = "s3cr3t-Token_value"
 
 
-@pytest.fixture(autouse=True)
-def same_connection():
-    """As Django's test client does: the test's transaction must outlive each request."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
-
-class DjangoSpy:
-    """Django's application, counting the requests the lean path hands on."""
-
-    def __init__(self):
-        self.calls = []
-
-    def __call__(self, environ, start_response):
-        self.calls.append(environ)
-        return django_application(environ, start_response)
-
-
-def answer(application, environ) -> tuple[str, list, bytes]:
-    seen = {}
-
-    def start_response(status, headers, exc_info=None):
-        seen.update(status=status, headers=headers)
-
-    body = b"".join(application(environ, start_response))
-    return seen["status"], seen["headers"], body
+pytestmark = pytest.mark.usefixtures("same_connection")
 
 
 def both(build):
-    """The answers of the lean path and of Django alone to the same request, and the requests
-    the lean path handed to Django."""
-    spy = DjangoSpy()
-    lean = answer(QueueLeanPath(spy), build().environ)
-    return lean, answer(django_application, build().environ), spy.calls
+    return lean_and_django(QueueLeanPath, build)
 
 
 def join(performance_id, *, lang="en", **extra):
