@@ -300,6 +300,9 @@ SANDALI_QUEUE_LEAN_PATH = env_bool("SANDALI_QUEUE_LEAN_PATH", True)
 # The seat map's reloads answered by the lean path in front of Django (api/map_lean.py); off:
 # Django answers them (the same answers: docs/benchmarks.md, "The map's reload in front of Django").
 SANDALI_MAP_LEAN_PATH = env_bool("SANDALI_MAP_LEAN_PATH", True)
+# API requests skip the pages' middleware (sandali/api_handler.py); off: every request runs
+# all of MIDDLEWARE (the same answers: docs/benchmarks.md, "The API's own middleware").
+SANDALI_API_OWN_MIDDLEWARE = env_bool("SANDALI_API_OWN_MIDDLEWARE", True)
 # Open live seat-map sockets one client address may keep in one app process (0: no cap).
 SANDALI_MAX_SOCKETS_PER_CLIENT = int(os.environ.get("SANDALI_MAX_SOCKETS_PER_CLIENT", "20"))
 # Other sites whose pages may change state through the API and open sockets (comma-separated

@@ -69,11 +69,15 @@ django_application = get_wsgi_application()
 
 from api.map_lean import SeatMapLeanPath  # noqa: E402 - needs the apps that the line above loads
 from api.queue_lean import QueueLeanPath  # noqa: E402
+from sandali.api_handler import ApiFirst, api_handler  # noqa: E402
 from sandali.frozen_start import freeze_loaded_objects  # noqa: E402
 
-# The waiting room's joins and polls, and the seat map's reloads, take lean paths in front of
-# Django (api/queue_lean.py, api/map_lean.py).
+# API requests skip the pages' middleware (sandali/api_handler.py); the waiting room's joins and
+# polls, and the seat map's reloads, take lean paths in front of Django (api/queue_lean.py,
+# api/map_lean.py).
 served = django_application
+if settings.SANDALI_API_OWN_MIDDLEWARE:
+    served = ApiFirst(api=api_handler(), rest=served)
 if settings.SANDALI_MAP_LEAN_PATH:
     served = SeatMapLeanPath(served)
 if settings.SANDALI_QUEUE_LEAN_PATH:
