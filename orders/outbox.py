@@ -4,9 +4,9 @@ takes it.
 
 record_mail, called where an order is made paid (orders/settlement.py, for checkout and the
 sweeper's recovery alike) and where it is cancelled (orders/cancellation.py), inserts the
-mail's row and its task's row in the caller's transaction: the database backend writes the
-task with the same connection, so both commit with the order or neither does. No broker, and
-nothing between commit and send that a crash could lose.
+mail's row and its task's row in the caller's transaction (the task's row as the database
+backend writes it: core/tasks.py, enqueue_in_sql), so both commit with the order or neither
+does. No broker, and nothing between commit and send that a crash could lose.
 
 deliver_mail, the task:
   1. claims the mail: one that is pending and due, or sending with an expired lease (its worker
@@ -55,7 +55,7 @@ from django_tasks_db.models import DBTaskResult
 
 from core.dbtime import db_now
 from core.sql import as_param, execute
-from core.tasks import periodic_task
+from core.tasks import enqueue_in_sql, periodic_task
 from orders.models import MailKind, MailStatus, OrderMail
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def record_mail(
         about = f"visit-{gateway_visit_id}"
     with transaction.atomic(savepoint=False):
         now = now or db_now()
-        queued = deliver_mail.enqueue(str(mail_id))
+        task_id = enqueue_in_sql(deliver_mail, str(mail_id), now=now)
         # SQL, as the rest of checkout's hot path; a UUID's hex is accepted by both databases.
         execute(
             """INSERT INTO orders_ordermail (id, order_id, payment_attempt_id, waiting_entry_id,
@@ -96,7 +96,7 @@ def record_mail(
                 mail_id.hex, order_id, payment_attempt_id, waiting_entry_id, gateway_visit_id,
                 kind,
                 MailStatus.PENDING,
-                as_param(now), uuid.UUID(queued.id).hex,
+                as_param(now), uuid.UUID(task_id).hex,
                 message_id(mail_id=mail_id, about=about, kind=kind), as_param(now),
             ],
         )  # fmt: skip
