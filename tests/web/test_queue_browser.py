@@ -4,6 +4,7 @@ let in, where a seat can be held; in Persian, right to left with Persian digits.
 
 import json
 import re
+import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -130,14 +131,33 @@ def test_a_queued_page_says_when_every_seat_is_held_then_sold_out_when_sold(
         join_through_the_api(server, performance.pk)
     context = browser.new_context(locale=language, extra_http_headers={"Accept-Language": language})
     page = context.new_page()
+    # The page's clock, which the test moves on: while paused the page asks again only after
+    # 10 to 15 s (POLL_PAUSED_SECONDS, and its jitter), a wait that only slowed the test down.
+    # Each jump fires the page's next ask, and the test waits for its answer.
+    page.clock.install()
+
+    def next_ask() -> dict:
+        with page.expect_response(lambda r: r.request.resource_type == "fetch") as answer:
+            page.clock.fast_forward(16_000)  # past any delay the page sets (15 s at most)
+        return answer.value.json()
+
     page.goto(f"{server}/performances/{performance.pk}/queue/")
     position = page.locator("#queue-position")
     page.locator("#queue-wait", has_text=paused).wait_for(timeout=15_000)
-    page.wait_for_timeout(3_000)  # a poll or more later: still waiting, not let in
+    for _ in range(2):  # asked and asked again: still waiting, not let in
+        status = next_ask()
+        assert status["paused"] and not status["admitted"] and not status["sold_out"]
+    page.locator("#queue-wait", has_text=paused).wait_for(timeout=15_000)
     assert "queue" in page.url and "Sold out" not in position.inner_text()
     pool.submit(in_thread, buy).result()
     pool.shutdown()
-    # The page's next ask (2 s) hears it: it says so, in the page's language, and stops.
+    # The page's next ask once the server reads the seats again (its snapshot lives 1 s)
+    # hears it: it says so, in the page's language, and stops. Never let in meanwhile.
+    deadline = time.monotonic() + 15
+    while not (status := next_ask())["sold_out"]:
+        assert status["paused"] and not status["admitted"]
+        assert time.monotonic() < deadline, "not told of the sell-out"
+        page.wait_for_timeout(200)
     page.locator("#queue-position", has_text=words).wait_for(timeout=15_000)
     assert page.locator("#queue-progress").is_hidden()
     save(page, f"queue-sold-out-{language}.png")
