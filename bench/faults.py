@@ -35,6 +35,7 @@ from collections import Counter
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 
+from bench.fault_checks import wait_until_settled
 from bench.infra import ROOT, AppProcess, django_env, manage, private_postgres, restartable_redis
 
 PAYMENT_SECONDS = 0.5  # the test provider's answer delay: kills land mid-payment often
@@ -377,12 +378,12 @@ def run(
             rush_seconds = time.monotonic() - rush_started
             for thread in threads:
                 thread.join()
-            # Whatever the kills left unsettled, the sweeper settles after the recovery time.
-            time.sleep(RECOVERY_SECONDS + 3)
+            # Whatever the kills left unsettled, the sweeper settles after the recovery time:
+            # waited for until nothing is left to settle, not for the whole of it every time.
+            wait_until_settled(database_url, RECOVERY_SECONDS + 3)
         finally:
             cluster.stop()
-        manage(env, "sweep_holds", "--verbosity", "0")
-        checks = check(env, record)
+        checks = check(env, record)  # after the final sweep (sweep_holds), in its process
         settled_by_sweeper = dict(cluster.payments_settled_by_sweeper())
     requests = sum(record.answers.values())
     return {

@@ -3,12 +3,20 @@ reload the map before each visit, then the bare client on its twin), without the
 to iterate on it. Prints one JSON document.
 
     python -m bench.rush [--quick] [--processes N] [--threads T] [--repeat N] [--sample-waits]
+                         [--seats N]
 
 The setup is bench/main.py's: private PostgreSQL and Redis, the same seed, N granian
 processes (the README's API server; --server gunicorn for gunicorn's threaded workers), the
 same warm-up on a large performance. With --repeat each round sells out a fresh pair of halls,
 Sandali then the bare client, so the ratios of one sitting can be compared.
---sample-waits says where the database connections spend the rush (WaitSampler)."""
+--sample-waits says where the database connections spend the rush (WaitSampler).
+
+--seats N is a test size, not a measurement (tests/bench/test_rush.py): the rush halls have N
+seats (a multiple of 50, the seed's row) instead of the plan's 2,000, and unless --throughput
+is asked the warm-up runs on a hall of WARMUP_SEATS instead of the plan's throughput hall
+(50,000 quick, 200,000 full), which only a throughput round needs. Seeding and selling out
+then take seconds, not a minute; the same buyers still race for every seat on both sides. The
+figures of such a run are not comparable with the plan's: no --seats for those."""
 
 import argparse
 import asyncio
@@ -45,6 +53,12 @@ from bench.main import (
     session,
 )  # fmt: skip
 from bench.surge import machine_busy_seconds
+
+# The warm-up hall at a test size (--seats): the warm-up's buyers never reload the map and stop
+# when it shows nothing free, so the hall must outlast the warm-up. Its 200 buyers sold about
+# 500 seats in the quick plan's 2 seconds on the 2-core machine; seeding 5,000 seats takes
+# half a second, the quick plan's 50,000 five.
+WARMUP_SEATS = 5_000
 
 
 class WaitSampler:
@@ -200,13 +214,24 @@ def main() -> None:
     parser.add_argument(
         "--sample-waits", action="store_true", help="sample pg_stat_activity during each phase"
     )
+    parser.add_argument(
+        "--seats", type=int, default=0,
+        help="a test size: N seats per rush hall (a multiple of 50), a small warm-up hall",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.seats and (args.seats < 50 or args.seats % 50):
+        parser.error("--seats is a multiple of 50 (the seed's rows have 50 seats)")
     plan = QUICK if args.quick else FULL
+    if args.seats:
+        plan = {**plan, "rush_seats": args.seats}
+        if not args.throughput:
+            plan["throughput_seats"] = WARMUP_SEATS
     started = time.perf_counter()
     report: dict = {
         "app_processes": args.processes,
         "threads_per_process": args.threads,
         "server": args.server,
+        **({"test_size_seats": args.seats} if args.seats else {}),
     }
     with private_postgres() as (database_url, _control), private_redis() as redis_url:
         env = django_env(database_url, redis_url)

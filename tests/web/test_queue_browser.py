@@ -4,6 +4,7 @@ let in, where a seat can be held; in Persian, right to left with Persian digits.
 
 import json
 import re
+import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -96,6 +97,18 @@ def test_a_click_after_the_pass_is_gone_goes_back_through_the_queue(browser, ser
     context.close()
 
 
+# Counts the asks the page has set (web/static/web/queue.js: setTimeout(ask, ...)), so that
+# the test moves the page's clock only once the next one is set.
+COUNT_ASKS_SET = """
+window.asksSet = 0;
+const setTimer = window.setTimeout;
+window.setTimeout = function (callback, ...rest) {
+  if (callback && callback.name === "ask") window.asksSet += 1;
+  return setTimer.call(this, callback, ...rest);
+};
+"""
+
+
 @pytest.mark.parametrize(
     ("language", "paused", "words"),
     [
@@ -130,14 +143,46 @@ def test_a_queued_page_says_when_every_seat_is_held_then_sold_out_when_sold(
         join_through_the_api(server, performance.pk)
     context = browser.new_context(locale=language, extra_http_headers={"Accept-Language": language})
     page = context.new_page()
+    # The page's clock, which the test moves on: while paused the page asks again only after
+    # 10 to 15 s (POLL_PAUSED_SECONDS, and its jitter), a wait that only slowed the test down.
+    page.clock.install()
+    page.add_init_script(COUNT_ASKS_SET)  # after the clock's: it wraps the fake setTimeout
+    asks = []
+    page.on("request", lambda request: request.resource_type == "fetch" and asks.append(request))
+
+    def next_ask() -> dict:
+        """The page's next ask and its answer. Once the page has set it (it does after reading
+        the last answer), the clock jumps 16 s, past any delay the page may set (15 s at
+        most): as before, when the test waited for it, a page that waits longer fails."""
+        sent, deadline = len(asks), time.monotonic() + 15
+        while page.evaluate("window.asksSet") <= sent and len(asks) == sent:
+            assert time.monotonic() < deadline, "the page set no next ask"
+            page.wait_for_timeout(20)
+        if len(asks) == sent:  # (not already asked: the first ask comes by itself after 2 s)
+            page.clock.fast_forward(16_000)
+        deadline = time.monotonic() + 3
+        while len(asks) == sent:
+            assert time.monotonic() < deadline, "the page did not ask within 16 s"
+            page.wait_for_timeout(20)
+        return asks[sent].response().json()
+
     page.goto(f"{server}/performances/{performance.pk}/queue/")
     position = page.locator("#queue-position")
     page.locator("#queue-wait", has_text=paused).wait_for(timeout=15_000)
-    page.wait_for_timeout(3_000)  # a poll or more later: still waiting, not let in
+    for _ in range(2):  # asked and asked again: still waiting, not let in
+        status = next_ask()
+        assert status["paused"] and not status["admitted"] and not status["sold_out"]
+    page.locator("#queue-wait", has_text=paused).wait_for(timeout=15_000)
     assert "queue" in page.url and "Sold out" not in position.inner_text()
     pool.submit(in_thread, buy).result()
     pool.shutdown()
-    # The page's next ask (2 s) hears it: it says so, in the page's language, and stops.
+    # The page's next ask once the server reads the seats again (its snapshot lives 1 s)
+    # hears it: it says so, in the page's language, and stops. Never let in meanwhile.
+    deadline = time.monotonic() + 15
+    while not (status := next_ask())["sold_out"]:
+        assert status["paused"] and not status["admitted"]
+        assert time.monotonic() < deadline, "not told of the sell-out"
+        page.wait_for_timeout(200)
     page.locator("#queue-position", has_text=words).wait_for(timeout=15_000)
     assert page.locator("#queue-progress").is_hidden()
     save(page, f"queue-sold-out-{language}.png")
