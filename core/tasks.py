@@ -34,6 +34,9 @@ def periodic_task(function: Callable[[], T]) -> Task:
     return task(queue_name=PERIODIC_QUEUE, priority=PERIODIC_PRIORITY)(function)
 
 
+_validated: set[Task] = set()
+
+
 def enqueue_in_sql(task: Task, *args: str, now: datetime) -> str:
     """Enqueue `task` with `args` in the caller's transaction as django-tasks' database
     backend does (DatabaseBackend.enqueue: the same row in its table), in one SQL statement;
@@ -47,8 +50,12 @@ def enqueue_in_sql(task: Task, *args: str, now: datetime) -> str:
     row with the backend's own, so that an upgrade of django-tasks-db that changes its table
     fails there and not in a checkout. Another backend than the database's is asked to
     enqueue as usual."""
-    if not isinstance(task.get_backend(), DatabaseBackend):
+    backend = task.get_backend()
+    if not isinstance(backend, DatabaseBackend):
         return task.enqueue(*args).id
+    if task not in _validated:  # the backend's own checks (its queues, the priority), once
+        backend.validate_task(task)
+        _validated.add(task)
     task_id = uuid.uuid4()
     run_after = task.run_after or get_date_max()
     execute(

@@ -58,3 +58,23 @@ def test_observers_see_every_statement(postgres_only):
     with connection.execute_wrapper(wrapper):
         fetch_all("SELECT 1 AS wrapped_probe")
     assert seen == ["SELECT 1 AS wrapped_probe"]
+
+
+def test_without_wrappers_as_in_production_the_kept_cursor_runs_them(postgres_only):
+    """The suite installs the seat-write guard on every connection (conftest.py); production
+    runs no wrapper, the branch checked here."""
+    fetch_one("SELECT 1")
+    db = connections[DEFAULT_DB_ALIAS]
+    wrappers = list(db.execute_wrappers)
+    db.execute_wrappers.clear()
+    try:
+        first = kept()
+        assert fetch_all("SELECT n FROM generate_series(1, %s) n", [2]) == [(1,), (2,)]
+        assert kept() is first
+        execute("CREATE TEMP TABLE kept_cursor_bare (id int PRIMARY KEY)")
+        execute("INSERT INTO kept_cursor_bare VALUES (1)")
+        with pytest.raises(IntegrityError):
+            execute("INSERT INTO kept_cursor_bare VALUES (1)")
+        assert fetch_one("SELECT count(*) FROM kept_cursor_bare") == (1,)
+    finally:
+        db.execute_wrappers.extend(wrappers)

@@ -37,3 +37,8 @@ def test_the_row_is_the_callers_transactions():
         task_id = enqueue_in_sql(deliver_mail, "x", now=db_now())
         transaction.set_rollback(True)
     assert not DBTaskResult.objects.filter(pk=task_id).exists()
+
+
+def test_a_task_the_backend_refuses_is_refused():
+    with pytest.raises(Exception, match="not valid for backend"):  # no such queue in TASKS
+        enqueue_in_sql(deliver_mail.using(queue_name="nowhere"), "x", now=db_now())
