@@ -16,7 +16,11 @@ class EmlFileBackend(filebased.EmailBackend):
             if not message.recipients():
                 continue
             name = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:12]}.eml"
-            with open(os.path.join(self.file_path, name), "xb") as file:
+            path = os.path.join(self.file_path, name)
+            # Written under another name, then renamed: whoever watches the folder (a mail
+            # program, a test) sees a whole message or none, never a file still being written.
+            with open(path + ".part", "xb") as file:
                 file.write(message.message().as_bytes())
+            os.rename(path + ".part", path)
             sent += 1
         return sent
